@@ -1,0 +1,184 @@
+package builtins
+
+// multiprocessing.Condition (CPython: synchronize.py Condition).
+
+import (
+	"fmt"
+	"time"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/shm"
+)
+
+// Condition is multiprocessing.Condition.
+type Condition struct {
+	syncBase
+	c    *shm.Condition
+	lock *Lock
+}
+
+var (
+	_ Shareable      = (*Condition)(nil)
+	_ ContextManager = (*Condition)(nil)
+)
+
+// def Condition(lock=None): lock defaults to a new RLock.
+func newCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var lockV starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "lock?", &lockV); err != nil {
+		return nil, err
+	}
+	var lock *Lock
+	switch l := lockV.(type) {
+	case starlark.NoneType:
+		var err error
+		if lock, err = newLock(true); err != nil {
+			return nil, err
+		}
+	case *Lock:
+		lock = l
+	default:
+		return nil, pyErr("TypeError", "%s: lock must be a Lock or RLock, not %s", b.Name(), lockV.Type())
+	}
+	c, err := shm.NewCondition(shm.DefaultHeap(), lock.m)
+	if err != nil {
+		return nil, pyErr("OSError", "cannot create a condition: %v", err)
+	}
+	return &Condition{c: c, lock: lock}, nil
+}
+
+// Type implements starlark.Value.
+func (c *Condition) Type() string { return "multiprocessing.Condition" }
+
+// Hash hashes by identity.
+func (c *Condition) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+
+// String is CPython's repr, without the sleeper count.
+func (c *Condition) String() string { return fmt.Sprintf("<Condition(%s)>", c.lock) }
+
+var conditionMethods = map[string]*starlark.Builtin{
+	"acquire":    starlark.NewBuiltin("acquire", conditionAcquire),
+	"release":    starlark.NewBuiltin("release", conditionRelease),
+	"wait":       starlark.NewBuiltin("wait", conditionWait),
+	"wait_for":   starlark.NewBuiltin("wait_for", conditionWaitFor),
+	"notify":     starlark.NewBuiltin("notify", conditionNotify),
+	"notify_all": starlark.NewBuiltin("notify_all", conditionNotifyAll),
+}
+
+// Attr implements starlark.HasAttrs.
+func (c *Condition) Attr(name string) (starlark.Value, error) {
+	return attrOf(conditionMethods, c, name)
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (c *Condition) AttrNames() []string { return methodNames(conditionMethods) }
+
+// Enter acquires the condition's lock.
+func (c *Condition) Enter(thread *starlark.Thread) error { return c.lock.Enter(thread) }
+
+// Exit releases the condition's lock.
+func (c *Condition) Exit(thread *starlark.Thread, failed bool) error {
+	return c.lock.Exit(thread, failed)
+}
+
+// ShareKind implements Shareable.
+func (c *Condition) ShareKind() string { return "condition" }
+
+// Share implements Shareable: the condition's block, then its lock's handle.
+func (c *Condition) Share(sc *ShareContext) ([]byte, error) {
+	p, err := appendBlock(nil, sc, c.c.Block(), "Condition")
+	if err != nil {
+		return nil, err
+	}
+	lp, err := c.lock.Share(sc)
+	return append(p, lp...), err
+}
+
+func decodeCondition(uc *UnshareContext, p []byte) (starlark.Value, error) {
+	b, rest, err := readBlock(uc, p)
+	if err != nil {
+		return nil, err
+	}
+	lv, err := decodeLock(uc, rest)
+	if err != nil {
+		return nil, err
+	}
+	lock := lv.(*Lock)
+	c, err := shm.ConditionAt(b, lock.m)
+	if err != nil {
+		return nil, pyErr("OSError", "%v", err)
+	}
+	return &Condition{c: c, lock: lock}, nil
+}
+
+func receiverCondition(b *starlark.Builtin) *Condition { return b.Receiver().(*Condition) }
+
+func conditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return receiverCondition(b).lock.acquire(b, args, kwargs)
+}
+
+func conditionRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.None, shmErr(receiverCondition(b).lock.m.Release())
+}
+
+// def wait(timeout=None): False if the timeout expired.
+func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	d, err := timeoutOnly(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := receiverCondition(b).c.Wait(d)
+	return starlark.Bool(ok), shmErr(err)
+}
+
+// def wait_for(predicate, timeout=None): waits until predicate() is true,
+// returning its last value, as CPython's Condition.wait_for.
+func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var predicate starlark.Callable
+	var timeout starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	d, err := durationArg(b.Name(), timeout)
+	if err != nil {
+		return nil, err
+	}
+	c := receiverCondition(b)
+	deadline := time.Now().Add(d)
+	for {
+		result, err := starlark.Call(thread, predicate, nil, nil)
+		if err != nil || result.Truth() {
+			return result, err
+		}
+		wait := time.Duration(-1)
+		if d >= 0 {
+			if wait = time.Until(deadline); wait <= 0 {
+				return result, nil
+			}
+		}
+		if _, err := c.c.Wait(wait); err != nil {
+			return nil, shmErr(err)
+		}
+	}
+}
+
+// def notify(n=1)
+func conditionNotify(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	n := 1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "n?", &n); err != nil {
+		return nil, err
+	}
+	return starlark.None, shmErr(receiverCondition(b).c.Notify(n))
+}
+
+func conditionNotifyAll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.None, shmErr(receiverCondition(b).c.NotifyAll())
+}

@@ -1,0 +1,197 @@
+package builtins
+
+// Start methods and contexts (CPython: context.py). All three methods launch
+// a new process of the same executable; SPEC §4 says how they differ.
+
+import (
+	"os"
+	"sort"
+
+	"go.starlark.net/starlark"
+)
+
+// StartMethods lists the start methods, the default first.
+var StartMethods = []string{"spawn", "fork", "forkserver"}
+
+// StartMethodEnv overrides the default start method, as SPEC §4 says.
+const StartMethodEnv = "MPSTAR_START_METHOD"
+
+func validMethod(m string) bool {
+	for _, s := range StartMethods {
+		if s == m {
+			return true
+		}
+	}
+	return false
+}
+
+func init() {
+	registerFunc("multiprocessing", "get_all_start_methods", getAllStartMethods)
+	registerFunc("multiprocessing", "get_start_method", getStartMethod)
+	registerFunc("multiprocessing", "set_start_method", setStartMethod)
+	registerFunc("multiprocessing", "get_context", getContext)
+}
+
+// StartMethod returns the start method in force, fixing the default if none
+// was set (CPython's get_start_method(allow_none=False)).
+func (rt *Runtime) StartMethod() string {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.startMethod == "" {
+		rt.startMethod = defaultStartMethod()
+	}
+	return rt.startMethod
+}
+
+func defaultStartMethod() string {
+	if m := os.Getenv(StartMethodEnv); validMethod(m) {
+		return m
+	}
+	return StartMethods[0]
+}
+
+// def get_all_start_methods()
+func getAllStartMethods(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	l := make([]starlark.Value, len(StartMethods))
+	for i, m := range StartMethods {
+		l[i] = starlark.String(m)
+	}
+	return starlark.NewList(l), nil
+}
+
+// def get_start_method(allow_none=False)
+func getStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var allowNone bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "allow_none?", &allowNone); err != nil {
+		return nil, err
+	}
+	rt := RuntimeOf(thread)
+	if allowNone {
+		rt.mu.Lock()
+		m := rt.startMethod
+		rt.mu.Unlock()
+		if m == "" {
+			return starlark.None, nil
+		}
+	}
+	return starlark.String(rt.StartMethod()), nil
+}
+
+// def set_start_method(method, force=False)
+func setStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var method starlark.Value
+	var force bool
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "method", &method, "force?", &force); err != nil {
+		return nil, err
+	}
+	rt := RuntimeOf(thread)
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.startMethod != "" && !force {
+		return nil, pyErr("RuntimeError", "context has already been set")
+	}
+	if method == starlark.None && force {
+		rt.startMethod = ""
+		return starlark.None, nil
+	}
+	m, ok := starlark.AsString(method)
+	if !ok || !validMethod(m) {
+		return nil, pyErr("ValueError", "cannot find context for %s", quoted(method))
+	}
+	rt.startMethod = m
+	return starlark.None, nil
+}
+
+// def get_context(method=None)
+func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var method starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "method?", &method); err != nil {
+		return nil, err
+	}
+	if method == starlark.None {
+		return &Context{method: RuntimeOf(thread).StartMethod()}, nil
+	}
+	m, ok := starlark.AsString(method)
+	if !ok || !validMethod(m) {
+		return nil, pyErr("ValueError", "cannot find context for %s", quoted(method))
+	}
+	return &Context{method: m}, nil
+}
+
+// Context is a start-method context (CPython's SpawnContext and friends):
+// it has the multiprocessing module's members, and its Process uses its
+// start method.
+type Context struct {
+	method string
+}
+
+var _ starlark.HasAttrs = (*Context)(nil)
+
+// String is repr(ctx).
+func (c *Context) String() string {
+	return "<multiprocessing.context." + contextClass(c.method) + " object>"
+}
+
+func contextClass(m string) string {
+	switch m {
+	case "fork":
+		return "ForkContext"
+	case "forkserver":
+		return "ForkServerContext"
+	}
+	return "SpawnContext"
+}
+
+// Type implements starlark.Value.
+func (c *Context) Type() string { return "multiprocessing.context" }
+
+// Freeze is a no-op: a context is immutable.
+func (c *Context) Freeze() {}
+
+// Truth implements starlark.Value.
+func (c *Context) Truth() starlark.Bool { return true }
+
+// Hash hashes by method.
+func (c *Context) Hash() (uint32, error) { return starlark.String(c.method).Hash() }
+
+// Attr returns the module member of that name; Process and the start-method
+// functions are bound to this context.
+func (c *Context) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "Process":
+		return starlark.NewBuiltin("multiprocessing.Process", c.newProcess), nil
+	case "get_start_method":
+		return starlark.NewBuiltin("get_start_method", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+			return starlark.String(c.method), nil
+		}), nil
+	}
+	return Module("multiprocessing").Members[name], nil
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (c *Context) AttrNames() []string {
+	names := Module("multiprocessing").AttrNames()
+	sort.Strings(names)
+	return names
+}
+
+func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	v, err := newProcess(thread, b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	v.(*Process).method = c.method
+	return v, nil
+}
+
+// quoted is a value as CPython's messages quote it: strings in Python's
+// repr, anything else as Starlark shows it.
+func quoted(v starlark.Value) string {
+	if s, ok := v.(starlark.String); ok {
+		return pyStrRepr(string(s))
+	}
+	return v.String()
+}

@@ -1,0 +1,122 @@
+package builtins
+
+// multiprocessing.Event (CPython: synchronize.py Event).
+
+import (
+	"time"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/shm"
+)
+
+// Event is multiprocessing.Event.
+type Event struct {
+	syncBase
+	e *shm.Event
+}
+
+var _ Shareable = (*Event)(nil)
+
+// def Event()
+func newEvent(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	e, err := shm.NewEvent(shm.DefaultHeap())
+	if err != nil {
+		return nil, pyErr("OSError", "cannot create an event: %v", err)
+	}
+	return &Event{e: e}, nil
+}
+
+// Type implements starlark.Value.
+func (e *Event) Type() string { return "multiprocessing.Event" }
+
+// Hash hashes by identity.
+func (e *Event) Hash() (uint32, error) { return identityHash(unsafe.Pointer(e)), nil }
+
+// String is CPython's repr.
+func (e *Event) String() string {
+	if e.e.IsSet() {
+		return "<Event(set)>"
+	}
+	return "<Event(unset)>"
+}
+
+var eventMethods = map[string]*starlark.Builtin{
+	"clear":  starlark.NewBuiltin("clear", eventClear),
+	"is_set": starlark.NewBuiltin("is_set", eventIsSet),
+	"set":    starlark.NewBuiltin("set", eventSet),
+	"wait":   starlark.NewBuiltin("wait", eventWait),
+}
+
+// Attr implements starlark.HasAttrs.
+func (e *Event) Attr(name string) (starlark.Value, error) { return attrOf(eventMethods, e, name) }
+
+// AttrNames implements starlark.HasAttrs.
+func (e *Event) AttrNames() []string { return methodNames(eventMethods) }
+
+// ShareKind implements Shareable.
+func (e *Event) ShareKind() string { return "event" }
+
+// Share implements Shareable.
+func (e *Event) Share(sc *ShareContext) ([]byte, error) {
+	return appendBlock(nil, sc, e.e.Block(), "Event")
+}
+
+func decodeEvent(uc *UnshareContext, p []byte) (starlark.Value, error) {
+	b, _, err := readBlock(uc, p)
+	if err != nil {
+		return nil, err
+	}
+	e, err := shm.EventAt(b)
+	if err != nil {
+		return nil, pyErr("OSError", "%v", err)
+	}
+	return &Event{e: e}, nil
+}
+
+func eventSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	b.Receiver().(*Event).e.Set()
+	return starlark.None, nil
+}
+
+func eventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	b.Receiver().(*Event).e.Clear()
+	return starlark.None, nil
+}
+
+func eventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(b.Receiver().(*Event).e.IsSet()), nil
+}
+
+// def wait(timeout=None): whether the flag is set on return.
+func eventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	d, err := timeoutOnly(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	return starlark.Bool(b.Receiver().(*Event).e.Wait(d)), nil
+}
+
+// timeoutOnly unpacks a method's only parameter, timeout=None.
+func timeoutOnly(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (time.Duration, error) {
+	var timeout starlark.Value = starlark.None
+	if len(args)+len(kwargs) != 0 {
+		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+			return 0, err
+		}
+	}
+	return durationArg(b.Name(), timeout)
+}

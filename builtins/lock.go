@@ -1,0 +1,161 @@
+package builtins
+
+// multiprocessing.Lock and RLock (CPython: synchronize.py Lock, RLock).
+
+import (
+	"fmt"
+	"os"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/shm"
+)
+
+// Lock is multiprocessing.Lock, or RLock when recursive.
+type Lock struct {
+	syncBase
+	m *shm.Mutex
+}
+
+var (
+	_ Shareable      = (*Lock)(nil)
+	_ ContextManager = (*Lock)(nil)
+)
+
+func newLockBuiltin(recursive bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+			return nil, err
+		}
+		return newLock(recursive)
+	}
+}
+
+func newLock(recursive bool) (*Lock, error) {
+	m, err := shm.NewMutex(shm.DefaultHeap(), recursive)
+	if err != nil {
+		return nil, pyErr("OSError", "cannot create a lock: %v", err)
+	}
+	return &Lock{m: m}, nil
+}
+
+func (l *Lock) kind() string {
+	if l.m.Recursive() {
+		return "RLock"
+	}
+	return "Lock"
+}
+
+// Type implements starlark.Value.
+func (l *Lock) Type() string { return "multiprocessing." + l.kind() }
+
+// Hash hashes by identity.
+func (l *Lock) Hash() (uint32, error) { return identityHash(unsafe.Pointer(l)), nil }
+
+// String is CPython's repr: <Lock(owner=MainProcess)>, <RLock(None, 0)>.
+func (l *Lock) String() string {
+	owner := "None"
+	if pid := l.m.OwnerPID(); pid == os.Getpid() {
+		owner = currentProcessName()
+	} else if pid != 0 {
+		owner = "SomeOtherProcess"
+	}
+	if l.m.Recursive() {
+		return fmt.Sprintf("<RLock(%s, %d)>", owner, l.m.Count())
+	}
+	return fmt.Sprintf("<Lock(owner=%s)>", owner)
+}
+
+// currentProcessName is the process name for reprs that have no thread at
+// hand; set by the runtime of this process.
+var currentProcessName = func() string { return "MainProcess" }
+
+var lockMethods = map[string]*starlark.Builtin{
+	"acquire": starlark.NewBuiltin("acquire", lockAcquire),
+	"release": starlark.NewBuiltin("release", lockRelease),
+	"locked":  starlark.NewBuiltin("locked", lockLocked),
+}
+
+// Attr implements starlark.HasAttrs.
+func (l *Lock) Attr(name string) (starlark.Value, error) { return attrOf(lockMethods, l, name) }
+
+// AttrNames implements starlark.HasAttrs.
+func (l *Lock) AttrNames() []string { return methodNames(lockMethods) }
+
+// Enter acquires the lock, as `with lock:`.
+func (l *Lock) Enter(*starlark.Thread) error {
+	_, err := l.m.Acquire(true, -1)
+	return shmErr(err)
+}
+
+// Exit releases the lock.
+func (l *Lock) Exit(*starlark.Thread, bool) error { return shmErr(l.m.Release()) }
+
+// ShareKind implements Shareable.
+func (l *Lock) ShareKind() string { return "lock" }
+
+// Share implements Shareable: the lock's block and whether it is an RLock.
+func (l *Lock) Share(sc *ShareContext) ([]byte, error) {
+	p, err := appendBlock(nil, sc, l.m.Block(), l.kind())
+	if err != nil {
+		return nil, err
+	}
+	return append(p, boolByte(l.m.Recursive())), nil
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func decodeLock(uc *UnshareContext, p []byte) (starlark.Value, error) {
+	b, rest, err := readBlock(uc, p)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) != 1 {
+		return nil, pyErr("OSError", "bad lock handle")
+	}
+	m, err := shm.MutexAt(b, rest[0] == 1)
+	if err != nil {
+		return nil, pyErr("OSError", "%v", err)
+	}
+	return &Lock{m: m}, nil
+}
+
+func lockAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return b.Receiver().(*Lock).acquire(b, args, kwargs)
+}
+
+// acquire is acquire(block=True, timeout=None) on l for the builtin b.
+func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	block, t, err := acquireArgs(b, args, kwargs)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := l.m.Acquire(block, t)
+	if err != nil {
+		return nil, shmErr(err)
+	}
+	return starlark.Bool(ok), nil
+}
+
+func lockRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	if err := b.Receiver().(*Lock).m.Release(); err != nil {
+		return nil, shmErr(err)
+	}
+	return starlark.None, nil
+}
+
+func lockLocked(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return starlark.Bool(b.Receiver().(*Lock).m.Locked()), nil
+}

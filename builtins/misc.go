@@ -1,0 +1,27 @@
+package builtins
+
+// The rest of the multiprocessing module's functions (CPython: context.py).
+
+import (
+	"go.starlark.net/starlark"
+)
+
+func init() {
+	registerFunc("multiprocessing", "cpu_count", cpuCount)
+	registerFunc("multiprocessing", "freeze_support", noop)
+	registerFunc("multiprocessing", "set_executable", setExecutable)
+}
+
+// def set_executable(executable): the program children run; an embedding
+// host may point it at its own binary.
+func setExecutable(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var exe string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &exe); err != nil {
+		return nil, err
+	}
+	rt := RuntimeOf(thread)
+	rt.mu.Lock()
+	rt.cfg.Executable = exe
+	rt.mu.Unlock()
+	return starlark.None, nil
+}

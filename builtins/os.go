@@ -1,0 +1,83 @@
+package builtins
+
+// The os helper module: process ids, the environment, CPU counts.
+
+import (
+	"os"
+	"runtime"
+	"strings"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+	"golang.org/x/sys/unix"
+)
+
+func osModule() *starlarkstruct.Module {
+	env := starlark.NewDict(len(os.Environ()))
+	for _, kv := range os.Environ() {
+		k, v, _ := strings.Cut(kv, "=")
+		env.SetKey(starlark.String(k), starlark.String(v))
+	}
+	return &starlarkstruct.Module{Name: "os", Members: starlark.StringDict{
+		"getpid":            starlark.NewBuiltin("os.getpid", osGetpid),
+		"getppid":           starlark.NewBuiltin("os.getppid", osGetppid),
+		"environ":           env,
+		"getenv":            starlark.NewBuiltin("os.getenv", osGetenv),
+		"cpu_count":         starlark.NewBuiltin("os.cpu_count", cpuCount),
+		"sched_getaffinity": starlark.NewBuiltin("os.sched_getaffinity", schedGetaffinity),
+	}}
+}
+
+func osGetpid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(os.Getpid()), nil
+}
+
+func osGetppid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(os.Getppid()), nil
+}
+
+// def getenv(key, default=None)
+func osGetenv(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var key string
+	var def starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key, "default?", &def); err != nil {
+		return nil, err
+	}
+	if v, ok := os.LookupEnv(key); ok {
+		return starlark.String(v), nil
+	}
+	return def, nil
+}
+
+// def cpu_count(): the number of CPUs in the system, as os.cpu_count().
+func cpuCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return starlark.MakeInt(runtime.NumCPU()), nil
+}
+
+// def sched_getaffinity(pid): the set of CPUs pid may run on.
+func schedGetaffinity(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pid int
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &pid); err != nil {
+		return nil, err
+	}
+	var set unix.CPUSet
+	if err := unix.SchedGetaffinity(pid, &set); err != nil {
+		return nil, pyErr("OSError", "%s: %v", b.Name(), err)
+	}
+	out := starlark.NewSet(set.Count())
+	for i := 0; i < len(set)*64; i++ {
+		if set.IsSet(i) {
+			out.Insert(starlark.MakeInt(i))
+		}
+	}
+	return out, nil
+}

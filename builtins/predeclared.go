@@ -1,0 +1,95 @@
+package builtins
+
+// The names predeclared in every script (SPEC §2), and the modules load()
+// can name.
+
+import (
+	"unsafe"
+
+	"go.starlark.net/lib/json"
+	"go.starlark.net/lib/math"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+// Predeclared returns the predeclared names for a module of this runtime,
+// with __name__ and __file__ set for it.
+func (rt *Runtime) Predeclared(name, file string) starlark.StringDict {
+	base := rt.base()
+	d := make(starlark.StringDict, len(base)+2)
+	for k, v := range base {
+		d[k] = v
+	}
+	d["__name__"] = starlark.String(name)
+	d["__file__"] = starlark.String(file)
+	return d
+}
+
+// base returns the names shared by every module of the runtime; callers
+// must not modify it.
+func (rt *Runtime) base() starlark.StringDict {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.predeclared == nil {
+		rt.predeclared = rt.basePredeclared()
+	}
+	return rt.predeclared
+}
+
+// Encoder returns an encoder for values leaving this process: builtins
+// cross by their predeclared names.
+func (rt *Runtime) Encoder(sc *ShareContext) *Encoder {
+	return &Encoder{Share: sc, Predeclared: rt.base()}
+}
+
+// DecodeContext returns the context for decoding values that arrived in
+// this process, with fds the descriptors that came with them.
+func (rt *Runtime) DecodeContext(thread *starlark.Thread, fds []int) *DecodeContext {
+	dc := &DecodeContext{Unshare: UnshareContext{FDs: fds}, Resolve: rt.Resolver(thread), Predeclared: rt.base()}
+	dc.Unshare.Decode = func(b []byte) (starlark.Value, error) { return Decode(b, dc) }
+	return dc
+}
+
+func (rt *Runtime) basePredeclared() starlark.StringDict {
+	d := starlark.StringDict{
+		"multiprocessing": Module("multiprocessing"),
+		"struct":          starlark.NewBuiltin("struct", starlarkstruct.Make),
+		"sys":             rt.sysModule(),
+		"os":              osModule(),
+		"time":            timeModule,
+		"math":            math.Module,
+		"json":            json.Module,
+		"random":          newRandomState().module(),
+	}
+	for k, v := range moduleMembers[""] {
+		d[k] = v
+	}
+	for _, name := range []string{"queue", "ctypes", "array"} {
+		if m := Module(name); m != nil {
+			d[name] = m
+		}
+	}
+	for k, v := range rt.cfg.Extra {
+		d[k] = v
+	}
+	return d
+}
+
+// LoadModule returns the members of a built-in module that load() may name
+// ("multiprocessing", "multiprocessing.connection", "time", ...), or nil.
+func (rt *Runtime) LoadModule(name string) starlark.StringDict {
+	if m := Module(name); m != nil && name != "" {
+		return m.Members
+	}
+	if m, ok := rt.base()[name].(*starlarkstruct.Module); ok {
+		return m.Members
+	}
+	return nil
+}
+
+// identityHash hashes a runtime object by its address: such objects compare
+// by identity (SPEC §5).
+func identityHash(p unsafe.Pointer) uint32 {
+	a := uintptr(p)
+	return uint32(a>>3) ^ uint32(uint64(a)>>35)
+}

@@ -1,0 +1,586 @@
+package builtins
+
+// multiprocessing.Process (CPython: process.py, popen_spawn_posix.py).
+
+import (
+	"encoding/binary"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore"
+)
+
+type processKind int
+
+const (
+	kindChild  processKind = iota // a Process this process created
+	kindMain                      // the main process, as current_process() sees it
+	kindSelf                      // this child, as current_process() sees it
+	kindParent                    // the parent, as parent_process() sees it
+)
+
+// Process is multiprocessing.Process, and the values current_process() and
+// parent_process() return.
+type Process struct {
+	rt       *Runtime
+	kind     processKind
+	name     string
+	identity []int
+	daemon   bool
+	authkey  []byte
+	target   starlark.Value
+	args     starlark.Tuple
+	kwargs   *starlark.Dict
+	parent   int // pid of the creating process
+	pid      int
+	method   string // start method from a context; "" = the default
+	started  bool
+	closed   bool
+	child    *mpcore.Child
+}
+
+var (
+	_ starlark.HasAttrs    = (*Process)(nil)
+	_ starlark.HasSetField = (*Process)(nil)
+)
+
+const bootstrapMessage = `
+        An attempt has been made to start a new process before the
+        current process has finished its bootstrapping phase.
+
+        This probably means that you are not using fork to start your
+        child processes and you have forgotten to use the proper idiom
+        in the main module:
+
+            if __name__ == '__main__':
+                freeze_support()
+                ...
+
+        The "freeze_support()" line can be omitted if the program
+        is not going to be frozen to produce an executable.
+
+        To fix this issue, refer to the "Safe importing of main module"
+        section in https://docs.python.org/3/library/multiprocessing.html
+        `
+
+func init() {
+	register("multiprocessing", "Process", starlark.NewBuiltin("multiprocessing.Process", newProcess))
+	registerFunc("multiprocessing", "current_process", currentProcess)
+	registerFunc("multiprocessing", "parent_process", parentProcess)
+	registerFunc("multiprocessing", "active_children", activeChildren)
+}
+
+// def Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None)
+func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	rt := RuntimeOf(thread)
+	var group, target, name, daemon starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var pargs starlark.Value = starlark.Tuple{}
+	var pkwargs starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "group?", &group, "target?", &target, "name?", &name,
+		"args?", &pargs, "kwargs?", &pkwargs, "daemon?", &daemon); err != nil {
+		return nil, err
+	}
+	if group != starlark.None {
+		return nil, pyErr("AssertionError", "group argument must be None for now")
+	}
+	p := &Process{rt: rt, kind: kindChild, target: target, parent: os.Getpid()}
+	var err error
+	if p.args, err = toTuple(b.Name(), "args", pargs); err != nil {
+		return nil, err
+	}
+	if p.kwargs, err = toDict(b.Name(), "kwargs", pkwargs); err != nil {
+		return nil, err
+	}
+	rt.mu.Lock()
+	rt.counter++
+	p.identity = append(append([]int(nil), rt.self.identity...), rt.counter)
+	rt.mu.Unlock()
+	p.name = "Process-" + joinInts(p.identity, ":")
+	p.daemon = rt.self.daemon
+	p.authkey = rt.self.authkey
+	if s, ok := name.(starlark.String); ok {
+		p.name = string(s)
+	} else if name != starlark.None {
+		return nil, pyErr("TypeError", "%s: name must be a string, not %s", b.Name(), name.Type())
+	}
+	if daemon != starlark.None {
+		p.daemon = bool(daemon.Truth())
+	}
+	return p, nil
+}
+
+func toTuple(fn, what string, v starlark.Value) (starlark.Tuple, error) {
+	switch v := v.(type) {
+	case starlark.Tuple:
+		return v, nil
+	case *starlark.List:
+		t := make(starlark.Tuple, v.Len())
+		for i := range t {
+			t[i] = v.Index(i)
+		}
+		return t, nil
+	}
+	return nil, pyErr("TypeError", "%s: %s must be a tuple or list, not %s", fn, what, v.Type())
+}
+
+func toDict(fn, what string, v starlark.Value) (*starlark.Dict, error) {
+	switch v := v.(type) {
+	case starlark.NoneType:
+		return starlark.NewDict(0), nil
+	case *starlark.Dict:
+		return v, nil
+	}
+	return nil, pyErr("TypeError", "%s: %s must be a dict, not %s", fn, what, v.Type())
+}
+
+func joinInts(xs []int, sep string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.Itoa(x)
+	}
+	return strings.Join(parts, sep)
+}
+
+// String is repr(p), as CPython's BaseProcess.__repr__.
+func (p *Process) String() string {
+	cls := "Process"
+	switch p.kind {
+	case kindMain:
+		cls = "_MainProcess"
+	case kindParent:
+		cls = "_ParentProcess"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "<%s name='%s'", cls, p.name)
+	status := "initial"
+	switch {
+	case p.closed:
+		status = "closed"
+	case p.kind == kindChild && p.child != nil:
+		fmt.Fprintf(&b, " pid=%d", p.pid)
+		if code, done := p.child.ExitCode(); done {
+			status = "stopped exitcode=" + exitcodeString(code)
+		} else {
+			status = "started"
+		}
+	case p.kind != kindChild:
+		if p.kind != kindMain {
+			fmt.Fprintf(&b, " pid=%d", p.pid)
+		}
+		status = "started"
+	}
+	if p.kind == kindMain {
+		b.WriteString(" parent=None")
+	} else if p.kind == kindChild || p.kind == kindSelf {
+		fmt.Fprintf(&b, " parent=%d", p.parent)
+	}
+	b.WriteString(" " + status)
+	if p.daemon {
+		b.WriteString(" daemon")
+	}
+	b.WriteString(">")
+	return b.String()
+}
+
+func exitcodeString(code int) string {
+	if code < 0 {
+		if name := unix.SignalName(unix.Signal(-code)); name != "" {
+			return "-" + name
+		}
+	}
+	return strconv.Itoa(code)
+}
+
+// Type implements starlark.Value.
+func (p *Process) Type() string { return "multiprocessing.Process" }
+
+// Freeze is a no-op: runtime objects stay usable in frozen globals.
+func (p *Process) Freeze() {}
+
+// Truth implements starlark.Value.
+func (p *Process) Truth() starlark.Bool { return true }
+
+// Hash hashes by identity.
+func (p *Process) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
+
+var processMethods = map[string]*starlark.Builtin{
+	"close":     starlark.NewBuiltin("close", processClose),
+	"is_alive":  starlark.NewBuiltin("is_alive", processIsAlive),
+	"join":      starlark.NewBuiltin("join", processJoin),
+	"kill":      starlark.NewBuiltin("kill", processKill),
+	"run":       starlark.NewBuiltin("run", processRun),
+	"start":     starlark.NewBuiltin("start", processStart),
+	"terminate": starlark.NewBuiltin("terminate", processTerminate),
+}
+
+// Attr implements starlark.HasAttrs.
+func (p *Process) Attr(name string) (starlark.Value, error) {
+	if b, ok := processMethods[name]; ok {
+		return b.BindReceiver(p), nil
+	}
+	if p.closed && name != "name" && name != "daemon" {
+		return nil, pyErr("ValueError", "process object is closed")
+	}
+	switch name {
+	case "name":
+		return starlark.String(p.name), nil
+	case "daemon":
+		return starlark.Bool(p.daemon), nil
+	case "authkey":
+		return starlark.Bytes(p.authkey), nil
+	case "pid", "ident":
+		if p.pid == 0 {
+			return starlark.None, nil
+		}
+		return starlark.MakeInt(p.pid), nil
+	case "exitcode":
+		if p.kind != kindChild || p.child == nil {
+			return starlark.None, nil
+		}
+		if code, done := p.child.ExitCode(); done {
+			return starlark.MakeInt(code), nil
+		}
+		return starlark.None, nil
+	case "sentinel":
+		if p.kind == kindChild && p.child == nil {
+			return nil, pyErr("ValueError", "process not started")
+		}
+		if p.child != nil {
+			return starlark.MakeInt(p.child.Sentinel()), nil
+		}
+		return starlark.None, nil
+	case "_identity":
+		t := make(starlark.Tuple, len(p.identity))
+		for i, x := range p.identity {
+			t[i] = starlark.MakeInt(x)
+		}
+		return t, nil
+	}
+	return nil, nil
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (p *Process) AttrNames() []string {
+	names := []string{"authkey", "daemon", "exitcode", "ident", "name", "pid", "sentinel"}
+	for n := range processMethods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SetField implements starlark.HasSetField for name, daemon and authkey.
+func (p *Process) SetField(name string, v starlark.Value) error {
+	switch name {
+	case "name":
+		s, ok := v.(starlark.String)
+		if !ok {
+			return pyErr("AssertionError", "name must be a string")
+		}
+		p.name = string(s)
+		return nil
+	case "daemon":
+		if p.started {
+			return pyErr("AssertionError", "process has already started")
+		}
+		p.daemon = bool(v.Truth())
+		return nil
+	case "authkey":
+		s, ok := v.(starlark.Bytes)
+		if !ok {
+			return pyErr("TypeError", "authkey must be bytes, not %s", v.Type())
+		}
+		p.authkey = []byte(s)
+		return nil
+	}
+	return starlark.NoSuchAttrError(fmt.Sprintf("multiprocessing.Process has no writable attribute %q", name))
+}
+
+func (p *Process) checkNotClosed() error {
+	if p.closed {
+		return pyErr("ValueError", "process object is closed")
+	}
+	return nil
+}
+
+func receiverProcess(b *starlark.Builtin) *Process { return b.Receiver().(*Process) }
+
+// def start()
+func processStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if err := p.checkNotClosed(); err != nil {
+		return nil, err
+	}
+	if p.kind != kindChild || p.started {
+		return nil, pyErr("AssertionError", "cannot start a process twice")
+	}
+	if p.parent != os.Getpid() {
+		return nil, pyErr("AssertionError", "can only start a process object created by current process")
+	}
+	rt := p.rt
+	if rt.self.daemon {
+		return nil, pyErr("AssertionError", "daemonic processes are not allowed to have children")
+	}
+	rt.mu.Lock()
+	booting := rt.bootstrapping
+	rt.mu.Unlock()
+	if booting {
+		return nil, pyErr("RuntimeError", "%s", bootstrapMessage)
+	}
+	rt.activeChildren() // CPython's _cleanup(): forget finished children
+	var fds mpcore.FDTable
+	payload, err := encodeTarget(p, &fds)
+	if err != nil {
+		return nil, err
+	}
+	cwd, _ := os.Getwd()
+	cfg := rt.cfg
+	child, err := mpcore.Launch(mpcore.LaunchConfig{
+		Executable: cfg.Executable,
+		FDs:        fds.FDs(),
+		Stdout:     cfg.Stdout,
+		Stderr:     cfg.Stderr,
+		Prep: &mpcore.Prep{
+			Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
+			ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
+			Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
+		},
+	})
+	if err != nil {
+		return nil, pyErr("OSError", "%s", err)
+	}
+	p.child, p.pid, p.started = child, child.Pid, true
+	p.target, p.args, p.kwargs = nil, nil, nil // CPython drops them after start
+	rt.addChild(p)
+	return starlark.None, nil
+}
+
+// encodeTarget encodes what the child runs: target, args and kwargs, each
+// length-prefixed so errors name the part that could not be sent.
+func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
+	enc := p.rt.Encoder(&ShareContext{FDs: fds})
+	var out []byte
+	for _, part := range []struct {
+		root string
+		v    starlark.Value
+	}{{"target", p.target}, {"args", p.args}, {"kwargs", p.kwargs}} {
+		mark := len(out)
+		var err error
+		if out, err = enc.Append(append(out, 0, 0, 0, 0), part.root, part.v); err != nil {
+			return nil, pyErr("TypeError", "cannot start %s: %s", p.name, err)
+		}
+		binary.BigEndian.PutUint32(out[mark:], uint32(len(out)-mark-4))
+	}
+	return out, nil
+}
+
+// decodeTarget is encodeTarget's inverse, in the child.
+func decodeTarget(payload []byte, dc *DecodeContext) (target starlark.Value, args starlark.Tuple, kwargs *starlark.Dict, err error) {
+	var parts [3]starlark.Value
+	for i := range parts {
+		if len(payload) < 4 || int(binary.BigEndian.Uint32(payload)) > len(payload)-4 {
+			return nil, nil, nil, fmt.Errorf("truncated process payload")
+		}
+		n := binary.BigEndian.Uint32(payload)
+		if parts[i], err = Decode(payload[4:4+n], dc); err != nil {
+			return nil, nil, nil, err
+		}
+		payload = payload[4+n:]
+	}
+	args, _ = parts[1].(starlark.Tuple)
+	kwargs, _ = parts[2].(*starlark.Dict)
+	if kwargs == nil {
+		kwargs = starlark.NewDict(0)
+	}
+	return parts[0], args, kwargs, nil
+}
+
+func (p *Process) startMethod() string {
+	if p.method != "" {
+		return p.method
+	}
+	return p.rt.StartMethod()
+}
+
+// def run()
+func processRun(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if p.target == nil || p.target == starlark.None {
+		return starlark.None, nil
+	}
+	_, err := starlark.Call(thread, p.target, p.args, p.kwargs.Items())
+	return starlark.None, err
+}
+
+// def join(timeout=None)
+func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var timeout starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	d, err := durationArg(b.Name(), timeout)
+	if err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if err := p.checkNotClosed(); err != nil {
+		return nil, err
+	}
+	switch {
+	case p.kind == kindSelf || p.kind == kindMain:
+		return nil, pyErr("AssertionError", "can only join a child process")
+	case p.kind == kindParent:
+		p.waitParent(d)
+		return starlark.None, nil
+	case p.parent != os.Getpid():
+		return nil, pyErr("AssertionError", "can only join a child process")
+	case p.child == nil:
+		return nil, pyErr("AssertionError", "can only join a started process")
+	}
+	if p.child.Join(d) {
+		p.rt.activeChildren()
+	}
+	return starlark.None, nil
+}
+
+// waitParent waits for the parent process to exit, for at most d.
+func (p *Process) waitParent(d time.Duration) {
+	fd, err := unix.PidfdOpen(p.pid, 0)
+	if err != nil {
+		return
+	}
+	defer unix.Close(fd)
+	ms := -1
+	if d >= 0 {
+		ms = int(d / time.Millisecond)
+	}
+	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, ms)
+}
+
+// durationArg converts a Python timeout (None = forever; negative = 0) to
+// a Duration (< 0 = forever).
+func durationArg(fn string, v starlark.Value) (time.Duration, error) {
+	if v == starlark.None {
+		return -1, nil
+	}
+	f, ok := starlark.AsFloat(v)
+	if !ok {
+		return 0, pyErr("TypeError", "%s: timeout must be a number or None, not %s", fn, v.Type())
+	}
+	if f <= 0 {
+		return 0, nil
+	}
+	return time.Duration(f * float64(time.Second)), nil
+}
+
+// def is_alive()
+func processIsAlive(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if err := p.checkNotClosed(); err != nil {
+		return nil, err
+	}
+	switch p.kind {
+	case kindMain, kindSelf:
+		return starlark.True, nil
+	case kindParent:
+		return starlark.Bool(unix.Kill(p.pid, 0) == nil && os.Getppid() == p.pid), nil
+	}
+	if p.parent != os.Getpid() {
+		return nil, pyErr("AssertionError", "can only test a child process")
+	}
+	if p.child == nil {
+		return starlark.False, nil
+	}
+	return starlark.Bool(!p.child.Exited()), nil
+}
+
+// def terminate() / def kill()
+func processSignal(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, sig unix.Signal) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if err := p.checkNotClosed(); err != nil {
+		return nil, err
+	}
+	if p.child != nil {
+		p.child.Signal(sig)
+	}
+	return starlark.None, nil
+}
+
+func processTerminate(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return processSignal(b, args, kwargs, unix.SIGTERM)
+}
+
+func processKill(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return processSignal(b, args, kwargs, unix.SIGKILL)
+}
+
+// def close()
+func processClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	p := receiverProcess(b)
+	if p.closed {
+		return starlark.None, nil
+	}
+	if p.child != nil {
+		if !p.child.Exited() {
+			return nil, pyErr("ValueError", "Cannot close a process while it is still running. You should first call join() or terminate().")
+		}
+		p.child.Close()
+	}
+	p.closed = true
+	return starlark.None, nil
+}
+
+// def current_process()
+func currentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	return RuntimeOf(thread).self, nil
+}
+
+// def parent_process()
+func parentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	if p := RuntimeOf(thread).parent; p != nil {
+		return p, nil
+	}
+	return starlark.None, nil
+}
+
+// def active_children()
+func activeChildren(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	kids := RuntimeOf(thread).activeChildren()
+	out := make([]starlark.Value, len(kids))
+	for i, p := range kids {
+		out[i] = p
+	}
+	return starlark.NewList(out), nil
+}

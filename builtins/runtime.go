@@ -1,0 +1,197 @@
+package builtins
+
+// The per-interpreter state: who this process is, its children, the start
+// method, and how to reach the main script (CPython keeps the same in
+// process.py's _current_process and context.py's default context).
+
+import (
+	"crypto/rand"
+	"io"
+	"os"
+	"sort"
+	"sync"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore"
+)
+
+const runtimeKey = "mpstar.runtime"
+
+// Config describes the interpreter run a Runtime serves.
+type Config struct {
+	Stdout, Stderr io.Writer
+	Executable     string   // child executable; "" = this one
+	Filename       string   // main script file name
+	Source         []byte   // main script source
+	Argv           []string // sys.argv
+	// Extra are host-provided predeclared names, available in children too.
+	Extra starlark.StringDict
+}
+
+// Runtime is the state of one mpstar interpreter in one OS process. A host
+// may run several interpreters in one process; each has its own Runtime.
+type Runtime struct {
+	cfg Config
+
+	mu            sync.Mutex
+	self          *Process // the current process
+	parent        *Process // nil in the main process
+	children      []*Process
+	counter       int
+	startMethod   string
+	bootstrapping bool
+	modules       map[string]starlark.StringDict // executed modules by file name
+	atExit        []exitHook
+	predeclared   starlark.StringDict
+	boot          *mpcore.Bootstrap // set in a launched child
+}
+
+type exitHook struct {
+	priority int
+	fn       func()
+}
+
+// NewRuntime returns the runtime of a main process.
+func NewRuntime(cfg Config) *Runtime {
+	if cfg.Stdout == nil {
+		cfg.Stdout = os.Stdout
+	}
+	if cfg.Stderr == nil {
+		cfg.Stderr = os.Stderr
+	}
+	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{}}
+	key := make([]byte, 32)
+	rand.Read(key)
+	rt.self = &Process{rt: rt, kind: kindMain, name: "MainProcess", authkey: key, pid: os.Getpid(), started: true}
+	return rt
+}
+
+// Config returns the configuration the runtime was made with.
+func (rt *Runtime) Config() Config { return rt.cfg }
+
+// Attach makes thread use rt: builtins find their runtime through it.
+func (rt *Runtime) Attach(thread *starlark.Thread) {
+	thread.SetLocal(runtimeKey, rt)
+	thread.Print = func(_ *starlark.Thread, msg string) { rt.WriteStdout(msg + "\n") }
+}
+
+// RuntimeOf returns the runtime attached to thread, or nil.
+func RuntimeOf(thread *starlark.Thread) *Runtime {
+	rt, _ := thread.Local(runtimeKey).(*Runtime)
+	return rt
+}
+
+// WriteStdout writes s with a single write, so lines printed by several
+// processes never interleave mid-line.
+func (rt *Runtime) WriteStdout(s string) { io.WriteString(rt.cfg.Stdout, s) }
+
+// WriteStderr writes s to stderr with a single write.
+func (rt *Runtime) WriteStderr(s string) { io.WriteString(rt.cfg.Stderr, s) }
+
+// SetModule records the globals of an executed module, so functions defined
+// there can be found by file and name when they arrive from another process.
+func (rt *Runtime) SetModule(filename string, globals starlark.StringDict) {
+	rt.mu.Lock()
+	rt.modules[filename] = globals
+	rt.mu.Unlock()
+}
+
+// Resolver returns the function decoders use to find a global name of the
+// module executed from a file: a finished module by its recorded globals, a
+// module still executing (the main script during its top level) through the
+// live frames of thread.
+func (rt *Runtime) Resolver(thread *starlark.Thread) func(filename, name string) (starlark.Value, error) {
+	return func(filename, name string) (starlark.Value, error) {
+		rt.mu.Lock()
+		globals, ok := rt.modules[filename]
+		rt.mu.Unlock()
+		if !ok {
+			globals, ok = liveGlobals(thread, filename)
+		}
+		if !ok {
+			return nil, pyErr("AttributeError", "cannot find module %q in process %s: it was not loaded here", filename, rt.self.name)
+		}
+		v, ok := globals[name]
+		if !ok {
+			return nil, pyErr("AttributeError", "Can't get attribute %q on module %q", name, filename)
+		}
+		return v, nil
+	}
+}
+
+// liveGlobals finds the globals of a module that is still executing, from
+// a Starlark function on thread's stack that belongs to it.
+func liveGlobals(thread *starlark.Thread, filename string) (starlark.StringDict, bool) {
+	if thread == nil {
+		return nil, false
+	}
+	for i := 0; i < thread.CallStackDepth(); i++ {
+		if fn, ok := thread.DebugFrame(i).Callable().(*starlark.Function); ok && fn.Position().Filename() == filename {
+			return fn.Globals(), true
+		}
+	}
+	return nil, false
+}
+
+// SetBootstrapping marks whether a spawned child is still executing the
+// main script's top level, when starting processes is refused.
+func (rt *Runtime) SetBootstrapping(b bool) {
+	rt.mu.Lock()
+	rt.bootstrapping = b
+	rt.mu.Unlock()
+}
+
+// AtExit registers fn to run when the process finishes its work. Hooks run
+// in ascending priority; children are joined at priority 0.
+func (rt *Runtime) AtExit(priority int, fn func()) {
+	rt.mu.Lock()
+	rt.atExit = append(rt.atExit, exitHook{priority, fn})
+	rt.mu.Unlock()
+}
+
+// Finish is CPython's _exit_function: terminate daemonic children, join
+// the others, then run the exit hooks.
+func (rt *Runtime) Finish() {
+	rt.mu.Lock()
+	hooks := append([]exitHook{{0, rt.reapChildren}}, rt.atExit...)
+	rt.atExit = nil
+	rt.mu.Unlock()
+	sort.SliceStable(hooks, func(i, j int) bool { return hooks[i].priority < hooks[j].priority })
+	for _, h := range hooks {
+		h.fn()
+	}
+}
+
+func (rt *Runtime) reapChildren() {
+	kids := rt.activeChildren()
+	for _, p := range kids {
+		if p.daemon {
+			p.child.Terminate()
+		}
+	}
+	for _, p := range kids {
+		p.child.Join(-1)
+	}
+}
+
+// activeChildren returns started children that have not been joined
+// successfully, dropping the ones found finished (CPython's _cleanup).
+func (rt *Runtime) activeChildren() []*Process {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	live := rt.children[:0]
+	for _, p := range rt.children {
+		if !p.child.Exited() {
+			live = append(live, p)
+		}
+	}
+	rt.children = live
+	return append([]*Process(nil), live...)
+}
+
+func (rt *Runtime) addChild(p *Process) {
+	rt.mu.Lock()
+	rt.children = append(rt.children, p)
+	rt.mu.Unlock()
+}

@@ -1,0 +1,95 @@
+package builtins
+
+// Lock, RLock, Semaphore, BoundedSemaphore, Event, Condition and Barrier
+// (CPython: synchronize.py), backed by futexes in shared memory
+// (mpcore/shm). Each crosses to a child by handle.
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/shm"
+)
+
+func init() {
+	for _, c := range []struct {
+		name string
+		fn   func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)
+	}{
+		{"Lock", newLockBuiltin(false)}, {"RLock", newLockBuiltin(true)},
+		{"Semaphore", newSemaphoreBuiltin(false)}, {"BoundedSemaphore", newSemaphoreBuiltin(true)},
+		{"Event", newEvent}, {"Condition", newCondition}, {"Barrier", newBarrier},
+	} {
+		registerFunc("multiprocessing", c.name, c.fn)
+	}
+	RegisterShareKind("lock", decodeLock)
+	RegisterShareKind("semaphore", decodeSemaphore)
+	RegisterShareKind("event", decodeEvent)
+	RegisterShareKind("condition", decodeCondition)
+	RegisterShareKind("barrier", decodeBarrier)
+}
+
+// shmErr converts an engine error into the Python exception a script sees.
+func shmErr(err error) error {
+	var se *shm.Error
+	if errors.As(err, &se) {
+		return &PyError{Type: se.Kind, Msg: se.Msg}
+	}
+	return err
+}
+
+// syncBase holds what every sync value shares: its method table and
+// identity semantics. Sync values never freeze (SPEC §5).
+type syncBase struct{}
+
+// Freeze is a no-op: runtime objects stay usable in frozen globals.
+func (syncBase) Freeze() {}
+
+// Truth implements starlark.Value.
+func (syncBase) Truth() starlark.Bool { return true }
+
+// attrOf looks up a bound method in a sorted method table.
+func attrOf(methods map[string]*starlark.Builtin, recv starlark.Value, name string) (starlark.Value, error) {
+	if b, ok := methods[name]; ok {
+		return b.BindReceiver(recv), nil
+	}
+	return nil, nil
+}
+
+func methodNames(methods map[string]*starlark.Builtin, extra ...string) []string {
+	names := append([]string(nil), extra...)
+	for n := range methods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// acquireArgs unpacks CPython's acquire(block=True, timeout=None). The
+// no-argument call is the hot path of lock_uncontended, so it skips
+// UnpackArgs.
+func acquireArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (block bool, d time.Duration, err error) {
+	if len(args) == 0 && len(kwargs) == 0 {
+		return true, -1, nil
+	}
+	var blockV starlark.Value = starlark.True
+	var timeout starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &blockV, "timeout?", &timeout); err != nil {
+		return false, 0, err
+	}
+	d, err = durationArg(b.Name(), timeout)
+	return bool(blockV.Truth()), d, err
+}
+
+// noArgs checks that a method got no arguments, without UnpackArgs' cost
+// on hot paths.
+func noArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) error {
+	if len(args)+len(kwargs) != 0 {
+		return fmt.Errorf("%s: got %d arguments, want none", b.Name(), len(args)+len(kwargs))
+	}
+	return nil
+}

@@ -1,0 +1,65 @@
+package builtins
+
+// The sys helper module: argv, exit, stdout/stderr writers, flush.
+
+import (
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+// sysModule builds the sys module of one runtime; sys.argv is its own.
+func (rt *Runtime) sysModule() *starlarkstruct.Module {
+	argv := make([]starlark.Value, len(rt.cfg.Argv))
+	for i, a := range rt.cfg.Argv {
+		argv[i] = starlark.String(a)
+	}
+	return &starlarkstruct.Module{Name: "sys", Members: starlark.StringDict{
+		"argv":   starlark.NewList(argv),
+		"exit":   starlark.NewBuiltin("sys.exit", sysExit),
+		"stdout": rt.stream("sys.stdout", rt.WriteStdout),
+		"stderr": rt.stream("sys.stderr", rt.WriteStderr),
+		"flush":  starlark.NewBuiltin("sys.flush", noop),
+	}}
+}
+
+// stream is a file-like struct with write and flush.
+func (rt *Runtime) stream(name string, write func(string)) starlark.Value {
+	return starlarkstruct.FromStringDict(starlark.String(name), starlark.StringDict{
+		"write": starlark.NewBuiltin(name+".write", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			var s string
+			if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &s); err != nil {
+				return nil, err
+			}
+			write(s)
+			return starlark.MakeInt(len(s)), nil
+		}),
+		"flush": starlark.NewBuiltin(name+".flush", noop),
+	})
+}
+
+func noop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return starlark.None, nil
+}
+
+// def exit(status=None): ends the process with status, like Python's
+// SystemExit: an int is the exit code, None is 0, anything else is printed
+// to stderr and gives 1.
+func sysExit(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var status starlark.Value = starlark.None
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0, &status); err != nil {
+		return nil, err
+	}
+	switch s := status.(type) {
+	case starlark.NoneType:
+		return nil, &ExitError{Code: 0}
+	case starlark.Int:
+		code, ok := s.Int64()
+		if !ok {
+			return nil, &ExitError{Code: 1, Msg: s.String()}
+		}
+		return nil, &ExitError{Code: int(code)}
+	case starlark.String:
+		return nil, &ExitError{Code: 1, Msg: string(s)}
+	}
+	return nil, &ExitError{Code: 1, Msg: status.String()}
+}

@@ -1,0 +1,55 @@
+package builtins
+
+// The time helper module: go.starlark.net's lib/time plus Python's sleep,
+// time, monotonic and perf_counter.
+
+import (
+	"time"
+
+	starlarktime "go.starlark.net/lib/time"
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+var clockStart = time.Now()
+
+var timeModule = func() *starlarkstruct.Module {
+	members := starlark.StringDict{}
+	for k, v := range starlarktime.Module.Members {
+		members[k] = v
+	}
+	members["sleep"] = starlark.NewBuiltin("time.sleep", timeSleep)
+	members["time"] = starlark.NewBuiltin("time.time", clockFunc(func() float64 {
+		return float64(time.Now().UnixNano()) / 1e9
+	}))
+	monotonic := clockFunc(func() float64 { return time.Since(clockStart).Seconds() })
+	members["monotonic"] = starlark.NewBuiltin("time.monotonic", monotonic)
+	members["perf_counter"] = starlark.NewBuiltin("time.perf_counter", monotonic)
+	return &starlarkstruct.Module{Name: "time", Members: members}
+}()
+
+func clockFunc(now func() float64) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+			return nil, err
+		}
+		return starlark.Float(now()), nil
+	}
+}
+
+// def sleep(secs)
+func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var secs starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &secs); err != nil {
+		return nil, err
+	}
+	f, ok := starlark.AsFloat(secs)
+	if !ok {
+		return nil, pyErr("TypeError", "%s: an int or float is required, not %s", b.Name(), secs.Type())
+	}
+	if f < 0 {
+		return nil, pyErr("ValueError", "sleep length must be non-negative")
+	}
+	time.Sleep(time.Duration(f * float64(time.Second)))
+	return starlark.None, nil
+}

@@ -1,0 +1,30 @@
+// Command mpbench runs the multiprocessing benchmark side by side: each
+// workload of scripts/bench (see scripts/bench/WORKLOADS.md) as an mpstar
+// script, as CPython's multiprocessing (scripts/bench/cpython_mp_bench.py),
+// and, where one is defined, as a raw-Go floor that mpbench measures itself.
+// It prints one table of the medians over several runs.
+//
+//	go run ./cmd/mpbench [-only a,b] [-quick] [-runs N] [-mpstar PATH]
+//	                     [-python python3] [-start-method spawn] [-json]
+//	                     [-timeout 300s]
+//
+// Unless -mpstar names a binary, mpbench builds one from the module it is run
+// in (go build ./cmd/mpstar into a temporary directory). The CPython side is
+// skipped, with a note, when the -python interpreter is not on PATH.
+//
+// The floors are what the same job costs without an interpreter, so
+// "mpstar/floor" says how close mpstar gets to the machine:
+//
+//   - process_start_join: fork+exec+wait of a Go child (mpbench itself,
+//     exiting at once);
+//   - pipe_pingpong_small, pipe_stream_small, pipe_bytes_1mib: two Go
+//     processes over a socketpair with CPython's 4-byte length framing,
+//     blocking read/write system calls, one write per message;
+//   - lock_uncontended: the Starlark interpreter's own floor, a loop of two
+//     no-op builtin method calls run by the mpstar binary with -c.
+//
+// The floor children are mpbench re-executed with MPBENCH_FLOOR_CHILD set.
+//
+// Exit status: 0 when every run of every selected workload passed its
+// checks, 1 otherwise, 2 for a usage error.
+package main

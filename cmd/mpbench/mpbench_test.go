@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary serve as the floor child, as mpbench
+// re-executes itself.
+func TestMain(m *testing.M) {
+	floorChild()
+	os.Exit(m.Run())
+}
+
+func testEnv(t *testing.T) floorEnv {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return floorEnv{self: self, timeout: 20 * time.Second}
+}
+
+func TestFloorsMeasureSmallRuns(t *testing.T) {
+	env := testEnv(t)
+	cases := []struct {
+		name    string
+		floor   floorFunc
+		n       int
+		latency bool
+	}{
+		{"process_start_join", floorProcessStartJoin, 3, true},
+		{"pipe_pingpong_small", floorPipePingpong, 500, true},
+		{"pipe_stream_small", floorPipeStream, 5000, false},
+		{"pipe_bytes_1mib", floorPipeBytes, 8, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := c.floor(env, c.n)
+			if r.Err != "" {
+				t.Fatalf("floor failed: %s", r.Err)
+			}
+			if r.OpsPerS <= 0 {
+				t.Errorf("ops/s = %v, want > 0", r.OpsPerS)
+			}
+			if got := r.P50us > 0; got != c.latency {
+				t.Errorf("p50 = %v µs; want a p50: %v", r.P50us, c.latency)
+			}
+		})
+	}
+}
+
+func TestFloorPeerThatExitsIsAnErrorNotAHang(t *testing.T) {
+	p, err := startPeer(testEnv(t), "exit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.recvSmall(); err == nil {
+		t.Error("receive from an exited child succeeded")
+	}
+	if err := p.finish(); err != nil {
+		t.Errorf("child exit: %v", err)
+	}
+}
+
+func TestStarlarkFloorWithoutMpstarIsNotAvailable(t *testing.T) {
+	r := floorStarlarkCalls(testEnv(t), 10)
+	if r.Skipped == "" || r.Err != "" {
+		t.Errorf("got %+v, want a skipped result", r)
+	}
+}
+
+func TestSideRunReportsResultsAndFailures(t *testing.T) {
+	sh := func(script string) side {
+		return side{label: "sh", command: func(workload) []string { return []string{"sh", "-c", script} }}
+	}
+	w := workloads[0]
+	cases := []struct {
+		name, script, wantErr string
+		wantOps               float64
+	}{
+		{"pass", `echo '[progress]'; echo '{"workload": "x", "ops_per_s": 12.5, "unit": "u/s", "p50_us": 3.0, "check_ok": true, "pool_startup_s": 0.5}'`, "", 12.5},
+		{"check failed", `echo '{"workload": "x", "check_ok": false, "error": "CheckFailed: 3 bad replies"}'; exit 1`, "CheckFailed: 3 bad replies", 0},
+		{"traceback", `printf 'Traceback (most recent call last):\n  File "a.star", line 3\nValueError: boom\n' >&2; exit 1`, "ValueError: boom", 0},
+		{"no result", `exit 0`, "no result line", 0},
+		{"timeout", `sleep 30`, "timed out", 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := sh(c.script).run(w, 500*time.Millisecond)
+			if c.wantErr == "" && r.Err != "" {
+				t.Fatalf("unexpected error %q", r.Err)
+			}
+			if !strings.Contains(r.Err, c.wantErr) {
+				t.Errorf("error %q does not contain %q", r.Err, c.wantErr)
+			}
+			if r.OpsPerS != c.wantOps {
+				t.Errorf("ops/s = %v, want %v", r.OpsPerS, c.wantOps)
+			}
+		})
+	}
+}
+
+func TestSummarizeTakesMediansAndKeepsFailures(t *testing.T) {
+	runs := []result{
+		{OpsPerS: 30, P50us: 3, Extra: map[string]float64{"pool_startup_s": 0.3}},
+		{OpsPerS: 10, P50us: 1, Extra: map[string]float64{"pool_startup_s": 0.1}},
+		{OpsPerS: 20, P50us: 2, Extra: map[string]float64{"pool_startup_s": 0.2}},
+	}
+	s := summarize(runs)
+	if s.OpsPerS != 20 || s.P50us != 2 || s.Extra["pool_startup_s"] != 0.2 {
+		t.Errorf("medians = %+v, want 20, 2, 0.2", s)
+	}
+	runs = append(runs, failed("boom"))
+	if s := summarize(runs); s.Err != "boom" {
+		t.Errorf("a failed run gave %+v, want the failure", s)
+	}
+}
+
+func TestTableShowsRatiosAndErrors(t *testing.T) {
+	pingpong, lock := workloads[1], workloads[7]
+	rows := []row{
+		{w: pingpong,
+			mpstar:  result{OpsPerS: 50000, P50us: 10, Unit: "round trips/s"},
+			cpython: &result{OpsPerS: 25000, P50us: 30, Unit: "round trips/s"},
+			floor:   &result{OpsPerS: 100000}},
+		{w: lock,
+			mpstar:  failed("AttributeError: Lock has no .acquire"),
+			cpython: &result{OpsPerS: 2e7, Unit: "acquire+release/s"},
+			floor:   &result{Skipped: "no mpstar binary"}},
+	}
+	var out bytes.Buffer
+	writeTables(&out, rows, true)
+	text := out.String()
+	for _, want := range []string{
+		"| 50.0k | 25.0k | 2.00 | 100.0k | 0.50 | 10.0 | 30.0 | 3.00",
+		"error: AttributeError: Lock has no .acquire",
+		"n/a",
+		"problems:",
+	} {
+		if !strings.Contains(strings.Join(strings.Fields(text), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("table lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+func TestSelectWorkloads(t *testing.T) {
+	sel, err := selectWorkloads("lock_uncontended, process_start_join")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sel) != 2 || sel[0].name != "process_start_join" || sel[1].name != "lock_uncontended" {
+		t.Errorf("got %v, want the two in table order", sel)
+	}
+	if _, err := selectWorkloads("nope"); err == nil || !strings.Contains(err.Error(), "nope") {
+		t.Errorf("unknown name: err = %v", err)
+	}
+}

@@ -1,0 +1,94 @@
+// Command mpstar runs Starlark scripts with Python's multiprocessing built
+// in.
+//
+//	mpstar script.star [args...]   run a script; sys.argv = [script.star, args...]
+//	mpstar -c CODE [args...]       run a string
+//	mpstar                         the REPL on a terminal, else the program on stdin
+//	mpstar -version | -h
+//
+// Exit status: 0; 1 after an uncaught error; n after sys.exit(n); 2 for a
+// usage error.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/mpstar/mpstar/interp"
+)
+
+// Version is the mpstar release, printed by -version.
+const Version = "0.1.0"
+
+const usage = `usage: mpstar [-c CODE | script.star | -] [args...]
+       mpstar -version
+Runs a Starlark script with Python's multiprocessing built in.
+With no script and a terminal on stdin, starts the REPL; with a pipe on
+stdin, runs the program read from it.
+`
+
+func main() {
+	interp.ChildMain(interp.Options{})
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	opts := interp.Options{}
+	if len(args) == 0 {
+		if isTerminal(os.Stdin) {
+			return repl(opts)
+		}
+		return runStdin(opts)
+	}
+	switch args[0] {
+	case "-h", "-help", "--help":
+		fmt.Print(usage)
+		return 0
+	case "-version", "--version":
+		fmt.Printf("mpstar %s\n", Version)
+		return 0
+	case "-c":
+		if len(args) < 2 {
+			fmt.Fprint(os.Stderr, "mpstar: -c needs an argument\n"+usage)
+			return 2
+		}
+		opts.Args = args[2:]
+		return interp.ExitCode(interp.RunString("<string>", args[1], opts))
+	case "-":
+		opts.Args = args[1:]
+		return runStdin(opts)
+	}
+	if len(args[0]) > 1 && args[0][0] == '-' {
+		fmt.Fprintf(os.Stderr, "mpstar: unknown option %s\n%s", args[0], usage)
+		return 2
+	}
+	opts.Args = args[1:]
+	err := interp.RunFile(args[0], opts)
+	if interp.ExitCode(err) != 0 && !isReported(err) {
+		fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
+		return 2
+	}
+	return interp.ExitCode(err)
+}
+
+// isReported tells a script's own failure (already printed) from a failure
+// to start it, such as a missing file.
+func isReported(err error) bool {
+	_, ok := err.(*interp.ExitError)
+	return ok
+}
+
+func runStdin(opts interp.Options) int {
+	src, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mpstar: reading stdin: %v\n", err)
+		return 2
+	}
+	return interp.ExitCode(interp.RunString("<stdin>", string(src), opts))
+}
+
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

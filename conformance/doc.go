@@ -1,0 +1,15 @@
+// Package conformance is mpstar's conformance suite: documentation examples
+// of Python's multiprocessing ported to .star scripts under testdata/, each
+// with a golden stdout file, run against the built mpstar binary by
+// `go test ./conformance/...`.
+//
+// A script may start with directive comments:
+//
+//	# exit: N           expected exit status (default 0)
+//	# stderr: REGEXP    stderr must match (may repeat)
+//	# args: A B         extra command-line arguments
+//	# env: K=V          extra environment (may repeat)
+//
+// Run `go test ./conformance/ -update` to rewrite the golden files from the
+// current output; review the diff before committing it.
+package conformance

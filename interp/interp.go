@@ -1,0 +1,221 @@
+package interp
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.starlark.net/resolve"
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins"
+)
+
+// Options configure a script run. The zero value runs with the process's
+// stdout and stderr, no arguments and this executable as the child program.
+type Options struct {
+	// Stdout and Stderr receive print output and errors; nil means the
+	// process's own. Children write to the same destinations.
+	Stdout, Stderr io.Writer
+	// Args are sys.argv[1:]; sys.argv[0] is the script's name.
+	Args []string
+	// Predeclared are extra names every module of the script sees, in the
+	// main process and in children alike.
+	Predeclared starlark.StringDict
+	// Executable is the program children run ("" = this executable). It
+	// must call ChildMain with the same Options.
+	Executable string
+}
+
+// FileOptions are the Starlark dialect options of mpstar scripts: sets,
+// while loops, top-level control flow, global reassignment and recursion are
+// enabled so that Python-shaped scripts parse.
+var FileOptions = &syntax.FileOptions{
+	Set:             true,
+	While:           true,
+	TopLevelControl: true,
+	GlobalReassign:  true,
+	Recursion:       true,
+}
+
+// ExitError is returned when a script ends with a non-zero exit status:
+// sys.exit(n), or an uncaught error (Code 1, already reported on Stderr).
+type ExitError struct {
+	Code int
+	Err  error // the uncaught error, or nil after sys.exit
+}
+
+func (e *ExitError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("script failed: %v", e.Err)
+	}
+	return fmt.Sprintf("script exited with status %d", e.Code)
+}
+
+// Unwrap returns the uncaught error.
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// ExitCode is the process exit status for an error from RunFile or
+// RunString: 0 for nil, the ExitError's code, or 1.
+func ExitCode(err error) int {
+	var ee *ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ee):
+		return ee.Code
+	}
+	return 1
+}
+
+// RunFile runs the script in filename as the main module, then joins its
+// children as a Python main process does at exit.
+func RunFile(filename string, opts Options) error {
+	src, err := os.ReadFile(filename)
+	if err != nil {
+		return fmt.Errorf("can't open file %q: %w", filename, err)
+	}
+	return RunString(filename, string(src), opts)
+}
+
+// RunString runs src as the main module; filename names it in tracebacks.
+func RunString(filename, src string, opts Options) error {
+	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
+	code := newRunner(rt).runMain("__main__")
+	rt.Finish()
+	if code.Code == 0 {
+		return nil
+	}
+	return code
+}
+
+func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
+	return builtins.Config{
+		Stdout: opts.Stdout, Stderr: opts.Stderr, Executable: opts.Executable,
+		Filename: filename, Source: src, Argv: append([]string{filename}, opts.Args...),
+		Extra: opts.Predeclared,
+	}
+}
+
+// runner executes the modules of one runtime: the main script and the
+// files it loads.
+type runner struct {
+	rt      *builtins.Runtime
+	loaded  map[string]*loadEntry
+	mainDir string
+}
+
+type loadEntry struct {
+	globals starlark.StringDict
+	err     error
+	done    bool
+}
+
+func newRunner(rt *builtins.Runtime) *runner {
+	return &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
+}
+
+func (r *runner) newThread(name string) *starlark.Thread {
+	thread := &starlark.Thread{Name: name, Load: r.load}
+	r.rt.Attach(thread)
+	return thread
+}
+
+// runMain executes the main script as __name__ and reports how it ended,
+// writing any error to stderr as Python would.
+func (r *runner) runMain(name string) *ExitError {
+	cfg := r.rt.Config()
+	thread := r.newThread("MainThread")
+	_, err := r.exec(thread, cfg.Filename, cfg.Source, name)
+	return r.report(err)
+}
+
+// report converts a script error into an exit status, printing it.
+func (r *runner) report(err error) *ExitError {
+	if err == nil {
+		return &ExitError{}
+	}
+	if code, ok := builtins.ExitCodeOf(err, r.rt.WriteStderr); ok {
+		return &ExitError{Code: code}
+	}
+	r.rt.WriteStderr(formatError(err))
+	return &ExitError{Code: 1, Err: err}
+}
+
+// exec compiles and runs one module, recording its globals so functions
+// defined in it can be found by name when they come from another process.
+func (r *runner) exec(thread *starlark.Thread, filename string, src []byte, name string) (starlark.StringDict, error) {
+	predeclared := r.rt.Predeclared(name, filename)
+	_, prog, err := starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has)
+	if err != nil {
+		return nil, err
+	}
+	globals, err := prog.Init(thread, predeclared)
+	if globals != nil {
+		r.rt.SetModule(filename, globals)
+	}
+	return globals, err
+}
+
+// load implements load(): built-in modules by name, sibling files by path
+// relative to the loading file.
+func (r *runner) load(thread *starlark.Thread, module string) (starlark.StringDict, error) {
+	if m := r.rt.LoadModule(module); m != nil {
+		return m, nil
+	}
+	if !strings.HasSuffix(module, ".star") {
+		return nil, fmt.Errorf("no module named %q (built-in modules: multiprocessing[.connection|.managers|.pool|.sharedctypes], time, os, queue, ctypes, math, json, random, sys; files end in .star)", module)
+	}
+	path := module
+	if !filepath.IsAbs(path) {
+		dir := r.mainDir
+		if thread.CallStackDepth() > 0 {
+			dir = filepath.Dir(thread.CallFrame(0).Pos.Filename())
+		}
+		path = filepath.Join(dir, module)
+	}
+	if e, ok := r.loaded[path]; ok {
+		if !e.done {
+			return nil, fmt.Errorf("cycle in load graph: %s loads itself", path)
+		}
+		return e.globals, e.err
+	}
+	e := &loadEntry{}
+	r.loaded[path] = e
+	src, err := os.ReadFile(path)
+	if err != nil {
+		e.err = fmt.Errorf("cannot load %s: %w", module, err)
+	} else {
+		name := strings.TrimSuffix(filepath.Base(path), ".star")
+		e.globals, e.err = r.exec(r.newThread("load "+module), path, src, name)
+	}
+	e.done = true
+	return e.globals, e.err
+}
+
+// formatError renders an uncaught error: Python's traceback shape for
+// runtime errors, and file/line plus the cause for compile errors.
+func formatError(err error) string {
+	var se syntax.Error
+	if errors.As(err, &se) {
+		return fmt.Sprintf("  File \"%s\", line %d\nSyntaxError: %s\n", se.Pos.Filename(), se.Pos.Line, se.Msg)
+	}
+	var rl resolve.ErrorList
+	if errors.As(err, &rl) {
+		var b strings.Builder
+		for _, e := range rl {
+			fmt.Fprintf(&b, "  File \"%s\", line %d\n", e.Pos.Filename(), e.Pos.Line)
+			if n, ok := strings.CutPrefix(e.Msg, "undefined: "); ok {
+				fmt.Fprintf(&b, "NameError: name '%s' is not defined\n", n)
+			} else {
+				fmt.Fprintf(&b, "SyntaxError: %s\n", e.Msg)
+			}
+		}
+		return b.String()
+	}
+	return builtins.FormatUncaught(err)
+}

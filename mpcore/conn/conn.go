@@ -1,0 +1,365 @@
+package conn
+
+// Conn, a framed connection over a raw file descriptor. Mirrors
+// _ConnectionBase and Connection in CPython's Lib/multiprocessing/connection.py.
+
+import (
+	"errors"
+	"io"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// readBufSize is the size of a Conn's read-ahead buffer: a read syscall takes
+// whatever is available up to this much, so a run of small frames usually
+// costs one syscall in all.
+const readBufSize = 64 << 10
+
+// Conn is one end of a connection carrying CPython-framed messages over a
+// socket or pipe file descriptor, with blocking read and write syscalls on
+// that descriptor (no Go netpoller, for the lowest round-trip latency).
+//
+// Concurrency: one goroutine may send while another receives, but two
+// goroutines must not send (or receive) at the same time, and Close must
+// not run concurrently with any other method. As in CPython, a Conn is meant
+// to be used by one thread at a time per direction.
+//
+// A Conn reads ahead: bytes of later frames may wait in its buffer, where
+// poll(2) cannot see them. Poll accounts for them; callers of Wait must
+// check Buffered first, and a Conn handed to another process must have
+// nothing buffered.
+type Conn struct {
+	fd       int // -1 once closed
+	readable bool
+	writable bool
+	maxFrame int
+
+	rbuf       []byte // read-ahead buffer, allocated on first receive
+	rpos, rend int    // rbuf[rpos:rend] holds bytes not yet consumed
+	wbuf       []byte // staging for header+payload of small sends
+	hdr        [longHeaderLen]byte
+
+	// deadline, when not zero, bounds every read; only the authentication
+	// handshake sets it, so the common path pays one comparison.
+	deadline time.Time
+}
+
+// NewConn returns a Conn owning fd, which must be a blocking or non-blocking
+// socket or pipe. Its frame limit is NoFrameLimit; see SetMaxFrame.
+func NewConn(fd int, readable, writable bool) (*Conn, error) {
+	if fd < 0 {
+		return nil, errors.New("invalid handle")
+	}
+	if !readable && !writable {
+		return nil, errors.New("at least one of `readable` and `writable` must be True")
+	}
+	return newConn(fd, readable, writable, NoFrameLimit), nil
+}
+
+func newConn(fd int, readable, writable bool, maxFrame int) *Conn {
+	return &Conn{fd: fd, readable: readable, writable: writable, maxFrame: maxFrame}
+}
+
+// Fileno returns the file descriptor, or ErrClosed.
+func (c *Conn) Fileno() (int, error) {
+	if c.fd < 0 {
+		return -1, ErrClosed
+	}
+	return c.fd, nil
+}
+
+// Closed reports whether Close has been called.
+func (c *Conn) Closed() bool { return c.fd < 0 }
+
+// Readable reports whether the Conn may receive.
+func (c *Conn) Readable() bool { return c.readable }
+
+// Writable reports whether the Conn may send.
+func (c *Conn) Writable() bool { return c.writable }
+
+// MaxFrame returns the largest payload the Conn accepts.
+func (c *Conn) MaxFrame() int { return c.maxFrame }
+
+// SetMaxFrame sets the largest payload the Conn accepts (NoFrameLimit: none).
+func (c *Conn) SetMaxFrame(n int) { c.maxFrame = n }
+
+// Buffered returns how many received bytes wait in the read-ahead buffer.
+// A Conn with Buffered() > 0 has input even if poll(2) says its fd has none.
+func (c *Conn) Buffered() int { return c.rend - c.rpos }
+
+// Close closes the descriptor. Closing a closed Conn does nothing.
+func (c *Conn) Close() error {
+	if c.fd < 0 {
+		return nil
+	}
+	err := unix.Close(c.fd)
+	c.fd = -1
+	c.rbuf, c.wbuf = nil, nil
+	c.rpos, c.rend = 0, 0
+	if err != nil {
+		return os.NewSyscallError("close", err)
+	}
+	return nil
+}
+
+func (c *Conn) checkReadable() error {
+	if c.fd < 0 {
+		return ErrClosed
+	}
+	if !c.readable {
+		return ErrWriteOnly
+	}
+	return nil
+}
+
+func (c *Conn) checkWritable() error {
+	if c.fd < 0 {
+		return ErrClosed
+	}
+	if !c.writable {
+		return ErrReadOnly
+	}
+	return nil
+}
+
+// SendBytes sends p as one message. A peer that has closed its end gives an
+// error matching syscall.EPIPE (BrokenPipeError).
+func (c *Conn) SendBytes(p []byte) error {
+	if err := c.checkWritable(); err != nil {
+		return err
+	}
+	if len(p) <= coalesceLimit {
+		c.wbuf = append(AppendHeader(c.wbuf[:0], len(p)), p...)
+		return c.write(c.wbuf)
+	}
+	return c.writeTwo(AppendHeader(c.hdr[:0], len(p)), p)
+}
+
+// RecvBytes receives one message. maxlength < 0 means no limit beyond
+// MaxFrame. A longer message gives a *FrameTooLargeError, after which the
+// Conn can no longer receive (a read-only Conn is closed), as in CPython.
+// A peer that closed between messages gives io.EOF (EOFError).
+func (c *Conn) RecvBytes(maxlength int) ([]byte, error) {
+	if err := c.checkReadable(); err != nil {
+		return nil, err
+	}
+	limit := c.maxFrame
+	if maxlength >= 0 && maxlength < limit {
+		limit = maxlength
+	}
+	size, err := c.recvHeader(limit)
+	if err != nil {
+		return nil, err
+	}
+	have := min(c.Buffered(), size)
+	msg, err := readPayload((*rawReader)(c), c.rbuf[c.rpos:c.rpos+have], size)
+	c.consume(have)
+	return msg, err
+}
+
+// RecvBytesInto receives one message into buf and returns its length. If the
+// message is longer than buf, it returns a *BufferTooShortError holding the
+// whole message.
+func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
+	if err := c.checkReadable(); err != nil {
+		return 0, err
+	}
+	size, err := c.recvHeader(c.maxFrame)
+	if err != nil {
+		return 0, err
+	}
+	have := min(c.Buffered(), size)
+	if size > len(buf) {
+		msg, err := readPayload((*rawReader)(c), c.rbuf[c.rpos:c.rpos+have], size)
+		c.consume(have)
+		if err != nil {
+			return 0, err
+		}
+		return 0, &BufferTooShortError{Msg: msg}
+	}
+	copy(buf, c.rbuf[c.rpos:c.rpos+have])
+	c.consume(have)
+	if _, err := io.ReadFull((*rawReader)(c), buf[have:size]); err != nil {
+		return 0, truncated(err, size)
+	}
+	return size, nil
+}
+
+// Poll reports whether a message (or end of file) is ready to be received,
+// waiting up to timeout for one (timeout < 0: no limit; 0: don't wait).
+func (c *Conn) Poll(timeout time.Duration) (bool, error) {
+	if err := c.checkReadable(); err != nil {
+		return false, err
+	}
+	if c.Buffered() > 0 {
+		return true, nil
+	}
+	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
+	n, err := pollFds(pfd[:], timeout)
+	return n > 0, err
+}
+
+// recvHeader reads a frame header and returns the payload size. A frame
+// over limit is refused: the payload stays unread and the Conn stops
+// receiving, as CPython's _bad_message_length does.
+func (c *Conn) recvHeader(limit int) (int, error) {
+	if c.rbuf == nil {
+		c.rbuf = make([]byte, readBufSize)
+	}
+	if err := c.fill(shortHeaderLen); err != nil {
+		return 0, err
+	}
+	n := headerLenOf(c.rbuf[c.rpos:])
+	if err := c.fill(n); err != nil {
+		return 0, err
+	}
+	size, err := decodeHeader(c.rbuf[c.rpos:c.rpos+n], limit)
+	c.consume(n)
+	if err != nil {
+		c.stopReading()
+		return 0, err
+	}
+	return size, nil
+}
+
+// stopReading makes the Conn unusable for receiving after a bad frame.
+func (c *Conn) stopReading() {
+	if c.writable {
+		c.readable = false
+		return
+	}
+	c.Close()
+}
+
+// fill makes at least n (<= longHeaderLen) unconsumed bytes available in the
+// read buffer. It reads only what is already available beyond the first
+// byte, so it never waits for data past the frame being received. End of
+// file before any byte gives io.EOF; after some, a *TruncatedFrameError.
+func (c *Conn) fill(n int) error {
+	if c.rpos+n > len(c.rbuf) {
+		c.rend = copy(c.rbuf, c.rbuf[c.rpos:c.rend])
+		c.rpos = 0
+	}
+	for c.Buffered() < n {
+		m, err := c.read(c.rbuf[c.rend:])
+		c.rend += m
+		if err == io.EOF && c.Buffered() > 0 {
+			return &TruncatedFrameError{Size: -1}
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// consume marks n buffered bytes as used.
+func (c *Conn) consume(n int) {
+	c.rpos += n
+	if c.rpos == c.rend {
+		c.rpos, c.rend = 0, 0
+	}
+}
+
+// read is one read(2) into p (len(p) > 0), retried on EINTR and, for a
+// non-blocking descriptor, after waiting for input. End of file is io.EOF.
+func (c *Conn) read(p []byte) (int, error) {
+	for {
+		if !c.deadline.IsZero() {
+			if err := c.awaitDeadline(); err != nil {
+				return 0, err
+			}
+		}
+		n, err := unix.Read(c.fd, p)
+		switch err {
+		case nil:
+			if n == 0 {
+				return 0, io.EOF
+			}
+			return n, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := c.await(unix.POLLIN); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, os.NewSyscallError("read", err)
+		}
+	}
+}
+
+// awaitDeadline waits for input until c.deadline, failing with
+// os.ErrDeadlineExceeded when none comes.
+func (c *Conn) awaitDeadline() error {
+	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
+	n, err := pollFds(pfd[:], max(0, time.Until(c.deadline)))
+	if err == nil && n == 0 {
+		return os.ErrDeadlineExceeded
+	}
+	return err
+}
+
+// await blocks until the descriptor is ready for events.
+func (c *Conn) await(events int16) error {
+	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: events}}
+	_, err := pollFds(pfd[:], -1)
+	return err
+}
+
+// write writes all of p.
+func (c *Conn) write(p []byte) error {
+	for len(p) > 0 {
+		n, err := unix.Write(c.fd, p)
+		if err != nil {
+			if err = c.writeFailed(err); err != nil {
+				return err
+			}
+			continue
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// writeTwo writes hdr then p with writev(2), so a large message costs one
+// syscall without being copied behind its header.
+func (c *Conn) writeTwo(hdr, p []byte) error {
+	for {
+		n, err := unix.Writev(c.fd, [][]byte{hdr, p})
+		if err != nil {
+			if err = c.writeFailed(err); err != nil {
+				return err
+			}
+			continue
+		}
+		if n >= len(hdr) {
+			return c.write(p[n-len(hdr):])
+		}
+		hdr = hdr[n:]
+	}
+}
+
+// writeFailed returns nil if a write that failed with err should be retried
+// (after waiting for room on a non-blocking descriptor), or the error to report.
+func (c *Conn) writeFailed(err error) error {
+	switch err {
+	case unix.EINTR:
+		return nil
+	case unix.EAGAIN:
+		return c.await(unix.POLLOUT)
+	}
+	return os.NewSyscallError("write", err)
+}
+
+// rawReader reads a Conn's descriptor directly, bypassing its buffer; it
+// lets frame helpers fill large payloads without an extra copy.
+type rawReader Conn
+
+func (r *rawReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return (*Conn)(r).read(p)
+}

@@ -1,0 +1,317 @@
+package conn
+
+// Listener and Dial, socket connections with optional authkey handshake.
+// Mirrors Listener, Client, SocketListener and SocketClient in CPython's
+// Lib/multiprocessing/connection.py.
+
+import (
+	"encoding/binary"
+	"errors"
+	"os"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Listener is a bound, listening socket that accepts Conns.
+//
+// Accept may be called from several goroutines; Close may be called from
+// any goroutine and interrupts Accepts in progress. Set the exported fields
+// before the first Accept.
+type Listener struct {
+	// HandshakeTimeout bounds each accepted connection's authkey handshake
+	// (DefaultHandshakeTimeout if zero).
+	HandshakeTimeout time.Duration
+	// MaxFrame is the frame limit of accepted Conns (DefaultMaxFrame if zero).
+	MaxFrame int
+
+	fd      int // listening socket, non-blocking
+	wakeFd  int // eventfd written by Close to interrupt Accept's poll
+	address Address
+	authkey []byte
+	unlink  string // socket file to remove on Close, if any
+
+	mu        sync.Mutex
+	closed    bool
+	last      Address
+	accepting sync.WaitGroup // Accepts inside the poll/accept loop
+}
+
+// NewListener binds a socket to address and listens with the given backlog.
+// A zero Address picks ArbitraryAddress(AFUnix); port 0 picks a free port.
+// As in CPython, an existing file at an AF_UNIX path is an error
+// (EADDRINUSE), and the file is removed again by Close. A non-nil authkey
+// (even empty) makes Accept authenticate every connection.
+func NewListener(address Address, backlog int, authkey []byte) (*Listener, error) {
+	if address == (Address{}) {
+		a, err := ArbitraryAddress(AFUnix)
+		if err != nil {
+			return nil, err
+		}
+		address = a
+	}
+	fd, err := listen(address, backlog)
+	if err != nil {
+		return nil, err
+	}
+	l := &Listener{fd: fd, wakeFd: -1, address: address, authkey: authkey}
+	if address.Family == AFInet {
+		sa, err := unix.Getsockname(fd)
+		if err != nil {
+			unix.Close(fd)
+			return nil, os.NewSyscallError("getsockname", err)
+		}
+		l.address = addressOf(sa)
+	} else if !address.IsAbstract() {
+		l.unlink = address.Path
+	}
+	l.wakeFd, err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
+	if err != nil {
+		l.closeFds()
+		return nil, os.NewSyscallError("eventfd", err)
+	}
+	return l, nil
+}
+
+// listen returns a non-blocking socket bound to address and listening.
+func listen(address Address, backlog int) (int, error) {
+	domain, err := address.domain()
+	if err != nil {
+		return -1, err
+	}
+	sa, err := address.sockaddr()
+	if err != nil {
+		return -1, err
+	}
+	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("socket", err)
+	}
+	// CPython sets SO_REUSEADDR on POSIX so a restarted server can rebind.
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+		unix.Close(fd)
+		return -1, os.NewSyscallError("setsockopt", err)
+	}
+	if err := unix.Bind(fd, sa); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "bind", Path: address.String(), Err: err}
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		unix.Close(fd)
+		return -1, os.NewSyscallError("listen", err)
+	}
+	return fd, nil
+}
+
+// Address returns the bound address; for AF_INET the real port.
+func (l *Listener) Address() Address { return l.address }
+
+// LastAccepted returns the peer address of the last accepted connection
+// (an AF_UNIX client's is usually unnamed: Path ""), or the zero Address.
+func (l *Listener) LastAccepted() Address {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.last
+}
+
+// Accept waits for a connection and returns it. With an authkey it first
+// delivers a challenge and then answers the client's, as CPython's
+// Listener.accept; a failed handshake closes the connection and returns the
+// error (an *AuthenticationError for a wrong key). After Close it returns
+// ErrListenerClosed.
+func (l *Listener) Accept() (*Conn, error) {
+	fd, err := l.acceptFd()
+	if err != nil {
+		return nil, err
+	}
+	c := newConn(fd, true, true, orDefault(l.MaxFrame, DefaultMaxFrame))
+	if l.address.Family == AFInet {
+		if err := setNoDelay(fd); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if l.authkey != nil {
+		timeout := orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout)
+		if err := handshake(c, l.authkey, timeout, deliverChallenge, answerChallenge); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// acceptFd waits until a client connects or Close is called, and returns
+// the connected (blocking) socket.
+func (l *Listener) acceptFd() (int, error) {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return -1, ErrListenerClosed
+	}
+	l.accepting.Add(1)
+	l.mu.Unlock()
+	defer l.accepting.Done()
+	for {
+		pfds := [2]unix.PollFd{{Fd: int32(l.fd), Events: unix.POLLIN}, {Fd: int32(l.wakeFd), Events: unix.POLLIN}}
+		if _, err := pollFds(pfds[:], -1); err != nil {
+			return -1, err
+		}
+		if pfds[1].Revents != 0 {
+			return -1, ErrListenerClosed
+		}
+		// The accepted socket is blocking: accept4 does not pass on the
+		// listener's O_NONBLOCK.
+		fd, sa, err := unix.Accept4(l.fd, unix.SOCK_CLOEXEC)
+		switch err {
+		case nil:
+			l.mu.Lock()
+			l.last = addressOf(sa)
+			l.mu.Unlock()
+			return fd, nil
+		case unix.EAGAIN, unix.EINTR, unix.ECONNABORTED:
+			// Another Accept took the client, or it left already.
+		default:
+			return -1, os.NewSyscallError("accept", err)
+		}
+	}
+}
+
+// Close stops listening, interrupts Accepts in progress and removes the
+// socket file of an AF_UNIX path. Closing twice does nothing.
+func (l *Listener) Close() error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return nil
+	}
+	l.closed = true
+	l.mu.Unlock()
+	var one [8]byte
+	binary.NativeEndian.PutUint64(one[:], 1)
+	if _, err := unix.Write(l.wakeFd, one[:]); err != nil {
+		return os.NewSyscallError("write", err)
+	}
+	// Close the descriptors only when no Accept can still use their numbers.
+	l.accepting.Wait()
+	return l.closeFds()
+}
+
+// closeFds closes the sockets and removes the socket file.
+func (l *Listener) closeFds() error {
+	err := unix.Close(l.fd)
+	if err != nil {
+		err = os.NewSyscallError("close", err)
+	}
+	if l.wakeFd >= 0 {
+		unix.Close(l.wakeFd)
+	}
+	if l.unlink != "" {
+		if rmErr := os.Remove(l.unlink); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+			err = errors.Join(err, rmErr)
+		}
+	}
+	return err
+}
+
+// Dialer connects to Listeners, with options for the connections it makes.
+// The zero Dialer connects without authentication.
+type Dialer struct {
+	// AuthKey, if not nil (even if empty), makes Dial authenticate.
+	AuthKey []byte
+	// HandshakeTimeout bounds the handshake (DefaultHandshakeTimeout if zero).
+	HandshakeTimeout time.Duration
+	// MaxFrame is the Conn's frame limit (DefaultMaxFrame if zero).
+	MaxFrame int
+}
+
+// Dial connects to the Listener at address, as CPython's Client, with
+// authkey (nil: no authentication).
+func Dial(address Address, authkey []byte) (*Conn, error) {
+	return (&Dialer{AuthKey: authkey}).Dial(address)
+}
+
+// Dial connects to the Listener at address. With an AuthKey it answers the
+// listener's challenge and then delivers its own, as CPython's Client; a
+// failed handshake closes the connection and returns the error.
+func (d *Dialer) Dial(address Address) (*Conn, error) {
+	fd, err := connect(address)
+	if err != nil {
+		return nil, err
+	}
+	c := newConn(fd, true, true, orDefault(d.MaxFrame, DefaultMaxFrame))
+	if d.AuthKey != nil {
+		timeout := orDefault(d.HandshakeTimeout, DefaultHandshakeTimeout)
+		if err := handshake(c, d.AuthKey, timeout, answerChallenge, deliverChallenge); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// connect returns a blocking socket connected to address.
+func connect(address Address) (int, error) {
+	domain, err := address.domain()
+	if err != nil {
+		return -1, err
+	}
+	sa, err := address.sockaddr()
+	if err != nil {
+		return -1, err
+	}
+	fd, err := unix.Socket(domain, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return -1, os.NewSyscallError("socket", err)
+	}
+	if err := connectFd(fd, sa); err != nil {
+		unix.Close(fd)
+		return -1, &os.PathError{Op: "connect", Path: address.String(), Err: err}
+	}
+	if domain == unix.AF_INET {
+		if err := setNoDelay(fd); err != nil {
+			unix.Close(fd)
+			return -1, err
+		}
+	}
+	return fd, nil
+}
+
+// connectFd connects fd to sa. A connect interrupted by a signal goes on in
+// the background; wait for it and fetch its result.
+func connectFd(fd int, sa unix.Sockaddr) error {
+	err := unix.Connect(fd, sa)
+	if err != unix.EINTR && err != unix.EINPROGRESS {
+		return err
+	}
+	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
+	if _, err := pollFds(pfd[:], -1); err != nil {
+		return err
+	}
+	soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		return err
+	}
+	if soErr != 0 {
+		return unix.Errno(soErr)
+	}
+	return nil
+}
+
+// setNoDelay turns off Nagle's algorithm: messages are latency-bound.
+func setNoDelay(fd int) error {
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		return os.NewSyscallError("setsockopt", err)
+	}
+	return nil
+}
+
+// orDefault returns v, or def if v is zero.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}

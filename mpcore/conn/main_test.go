@@ -1,0 +1,171 @@
+package conn
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// childEnv selects the child role when the test binary re-executes itself.
+const childEnv = "MPCORE_CONN_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "":
+		os.Exit(m.Run())
+	case "echo":
+		os.Exit(echoChild())
+	case "stream":
+		os.Exit(streamChild())
+	default:
+		fmt.Fprintf(os.Stderr, "unknown child role %q\n", os.Getenv(childEnv))
+		os.Exit(2)
+	}
+}
+
+// echoChild sends back every message received on fd 3 until end of file.
+func echoChild() int {
+	c, err := NewConn(3, true, true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	for {
+		msg, err := c.RecvBytes(-1)
+		if err == io.EOF {
+			return 0
+		}
+		if err == nil {
+			err = c.SendBytes(msg)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "echo child:", err)
+			return 1
+		}
+	}
+}
+
+// streamChild answers each request on fd 3, a message "count size", with
+// count messages of size bytes, until end of file.
+func streamChild() int {
+	c, err := NewConn(3, true, true)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	for {
+		req, err := c.RecvBytes(-1)
+		if err == io.EOF {
+			return 0
+		}
+		var count, size int
+		if err == nil {
+			_, err = fmt.Sscan(string(req), &count, &size)
+		}
+		payload := make([]byte, size)
+		for i := 0; i < count && err == nil; i++ {
+			err = c.SendBytes(payload)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "stream child:", err)
+			return 1
+		}
+	}
+}
+
+// startEcho starts the echo child on a new duplex Pipe and returns our end.
+// The child exits when our end is closed; tb's cleanup waits for it.
+func startEcho(tb testing.TB) *Conn {
+	return startChild(tb, "echo")
+}
+
+// startChild starts the test binary as the child role on a new duplex
+// Pipe and returns our end.
+func startChild(tb testing.TB, role string) *Conn {
+	tb.Helper()
+	ours, theirs, err := Pipe(true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	fd, err := unix.Dup(theirs.fd)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	theirs.Close()
+	f := os.NewFile(uintptr(fd), "echo-conn")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"="+role)
+	cmd.ExtraFiles = []*os.File{f}
+	cmd.Stderr = os.Stderr
+	err = cmd.Start()
+	f.Close()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ours.Close()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				tb.Errorf("%s child: %v", role, err)
+			}
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			tb.Errorf("%s child did not exit after its connection closed", role)
+		}
+	})
+	return ours
+}
+
+// within runs f in a goroutine and fails the test if it has not returned
+// after d, so a blocking bug fails instead of hanging the suite.
+func within(tb testing.TB, d time.Duration, f func()) {
+	tb.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-time.After(d):
+		tb.Fatalf("still blocked after %v", d)
+	}
+}
+
+// mustPipe returns a duplex Pipe closed at the end of the test.
+func mustPipe(tb testing.TB, duplex bool) (*Conn, *Conn) {
+	tb.Helper()
+	a, b, err := Pipe(duplex)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
+// writeRaw writes bytes on c's descriptor directly, bypassing framing.
+func writeRaw(tb testing.TB, c *Conn, p []byte) {
+	tb.Helper()
+	if err := c.write(p); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// errorAs asserts that err is an E and returns it.
+func errorAs[E error](tb testing.TB, err error) E {
+	tb.Helper()
+	var target E
+	if !errors.As(err, &target) {
+		tb.Fatalf("got error %v (%T), want a %T", err, err, target)
+	}
+	return target
+}

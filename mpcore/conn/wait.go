@@ -1,0 +1,66 @@
+package conn
+
+// Waiting for input on several descriptors. Mirrors connection.wait in
+// CPython's Lib/multiprocessing/connection.py (which uses poll(2) too).
+
+import (
+	"fmt"
+	"os"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// Wait blocks until at least one of fds is ready to read (input, end of
+// file or an error condition) or timeout passes (timeout < 0: no limit; 0:
+// don't wait), and returns the ready descriptors in the order given.
+//
+// poll(2) cannot see bytes a Conn has already read ahead: callers waiting on
+// Conns should first collect those with Buffered() > 0 and, if there are
+// any, call Wait with timeout 0 for the rest.
+func Wait(fds []int, timeout time.Duration) ([]int, error) {
+	pfds := make([]unix.PollFd, len(fds))
+	for i, fd := range fds {
+		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
+	}
+	n, err := pollFds(pfds, timeout)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	ready := make([]int, 0, n)
+	for i, p := range pfds {
+		if p.Revents&unix.POLLNVAL != 0 {
+			return nil, fmt.Errorf("wait: file descriptor %d is not open: %w", fds[i], unix.EBADF)
+		}
+		if p.Revents != 0 {
+			ready = append(ready, fds[i])
+		}
+	}
+	return ready, nil
+}
+
+// pollFds is ppoll(2) retried on EINTR with the time left; timeout < 0
+// waits without limit. It returns the number of ready entries.
+func pollFds(fds []unix.PollFd, timeout time.Duration) (int, error) {
+	var deadline time.Time
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout)
+	}
+	for {
+		var ts *unix.Timespec
+		if timeout >= 0 {
+			t := unix.NsecToTimespec(int64(timeout))
+			ts = &t
+		}
+		n, err := unix.Ppoll(fds, ts, nil)
+		if err != unix.EINTR {
+			if err != nil {
+				return 0, os.NewSyscallError("ppoll", err)
+			}
+			return n, nil
+		}
+		if timeout > 0 {
+			timeout = max(0, time.Until(deadline))
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package mpcore
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestMain turns the test binary into the child process when Launch
+// started it: the payload names what the child does.
+func TestMain(m *testing.M) {
+	if IsChild() {
+		os.Exit(testChild())
+	}
+	os.Exit(m.Run())
+}
+
+func testChild() int {
+	b, err := ReadBootstrap()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 99
+	}
+	b.WatchParent(func() { os.Exit(98) })
+	cmd, arg, _ := strings.Cut(string(b.Prep.Payload), ":")
+	switch cmd {
+	case "exit":
+		n, _ := strconv.Atoi(arg)
+		return n
+	case "sleep":
+		time.Sleep(time.Hour)
+	case "write-fd":
+		// Write the prep's name into the first carried descriptor.
+		os.NewFile(uintptr(b.FDs[0]), "out").WriteString(b.Prep.Name + "\n")
+	case "spawn-grandchild":
+		// Launch a sleeping grandchild and report its pid on the carried fd.
+		gc, err := Launch(LaunchConfig{Prep: &Prep{Payload: []byte("sleep")}})
+		if err != nil {
+			return 97
+		}
+		fmt.Fprintf(os.NewFile(uintptr(b.FDs[0]), "out"), "%d\n", gc.Pid)
+		time.Sleep(time.Hour)
+	}
+	return 0
+}
+
+func launch(t *testing.T, payload string, fds ...int) *Child {
+	t.Helper()
+	c, err := Launch(LaunchConfig{Prep: &Prep{Name: "test-child", Payload: []byte(payload)}, FDs: fds, Stderr: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Kill(); c.Join(-1); c.Close() })
+	return c
+}
+
+func TestExitCodes(t *testing.T) {
+	for _, code := range []int{0, 1, 3, 42} {
+		c := launch(t, fmt.Sprintf("exit:%d", code))
+		if !c.Join(10 * time.Second) {
+			t.Fatalf("child exiting with %d did not exit within 10s", code)
+		}
+		if got, ok := c.ExitCode(); !ok || got != code {
+			t.Errorf("ExitCode() = %d, %v; want %d, true", got, ok, code)
+		}
+	}
+}
+
+func TestSignalsGiveNegativeExitCodes(t *testing.T) {
+	for _, tc := range []struct {
+		stop func(*Child) error
+		want int
+	}{{(*Child).Terminate, -15}, {(*Child).Kill, -9}} {
+		c := launch(t, "sleep")
+		if _, ok := c.ExitCode(); ok {
+			t.Fatal("ExitCode reported a code for a running child")
+		}
+		if c.Join(0) {
+			t.Fatal("Join(0) reported a sleeping child as exited")
+		}
+		if err := tc.stop(c); err != nil {
+			t.Fatal(err)
+		}
+		if !c.Join(10 * time.Second) {
+			t.Fatal("signalled child did not exit within 10s")
+		}
+		if got, _ := c.ExitCode(); got != tc.want {
+			t.Errorf("exit code %d, want %d", got, tc.want)
+		}
+		if err := c.Terminate(); err != nil {
+			t.Errorf("signalling a reaped child: %v", err)
+		}
+	}
+}
+
+func TestSentinelBecomesReadable(t *testing.T) {
+	c := launch(t, "sleep")
+	fds := []unix.PollFd{{Fd: int32(c.Sentinel()), Events: unix.POLLIN}}
+	if n, _ := unix.Poll(fds, 0); n != 0 {
+		t.Fatal("sentinel readable while the child runs")
+	}
+	c.Kill()
+	if n, err := unix.Poll(fds, 10000); n != 1 || err != nil {
+		t.Fatalf("sentinel not readable after kill: n=%d err=%v", n, err)
+	}
+}
+
+func TestCarriedDescriptor(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := launch(t, "write-fd", int(w.Fd()))
+	w.Close()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil || line != "test-child\n" {
+		t.Fatalf("read %q, %v from the carried pipe; want the child's name", line, err)
+	}
+	c.Join(-1)
+}
+
+// TestOrphansDie: SIGKILL of a parent takes its children along, through the
+// lifeline pipe.
+func TestOrphansDie(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := launch(t, "spawn-grandchild", int(w.Fd()))
+	w.Close()
+	line, err := bufio.NewReader(r).ReadString('\n')
+	if err != nil {
+		t.Fatalf("reading the grandchild's pid: %v", err)
+	}
+	gpid, _ := strconv.Atoi(strings.TrimSpace(line))
+	pidfd, err := unix.PidfdOpen(gpid, 0)
+	if err != nil {
+		t.Fatalf("grandchild %d not running: %v", gpid, err)
+	}
+	defer unix.Close(pidfd)
+	c.Kill()
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	if n, _ := unix.Poll(fds, 10000); n != 1 {
+		unix.Kill(gpid, syscall.SIGKILL)
+		t.Fatal("grandchild still alive 10s after its parent was killed")
+	}
+}
+
+func TestFDTableDeduplicates(t *testing.T) {
+	var tab FDTable
+	if a, b := tab.Add(7), tab.Add(9); a != 0 || b != 1 {
+		t.Fatalf("indices %d, %d; want 0, 1", a, b)
+	}
+	if i := tab.Add(7); i != 0 || len(tab.FDs()) != 2 {
+		t.Fatalf("re-adding fd 7 gave %d with %d fds; want 0 with 2", i, len(tab.FDs()))
+	}
+}
