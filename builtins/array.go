@@ -560,9 +560,11 @@ func arrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	if err != nil {
 		return nil, err
 	}
-	if a.buf, err = a.tc.appendItem(a.buf, x); err != nil {
+	buf, err := a.tc.appendItem(a.buf, x)
+	if err != nil {
 		return nil, err
 	}
+	a.buf = buf
 	return starlark.None, nil
 }
 
@@ -617,9 +619,11 @@ func arrayFrombytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if !ok {
 		return nil, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(x))
 	}
-	if a.buf, err = a.rawItems(a.buf, raw); err != nil {
+	buf, err := a.rawItems(a.buf, raw)
+	if err != nil {
 		return nil, err
 	}
+	a.buf = buf
 	return starlark.None, nil
 }
 

@@ -60,6 +60,7 @@ type EncodeError struct {
 	Err    error // the cause, when a Shareable refused to be shared
 }
 
+// Error returns "path: reason".
 func (e *EncodeError) Error() string { return e.Path + ": " + e.Reason }
 
 // Unwrap returns the cause, so a Shareable's *PyError keeps its type.
@@ -68,6 +69,7 @@ func (e *EncodeError) Unwrap() error { return e.Err }
 // VersionError is the error for a payload of another codec version.
 type VersionError struct{ Version byte }
 
+// Error names the version and the likely cause.
 func (e *VersionError) Error() string {
 	return fmt.Sprintf("unsupported message version %d; the peer runs a different mpstar", e.Version)
 }
@@ -78,6 +80,7 @@ type DecodeError struct {
 	Reason string
 }
 
+// Error locates the fault in the payload.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("malformed message at byte %d: %s", e.Offset, e.Reason)
 }
@@ -235,6 +238,8 @@ func (e *Encoder) value(b []byte, v starlark.Value, depth int) ([]byte, *failure
 		return e.predeclared(b, x)
 	case *starlarkstruct.Module:
 		return b, fail("cannot send module %s: modules exist in every process; send the values it holds instead", x.Name)
+	case nil:
+		return b, fail("cannot send a Go nil value (a bug in the caller: Starlark's None is starlark.None)")
 	}
 	return b, fail("cannot send a value of type %s: only None, bool, int, float, str, bytes, list, tuple, dict, set, struct, "+
 		"bytearray, array, error values, top-level functions, builtins and multiprocessing objects can be sent", v.Type())
@@ -385,9 +390,13 @@ func (e *Encoder) list(b []byte, l *starlark.List, depth int) ([]byte, *failure)
 	return b, nil
 }
 
+// dict encodes a dict in its order. (It uses Items rather than Entries:
+// the closure of a range-over-func loop would move the Encoder to the heap
+// on every call.)
 func (e *Encoder) dict(b []byte, d *starlark.Dict, depth int) ([]byte, *failure) {
 	b = appendMapHeader(b, d.Len())
-	for k, v := range d.Entries() {
+	for _, kv := range d.Items() {
+		k, v := kv[0], kv[1]
 		var f *failure
 		if b, f = e.value(b, k, depth); f != nil {
 			f.reason = "dict key: " + f.reason
@@ -403,13 +412,14 @@ func (e *Encoder) dict(b []byte, d *starlark.Dict, depth int) ([]byte, *failure)
 func (e *Encoder) set(b []byte, s *starlark.Set, depth int) ([]byte, *failure) {
 	mark := len(b)
 	b = appendArrayHeader(beginExt(b), s.Len())
-	i := 0
-	for v := range s.Elements() {
+	it := s.Iterate()
+	defer it.Done()
+	var v starlark.Value
+	for i := 0; it.Next(&v); i++ {
 		var f *failure
 		if b, f = e.value(b, v, depth); f != nil {
 			return b, f.at(s, "{item "+strconv.Itoa(i)+"}")
 		}
-		i++
 	}
 	return endExt(b, mark, extSet), nil
 }
@@ -1014,7 +1024,11 @@ func (d *decoder) predeclared(path string) (starlark.Value, error) {
 	if !ok {
 		return nil, d.errorf("no predeclared name %q in this process", path)
 	}
-	return v, nil
+	switch v.(type) {
+	case *starlark.Builtin, *ExcClass: // what the encoder sends by name
+		return v, nil
+	}
+	return nil, d.errorf("predeclared name %q is a %s, not a builtin", path, v.Type())
 }
 
 func (d *decoder) method(depth int) (starlark.Value, error) {

@@ -29,8 +29,21 @@ func register(module, name string, v starlark.Value) {
 	m[name] = v
 }
 
-// registerFunc registers a builtin function named module.name.
+// registerFunc registers a builtin function named module.name. Calls into
+// the multiprocessing modules first run the callbacks other goroutines
+// deferred to the script's thread (Runtime.Defer).
 func registerFunc(module, name string, fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)) {
+	if strings.HasPrefix(module, "multiprocessing") {
+		inner := fn
+		fn = func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+			if rt := RuntimeOf(thread); rt != nil {
+				if err := rt.RunDeferred(thread); err != nil {
+					return nil, err
+				}
+			}
+			return inner(thread, b, args, kwargs)
+		}
+	}
 	register(module, name, starlark.NewBuiltin(module+"."+name, fn))
 }
 

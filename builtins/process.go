@@ -91,21 +91,16 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if group != starlark.None {
 		return nil, pyErr("AssertionError", "group argument must be None for now")
 	}
-	p := &Process{rt: rt, kind: kindChild, target: target, parent: os.Getpid()}
-	var err error
-	if p.args, err = toTuple(b.Name(), "args", pargs); err != nil {
+	a, err := toTuple(b.Name(), "args", pargs)
+	if err != nil {
 		return nil, err
 	}
-	if p.kwargs, err = toDict(b.Name(), "kwargs", pkwargs); err != nil {
+	kw, err := toDict(b.Name(), "kwargs", pkwargs)
+	if err != nil {
 		return nil, err
 	}
-	rt.mu.Lock()
-	rt.counter++
-	p.identity = append(append([]int(nil), rt.self.identity...), rt.counter)
-	rt.mu.Unlock()
-	p.name = "Process-" + joinInts(p.identity, ":")
-	p.daemon = rt.self.daemon
-	p.authkey = rt.self.authkey
+	p := rt.NewChildProcess("", target, a, rt.self.daemon)
+	p.kwargs = kw
 	if s, ok := name.(starlark.String); ok {
 		p.name = string(s)
 	} else if name != starlark.None {
@@ -318,34 +313,57 @@ func processStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	p := receiverProcess(b)
+	return starlark.None, receiverProcess(b).Start()
+}
+
+// NewChildProcess returns an unstarted Process that runs target(*args) in
+// a child, as Process(target=target, args=args, daemon=daemon) does; name
+// "" gives the default "Process-N". Engine-backed objects (Pool workers, a
+// manager's server) start their processes this way, with a predeclared
+// builtin as target.
+func (rt *Runtime) NewChildProcess(name string, target starlark.Value, args starlark.Tuple, daemon bool) *Process {
+	p := &Process{rt: rt, kind: kindChild, target: target, args: args, kwargs: starlark.NewDict(0), parent: os.Getpid()}
+	rt.mu.Lock()
+	rt.counter++
+	p.identity = append(append([]int(nil), rt.self.identity...), rt.counter)
+	rt.mu.Unlock()
+	p.name = name
+	if name == "" {
+		p.name = "Process-" + joinInts(p.identity, ":")
+	}
+	p.daemon = daemon
+	p.authkey = rt.self.authkey
+	return p
+}
+
+// Start launches the process, as Process.start().
+func (p *Process) Start() error {
 	if err := p.checkNotClosed(); err != nil {
-		return nil, err
+		return err
 	}
 	if p.kind != kindChild || p.started {
-		return nil, pyErr("AssertionError", "cannot start a process twice")
+		return pyErr("AssertionError", "cannot start a process twice")
 	}
 	if p.parent != os.Getpid() {
-		return nil, pyErr("AssertionError", "can only start a process object created by current process")
+		return pyErr("AssertionError", "can only start a process object created by current process")
 	}
 	rt := p.rt
 	if rt.self.daemon {
-		return nil, pyErr("AssertionError", "daemonic processes are not allowed to have children")
+		return pyErr("AssertionError", "daemonic processes are not allowed to have children")
 	}
 	rt.mu.Lock()
-	booting := rt.bootstrapping
+	booting, cfg, extra := rt.bootstrapping, rt.cfg, rt.childExtra
 	rt.mu.Unlock()
 	if booting {
-		return nil, pyErr("RuntimeError", "%s", bootstrapMessage)
+		return pyErr("RuntimeError", "%s", bootstrapMessage)
 	}
 	rt.activeChildren() // CPython's _cleanup(): forget finished children
 	var fds mpcore.FDTable
 	payload, err := encodeTarget(p, &fds)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cwd, _ := os.Getwd()
-	cfg := rt.cfg
 	child, err := mpcore.Launch(mpcore.LaunchConfig{
 		Executable: cfg.Executable,
 		FDs:        fds.FDs(),
@@ -355,16 +373,23 @@ func processStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 			Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
 			ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
 			Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
+			Extra: extra,
 		},
 	})
 	if err != nil {
-		return nil, pyErr("OSError", "%s", err)
+		return pyErr("OSError", "%s", err)
 	}
 	p.child, p.pid, p.started = child, child.Pid, true
 	p.target, p.args, p.kwargs = nil, nil, nil // CPython drops them after start
 	rt.addChild(p)
-	return starlark.None, nil
+	return nil
 }
+
+// Child returns the engine's handle on a started child, or nil.
+func (p *Process) Child() *mpcore.Child { return p.child }
+
+// Name returns the process name.
+func (p *Process) Name() string { return p.name }
 
 // encodeTarget encodes what the child runs: target, args and kwargs, each
 // length-prefixed so errors name the part that could not be sent.

@@ -45,6 +45,8 @@ type Runtime struct {
 	atExit        []exitHook
 	predeclared   starlark.StringDict
 	boot          *mpcore.Bootstrap // set in a launched child
+	childExtra    map[string][]byte // Prep.Extra for children started from now on
+	deferred      []func(*starlark.Thread) error
 }
 
 type exitHook struct {
@@ -194,4 +196,54 @@ func (rt *Runtime) addChild(p *Process) {
 	rt.mu.Lock()
 	rt.children = append(rt.children, p)
 	rt.mu.Unlock()
+}
+
+// SetChildExtra records data every child started from now on receives in
+// its preparation data (a logging level, say); ParentExtra reads it there.
+func (rt *Runtime) SetChildExtra(key string, val []byte) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	extra := make(map[string][]byte, len(rt.childExtra)+1)
+	for k, v := range rt.childExtra {
+		extra[k] = v
+	}
+	extra[key] = val
+	rt.childExtra = extra
+}
+
+// ParentExtra returns what the parent recorded with SetChildExtra, or nil
+// in the main process.
+func (rt *Runtime) ParentExtra(key string) []byte {
+	if rt.boot == nil {
+		return nil
+	}
+	return rt.boot.Prep.Extra[key]
+}
+
+// Defer queues fn to run on the script's thread at its next call into the
+// multiprocessing module (SPEC §6: Pool callbacks never run concurrently
+// with the script). It may be called from any goroutine.
+func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
+	rt.mu.Lock()
+	rt.deferred = append(rt.deferred, fn)
+	rt.mu.Unlock()
+}
+
+// RunDeferred runs the queued functions on thread, in order, and returns
+// the first error. Module builtins call it on entry.
+func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
+	for {
+		rt.mu.Lock()
+		fns := rt.deferred
+		rt.deferred = nil
+		rt.mu.Unlock()
+		if len(fns) == 0 {
+			return nil
+		}
+		for _, fn := range fns {
+			if err := fn(thread); err != nil {
+				return err
+			}
+		}
+	}
 }

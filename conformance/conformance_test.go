@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,6 +47,9 @@ type caseSpec struct {
 	stderr []*regexp.Regexp
 	args   []string
 	env    []string
+	// unordered compares stdout as a multiset of lines, for scripts whose
+	// processes print concurrently.
+	unordered bool
 }
 
 func parseSpec(t *testing.T, src []byte) caseSpec {
@@ -71,6 +75,8 @@ func parseSpec(t *testing.T, src []byte) caseSpec {
 			spec.args = strings.Fields(val)
 		case "env":
 			spec.env = append(spec.env, val)
+		case "unordered":
+			spec.unordered = val == "true"
 		}
 	}
 	return spec
@@ -136,7 +142,17 @@ func runCase(t *testing.T, script string) {
 	if err != nil {
 		t.Fatalf("missing golden file (run with -update to create it): %v", err)
 	}
-	if got := stdout.String(); got != string(want) {
+	got := stdout.String()
+	if spec.unordered {
+		got, want = sortLines(got), []byte(sortLines(string(want)))
+	}
+	if got != string(want) {
 		t.Errorf("stdout differs from %s\n--- got ---\n%s--- want ---\n%s--- stderr ---\n%s", golden, got, want, stderr.String())
 	}
+}
+
+func sortLines(s string) string {
+	lines := strings.SplitAfter(s, "\n")
+	sort.Strings(lines)
+	return strings.Join(lines, "")
 }

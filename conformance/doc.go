@@ -9,6 +9,7 @@
 //	# stderr: REGEXP    stderr must match (may repeat)
 //	# args: A B         extra command-line arguments
 //	# env: K=V          extra environment (may repeat)
+//	# unordered: true   compare stdout lines in any order
 //
 // Run `go test ./conformance/ -update` to rewrite the golden files from the
 // current output; review the diff before committing it.

@@ -138,35 +138,48 @@ func newBench(cfg config, root, self, tmp string, progress io.Writer) *bench {
 // measure runs every selected workload cfg.runs times on each side and its
 // floor. Runs are interleaved (all workloads, then again) so that a slow
 // spell of the machine spreads over the workloads instead of hitting one.
+// A side that failed a workload is not run on it again: the failure is the
+// result, and a hung workload would cost the whole time limit every run.
 func (b *bench) measure(selected []workload) []*measured {
 	all := make([]*measured, len(selected))
 	for i, w := range selected {
 		all[i] = &measured{w: w}
+		if b.buildErr != nil {
+			all[i].mpstar = []result{failed("build failed: %v", b.buildErr)}
+		}
 	}
 	for run := 1; run <= b.cfg.runs; run++ {
 		for _, m := range all {
 			var line []string
 			for _, s := range b.sides {
-				r := s.run(m.w, b.cfg.timeout)
+				runs := &m.cpython
 				if s.label == "mpstar" {
-					m.mpstar = append(m.mpstar, r)
-				} else {
-					m.cpython = append(m.cpython, r)
+					runs = &m.mpstar
 				}
-				line = append(line, s.label+" "+progressFigure(r))
-			}
-			if b.buildErr != nil {
-				m.mpstar = append(m.mpstar, failed("build failed: %v", b.buildErr))
+				line = append(line, s.label+" "+keepGoing(runs, func() result { return s.run(m.w, b.cfg.timeout) }))
 			}
 			if m.w.floor != nil {
-				r := m.w.floor(b.floorEnv, m.w.n(b.cfg.quick))
-				m.floors = append(m.floors, r)
-				line = append(line, "floor "+progressFigure(r))
+				line = append(line, "floor "+keepGoing(&m.floors, func() result {
+					return m.w.floor(b.floorEnv, m.w.n(b.cfg.quick))
+				}))
 			}
 			fmt.Fprintf(b.progress, "[mpbench] run %d/%d %s: %s\n", run, b.cfg.runs, m.w.name, strings.Join(line, ", "))
 		}
 	}
 	return all
+}
+
+// keepGoing measures one more run unless an earlier one failed, and
+// returns the figure for the progress line.
+func keepGoing(runs *[]result, measure func() result) string {
+	for _, r := range *runs {
+		if r.Err != "" {
+			return "failed before"
+		}
+	}
+	r := measure()
+	*runs = append(*runs, r)
+	return progressFigure(r)
 }
 
 func progressFigure(r result) string {

@@ -86,19 +86,18 @@ func makeRows(all []*measured, withCPython bool) []row {
 	return rows
 }
 
-// unit is the workload's unit as the scripts report it.
-func (r row) unit() string {
-	for _, s := range []*result{&r.mpstar, r.cpython} {
-		if s != nil && s.Unit != "" {
-			return s.Unit
-		}
-	}
-	return ""
-}
-
 // latency tells whether the workload reports p50_us.
 func (r row) latency() bool {
 	return r.mpstar.P50us > 0 || (r.cpython != nil && r.cpython.P50us > 0)
+}
+
+func anyLatency(rows []row) bool {
+	for _, r := range rows {
+		if r.latency() {
+			return true
+		}
+	}
+	return false
 }
 
 // cellWidth bounds an error cell; the whole message is listed under the
@@ -176,12 +175,15 @@ func writeTables(out io.Writer, rows []row, withCPython bool) {
 	if withCPython {
 		main[0] = append(main[0], "CPython ops/s", "ratio")
 	}
-	main[0] = append(main[0], "floor (raw Go)", "mpstar/floor", "mpstar p50 µs")
-	if withCPython {
-		main[0] = append(main[0], "CPython p50 µs", "p50 ratio")
+	main[0] = append(main[0], "floor (raw Go)", "mpstar/floor")
+	if anyLatency(rows) {
+		main[0] = append(main[0], "mpstar p50 µs")
+		if withCPython {
+			main[0] = append(main[0], "CPython p50 µs", "p50 ratio")
+		}
 	}
 	for _, r := range rows {
-		cells := []string{r.w.name, r.unit(), opsCell.show(&r.mpstar)}
+		cells := []string{r.w.name, r.w.unit, opsCell.show(&r.mpstar)}
 		if withCPython {
 			cells = append(cells, opsCell.show(r.cpython), opsCell.ratio(&r.mpstar, r.cpython))
 		}
@@ -195,7 +197,10 @@ func writeTables(out io.Writer, rows []row, withCPython bool) {
 		main = append(main, cells)
 	}
 	writeTable(out, main, 2)
-	fmt.Fprintln(out, "ratio = mpstar/CPython ops/s; p50 ratio = CPython p50 / mpstar p50 (both: > 1 means mpstar is faster)")
+	if withCPython {
+		fmt.Fprintln(out, "ratio = mpstar/CPython ops/s; p50 ratio = CPython p50 / mpstar p50 (both: > 1 means mpstar is faster)")
+	}
+	fmt.Fprintln(out, "mpstar/floor = mpstar ops/s / raw-Go floor ops/s (1 = no overhead over the floor)")
 
 	if extras := extraTable(rows, withCPython); len(extras) > 1 {
 		fmt.Fprintln(out)
@@ -315,7 +320,7 @@ type jsonRow struct {
 func writeJSON(out io.Writer, rows []row, quick bool) error {
 	enc := json.NewEncoder(out)
 	for _, r := range rows {
-		if err := enc.Encode(jsonRow{r.w.name, r.unit(), r.w.n(quick), r.mpstar, r.cpython, r.floor}); err != nil {
+		if err := enc.Encode(jsonRow{r.w.name, r.w.unit, r.w.n(quick), r.mpstar, r.cpython, r.floor}); err != nil {
 			return err
 		}
 	}

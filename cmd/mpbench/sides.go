@@ -22,7 +22,7 @@ type result struct {
 	P50us   float64            `json:"p50_us,omitempty"` // 0 unless a latency workload
 	Unit    string             `json:"unit,omitempty"`
 	Extra   map[string]float64 `json:"extra,omitempty"`   // pool_startup_s, ...
-	Version string             `json:"version,omitempty"` // the "python" field
+	Version string             `json:"version,omitempty"` // the "mpstar" field, else "python"
 	Err     string             `json:"error,omitempty"`   // one line; "" when the run passed
 	Skipped string             `json:"skipped,omitempty"` // why there is no figure ("n/a"); not a failure
 }
@@ -74,9 +74,9 @@ func (s side) run(w workload, timeout time.Duration) result {
 	case found && err == nil:
 		return rec
 	case found:
-		return failed("%v after printing its result: %s", err, stderrSummary(errOut))
+		return failed("%s (%v after printing its result)", stderrSummary(errOut), err)
 	case err != nil:
-		return failed("%v: %s", err, stderrSummary(errOut))
+		return failed("%s (%v)", stderrSummary(errOut), err)
 	}
 	return failed("no result line on stdout: %s", stderrSummary(errOut))
 }
@@ -133,6 +133,9 @@ func parseRecord(rec map[string]any) result {
 	r.P50us, _ = rec["p50_us"].(float64)
 	r.Unit, _ = rec["unit"].(string)
 	r.Version, _ = rec["python"].(string)
+	if v, ok := rec["mpstar"].(string); ok {
+		r.Version = v
+	}
 	for name := range extraFields {
 		if v, ok := rec[name].(float64); ok {
 			r.Extra[name] = v

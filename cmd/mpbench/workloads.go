@@ -1,7 +1,7 @@
 package main
 
-// The workloads of scripts/bench/WORKLOADS.md, in its order, with the sizes
-// of its §2 table (the floors need N) and the floor each one has.
+// The workloads of scripts/bench/WORKLOADS.md, in its order, with the units
+// and sizes of its §2 table (the floors need N) and the floor each one has.
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 // workload is one benchmark workload.
 type workload struct {
 	name        string
+	unit        string    // the unit of ops_per_s
 	full, quick int       // N in full and in quick mode
 	floor       floorFunc // nil when the workload has no floor
 	extra       string    // the start-up or connect field it reports, if any
@@ -25,21 +26,21 @@ func (w workload) n(quick bool) int {
 }
 
 var workloads = []workload{
-	{"process_start_join", 160, 16, floorProcessStartJoin, ""},
-	{"pipe_pingpong_small", 250000, 25000, floorPipePingpong, ""},
-	{"pipe_stream_small", 2500000, 250000, floorPipeStream, ""},
-	{"pipe_bytes_1mib", 15000, 1500, floorPipeBytes, ""},
-	{"queue_throughput", 2000000, 200000, nil, ""},
-	{"queue_mpmc", 2000000, 200000, nil, ""},
-	{"joinable_queue_task_done", 2000000, 200000, nil, ""},
-	{"lock_uncontended", 20000000, 2000000, floorStarlarkCalls, ""},
-	{"value_increment_contended", 6000000, 600000, nil, ""},
-	{"array_sum", 200, 20, nil, ""},
-	{"manager_dict_ops", 100000, 10000, nil, "manager_start_s"},
-	{"pool_map_small", 10000000, 1000000, nil, "pool_startup_s"},
-	{"pool_apply_async_latency", 40000, 4000, nil, ""},
-	{"event_pingpong", 70000, 7000, nil, ""},
-	{"listener_client_pingpong", 100000, 10000, nil, "connect_p50_us"},
+	{"process_start_join", "processes/s", 160, 16, floorProcessStartJoin, ""},
+	{"pipe_pingpong_small", "round trips/s", 250000, 25000, floorPipePingpong, ""},
+	{"pipe_stream_small", "messages/s", 2500000, 250000, floorPipeStream, ""},
+	{"pipe_bytes_1mib", "MiB/s", 15000, 1500, floorPipeBytes, ""},
+	{"queue_throughput", "items/s", 2000000, 200000, nil, ""},
+	{"queue_mpmc", "items/s", 2000000, 200000, nil, ""},
+	{"joinable_queue_task_done", "items/s", 2000000, 200000, nil, ""},
+	{"lock_uncontended", "acquire+release/s", 20000000, 2000000, floorStarlarkCalls, ""},
+	{"value_increment_contended", "increments/s", 6000000, 600000, nil, ""},
+	{"array_sum", "elements/s", 200, 20, nil, ""},
+	{"manager_dict_ops", "proxy ops/s", 100000, 10000, nil, "manager_start_s"},
+	{"pool_map_small", "tasks/s", 10000000, 1000000, nil, "pool_startup_s"},
+	{"pool_apply_async_latency", "calls/s", 40000, 4000, nil, ""},
+	{"event_pingpong", "round trips/s", 70000, 7000, nil, ""},
+	{"listener_client_pingpong", "round trips/s", 100000, 10000, nil, "connect_p50_us"},
 }
 
 // extraFields are the start-up and connect figures shown in the second

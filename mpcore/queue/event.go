@@ -43,15 +43,18 @@ func (e event) notify() {
 	}
 }
 
-// wait returns true as soon as ready() is, or false once the deadline dl
-// (zero: none) has passed with ready() still false. ready must not block.
+// wait returns true as soon as ready() is, or false once the time limit
+// has passed with ready() still false. ready must not block.
 //
 // The sleeper reads seq, raises the flag, and re-checks ready before
 // sleeping on seq. A notifier makes the condition true before it looks at
 // the flag; Go's atomics are sequentially consistent, so either the sleeper
 // sees the condition or the notifier sees the flag and changes seq, which
 // makes the futex wait return at once.
-func (e event) wait(ready func() bool, dl time.Time) bool {
+func (e event) wait(ready func() bool, limit *clock) bool {
+	if limit.timeout == 0 {
+		return ready()
+	}
 	for range spinPolls {
 		if ready() {
 			return true
@@ -69,11 +72,9 @@ func (e event) wait(ready func() bool, dl time.Time) bool {
 		if ready() {
 			return true
 		}
-		d := time.Duration(-1)
-		if !dl.IsZero() {
-			if d = time.Until(dl); d <= 0 {
-				return false
-			}
+		d := limit.left()
+		if d == 0 {
+			return false
 		}
 		shm.FutexWait(e.seq, seq, d)
 		if ready() {
@@ -82,18 +83,23 @@ func (e event) wait(ready func() bool, dl time.Time) bool {
 	}
 }
 
-// deadline turns a timeout (< 0: none) into a deadline (zero: none).
-func deadline(timeout time.Duration) time.Time {
-	if timeout < 0 {
-		return time.Time{}
-	}
-	return time.Now().Add(timeout)
+// clock is a time limit whose deadline is computed when first asked for,
+// so an operation that completes without waiting never reads the clock.
+type clock struct {
+	timeout time.Duration // < 0: no limit
+	at      time.Time     // the deadline, once computed
 }
 
-// remaining turns a deadline back into a timeout for shm's Acquire.
-func remaining(dl time.Time) time.Duration {
-	if dl.IsZero() {
+// limit returns a clock for timeout (< 0: no limit).
+func limit(timeout time.Duration) clock { return clock{timeout: timeout} }
+
+// left returns the time remaining: -1 for no limit, 0 once expired.
+func (c *clock) left() time.Duration {
+	if c.timeout < 0 {
 		return -1
 	}
-	return max(time.Until(dl), 0)
+	if c.at.IsZero() {
+		c.at = time.Now().Add(c.timeout)
+	}
+	return max(time.Until(c.at), 0)
 }

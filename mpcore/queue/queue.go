@@ -207,5 +207,6 @@ func (q *JoinableQueue) TaskDone() error {
 // counts an item before it returns, so a Join after a Put waits for it.
 func (q *JoinableQueue) Join(timeout time.Duration) bool {
 	done := func() bool { return atomic.LoadUint32(q.r.unfinished) == 0 }
-	return done() || q.r.joinEv.wait(done, deadline(timeout))
+	c := limit(timeout)
+	return done() || q.r.joinEv.wait(done, &c)
 }

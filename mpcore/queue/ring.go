@@ -51,7 +51,7 @@ func (r *ring) err() error {
 // brokenError returns an ErrBroken instance naming the queue and the cause.
 func (r *ring) brokenError(format string, args ...any) error {
 	return &Error{Kind: ErrBroken.Kind, of: ErrBroken,
-		Msg: fmt.Sprintf("%s %016x is broken: %s", r.kind, r.arena.ID, fmt.Sprintf(format, args...))}
+		Msg: fmt.Sprintf("%s %016x is broken and cannot be used any more: %s", r.kind, r.arena.ID, fmt.Sprintf(format, args...))}
 }
 
 // breakQueue records why the queue can no longer be used (the first reason
@@ -92,10 +92,11 @@ func (r *ring) hasData() bool {
 
 // room returns the free bytes after position t (the writer's tail),
 // re-reading head only when the last value seen leaves less than want.
-// The caller holds the put lock.
+// The caller holds the put lock. headSeen may be far behind when other
+// processes have been producing, hence the first test.
 func (r *ring) room(t, want uint64) uint64 {
-	if free := r.size - (t - r.headSeen.Load()); free >= want {
-		return free
+	if used := t - r.headSeen.Load(); used <= r.size && r.size-used >= want {
+		return r.size - used
 	}
 	h := atomic.LoadUint64(r.head)
 	r.headSeen.Store(h)
@@ -124,7 +125,8 @@ func (r *ring) reserve(block bool, timeout time.Duration) error {
 	if !block {
 		return ErrFull
 	}
-	if !r.slotEv.wait(func() bool { return r.broken() || r.tryReserve() }, deadline(timeout)) {
+	c := limit(timeout)
+	if !r.slotEv.wait(func() bool { return r.broken() || r.tryReserve() }, &c) {
 		return ErrFull
 	}
 	return r.err()
@@ -269,7 +271,7 @@ func (r *ring) stream(t uint64, item []byte) (uint64, error) {
 // ring full for good.
 func (r *ring) waitRoom(t, want uint64) error {
 	ready := func() bool { return r.broken() || r.room(t, want) >= want }
-	for !r.spaceEv.wait(ready, time.Now().Add(probeInterval)) {
+	for c := limit(probeInterval); !r.spaceEv.wait(ready, &c); c = limit(probeInterval) {
 		if err := r.probe(r.getLock, r.streamReader, statusReaderDied); err != nil {
 			return err
 		}
@@ -297,17 +299,14 @@ func (r *ring) probe(lock *shm.Mutex, stream *uint32, status uint32) error {
 // block and timeout say (CPython's Queue.get). A consumer sleeps without
 // the get lock, so one killed while waiting blocks nobody.
 func (r *ring) get(block bool, timeout time.Duration) ([]byte, error) {
-	var dl time.Time
-	if block && timeout >= 0 {
-		dl = deadline(timeout)
-	}
+	c := limit(timeout)
 	ready := func() bool { return r.hasData() || r.broken() }
 	for {
 		if err := r.err(); err != nil {
 			return nil, err
 		}
 		if r.hasData() {
-			ok, err := r.lockGet(block, dl)
+			ok, err := r.lockGet(block, &c)
 			if err != nil {
 				return nil, err
 			}
@@ -320,20 +319,30 @@ func (r *ring) get(block bool, timeout time.Duration) ([]byte, error) {
 				continue
 			}
 		}
-		if !block || (!dl.IsZero() && !time.Now().Before(dl)) {
+		if !block || c.left() == 0 {
 			return nil, ErrEmpty
 		}
-		if !r.dataEv.wait(ready, dl) {
+		if !r.dataEv.wait(ready, &c) {
 			return nil, ErrEmpty
 		}
 	}
 }
 
-// lockGet takes the get lock, trying once when !block, else waiting until
-// dl (zero: forever). A previous holder that died while streaming an item
-// left a partial frame behind, which breaks the queue.
-func (r *ring) lockGet(block bool, dl time.Time) (bool, error) {
-	if ok, err := r.getLock.Acquire(block, remaining(dl)); !ok || err != nil {
+// lockGet takes the get lock, waiting within the time limit c, or only for
+// an instant when !block (enough for another consumer to finish copying a
+// small item, and for shm to take the lock over from a dead holder, which
+// a plain try would never do). A previous holder that died while streaming
+// an item left a partial frame behind, which breaks the queue.
+func (r *ring) lockGet(block bool, c *clock) (bool, error) {
+	ok, err := r.getLock.Acquire(false, 0)
+	if !ok && err == nil {
+		timeout := time.Nanosecond
+		if block {
+			timeout = c.left()
+		}
+		ok, err = r.getLock.Acquire(true, timeout)
+	}
+	if !ok || err != nil {
 		return false, err
 	}
 	if pid := atomic.LoadUint32(r.streamReader); pid != 0 {
@@ -400,7 +409,7 @@ func (r *ring) takeStream(h, length uint64) ([]byte, error) {
 		}
 		atomic.StoreUint64(r.head, pos)
 		r.spaceEv.notify()
-		for !r.dataEv.wait(more, time.Now().Add(probeInterval)) {
+		for c := limit(probeInterval); !r.dataEv.wait(more, &c); c = limit(probeInterval) {
 			if err := r.probe(r.putLock, r.streamWriter, statusWriterDied); err != nil {
 				return nil, err
 			}

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -231,5 +231,7 @@ func TestMisuseErrors(t *testing.T) {
 	if _, err := AttachSimpleQueue(q.Handle()); err == nil {
 		t.Fatal("a Queue attached as a SimpleQueue")
 	}
-	fmt.Sprint(sq) // String must not fail
+	if !strings.HasPrefix(sq.String(), "<SimpleQueue ") {
+		t.Fatalf("SimpleQueue.String: %q", sq.String())
+	}
 }

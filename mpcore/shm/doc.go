@@ -49,7 +49,7 @@
 // counts as a waiter (as in CPython), which may cost a later notify one
 // spurious wake-up.
 //
-// The race detector cannot see the ordering these objects give, since
-// their atomics act on memory outside the Go heap; Go data shared between
-// goroutines should be guarded by Go synchronisation as well.
+// The race detector does not watch memory outside the Go heap, so in race
+// builds each object also synchronises on a Go-heap stand-in (race.go):
+// Go data guarded by a Mutex is not reported as racing.
 package shm

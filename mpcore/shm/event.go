@@ -32,6 +32,7 @@ type Event struct {
 	b        Block
 	flag     *uint32
 	sleepers *uint32
+	hb       raceSync
 }
 
 // NewEvent allocates a clear Event from h.
@@ -50,7 +51,7 @@ func EventAt(b Block) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Event{b: b, flag: word(mem, eventFlag), sleepers: word(mem, eventSleepers)}, nil
+	return &Event{b: b, flag: word(mem, eventFlag), sleepers: word(mem, eventSleepers), hb: newRaceSync(b)}, nil
 }
 
 // Block returns the shared memory the event lives in.
@@ -58,6 +59,7 @@ func (e *Event) Block() Block { return e.b }
 
 // Set sets the flag and wakes every waiter.
 func (e *Event) Set() {
+	e.hb.release()
 	if atomic.SwapUint32(e.flag, 1) == 0 && atomic.LoadUint32(e.sleepers) > 0 {
 		futexWakeWord(e.flag, math.MaxInt32)
 	}
@@ -70,7 +72,11 @@ func (e *Event) Clear() {
 
 // IsSet reports whether the flag is set.
 func (e *Event) IsSet() bool {
-	return atomic.LoadUint32(e.flag) == 1
+	if atomic.LoadUint32(e.flag) == 1 {
+		e.hb.acquire()
+		return true
+	}
+	return false
 }
 
 // Wait waits up to timeout (< 0: forever) for the flag to be set and

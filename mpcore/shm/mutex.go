@@ -40,6 +40,7 @@ type Mutex struct {
 	recursive bool
 	owner     Owner
 	kind      string // what messages call it: "Lock", "RLock", "Barrier"
+	hb        raceSync
 }
 
 // NewMutex allocates an unlocked Lock (or RLock if recursive) from h.
@@ -70,6 +71,7 @@ func MutexAt(b Block, recursive bool) (*Mutex, error) {
 		recursive: recursive,
 		owner:     MainOwner,
 		kind:      kind,
+		hb:        newRaceSync(b),
 	}, nil
 }
 
@@ -153,6 +155,7 @@ func (m *Mutex) tryLock() bool {
 
 // own records the caller as holder, after the lock word says this pid.
 func (m *Mutex) own() {
+	m.hb.acquire()
 	atomic.StoreUint32(m.token, uint32(m.owner))
 	if m.recursive {
 		atomic.StoreUint32(m.count, 1)
@@ -186,6 +189,7 @@ func (m *Mutex) Release() error {
 		}
 		atomic.StoreUint32(m.count, 0)
 	}
+	m.hb.release()
 	atomic.StoreUint32(m.token, 0)
 	old := atomic.SwapUint32(m.state, 0)
 	if old == 0 {

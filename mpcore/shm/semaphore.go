@@ -52,6 +52,7 @@ type Semaphore struct {
 	max      uint32
 	bounded  bool
 	holders  []*uint64
+	hb       raceSync
 }
 
 // NewSemaphore allocates a Semaphore with the given initial value from h;
@@ -87,6 +88,7 @@ func SemaphoreAt(b Block) (*Semaphore, error) {
 		max:      atomic.LoadUint32(word(mem, semMax)),
 		bounded:  atomic.LoadUint32(word(mem, semBounded)) == 1,
 		holders:  make([]*uint64, holderSlots),
+		hb:       newRaceSync(b),
 	}
 	for i := range s.holders {
 		s.holders[i] = word64(mem, semHolders+8*i)
@@ -145,6 +147,7 @@ func (s *Semaphore) tryTake() bool {
 			return false
 		}
 		if atomic.CompareAndSwapUint32(s.value, v, v-1) {
+			s.hb.acquire()
 			s.hold()
 			return true
 		}
@@ -154,6 +157,7 @@ func (s *Semaphore) tryTake() bool {
 // Release increments the value and wakes one waiter. A BoundedSemaphore
 // already at its initial value returns ErrReleasedTooManyTimes.
 func (s *Semaphore) Release() error {
+	s.hb.release()
 	for {
 		v := atomic.LoadUint32(s.value)
 		if s.bounded && v >= s.max {
@@ -178,27 +182,36 @@ func (s *Semaphore) Release() error {
 // unrecorded.
 func (s *Semaphore) hold() {
 	for {
-		free := -1
-		for i, h := range s.holders {
-			w := atomic.LoadUint64(h)
-			if uint32(w>>32) == selfPID {
-				if atomic.CompareAndSwapUint64(h, w, w+1) {
-					return
-				}
-				free = -2 // the entry changed under us: start again
-				break
-			}
-			if w == 0 && free == -1 {
-				free = i
-			}
-		}
+		i, w := s.holderEntry()
 		switch {
-		case free == -1:
+		case i < 0:
 			return
-		case free >= 0 && atomic.CompareAndSwapUint64(s.holders[free], 0, uint64(selfPID)<<32|1):
-			return
+		case w == 0:
+			if atomic.CompareAndSwapUint64(s.holders[i], 0, uint64(selfPID)<<32|1) {
+				return
+			}
+		default:
+			if atomic.CompareAndSwapUint64(s.holders[i], w, w+1) {
+				return
+			}
 		}
 	}
+}
+
+// holderEntry returns the index and word of this process's entry, else of
+// the first free one (word 0), else -1.
+func (s *Semaphore) holderEntry() (int, uint64) {
+	free := -1
+	for i, h := range s.holders {
+		w := atomic.LoadUint64(h)
+		if uint32(w>>32) == selfPID {
+			return i, w
+		}
+		if w == 0 && free < 0 {
+			free = i
+		}
+	}
+	return free, 0
 }
 
 // unhold removes one slot from this process's entry, or from any holder's

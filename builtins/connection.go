@@ -1,0 +1,287 @@
+package builtins
+
+// multiprocessing.Pipe and Connection (CPython: connection.py). send/recv
+// carry codec payloads; send_bytes/recv_bytes carry raw bytes framed as
+// CPython frames them, so they interoperate with CPython peers.
+
+import (
+	"fmt"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/conn"
+)
+
+func init() {
+	pipe := starlark.NewBuiltin("multiprocessing.Pipe", newPipe)
+	register("multiprocessing", "Pipe", pipe)
+	register("multiprocessing.connection", "Pipe", pipe)
+	RegisterShareKind("connection", decodeConnection)
+}
+
+// Connection is multiprocessing.connection.Connection.
+type Connection struct {
+	syncBase
+	c    *conn.Conn
+	wbuf []byte // reused encoding buffer for send
+}
+
+var (
+	_ Shareable      = (*Connection)(nil)
+	_ ContextManager = (*Connection)(nil)
+)
+
+// NewConnection wraps an engine connection for scripts.
+func NewConnection(c *conn.Conn) *Connection { return &Connection{c: c} }
+
+// def Pipe(duplex=True): (conn1, conn2); one-way pipes return (reader, writer).
+func newPipe(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	duplex := true
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "duplex?", &duplex); err != nil {
+		return nil, err
+	}
+	a, c, err := conn.Pipe(duplex)
+	if err != nil {
+		return nil, connErr(err)
+	}
+	return starlark.Tuple{NewConnection(a), NewConnection(c)}, nil
+}
+
+// Type implements starlark.Value.
+func (c *Connection) Type() string { return "multiprocessing.connection.Connection" }
+
+// Hash hashes by identity.
+func (c *Connection) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+
+// String is a repr in CPython's shape.
+func (c *Connection) String() string {
+	return fmt.Sprintf("<multiprocessing.connection.Connection object at %p>", c)
+}
+
+var connectionMethods = map[string]*starlark.Builtin{
+	"send":            starlark.NewBuiltin("send", connSend),
+	"recv":            starlark.NewBuiltin("recv", connRecv),
+	"poll":            starlark.NewBuiltin("poll", connPoll),
+	"send_bytes":      starlark.NewBuiltin("send_bytes", connSendBytes),
+	"recv_bytes":      starlark.NewBuiltin("recv_bytes", connRecvBytes),
+	"recv_bytes_into": starlark.NewBuiltin("recv_bytes_into", connRecvBytesInto),
+	"close":           starlark.NewBuiltin("close", connClose),
+	"fileno":          starlark.NewBuiltin("fileno", connFileno),
+}
+
+// Attr implements starlark.HasAttrs.
+func (c *Connection) Attr(name string) (starlark.Value, error) {
+	switch name {
+	case "closed":
+		return starlark.Bool(c.c.Closed()), nil
+	case "readable":
+		return starlark.Bool(c.c.Readable()), nil
+	case "writable":
+		return starlark.Bool(c.c.Writable()), nil
+	}
+	return attrOf(connectionMethods, c, name)
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (c *Connection) AttrNames() []string {
+	return methodNames(connectionMethods, "closed", "readable", "writable")
+}
+
+// Enter implements ContextManager.
+func (c *Connection) Enter(*starlark.Thread) error { return nil }
+
+// Exit closes the connection, as CPython's __exit__.
+func (c *Connection) Exit(*starlark.Thread, bool) error { return connErr(c.c.Close()) }
+
+// ShareKind implements Shareable.
+func (c *Connection) ShareKind() string { return "connection" }
+
+// Share carries the connection's descriptor to a child. Bytes read ahead
+// but not yet received would be lost, so such a connection is refused.
+func (c *Connection) Share(sc *ShareContext) ([]byte, error) {
+	if sc == nil || sc.FDs == nil {
+		return nil, pyErr("RuntimeError", "Connection objects should only be shared between processes through inheritance")
+	}
+	fd, err := c.c.Fileno()
+	if err != nil {
+		return nil, connErr(err)
+	}
+	if c.c.Buffered() > 0 {
+		return nil, pyErr("OSError", "cannot pass a connection with %d bytes received but not yet read to another process", c.c.Buffered())
+	}
+	idx := sc.FDs.Add(fd)
+	return []byte{byte(idx >> 8), byte(idx), boolByte(c.c.Readable()), boolByte(c.c.Writable())}, nil
+}
+
+func decodeConnection(uc *UnshareContext, p []byte) (starlark.Value, error) {
+	if len(p) != 4 {
+		return nil, pyErr("OSError", "bad connection handle")
+	}
+	idx := int(p[0])<<8 | int(p[1])
+	if idx >= len(uc.FDs) {
+		return nil, pyErr("OSError", "bad connection handle: descriptor %d of %d", idx, len(uc.FDs))
+	}
+	c, err := conn.NewConn(uc.FDs[idx], p[2] == 1, p[3] == 1)
+	if err != nil {
+		return nil, connErr(err)
+	}
+	return NewConnection(c), nil
+}
+
+func receiverConn(b *starlark.Builtin) *Connection { return b.Receiver().(*Connection) }
+
+// def send(obj)
+func connSend(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) != 1 || len(kwargs) != 0 {
+		return nil, fmt.Errorf("%s: want exactly one argument, obj", b.Name())
+	}
+	c := receiverConn(b)
+	buf, err := RuntimeOf(thread).Encoder(nil).Append(c.wbuf[:0], "obj", args[0])
+	if err != nil {
+		return nil, pyErr("TypeError", "%s: %v", b.Name(), err)
+	}
+	c.wbuf = buf
+	return starlark.None, connErr(c.c.SendBytes(buf))
+}
+
+// def recv()
+func connRecv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	msg, err := receiverConn(b).c.RecvBytes(-1)
+	if err != nil {
+		return nil, connErr(err)
+	}
+	v, err := Decode(msg, RuntimeOf(thread).DecodeContext(thread, nil))
+	return v, connErr(err)
+}
+
+// def poll(timeout=0.0): with no argument it does not block; None blocks.
+func connPoll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var timeout starlark.Value = starlark.Float(0)
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	d, err := durationArg(b.Name(), timeout)
+	if err != nil {
+		return nil, err
+	}
+	ok, err := receiverConn(b).c.Poll(d)
+	return starlark.Bool(ok), connErr(err)
+}
+
+// def send_bytes(buf, offset=0, size=None)
+func connSendBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var buf, size starlark.Value = nil, starlark.None
+	offset := 0
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "buf", &buf, "offset?", &offset, "size?", &size); err != nil {
+		return nil, err
+	}
+	data, ok := sendableBytes(buf)
+	if !ok {
+		return nil, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(buf))
+	}
+	n := len(data)
+	switch {
+	case offset < 0:
+		return nil, pyErr("ValueError", "offset is negative")
+	case n < offset:
+		return nil, pyErr("ValueError", "buffer length < offset")
+	}
+	end := n
+	if size != starlark.None {
+		sz, err := starlark.AsInt32(size)
+		if err != nil {
+			return nil, pyErr("TypeError", "%s: size must be an int or None", b.Name())
+		}
+		switch {
+		case sz < 0:
+			return nil, pyErr("ValueError", "size is negative")
+		case offset+sz > n:
+			return nil, pyErr("ValueError", "buffer length < offset + size")
+		}
+		end = offset + sz
+	}
+	return starlark.None, connErr(receiverConn(b).c.SendBytes(data[offset:end]))
+}
+
+// sendableBytes returns the bytes of a bytes-like value without copying:
+// a Starlark bytes value is immutable, and the connection only reads it.
+func sendableBytes(v starlark.Value) ([]byte, bool) {
+	if s, ok := v.(starlark.Bytes); ok {
+		return unsafe.Slice(unsafe.StringData(string(s)), len(s)), true
+	}
+	return bufferBytes(v)
+}
+
+// def recv_bytes(maxlength=None)
+func connRecvBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var maxlength starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "maxlength?", &maxlength); err != nil {
+		return nil, err
+	}
+	limit := -1
+	if maxlength != starlark.None {
+		n, err := starlark.AsInt32(maxlength)
+		if err != nil {
+			return nil, pyErr("TypeError", "%s: maxlength must be an int or None", b.Name())
+		}
+		if n < 0 {
+			return nil, pyErr("ValueError", "negative maxlength")
+		}
+		limit = n
+	}
+	msg, err := receiverConn(b).c.RecvBytes(limit)
+	if err != nil {
+		return nil, connErr(err)
+	}
+	return starlark.Bytes(unsafe.String(unsafe.SliceData(msg), len(msg))), nil
+}
+
+// def recv_bytes_into(buf, offset=0): the message length.
+func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var buf starlark.Value
+	offset := 0
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "buf", &buf, "offset?", &offset); err != nil {
+		return nil, err
+	}
+	wb, ok := buf.(WritableBuffer)
+	if !ok {
+		return nil, pyErr("TypeError", "a writable bytes-like object is required, not '%s'", pyTypeName(buf))
+	}
+	data, err := wb.WritableBytes()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case offset < 0:
+		return nil, pyErr("ValueError", "negative offset")
+	case offset > len(data):
+		return nil, pyErr("ValueError", "offset too large")
+	}
+	n, err := receiverConn(b).c.RecvBytesInto(data[offset:])
+	if err != nil {
+		return nil, connErr(err)
+	}
+	return starlark.MakeInt(n), nil
+}
+
+func connClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	return starlark.None, connErr(receiverConn(b).c.Close())
+}
+
+func connFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	fd, err := receiverConn(b).c.Fileno()
+	if err != nil {
+		return nil, connErr(err)
+	}
+	return starlark.MakeInt(fd), nil
+}

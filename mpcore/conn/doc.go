@@ -1,0 +1,32 @@
+// Package conn implements the connections of Python's
+// multiprocessing.connection over raw file descriptors: CPython's message
+// framing, Pipe, Listener and Client (Dial), the authkey handshake, and
+// wait. It mirrors CPython's Lib/multiprocessing/connection.py and is
+// wire-compatible with it, so a CPython process can talk to ours.
+//
+// The pieces, one file each:
+//
+//   - frame.go: the framing as pure helpers (AppendHeader, ReadFrame,
+//     WriteFrame) with named limits; errors.go: the error types.
+//   - conn.go: Conn, a framed connection doing blocking read(2)/write(2)
+//     on its descriptor, one write per small message and a read-ahead
+//     buffer so a small message usually costs one read.
+//   - pipe.go: Pipe (socketpair or pipe).
+//   - auth.go: DeliverChallenge and AnswerChallenge, the HMAC handshake in
+//     CPython 3.12's {digest} form and CPython 3.11's HMAC-MD5 form.
+//   - address.go, listener.go: Address, Listener, Dial and Dialer for
+//     AF_INET, AF_UNIX paths and Linux abstract names.
+//   - wait.go: Wait, poll(2) over several descriptors.
+//
+// PROTOCOL.md beside this file gives the framing and the handshake byte by
+// byte.
+//
+// Errors carry CPython's messages where it has one. The builtins layer maps
+// them to Python exceptions: io.EOF to EOFError; *AuthenticationError to
+// AuthenticationError; *BufferTooShortError to BufferTooShort;
+// *FrameTooLargeError, *MalformedFrameError, *TruncatedFrameError,
+// ErrClosed, ErrReadOnly, ErrWriteOnly, ErrListenerClosed and wrapped errnos
+// to OSError (or its errno subclass, such as BrokenPipeError for EPIPE).
+//
+// The package knows nothing of Starlark.
+package conn
