@@ -33,8 +33,10 @@ func NewChildRuntime(cfg Config, boot *mpcore.Bootstrap) *Runtime {
 // uncaught error, whose traceback goes to stderr under "Process <name>:".
 // It finishes the process's own children and queues before returning.
 func (rt *Runtime) RunChild(thread *starlark.Thread) int {
+	rt.Log(LevelInfo, "child process calling self.run()")
 	code := rt.runTarget(thread)
 	rt.Finish()
+	rt.Log(LevelInfo, "process exiting with exitcode %d", code)
 	return code
 }
 

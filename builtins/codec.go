@@ -509,22 +509,24 @@ func (e *Encoder) predeclared(b []byte, v starlark.Value) ([]byte, *failure) {
 	return appendRawExt(b, extPredeclared, name.(string), nil), nil
 }
 
-// findPredeclared returns the dotted name of v in env, or "". v is a
-// pointer type, so comparing it with any value is safe.
+// findPredeclared returns the dotted name of v in env, or "": a name of
+// env, or a member of a predeclared module, at any depth
+// ("multiprocessing.pool.Pool"). v is a pointer type, so comparing it with
+// any value is safe.
 func findPredeclared(v starlark.Value, env starlark.StringDict) string {
 	var names []string
-	for name, x := range env {
-		if x == v {
-			names = append(names, name)
-		}
-		if m, ok := x.(*starlarkstruct.Module); ok {
-			for member, y := range m.Members {
-				if y == v {
-					names = append(names, name+"."+member)
-				}
+	var walk func(prefix string, members starlark.StringDict, depth int)
+	walk = func(prefix string, members starlark.StringDict, depth int) {
+		for name, x := range members {
+			if x == v {
+				names = append(names, prefix+name)
+			}
+			if m, ok := x.(*starlarkstruct.Module); ok && depth < 3 {
+				walk(prefix+name+".", m.Members, depth+1)
 			}
 		}
 	}
+	walk("", env, 0)
 	if len(names) == 0 {
 		return ""
 	}

@@ -5,6 +5,7 @@ package builtins
 // CPython frames them, so they interoperate with CPython peers.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"unsafe"
 
@@ -103,26 +104,50 @@ func (c *Connection) Share(sc *ShareContext) ([]byte, error) {
 	if sc == nil || sc.FDs == nil {
 		return nil, pyErr("RuntimeError", "Connection objects should only be shared between processes through inheritance")
 	}
-	fd, err := c.c.Fileno()
-	if err != nil {
-		return nil, connErr(err)
+	if c.c.Closed() {
+		return nil, connErr(conn.ErrClosed)
 	}
 	if c.c.Buffered() > 0 {
 		return nil, pyErr("OSError", "cannot pass a connection with %d bytes received but not yet read to another process", c.c.Buffered())
 	}
-	idx := sc.FDs.Add(fd)
-	return []byte{byte(idx >> 8), byte(idx), boolByte(c.c.Readable()), boolByte(c.c.Writable())}, nil
+	p := []byte{boolByte(c.c.Readable()), boolByte(c.c.Writable())}
+	r, w, bulk := c.c.FDs()
+	for _, fd := range []int{r, w, bulk} {
+		idx := uint32(noFD)
+		if fd >= 0 {
+			idx = uint32(sc.FDs.Add(fd))
+		}
+		p = binary.BigEndian.AppendUint32(p, idx)
+	}
+	return p, nil
 }
 
+// noFD marks an absent descriptor in a connection handle.
+const noFD = 0xFFFFFFFF
+
 func decodeConnection(uc *UnshareContext, p []byte) (starlark.Value, error) {
-	if len(p) != 4 {
+	if len(p) != 14 {
 		return nil, pyErr("OSError", "bad connection handle")
 	}
-	idx := int(p[0])<<8 | int(p[1])
-	if idx >= len(uc.FDs) {
-		return nil, pyErr("OSError", "bad connection handle: descriptor %d of %d", idx, len(uc.FDs))
+	var fds [3]int
+	for i := range fds {
+		idx := binary.BigEndian.Uint32(p[2+4*i:])
+		switch {
+		case idx == noFD:
+			fds[i] = -1
+		case int(idx) < len(uc.FDs):
+			fds[i] = uc.FDs[idx]
+		default:
+			return nil, pyErr("OSError", "bad connection handle: descriptor %d of %d", idx, len(uc.FDs))
+		}
 	}
-	c, err := conn.NewConn(uc.FDs[idx], p[2] == 1, p[3] == 1)
+	var c *conn.Conn
+	var err error
+	if fds[2] >= 0 {
+		c, err = conn.NewPipeConn(fds[0], fds[1], fds[2])
+	} else {
+		c, err = conn.NewConn(max(fds[0], fds[1]), p[0] == 1, p[1] == 1)
+	}
 	if err != nil {
 		return nil, connErr(err)
 	}
@@ -139,7 +164,7 @@ func connSend(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	c := receiverConn(b)
 	buf, err := RuntimeOf(thread).Encoder(nil).Append(c.wbuf[:0], "obj", args[0])
 	if err != nil {
-		return nil, pyErr("TypeError", "%s: %v", b.Name(), err)
+		return nil, encodeErr(b, err)
 	}
 	c.wbuf = buf
 	return starlark.None, connErr(c.c.SendBytes(buf))

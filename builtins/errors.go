@@ -164,8 +164,14 @@ func (e *ErrorValue) AsGoError() error {
 // Type returns the Starlark type name.
 func (e *ErrorValue) Type() string { return "error" }
 
-// String returns "Type: message", as Python's traceback last line.
-func (e *ErrorValue) String() string { return e.typ + ": " + e.msg }
+// String returns "Type: message", as Python's traceback last line, or just
+// the type when the message is empty (EOFError).
+func (e *ErrorValue) String() string {
+	if e.msg == "" {
+		return e.typ
+	}
+	return e.typ + ": " + e.msg
+}
 
 // Freeze is a no-op: error values are immutable.
 func (e *ErrorValue) Freeze() {}

@@ -42,9 +42,24 @@ func (rt *Runtime) Encoder(sc *ShareContext) *Encoder {
 	return &Encoder{Share: sc, Predeclared: rt.base()}
 }
 
+const decodeContextKey = "mpstar.decodecontext"
+
 // DecodeContext returns the context for decoding values that arrived in
-// this process, with fds the descriptors that came with them.
+// this process, with fds the descriptors that came with them. The one
+// without descriptors (every recv and get) is made once per thread.
 func (rt *Runtime) DecodeContext(thread *starlark.Thread, fds []int) *DecodeContext {
+	if fds == nil && thread != nil {
+		if dc, ok := thread.Local(decodeContextKey).(*DecodeContext); ok {
+			return dc
+		}
+		dc := rt.newDecodeContext(thread, nil)
+		thread.SetLocal(decodeContextKey, dc)
+		return dc
+	}
+	return rt.newDecodeContext(thread, fds)
+}
+
+func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeContext {
 	dc := &DecodeContext{Unshare: UnshareContext{FDs: fds}, Resolve: rt.Resolver(thread), Predeclared: rt.base()}
 	dc.Unshare.Decode = func(b []byte) (starlark.Value, error) { return Decode(b, dc) }
 	return dc
@@ -60,11 +75,13 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"math":            math.Module,
 		"json":            json.Module,
 		"random":          newRandomState().module(),
+		"array":           ArrayModule,
+		"bytearray":       BytearrayBuiltin,
 	}
 	for k, v := range moduleMembers[""] {
 		d[k] = v
 	}
-	for _, name := range []string{"queue", "ctypes", "array"} {
+	for _, name := range []string{"queue", "ctypes", "logging"} {
 		if m := Module(name); m != nil {
 			d[name] = m
 		}

@@ -14,6 +14,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/queue"
 )
 
 const runtimeKey = "mpstar.runtime"
@@ -66,6 +67,10 @@ func NewRuntime(cfg Config) *Runtime {
 	key := make([]byte, 32)
 	rand.Read(key)
 	rt.self = &Process{rt: rt, kind: kindMain, name: "MainProcess", authkey: key, pid: os.Getpid(), started: true}
+	// A process that exits with queue items still buffered waits for them
+	// to be flushed, after joining its children, as CPython's feeder
+	// finalizer does (unless cancel_join_thread).
+	rt.AtExit(10, queue.FlushAll)
 	return rt
 }
 

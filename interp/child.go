@@ -18,7 +18,11 @@ func ChildMain(opts Options) {
 	if !mpcore.IsChild() {
 		return
 	}
-	os.Exit(runChild(opts))
+	code := runChild(opts)
+	if opts.ExitHook != nil {
+		opts.ExitHook()
+	}
+	os.Exit(code)
 }
 
 func runChild(opts Options) int {

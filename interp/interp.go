@@ -29,6 +29,9 @@ type Options struct {
 	// Executable is the program children run ("" = this executable). It
 	// must call ChildMain with the same Options.
 	Executable string
+	// ExitHook, if set, runs in a child just before it exits (a host may
+	// flush its own state there).
+	ExitHook func()
 }
 
 // FileOptions are the Starlark dialect options of mpstar scripts: sets,

@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+	"runtime/pprof"
 
 	"github.com/mpstar/mpstar/interp"
 )
@@ -29,8 +31,38 @@ stdin, runs the program read from it.
 `
 
 func main() {
-	interp.ChildMain(interp.Options{})
-	os.Exit(run(os.Args[1:]))
+	// Scripts allocate many short-lived values (every message received is
+	// a new one); collecting at 4x the live heap instead of 2x roughly
+	// halves the time spent in the collector for a modest heap. GOGC in
+	// the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	stop := startProfile()
+	interp.ChildMain(interp.Options{ExitHook: stop})
+	code := run(os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of this process to
+// $MPSTAR_CPUPROFILE.<pid> when that variable is set, for finding where a
+// workload spends its time; the returned function ends it.
+func startProfile() func() {
+	path := os.Getenv("MPSTAR_CPUPROFILE")
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mpstar: cannot write the CPU profile: %v\n", err)
+		return func() {}
+	}
+	pprof.StartCPUProfile(f)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func run(args []string) int {

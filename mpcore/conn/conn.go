@@ -4,6 +4,7 @@ package conn
 // _ConnectionBase and Connection in CPython's Lib/multiprocessing/connection.py.
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -31,7 +32,10 @@ const readBufSize = 64 << 10
 // check Buffered first, and a Conn handed to another process must have
 // nothing buffered.
 type Conn struct {
-	fd       int // -1 once closed
+	fd       int  // the read descriptor, or the only one; -1 once closed
+	wfd      int  // the write descriptor: fd, unless the Conn is a pair of pipes
+	bulk     int  // socket for large messages (see Pipe), or -1
+	inBulk   bool // the frame being received travels on bulk
 	readable bool
 	writable bool
 	maxFrame int
@@ -58,8 +62,37 @@ func NewConn(fd int, readable, writable bool) (*Conn, error) {
 	return newConn(fd, readable, writable, NoFrameLimit), nil
 }
 
+// NewPipeConn returns a Conn made of the descriptors Pipe makes (see FDs):
+// rfd to read (-1 for a write-only end), wfd to write (-1 for a read-only
+// end), and bulk, the socket large messages travel on. It owns them all.
+func NewPipeConn(rfd, wfd, bulk int) (*Conn, error) {
+	if (rfd < 0 && wfd < 0) || bulk < 0 {
+		return nil, errors.New("invalid handle")
+	}
+	c := newConn(rfd, rfd >= 0, wfd >= 0, NoFrameLimit)
+	if rfd < 0 {
+		c.fd = wfd
+	}
+	c.wfd, c.bulk = wfd, bulk
+	return c, nil
+}
+
 func newConn(fd int, readable, writable bool, maxFrame int) *Conn {
-	return &Conn{fd: fd, readable: readable, writable: writable, maxFrame: maxFrame}
+	return &Conn{fd: fd, wfd: fd, bulk: -1, readable: readable, writable: writable, maxFrame: maxFrame}
+}
+
+// FDs returns the descriptors a Pipe end is made of, for passing it to
+// another process: read, write and bulk (see NewPipeConn). A Conn over a
+// single socket returns it as r and w, and -1 as bulk.
+func (c *Conn) FDs() (r, w, bulk int) {
+	r, w = c.fd, c.wfd
+	if !c.readable {
+		r = -1
+	}
+	if !c.writable {
+		w = -1
+	}
+	return r, w, c.bulk
 }
 
 // Fileno returns the file descriptor, or ErrClosed.
@@ -95,7 +128,14 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	err := unix.Close(c.fd)
-	c.fd = -1
+	for _, fd := range []int{c.wfd, c.bulk} {
+		if fd >= 0 && fd != c.fd {
+			if cerr := unix.Close(fd); err == nil {
+				err = cerr
+			}
+		}
+	}
+	c.fd, c.wfd, c.bulk = -1, -1, -1
 	c.rbuf, c.wbuf = nil, nil
 	c.rpos, c.rend = 0, 0
 	if err != nil {
@@ -132,9 +172,15 @@ func (c *Conn) SendBytes(p []byte) error {
 	}
 	if len(p) <= coalesceLimit {
 		c.wbuf = append(AppendHeader(c.wbuf[:0], len(p)), p...)
-		return c.write(c.wbuf)
+		return writeAll(c.wfd, c.wbuf)
 	}
-	return c.writeTwo(AppendHeader(c.hdr[:0], len(p)), p)
+	if c.bulk >= 0 && len(p) >= bulkThreshold {
+		if err := writeAll(c.wfd, binary.BigEndian.AppendUint32(c.hdr[:0], bulkMarker)); err != nil {
+			return err
+		}
+		return writeTwo(c.bulk, AppendHeader(c.hdr[:0], len(p)), p)
+	}
+	return writeTwo(c.wfd, AppendHeader(c.hdr[:0], len(p)), p)
 }
 
 // RecvBytes receives one message. maxlength < 0 means no limit beyond
@@ -153,6 +199,10 @@ func (c *Conn) RecvBytes(maxlength int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.inBulk {
+		c.inBulk = false
+		return readPayload((*bulkReader)(c), nil, size)
+	}
 	have := min(c.Buffered(), size)
 	msg, err := readPayload((*rawReader)(c), c.rbuf[c.rpos:c.rpos+have], size)
 	c.consume(have)
@@ -169,6 +219,10 @@ func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
 	size, err := c.recvHeader(c.maxFrame)
 	if err != nil {
 		return 0, err
+	}
+	if c.inBulk {
+		c.inBulk = false
+		return readInto((*bulkReader)(c), buf, size)
 	}
 	have := min(c.Buffered(), size)
 	if size > len(buf) {
@@ -211,6 +265,10 @@ func (c *Conn) recvHeader(limit int) (int, error) {
 	if err := c.fill(shortHeaderLen); err != nil {
 		return 0, err
 	}
+	if c.bulk >= 0 && binary.BigEndian.Uint32(c.rbuf[c.rpos:]) == bulkMarker {
+		c.consume(shortHeaderLen)
+		return c.recvBulkHeader(limit)
+	}
 	n := headerLenOf(c.rbuf[c.rpos:])
 	if err := c.fill(n); err != nil {
 		return 0, err
@@ -220,6 +278,42 @@ func (c *Conn) recvHeader(limit int) (int, error) {
 	if err != nil {
 		c.stopReading()
 		return 0, err
+	}
+	return size, nil
+}
+
+// recvBulkHeader reads the header of a frame announced on the bulk socket.
+func (c *Conn) recvBulkHeader(limit int) (int, error) {
+	r := (*bulkReader)(c)
+	var h [longHeaderLen]byte
+	if _, err := io.ReadFull(r, h[:shortHeaderLen]); err != nil {
+		return 0, truncated(err, -1)
+	}
+	n := headerLenOf(h[:])
+	if _, err := io.ReadFull(r, h[shortHeaderLen:n]); err != nil {
+		return 0, truncated(err, -1)
+	}
+	size, err := decodeHeader(h[:n], limit)
+	if err != nil {
+		c.stopReading()
+		return 0, err
+	}
+	c.inBulk = true
+	return size, nil
+}
+
+// readInto reads a size-byte payload from r into buf, or returns a
+// *BufferTooShortError with the whole payload when buf is too small.
+func readInto(r io.Reader, buf []byte, size int) (int, error) {
+	if size > len(buf) {
+		msg, err := readPayload(r, nil, size)
+		if err != nil {
+			return 0, err
+		}
+		return 0, &BufferTooShortError{Msg: msg}
+	}
+	if _, err := io.ReadFull(r, buf[:size]); err != nil {
+		return 0, truncated(err, size)
 	}
 	return size, nil
 }
@@ -263,16 +357,19 @@ func (c *Conn) consume(n int) {
 	}
 }
 
-// read is one read(2) into p (len(p) > 0), retried on EINTR and, for a
-// non-blocking descriptor, after waiting for input. End of file is io.EOF.
-func (c *Conn) read(p []byte) (int, error) {
+// read is one read(2) of the Conn's descriptor into p (len(p) > 0),
+// retried on EINTR and, for a non-blocking descriptor, after waiting for
+// input. End of file is io.EOF.
+func (c *Conn) read(p []byte) (int, error) { return c.readFD(c.fd, p) }
+
+func (c *Conn) readFD(fd int, p []byte) (int, error) {
 	for {
 		if !c.deadline.IsZero() {
 			if err := c.awaitDeadline(); err != nil {
 				return 0, err
 			}
 		}
-		n, err := unix.Read(c.fd, p)
+		n, err := unix.Read(fd, p)
 		switch err {
 		case nil:
 			if n == 0 {
@@ -281,7 +378,7 @@ func (c *Conn) read(p []byte) (int, error) {
 			return n, nil
 		case unix.EINTR:
 		case unix.EAGAIN:
-			if err := c.await(unix.POLLIN); err != nil {
+			if err := await(fd, unix.POLLIN); err != nil {
 				return 0, err
 			}
 		default:
@@ -301,19 +398,19 @@ func (c *Conn) awaitDeadline() error {
 	return err
 }
 
-// await blocks until the descriptor is ready for events.
-func (c *Conn) await(events int16) error {
-	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: events}}
+// await blocks until fd is ready for events.
+func await(fd int, events int16) error {
+	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
 	_, err := pollFds(pfd[:], -1)
 	return err
 }
 
-// write writes all of p.
-func (c *Conn) write(p []byte) error {
+// writeAll writes all of p to fd.
+func writeAll(fd int, p []byte) error {
 	for len(p) > 0 {
-		n, err := unix.Write(c.fd, p)
+		n, err := unix.Write(fd, p)
 		if err != nil {
-			if err = c.writeFailed(err); err != nil {
+			if err = writeFailed(fd, err); err != nil {
 				return err
 			}
 			continue
@@ -325,17 +422,17 @@ func (c *Conn) write(p []byte) error {
 
 // writeTwo writes hdr then p with writev(2), so a large message costs one
 // syscall without being copied behind its header.
-func (c *Conn) writeTwo(hdr, p []byte) error {
+func writeTwo(fd int, hdr, p []byte) error {
 	for {
-		n, err := unix.Writev(c.fd, [][]byte{hdr, p})
+		n, err := unix.Writev(fd, [][]byte{hdr, p})
 		if err != nil {
-			if err = c.writeFailed(err); err != nil {
+			if err = writeFailed(fd, err); err != nil {
 				return err
 			}
 			continue
 		}
 		if n >= len(hdr) {
-			return c.write(p[n-len(hdr):])
+			return writeAll(fd, p[n-len(hdr):])
 		}
 		hdr = hdr[n:]
 	}
@@ -343,12 +440,12 @@ func (c *Conn) writeTwo(hdr, p []byte) error {
 
 // writeFailed returns nil if a write that failed with err should be retried
 // (after waiting for room on a non-blocking descriptor), or the error to report.
-func (c *Conn) writeFailed(err error) error {
+func writeFailed(fd int, err error) error {
 	switch err {
 	case unix.EINTR:
 		return nil
 	case unix.EAGAIN:
-		return c.await(unix.POLLOUT)
+		return await(fd, unix.POLLOUT)
 	}
 	return os.NewSyscallError("write", err)
 }
@@ -362,4 +459,14 @@ func (r *rawReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	return (*Conn)(r).read(p)
+}
+
+// bulkReader reads a Conn's bulk socket.
+type bulkReader Conn
+
+func (r *bulkReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	return (*Conn)(r).readFD(r.bulk, p)
 }

@@ -118,7 +118,7 @@ func TestPeerClosesMidFrame(t *testing.T) {
 				written := make(chan struct{})
 				go func() {
 					defer close(written)
-					a.write(tc.raw)
+					writeAll(a.wfd, tc.raw)
 					a.Close()
 				}()
 				_, err := b.RecvBytes(-1)

@@ -42,6 +42,15 @@ const (
 	NoFrameLimit = math.MaxInt
 )
 
+// bulkMarker is a 4-byte frame header CPython never sends (a negative
+// length other than -1). On a Pipe it announces that the next message
+// travels on the bulk socket; see Pipe.
+const bulkMarker = 0xFFFFFFFE
+
+// bulkThreshold is the payload size from which a Pipe sends a message on
+// its bulk socket.
+const bulkThreshold = 64 << 10
+
 // HeaderLen reports the length of the header that precedes a payload of n bytes.
 func HeaderLen(n int) int {
 	if n > maxShortFrame {

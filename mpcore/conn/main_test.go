@@ -29,9 +29,13 @@ func TestMain(m *testing.M) {
 	}
 }
 
-// echoChild sends back every message received on fd 3 until end of file.
+// childConn is the child's end of the Pipe startChild made: fds 3 (read),
+// 4 (write) and 5 (bulk).
+func childConn() (*Conn, error) { return NewPipeConn(3, 4, 5) }
+
+// echoChild sends back every message received until end of file.
 func echoChild() int {
-	c, err := NewConn(3, true, true)
+	c, err := childConn()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -51,10 +55,10 @@ func echoChild() int {
 	}
 }
 
-// streamChild answers each request on fd 3, a message "count size", with
-// count messages of size bytes, until end of file.
+// streamChild answers each request, a message "count size", with count
+// messages of size bytes, until end of file.
 func streamChild() int {
-	c, err := NewConn(3, true, true)
+	c, err := childConn()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
@@ -93,18 +97,24 @@ func startChild(tb testing.TB, role string) *Conn {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	fd, err := unix.Dup(theirs.fd)
-	if err != nil {
-		tb.Fatal(err)
+	var files []*os.File
+	r, w, bulk := theirs.FDs()
+	for _, fd := range []int{r, w, bulk} {
+		dup, err := unix.Dup(fd)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		files = append(files, os.NewFile(uintptr(dup), "child-conn"))
 	}
 	theirs.Close()
-	f := os.NewFile(uintptr(fd), "echo-conn")
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+role)
-	cmd.ExtraFiles = []*os.File{f}
+	cmd.ExtraFiles = files
 	cmd.Stderr = os.Stderr
 	err = cmd.Start()
-	f.Close()
+	for _, f := range files {
+		f.Close()
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -155,7 +165,7 @@ func mustPipe(tb testing.TB, duplex bool) (*Conn, *Conn) {
 // writeRaw writes bytes on c's descriptor directly, bypassing framing.
 func writeRaw(tb testing.TB, c *Conn, p []byte) {
 	tb.Helper()
-	if err := c.write(p); err != nil {
+	if err := writeAll(c.wfd, p); err != nil {
 		tb.Fatal(err)
 	}
 }
