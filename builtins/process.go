@@ -489,11 +489,7 @@ func (p *Process) waitParent(d time.Duration) {
 		return
 	}
 	defer unix.Close(fd)
-	ms := -1
-	if d >= 0 {
-		ms = int(d / time.Millisecond)
-	}
-	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, ms)
+	mpcore.WaitReadable(fd, d)
 }
 
 // durationArg converts a Python timeout (None = forever; negative = 0) to

@@ -273,3 +273,23 @@ func (c *Child) Close() {
 		c.sentinel = -1
 	}
 }
+
+// WaitReadable waits until fd is readable (a pidfd: its process has
+// exited), for at most d (d < 0: no limit), and reports whether it is.
+// Interrupted polls are resumed with the time left.
+func WaitReadable(fd int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for {
+		ms := -1
+		if d >= 0 {
+			ms = int(time.Until(deadline).Milliseconds())
+			if ms < 0 {
+				ms = 0
+			}
+		}
+		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, ms)
+		if err != unix.EINTR {
+			return n > 0
+		}
+	}
+}

@@ -102,13 +102,12 @@ func TestSignalsGiveNegativeExitCodes(t *testing.T) {
 
 func TestSentinelBecomesReadable(t *testing.T) {
 	c := launch(t, "sleep")
-	fds := []unix.PollFd{{Fd: int32(c.Sentinel()), Events: unix.POLLIN}}
-	if n, _ := unix.Poll(fds, 0); n != 0 {
+	if WaitReadable(c.Sentinel(), 0) {
 		t.Fatal("sentinel readable while the child runs")
 	}
 	c.Kill()
-	if n, err := unix.Poll(fds, 10000); n != 1 || err != nil {
-		t.Fatalf("sentinel not readable after kill: n=%d err=%v", n, err)
+	if !WaitReadable(c.Sentinel(), 10*time.Second) {
+		t.Fatal("sentinel not readable 10s after kill")
 	}
 }
 
@@ -148,8 +147,7 @@ func TestOrphansDie(t *testing.T) {
 	}
 	defer unix.Close(pidfd)
 	c.Kill()
-	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-	if n, _ := unix.Poll(fds, 10000); n != 1 {
+	if !WaitReadable(pidfd, 10*time.Second) {
 		unix.Kill(gpid, syscall.SIGKILL)
 		t.Fatal("grandchild still alive 10s after its parent was killed")
 	}
