@@ -296,3 +296,6 @@ func FormatTraceback(ee *starlark.EvalError) string {
 	}
 	return b.String()
 }
+
+// isA reports whether the error is of type base or a subtype.
+func (e *ErrorValue) isA(base string) bool { return isSubtype(e.typ, base) }

@@ -1,0 +1,114 @@
+package conformance
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore"
+)
+
+// TestKillLeavesNothing: SIGKILL of the main process and of one child in
+// the middle of a run that uses 100 shared objects and a queue leaves no
+// process, no /dev/shm entry, no mapping of mpstar's shared memory and no
+// socket file behind (SPEC §7).
+func TestKillLeavesNothing(t *testing.T) {
+	shmBefore := listDir(t, "/dev/shm")
+	tmpBefore := listDir(t, os.TempDir())
+	cmd := exec.Command(mpstarBin, "kill_mid_run.star")
+	cmd.Dir = "faults"
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	var pids []int
+	select {
+	case l := <-line:
+		for _, f := range strings.Fields(strings.TrimPrefix(l, "pids")) {
+			pid, _ := strconv.Atoi(f)
+			pids = append(pids, pid)
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the script did not report its pids within 60s")
+	}
+	if len(pids) != 5 {
+		cmd.Process.Kill()
+		t.Fatalf("want the parent's and 4 children's pids, got %v", pids)
+	}
+	if who := mappersOf("mpstar"); len(who) == 0 {
+		t.Error("no process maps mpstar shared memory mid-run: the leak check below could not see a leak")
+	}
+	var exits []int
+	for _, pid := range pids[1:] {
+		fd, err := unix.PidfdOpen(pid, 0)
+		if err != nil {
+			t.Fatalf("child %d is not running mid-run: %v", pid, err)
+		}
+		defer unix.Close(fd)
+		exits = append(exits, fd)
+	}
+	syscall.Kill(pids[2], syscall.SIGKILL)
+	cmd.Process.Kill()
+	cmd.Wait()
+	for i, fd := range exits {
+		if !mpcore.WaitReadable(fd, 10*time.Second) {
+			syscall.Kill(pids[i+1], syscall.SIGKILL)
+			t.Fatalf("child %d still running 10s after its parent was killed", pids[i+1])
+		}
+	}
+	if after := listDir(t, "/dev/shm"); after != shmBefore {
+		t.Errorf("/dev/shm changed:\nbefore: %s\nafter:  %s", shmBefore, after)
+	}
+	if after := listDir(t, os.TempDir()); after != tmpBefore {
+		t.Errorf("%s changed:\nbefore: %s\nafter:  %s", os.TempDir(), tmpBefore, after)
+	}
+	if who := mappersOf("mpstar"); len(who) > 0 {
+		t.Errorf("processes still map mpstar shared memory: %v", who)
+	}
+}
+
+func listDir(t *testing.T, dir string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "mpstar") || dir == "/dev/shm" {
+			names = append(names, e.Name())
+		}
+	}
+	return strings.Join(names, " ")
+}
+
+// mappersOf returns the pids of processes with a memfd mapping whose name
+// contains name.
+func mappersOf(name string) []string {
+	var pids []string
+	maps, _ := filepath.Glob("/proc/[0-9]*/maps")
+	for _, m := range maps {
+		data, err := os.ReadFile(m)
+		if err == nil && strings.Contains(string(data), "memfd:"+name) {
+			pids = append(pids, strings.Split(m, "/")[2])
+		}
+	}
+	return pids
+}

@@ -1,0 +1,23 @@
+// Package manager is the engine of multiprocessing's managers (CPython:
+// Lib/multiprocessing/managers.py): a server that owns objects (referents)
+// and runs the methods its clients name, and the client side that calls
+// them over authenticated mpcore/conn connections.
+//
+// The pieces, one file each:
+//
+//   - protocol.go: the wire format of requests and replies, as pure
+//     helpers (PROTOCOL.md beside this file gives it byte by byte).
+//   - table.go: the referent table, with reference counts kept per holder
+//     (one client process, or the server's own process), so that a
+//     client that goes away, even by SIGKILL, releases what it held.
+//   - server.go: Server, the accept loop and one goroutine per connection,
+//     as CPython has one thread per connection; Handler and Session are
+//     what the embedding layer plugs in to run calls.
+//   - client.go: Client, a pool of connections to one server shared by a
+//     process, with reference releases batched onto later requests.
+//   - errors.go: the error types.
+//
+// The package knows nothing of Starlark: referents are opaque Go values,
+// arguments and results are opaque encoded bytes. The builtins layer
+// decides what they mean.
+package manager

@@ -1,0 +1,78 @@
+package pool
+
+// The pool's errors. The builtins layer maps them onto Python exceptions:
+// ErrNotRunning and ErrStillRunning to ValueError with CPython's messages,
+// *WorkerLostError to WorkerLostError, *InitError to the initializer's own
+// error, the rest to RuntimeError.
+
+import (
+	"errors"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+var (
+	// ErrNotRunning is returned by Submit after Close or Terminate
+	// (CPython's ValueError "Pool not running").
+	ErrNotRunning = errors.New("Pool not running")
+	// ErrStillRunning is returned by Join before Close or Terminate
+	// (CPython's ValueError "Pool is still running").
+	ErrStillRunning = errors.New("Pool is still running")
+	// ErrTerminated fails the tasks a pool held when it was terminated;
+	// CPython leaves them waiting forever.
+	ErrTerminated = errors.New("the pool was terminated before the task finished")
+)
+
+// WorkerLostError fails the task a worker held when it died: killed by a
+// signal, by the OOM killer, or by sys.exit inside the task.
+type WorkerLostError struct {
+	Worker   string // the worker's process name
+	Pid      int
+	ExitCode int // CPython's exitcode: the status, or -N after signal N
+}
+
+func (e *WorkerLostError) Error() string {
+	return fmt.Sprintf("worker %s (pid %d) exited with %s while running the task", e.Worker, e.Pid, DescribeExit(e.ExitCode))
+}
+
+// DescribeExit renders an exit code as "exitcode 3" or "exitcode -9
+// (SIGKILL)".
+func DescribeExit(code int) string {
+	if code < 0 {
+		if name := unix.SignalName(unix.Signal(-code)); name != "" {
+			return fmt.Sprintf("exitcode %d (%s)", code, name)
+		}
+	}
+	return fmt.Sprintf("exitcode %d", code)
+}
+
+// InitError breaks a pool whose worker's initializer failed: instead of
+// respawning workers that fail the same way forever (as CPython does), the
+// pool fails every task with it.
+type InitError struct {
+	Worker  string
+	Payload []byte // the worker's encoding of the initializer's error
+}
+
+func (e *InitError) Error() string {
+	return fmt.Sprintf("the initializer failed in pool worker %s", e.Worker)
+}
+
+// StartError breaks a pool whose worker could not be started, or exited
+// before it was ready (the script failed in the worker, say).
+type StartError struct {
+	Worker   string // empty when the process could not be launched
+	ExitCode int
+	Err      error // the launch error, if the process could not be launched
+}
+
+func (e *StartError) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("cannot start a pool worker: %v", e.Err)
+	}
+	return fmt.Sprintf("pool worker %s exited with %s before it was ready; see its error output", e.Worker, DescribeExit(e.ExitCode))
+}
+
+// Unwrap returns the launch error.
+func (e *StartError) Unwrap() error { return e.Err }

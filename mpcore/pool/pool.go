@@ -1,0 +1,441 @@
+package pool
+
+// The scheduler (CPython: pool.py's Pool, with its task, result and worker
+// handler threads folded into one lock and a reader goroutine per worker).
+
+import (
+	"errors"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/conn"
+)
+
+// killAfter is how long Terminate waits for workers to die of SIGTERM
+// before it sends SIGKILL.
+const killAfter = 2 * time.Second
+
+// Worker is a started worker process, as Config.Start returns it. From
+// then on the pool owns Conn (the pool's end of the worker's duplex
+// connection) and closes it, and Child's sentinel, once the worker exited.
+type Worker struct {
+	Name  string // process name, for errors: "SpawnPoolWorker-3"
+	Conn  *conn.Conn
+	Child *mpcore.Child
+}
+
+// Config describes a pool.
+type Config struct {
+	// Processes is the number of workers; at least 1.
+	Processes int
+	// MaxTasksPerChild is how many tasks a worker runs before it exits and
+	// is replaced (0: no limit). The worker must enforce the same limit
+	// (Serve's maxTasks); the pool stops giving it tasks there.
+	MaxTasksPerChild int
+	// Start starts one worker, which must run Serve. The pool calls it
+	// from New and, to replace workers, from its own goroutines.
+	Start func() (*Worker, error)
+}
+
+// Task is one unit of work for a worker.
+type Task struct {
+	// Message is the task message: AppendTaskHeader, then the payload the
+	// worker's RunFunc receives. The pool only reads it.
+	Message []byte
+	// Done receives the outcome, exactly once: the worker's reply, or an
+	// error (*WorkerLostError, *InitError, *StartError, ErrTerminated). It
+	// is called on one of the pool's goroutines, or on the goroutine that
+	// called Terminate; it must not call back into the pool.
+	Done func(reply []byte, err error)
+}
+
+type state int
+
+const (
+	running state = iota
+	closed
+	terminated
+)
+
+// Pool is a set of worker processes running tasks. Its methods are safe
+// for concurrent use.
+type Pool struct {
+	cfg Config
+
+	mu       sync.Mutex
+	state    state
+	broken   error // why the pool can run no more tasks, or nil
+	workers  map[*worker]struct{}
+	idle     []*worker // workers waiting for a task; non-empty only when pending is empty
+	pending  []*Task   // tasks waiting for a worker, oldest first
+	starting int       // replacements being started
+	exited   chan struct{}
+	isExited bool
+}
+
+// worker is the pool's record of one worker.
+type worker struct {
+	*Worker
+	sendMu sync.Mutex // held while sending, so the reader never closes Conn under a send
+	task   *Task      // the task it holds, or nil
+	done   int        // tasks completed
+	ready  bool       // its initializer succeeded
+}
+
+// New starts a pool of cfg.Processes workers. If one cannot be started,
+// the ones already started are terminated.
+func New(cfg Config) (*Pool, error) {
+	if cfg.Processes < 1 {
+		return nil, errors.New("Number of processes must be at least 1")
+	}
+	p := &Pool{cfg: cfg, workers: map[*worker]struct{}{}, exited: make(chan struct{})}
+	for i := 0; i < cfg.Processes; i++ {
+		w, err := cfg.Start()
+		if err != nil {
+			p.Terminate()
+			return nil, err
+		}
+		p.adopt(w, false)
+	}
+	return p, nil
+}
+
+// adopt adds a started worker and gives it work; replacing says it ends
+// a replacement counted in p.starting.
+func (p *Pool) adopt(w *Worker, replacing bool) {
+	wk := &worker{Worker: w}
+	p.mu.Lock()
+	if replacing {
+		p.starting--
+	}
+	p.workers[wk] = struct{}{}
+	var next *Task
+	stop := false
+	if p.state == terminated || p.broken != nil {
+		w.Child.Terminate() // its reader cleans up
+	} else {
+		next, stop = p.nextLocked(wk)
+	}
+	p.mu.Unlock()
+	go p.read(wk)
+	p.dispatch(wk, next, stop)
+}
+
+// nextLocked decides what a worker that is free does next: take the
+// oldest pending task, stop (the pool is closed and has nothing left), or
+// wait idle.
+func (p *Pool) nextLocked(wk *worker) (next *Task, stop bool) {
+	if len(p.pending) > 0 {
+		next = p.pending[0]
+		p.pending[0] = nil
+		p.pending = p.pending[1:]
+		wk.task = next
+		return next, false
+	}
+	if p.state == closed {
+		return nil, true
+	}
+	p.idle = append(p.idle, wk)
+	return nil, false
+}
+
+// dispatch sends a worker the task the pool gave it, or the stop message.
+// A worker that cannot be written to is killed: its reader then fails the
+// task as lost.
+func (p *Pool) dispatch(wk *worker, t *Task, stop bool) {
+	var msg []byte
+	switch {
+	case t != nil:
+		msg = t.Message
+	case stop:
+		msg = stopMessage
+	default:
+		return
+	}
+	wk.sendMu.Lock()
+	err := wk.Conn.SendBytes(msg)
+	wk.sendMu.Unlock()
+	if err != nil {
+		wk.Child.Kill()
+	}
+}
+
+// Submit queues t. It fails with ErrNotRunning after Close or Terminate,
+// and with the pool's breaking error once the pool is broken.
+func (p *Pool) Submit(t *Task) error {
+	p.mu.Lock()
+	if p.broken != nil {
+		err := p.broken
+		p.mu.Unlock()
+		return err
+	}
+	if p.state != running {
+		p.mu.Unlock()
+		return ErrNotRunning
+	}
+	var wk *worker
+	if n := len(p.idle); n > 0 {
+		// The most recently idle worker is the likeliest to be scheduled
+		// and warm.
+		wk = p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		wk.task = t
+	} else {
+		p.pending = append(p.pending, t)
+	}
+	p.mu.Unlock()
+	if wk != nil {
+		p.dispatch(wk, t, false)
+	}
+	return nil
+}
+
+// read receives a worker's messages until it exits, then accounts for
+// its exit.
+func (p *Pool) read(wk *worker) {
+	for {
+		msg, err := wk.Conn.RecvBytes(-1)
+		if err == io.EOF {
+			break // the worker exited
+		}
+		var kind byte
+		var payload []byte
+		if err == nil {
+			kind, payload, err = parse(msg)
+		}
+		if err == nil {
+			err = p.handle(wk, kind, payload)
+		}
+		if err != nil {
+			wk.Child.Kill() // a worker that garbles the protocol is unusable
+			break
+		}
+	}
+	<-wk.Child.Done()
+	code, _ := wk.Child.ExitCode()
+	wk.sendMu.Lock()
+	wk.Conn.Close()
+	wk.sendMu.Unlock()
+	wk.Child.Close()
+	p.exit(wk, code)
+}
+
+// handle acts on one message from a worker.
+func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
+	switch kind {
+	case msgReply:
+		p.reply(wk, payload)
+	case msgReady:
+		p.mu.Lock()
+		wk.ready = true
+		p.mu.Unlock()
+	case msgInitFailed:
+		p.mu.Lock()
+		failed := p.breakLocked(&InitError{Worker: wk.Name, Payload: payload})
+		err := p.broken
+		p.mu.Unlock()
+		failAll(failed, err)
+	default:
+		return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a pool expects a reply, ready or initfail message"}
+	}
+	return nil
+}
+
+// reply completes the task a worker held and gives it the next one.
+func (p *Pool) reply(wk *worker, payload []byte) {
+	p.mu.Lock()
+	t := wk.task
+	wk.task = nil
+	wk.done++
+	var next *Task
+	stop := false
+	retiring := p.cfg.MaxTasksPerChild > 0 && wk.done >= p.cfg.MaxTasksPerChild
+	if !retiring && p.state != terminated && p.broken == nil {
+		next, stop = p.nextLocked(wk)
+	}
+	p.mu.Unlock()
+	p.dispatch(wk, next, stop)
+	if t != nil {
+		t.Done(payload, nil)
+	}
+}
+
+// exit accounts for a worker that has exited: its task fails as lost, a
+// worker that died before it was ready breaks the pool, and a replacement
+// starts while the pool has work to do.
+func (p *Pool) exit(wk *worker, code int) {
+	p.mu.Lock()
+	delete(p.workers, wk)
+	p.removeIdleLocked(wk)
+	var failed []*Task
+	if !wk.ready && code > 0 && p.state != terminated {
+		failed = p.breakLocked(&StartError{Worker: wk.Name, ExitCode: code})
+	}
+	lost := wk.task
+	wk.task = nil
+	replace := p.broken == nil && len(p.workers)+p.starting < p.cfg.Processes &&
+		(p.state == running || (p.state == closed && len(p.pending) > 0))
+	if replace {
+		p.starting++
+	}
+	broken := p.broken
+	p.checkExitedLocked()
+	p.mu.Unlock()
+	if lost != nil {
+		lost.Done(nil, &WorkerLostError{Worker: wk.Name, Pid: wk.Child.Pid, ExitCode: code})
+	}
+	failAll(failed, broken)
+	if replace {
+		p.replace()
+	}
+}
+
+// replace starts a worker in place of one that exited.
+func (p *Pool) replace() {
+	w, err := p.cfg.Start()
+	if err == nil {
+		p.adopt(w, true)
+		return
+	}
+	p.mu.Lock()
+	p.starting--
+	failed := p.breakLocked(&StartError{Err: err})
+	broken := p.broken
+	p.checkExitedLocked()
+	p.mu.Unlock()
+	failAll(failed, broken)
+}
+
+func (p *Pool) removeIdleLocked(wk *worker) {
+	for i, w := range p.idle {
+		if w == wk {
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			return
+		}
+	}
+}
+
+// breakLocked records why the pool can run no more tasks (the first
+// reason wins), stops every worker, and returns the tasks to fail.
+func (p *Pool) breakLocked(err error) []*Task {
+	if p.broken == nil {
+		p.broken = err
+	}
+	return p.dropTasksLocked()
+}
+
+// dropTasksLocked takes every pending and in-flight task away from the
+// pool and sends the workers SIGTERM.
+func (p *Pool) dropTasksLocked() []*Task {
+	failed := p.pending
+	p.pending = nil
+	p.idle = nil
+	for wk := range p.workers {
+		if wk.task != nil {
+			failed = append(failed, wk.task)
+			wk.task = nil
+		}
+		wk.Child.Terminate()
+	}
+	return failed
+}
+
+func failAll(tasks []*Task, err error) {
+	for _, t := range tasks {
+		t.Done(nil, err)
+	}
+}
+
+// checkExitedLocked closes p.exited once the pool is closed or terminated
+// and its last worker has exited.
+func (p *Pool) checkExitedLocked() {
+	if p.state != running && len(p.workers) == 0 && p.starting == 0 && !p.isExited {
+		p.isExited = true
+		close(p.exited)
+	}
+}
+
+// Close stops the pool taking tasks; the workers exit once the tasks
+// already submitted are done (CPython's Pool.close).
+func (p *Pool) Close() {
+	p.mu.Lock()
+	if p.state != running {
+		p.mu.Unlock()
+		return
+	}
+	p.state = closed
+	stops := p.idle // pending is empty whenever a worker is idle
+	p.idle = nil
+	p.checkExitedLocked()
+	p.mu.Unlock()
+	for _, wk := range stops {
+		p.dispatch(wk, nil, true)
+	}
+}
+
+// Terminate stops the workers at once (SIGTERM, then SIGKILL after
+// killAfter) and fails every task not yet done with ErrTerminated. It
+// returns when the workers have exited.
+func (p *Pool) Terminate() {
+	p.mu.Lock()
+	var failed []*Task
+	if p.state != terminated {
+		p.state = terminated
+		failed = p.dropTasksLocked()
+		p.checkExitedLocked()
+	}
+	p.mu.Unlock()
+	failAll(failed, ErrTerminated)
+	if p.Join(killAfter) == nil {
+		return
+	}
+	p.mu.Lock()
+	for wk := range p.workers {
+		wk.Child.Kill()
+	}
+	p.mu.Unlock()
+	p.Join(-1)
+}
+
+// ErrJoinTimeout is returned by Join when the workers are still running
+// at its deadline.
+var ErrJoinTimeout = errors.New("pool workers still running")
+
+// Join waits for the workers to exit after Close or Terminate, for at
+// most timeout (timeout < 0: no limit).
+func (p *Pool) Join(timeout time.Duration) error {
+	p.mu.Lock()
+	st := p.state
+	p.mu.Unlock()
+	if st == running {
+		return ErrStillRunning
+	}
+	if timeout < 0 {
+		<-p.exited
+		return nil
+	}
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	select {
+	case <-p.exited:
+		return nil
+	case <-t.C:
+		return ErrJoinTimeout
+	}
+}
+
+// Broken returns why the pool can run no more tasks, or nil.
+func (p *Pool) Broken() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.broken
+}
+
+// Size returns the number of live workers.
+func (p *Pool) Size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.workers)
+}

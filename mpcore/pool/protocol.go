@@ -1,0 +1,126 @@
+package pool
+
+// The messages between a pool and its workers, and the worker's loop
+// (CPython: pool.py's task tuples, its None sentinel and worker()).
+//
+// Every message is one frame on the worker's connection and starts with a
+// two-byte header, ProtocolVersion and a kind:
+//
+//	parent -> worker  't' task      the rest is the caller's task payload
+//	parent -> worker  's' stop      exit after the task in hand (none)
+//	worker -> parent  'r' ready     the initializer succeeded
+//	worker -> parent  'i' initfail  the rest is the caller's encoding of
+//	                                the initializer's error
+//	worker -> parent  'p' reply     the rest is the reply to the task in hand
+//
+// A worker holds one task at a time: the pool sends the next task only
+// after the reply to the previous one, so replies need no task id and a
+// worker that dies held exactly one task.
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/mpstar/mpstar/mpcore/conn"
+)
+
+// ProtocolVersion is the first byte of every message; a peer of another
+// version is refused instead of misread.
+const ProtocolVersion byte = 1
+
+// HeaderLen is the length of the header every message starts with.
+const HeaderLen = 2
+
+// The message kinds.
+const (
+	msgTask       byte = 't'
+	msgStop       byte = 's'
+	msgReady      byte = 'r'
+	msgInitFailed byte = 'i'
+	msgReply      byte = 'p'
+)
+
+// AppendTaskHeader appends the header of a task message to dst; the caller
+// appends the task's payload after it and puts the whole in Task.Message.
+func AppendTaskHeader(dst []byte) []byte { return append(dst, ProtocolVersion, msgTask) }
+
+// appendReplyHeader appends the header of a reply message to dst.
+func appendReplyHeader(dst []byte) []byte { return append(dst, ProtocolVersion, msgReply) }
+
+var (
+	stopMessage  = []byte{ProtocolVersion, msgStop}
+	readyMessage = []byte{ProtocolVersion, msgReady}
+)
+
+// ProtocolError reports a message that is not one of the pool's: another
+// version, an unknown kind, or a kind that does not belong where it came.
+type ProtocolError struct {
+	Header []byte // the first bytes of the message
+	Reason string
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("bad pool message % x: %s", e.Header, e.Reason)
+}
+
+// parse splits a message into its kind and payload.
+func parse(msg []byte) (kind byte, payload []byte, err error) {
+	if len(msg) < HeaderLen {
+		return 0, nil, &ProtocolError{Header: msg, Reason: "shorter than a header"}
+	}
+	if msg[0] != ProtocolVersion {
+		return 0, nil, &ProtocolError{Header: msg[:HeaderLen], Reason: fmt.Sprintf("protocol version %d, want %d: parent and worker are different mpstar builds", msg[0], ProtocolVersion)}
+	}
+	return msg[1], msg[HeaderLen:], nil
+}
+
+// RunFunc runs one task in a worker: it appends the reply for task to dst
+// and returns it. An error ends the worker's loop (Serve returns it), so
+// the pool reports the task lost with the worker; a task's own failure is
+// a reply, not an error.
+type RunFunc func(dst, task []byte) ([]byte, error)
+
+// Serve is a worker's loop on its connection c, after its initializer
+// succeeded: it tells the pool it is ready, then runs each task it
+// receives with run and sends the reply, until the pool tells it to stop,
+// the pool's end closes, or it has run maxTasks tasks (maxTasks <= 0: no
+// limit; CPython's maxtasksperchild).
+func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
+	if err := c.SendBytes(readyMessage); err != nil {
+		return err
+	}
+	var buf []byte
+	for n := 0; maxTasks <= 0 || n < maxTasks; n++ {
+		msg, err := c.RecvBytes(-1)
+		if err == io.EOF {
+			return nil // the pool is gone
+		}
+		if err != nil {
+			return err
+		}
+		kind, task, err := parse(msg)
+		switch {
+		case err != nil:
+			return err
+		case kind == msgStop:
+			return nil
+		case kind != msgTask:
+			return &ProtocolError{Header: msg[:HeaderLen], Reason: "a worker expects a task or stop message"}
+		}
+		if buf, err = run(appendReplyHeader(buf[:0]), task); err != nil {
+			return err
+		}
+		if err := c.SendBytes(buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ReportInitFailure tells the pool that the worker's initializer failed;
+// payload is the caller's encoding of the error, which the pool hands
+// back in an *InitError. The worker should then exit.
+func ReportInitFailure(c *conn.Conn, payload []byte) error {
+	msg := make([]byte, 0, HeaderLen+len(payload))
+	return c.SendBytes(append(append(msg, ProtocolVersion, msgInitFailed), payload...))
+}
