@@ -391,8 +391,9 @@ func (p *Process) Child() *mpcore.Child { return p.child }
 // Name returns the process name.
 func (p *Process) Name() string { return p.name }
 
-// encodeTarget encodes what the child runs: target, args and kwargs, each
-// length-prefixed so errors name the part that could not be sent.
+// encodeTarget encodes what the child runs: target, args and kwargs, and
+// under fork the snapshot of the main module's globals, each a part (see
+// appendPart) so errors name what could not be sent.
 func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
 	enc := p.rt.Encoder(&ShareContext{FDs: fds})
 	var out []byte
@@ -400,35 +401,67 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
 		root string
 		v    starlark.Value
 	}{{"target", p.target}, {"args", p.args}, {"kwargs", p.kwargs}} {
-		mark := len(out)
 		var err error
-		if out, err = enc.Append(append(out, 0, 0, 0, 0), part.root, part.v); err != nil {
+		if out, err = appendEncoded(out, enc, part.root, part.v); err != nil {
 			return nil, pyErr("TypeError", "cannot start %s: %s", p.name, err)
 		}
-		binary.BigEndian.PutUint32(out[mark:], uint32(len(out)-mark-4))
 	}
+	var snapshot []byte
+	if p.startMethod() == "fork" {
+		snapshot = p.rt.forkSnapshot(enc)
+	}
+	return appendPart(out, snapshot), nil
+}
+
+// appendPart appends a 4-byte big-endian length and part.
+func appendPart(out, part []byte) []byte {
+	return append(binary.BigEndian.AppendUint32(out, uint32(len(part))), part...)
+}
+
+// appendEncoded appends v's payload as a part, encoding it in place.
+func appendEncoded(out []byte, enc *Encoder, root string, v starlark.Value) ([]byte, error) {
+	mark := len(out)
+	out, err := enc.Append(append(out, 0, 0, 0, 0), root, v)
+	if err != nil {
+		return out[:mark], err
+	}
+	binary.BigEndian.PutUint32(out[mark:], uint32(len(out)-mark-4))
 	return out, nil
 }
 
-// decodeTarget is encodeTarget's inverse, in the child.
-func decodeTarget(payload []byte, dc *DecodeContext) (target starlark.Value, args starlark.Tuple, kwargs *starlark.Dict, err error) {
-	var parts [3]starlark.Value
-	for i := range parts {
-		if len(payload) < 4 || int(binary.BigEndian.Uint32(payload)) > len(payload)-4 {
-			return nil, nil, nil, fmt.Errorf("truncated process payload")
+// splitParts is appendPart's inverse.
+func splitParts(p []byte) ([][]byte, error) {
+	var parts [][]byte
+	for len(p) > 0 {
+		if len(p) < 4 || int(binary.BigEndian.Uint32(p)) > len(p)-4 {
+			return nil, fmt.Errorf("truncated process payload")
 		}
-		n := binary.BigEndian.Uint32(payload)
-		if parts[i], err = Decode(payload[4:4+n], dc); err != nil {
+		n := binary.BigEndian.Uint32(p)
+		parts = append(parts, p[4:4+n])
+		p = p[4+n:]
+	}
+	return parts, nil
+}
+
+// decodeTarget is encodeTarget's inverse, in the child; the snapshot part
+// is left to RestoreForkGlobals.
+func decodeTarget(payload []byte, dc *DecodeContext) (target starlark.Value, args starlark.Tuple, kwargs *starlark.Dict, err error) {
+	parts, err := splitParts(payload)
+	if err != nil || len(parts) != 4 {
+		return nil, nil, nil, fmt.Errorf("malformed process payload")
+	}
+	var vals [3]starlark.Value
+	for i := range vals {
+		if vals[i], err = Decode(parts[i], dc); err != nil {
 			return nil, nil, nil, err
 		}
-		payload = payload[4+n:]
 	}
-	args, _ = parts[1].(starlark.Tuple)
-	kwargs, _ = parts[2].(*starlark.Dict)
+	args, _ = vals[1].(starlark.Tuple)
+	kwargs, _ = vals[2].(*starlark.Dict)
 	if kwargs == nil {
 		kwargs = starlark.NewDict(0)
 	}
-	return parts[0], args, kwargs, nil
+	return vals[0], args, kwargs, nil
 }
 
 func (p *Process) startMethod() string {

@@ -48,6 +48,8 @@ type Runtime struct {
 	boot          *mpcore.Bootstrap // set in a launched child
 	childExtra    map[string][]byte // Prep.Extra for children started from now on
 	deferred      []func(*starlark.Thread) error
+	interactive   bool // the main module is a REPL session
+	mainThread    *starlark.Thread
 }
 
 type exitHook struct {
@@ -79,6 +81,11 @@ func (rt *Runtime) Config() Config { return rt.cfg }
 
 // Attach makes thread use rt: builtins find their runtime through it.
 func (rt *Runtime) Attach(thread *starlark.Thread) {
+	rt.mu.Lock()
+	if rt.mainThread == nil {
+		rt.mainThread = thread
+	}
+	rt.mu.Unlock()
 	thread.SetLocal(runtimeKey, rt)
 	thread.Print = func(_ *starlark.Thread, msg string) { rt.WriteStdout(msg + "\n") }
 }
@@ -251,4 +258,19 @@ func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
 			}
 		}
 	}
+}
+
+// AppendSource adds a chunk the REPL executed to the main module's source,
+// so children started later under fork can define the functions the chunk
+// defined (SPEC §4: REPL functions are valid targets under fork).
+func (rt *Runtime) AppendSource(chunk []byte) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	src := make([]byte, 0, len(rt.cfg.Source)+len(chunk)+1)
+	src = append(append(src, rt.cfg.Source...), chunk...)
+	if len(chunk) > 0 && chunk[len(chunk)-1] != '\n' {
+		src = append(src, '\n')
+	}
+	rt.cfg.Source = src
+	rt.interactive = true
 }

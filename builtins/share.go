@@ -35,6 +35,9 @@ type UnshareContext struct {
 	// Decode decodes a nested codec payload (a Barrier's action) with the
 	// same context; nil where no nested payloads can occur.
 	Decode func([]byte) (starlark.Value, error)
+	// Authkey is the decoding process's authkey, which a manager proxy
+	// that crossed without its own uses (CPython: current_process().authkey).
+	Authkey []byte
 }
 
 // ShareDecoder rebuilds a value from its handle payload.

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"os"
 
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/mpcore"
 )
@@ -39,10 +42,63 @@ func runChild(opts Options) int {
 	}
 	rt := builtins.NewChildRuntime(runtimeConfig("", nil, opts), boot)
 	r := newRunner(rt)
-	if res := r.runMain("__mp_main__"); res.Code != 0 {
+	thread := r.newThread("MainThread")
+	var res *ExitError
+	if names, fork := rt.ForkGlobals(); fork {
+		res = r.report(r.execFork(thread, names))
+	} else {
+		res = r.runMainOn(thread, "__mp_main__")
+	}
+	if res.Code != 0 {
 		rt.Finish()
 		return res.Code
 	}
 	rt.SetBootstrapping(false)
-	return rt.RunChild(r.newThread("MainThread"))
+	return rt.RunChild(thread)
+}
+
+// execFork prepares a fork child (SPEC §4): it executes only the main
+// script's top-level defs and loads, with the parent's other globals bound
+// as predeclared names, so functions see the parent's values and no other
+// top-level statement runs twice.
+func (r *runner) execFork(thread *starlark.Thread, names []string) error {
+	cfg := r.rt.Config()
+	f, err := FileOptions.Parse(cfg.Filename, cfg.Source, 0)
+	if err != nil {
+		return err
+	}
+	kept := f.Stmts[:0]
+	for _, stmt := range f.Stmts {
+		switch stmt.(type) {
+		case *syntax.DefStmt, *syntax.LoadStmt:
+			kept = append(kept, stmt)
+		}
+	}
+	f.Stmts = kept
+	// CPython's fork child inherits __name__ == "__main__".
+	predeclared := r.rt.Predeclared("__main__", cfg.Filename)
+	for _, name := range names {
+		predeclared[name] = starlark.None
+	}
+	prog, err := starlark.FileProgram(f, predeclared.Has)
+	if err != nil {
+		return err
+	}
+	globals, err := prog.Init(thread, predeclared)
+	if err != nil {
+		return err
+	}
+	// The snapshot may name the functions just defined, so it is decoded
+	// after them, into the very dict the module reads its predeclared
+	// names from; the module's recorded globals gain the copies too.
+	r.rt.SetModule(cfg.Filename, globals)
+	if err := r.rt.RestoreForkGlobals(thread, predeclared); err != nil {
+		return err
+	}
+	for _, name := range names {
+		if _, defined := globals[name]; !defined {
+			globals[name] = predeclared[name]
+		}
+	}
+	return nil
 }

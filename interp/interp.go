@@ -131,8 +131,12 @@ func (r *runner) newThread(name string) *starlark.Thread {
 // runMain executes the main script as __name__ and reports how it ended,
 // writing any error to stderr as Python would.
 func (r *runner) runMain(name string) *ExitError {
+	return r.runMainOn(r.newThread("MainThread"), name)
+}
+
+// runMainOn is runMain on a given thread.
+func (r *runner) runMainOn(thread *starlark.Thread, name string) *ExitError {
 	cfg := r.rt.Config()
-	thread := r.newThread("MainThread")
 	_, err := r.exec(thread, cfg.Filename, cfg.Source, name)
 	return r.report(err)
 }

@@ -250,6 +250,9 @@ func (c *Child) Signal(sig syscall.Signal) error {
 	if c.Exited() {
 		return nil
 	}
+	// The lock keeps Close from recycling the pidfd under the signal.
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.sentinel >= 0 {
 		return unix.PidfdSendSignal(c.sentinel, sig, nil, 0)
 	}
@@ -264,10 +267,16 @@ func (c *Child) Kill() error { return c.Signal(syscall.SIGKILL) }
 
 // Sentinel is a descriptor that becomes readable when the child exits
 // (a pidfd), or -1 when the kernel offers none.
-func (c *Child) Sentinel() int { return c.sentinel }
+func (c *Child) Sentinel() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.sentinel
+}
 
 // Close releases the sentinel. The child must have exited.
 func (c *Child) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.sentinel >= 0 {
 		unix.Close(c.sentinel)
 		c.sentinel = -1

@@ -44,6 +44,10 @@ type Task struct {
 	// Message is the task message: AppendTaskHeader, then the payload the
 	// worker's RunFunc receives. The pool only reads it.
 	Message []byte
+	// Part, if not nil, receives the parts of the reply the worker sent
+	// ahead (PartSender), in order, on one of the pool's goroutines, before
+	// Done. Without it, parts are an error.
+	Part func(part []byte)
 	// Done receives the outcome, exactly once: the worker's reply, or an
 	// error (*WorkerLostError, *InitError, *StartError, ErrTerminated). It
 	// is called on one of the pool's goroutines, or on the goroutine that
@@ -195,8 +199,14 @@ func (p *Pool) Submit(t *Task) error {
 // read receives a worker's messages until it exits, then accounts for
 // its exit.
 func (p *Pool) read(wk *worker) {
+	in := newInputWaiter(wk.Conn)
+	defer in.close()
 	for {
-		msg, err := wk.Conn.RecvBytes(-1)
+		err := in.await()
+		var msg []byte
+		if err == nil {
+			msg, err = wk.Conn.RecvBytes(-1)
+		}
 		if err == io.EOF {
 			break // the worker exited
 		}
@@ -227,6 +237,16 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 	switch kind {
 	case msgReply:
 		p.reply(wk, payload)
+	case msgPart:
+		p.mu.Lock()
+		t := wk.task
+		p.mu.Unlock()
+		if t != nil && t.Part == nil {
+			return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a part of the reply to a task that takes none"}
+		}
+		if t != nil {
+			t.Part(payload)
+		}
 	case msgReady:
 		p.mu.Lock()
 		wk.ready = true
@@ -238,7 +258,7 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 		p.mu.Unlock()
 		failAll(failed, err)
 	default:
-		return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a pool expects a reply, ready or initfail message"}
+		return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a pool expects a reply, part, ready or initfail message"}
 	}
 	return nil
 }
@@ -269,12 +289,17 @@ func (p *Pool) exit(wk *worker, code int) {
 	p.mu.Lock()
 	delete(p.workers, wk)
 	p.removeIdleLocked(wk)
-	var failed []*Task
-	if !wk.ready && code > 0 && p.state != terminated {
-		failed = p.breakLocked(&StartError{Worker: wk.Name, ExitCode: code})
-	}
 	lost := wk.task
 	wk.task = nil
+	var failed []*Task
+	if !wk.ready && code > 0 && p.state != terminated {
+		// It never got going (the script failed in it, say): another
+		// would fail the same way, and its task fails with the reason.
+		failed = p.breakLocked(&StartError{Worker: wk.Name, ExitCode: code})
+		if lost != nil {
+			failed, lost = append(failed, lost), nil
+		}
+	}
 	replace := p.broken == nil && len(p.workers)+p.starting < p.cfg.Processes &&
 		(p.state == running || (p.state == closed && len(p.pending) > 0))
 	if replace {
@@ -415,6 +440,11 @@ func (p *Pool) Join(timeout time.Duration) error {
 	if timeout < 0 {
 		<-p.exited
 		return nil
+	}
+	select {
+	case <-p.exited:
+		return nil
+	default:
 	}
 	t := time.NewTimer(timeout)
 	defer t.Stop()

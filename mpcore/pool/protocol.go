@@ -11,11 +11,15 @@ package pool
 //	worker -> parent  'r' ready     the initializer succeeded
 //	worker -> parent  'i' initfail  the rest is the caller's encoding of
 //	                                the initializer's error
-//	worker -> parent  'p' reply     the rest is the reply to the task in hand
+//	worker -> parent  'q' part      the rest is a part of the reply to the
+//	                                task in hand; more follows
+//	worker -> parent  'p' reply     the rest is the (last part of the) reply
+//	                                to the task in hand
 //
 // A worker holds one task at a time: the pool sends the next task only
 // after the reply to the previous one, so replies need no task id and a
-// worker that dies held exactly one task.
+// worker that dies held exactly one task. Parts let a long task's reply
+// be decoded by the pool while the worker still computes the rest.
 
 import (
 	"fmt"
@@ -38,6 +42,7 @@ const (
 	msgReady      byte = 'r'
 	msgInitFailed byte = 'i'
 	msgReply      byte = 'p'
+	msgPart       byte = 'q'
 )
 
 // AppendTaskHeader appends the header of a task message to dst; the caller
@@ -75,10 +80,27 @@ func parse(msg []byte) (kind byte, payload []byte, err error) {
 }
 
 // RunFunc runs one task in a worker: it appends the reply for task to dst
-// and returns it. An error ends the worker's loop (Serve returns it), so
-// the pool reports the task lost with the worker; a task's own failure is
-// a reply, not an error.
-type RunFunc func(dst, task []byte) ([]byte, error)
+// and returns it, having sent any parts of it ahead with parts. An error
+// ends the worker's loop (Serve returns it), so the pool reports the task
+// lost with the worker; a task's own failure is a reply, not an error.
+type RunFunc func(dst, task []byte, parts *PartSender) ([]byte, error)
+
+// PartSender sends parts of a task's reply ahead of its end; the pool
+// hands them to Task.Part in order.
+type PartSender struct {
+	c   *conn.Conn
+	buf []byte
+}
+
+// Begin returns a buffer holding a part's header, for the part to be
+// appended to and passed to Send. It reuses the last part's buffer.
+func (s *PartSender) Begin() []byte { return append(s.buf[:0], ProtocolVersion, msgPart) }
+
+// Send sends a part made from Begin's buffer.
+func (s *PartSender) Send(msg []byte) error {
+	s.buf = msg
+	return s.c.SendBytes(msg)
+}
 
 // Serve is a worker's loop on its connection c, after its initializer
 // succeeded: it tells the pool it is ready, then runs each task it
@@ -90,6 +112,7 @@ func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
 		return err
 	}
 	var buf []byte
+	parts := &PartSender{c: c}
 	for n := 0; maxTasks <= 0 || n < maxTasks; n++ {
 		msg, err := c.RecvBytes(-1)
 		if err == io.EOF {
@@ -107,7 +130,7 @@ func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
 		case kind != msgTask:
 			return &ProtocolError{Header: msg[:HeaderLen], Reason: "a worker expects a task or stop message"}
 		}
-		if buf, err = run(appendReplyHeader(buf[:0]), task); err != nil {
+		if buf, err = run(appendReplyHeader(buf[:0]), task, parts); err != nil {
 			return err
 		}
 		if err := c.SendBytes(buf); err != nil {

@@ -1,0 +1,180 @@
+package builtins
+
+// The fork start method (SPEC §4). Go cannot fork, so a fork child is a new
+// process of the same executable that executes only the main script's
+// top-level defs and loads, and binds every other global to a copy of the
+// value the parent's global had at start(): a snapshot sent with the
+// target. Globals that cannot be copied are bound to an Unavailable value
+// naming them.
+
+import (
+	"fmt"
+	"sort"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+)
+
+// forkSnapshot encodes the main module's globals at this moment: each as
+// a (name, value) pair of parts. Functions defined by def are left out,
+// since the child defines them again.
+func (rt *Runtime) forkSnapshot(enc *Encoder) []byte {
+	globals := rt.mainGlobals()
+	names := make([]string, 0, len(globals))
+	for name := range globals {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var out []byte
+	for _, name := range names {
+		v := globals[name]
+		if fn, ok := v.(*starlark.Function); ok && fn.Name() == name {
+			continue
+		}
+		entry, err := appendEncoded(appendPart(nil, []byte(name)), enc, name, uncopyable(name, v))
+		if err != nil {
+			entry, _ = appendEncoded(appendPart(nil, []byte(name)), enc, name, &Unavailable{name: name, reason: err.Error()})
+		}
+		out = append(out, entry...)
+	}
+	return out
+}
+
+// uncopyable replaces values the codec would accept but a fork child could
+// not rebuild: a lambda is sent by its global name, and the child has no
+// such global, since only defs are executed there.
+func uncopyable(name string, v starlark.Value) starlark.Value {
+	if fn, ok := v.(*starlark.Function); ok && fn.Name() == "lambda" {
+		return &Unavailable{name: name, reason: "it is a lambda, and a fork child recreates only functions defined with def"}
+	}
+	return v
+}
+
+// mainGlobals returns the main module's globals: recorded once its top
+// level has finished, live (through the main thread's frames) while it runs.
+func (rt *Runtime) mainGlobals() starlark.StringDict {
+	rt.mu.Lock()
+	filename := rt.cfg.Filename
+	globals, ok := rt.modules[filename]
+	thread := rt.mainThread
+	rt.mu.Unlock()
+	if !ok {
+		globals, _ = liveGlobals(thread, filename)
+	}
+	return globals
+}
+
+// ForkGlobals returns the names of the globals a fork child receives from
+// its parent, and whether this child was started by fork. The embedding
+// layer binds them as predeclared names before executing the defs.
+func (rt *Runtime) ForkGlobals() ([]string, bool) {
+	if rt.boot == nil || rt.boot.Prep.StartMethod != "fork" {
+		return nil, false
+	}
+	entries, err := rt.forkEntries()
+	if err != nil {
+		return nil, true
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = string(e[0])
+	}
+	return names, true
+}
+
+func (rt *Runtime) forkEntries() ([][2][]byte, error) {
+	parts, err := splitParts(rt.boot.Prep.Payload)
+	if err != nil || len(parts) != 4 {
+		return nil, fmt.Errorf("malformed process payload")
+	}
+	flat, err := splitParts(parts[3])
+	if err != nil || len(flat)%2 != 0 {
+		return nil, fmt.Errorf("malformed globals snapshot")
+	}
+	entries := make([][2][]byte, len(flat)/2)
+	for i := range entries {
+		entries[i] = [2][]byte{flat[2*i], flat[2*i+1]}
+	}
+	return entries, nil
+}
+
+// RestoreForkGlobals decodes the parent's globals into into, once the defs
+// have been executed (values may refer to those functions by name).
+func (rt *Runtime) RestoreForkGlobals(thread *starlark.Thread, into starlark.StringDict) error {
+	entries, err := rt.forkEntries()
+	if err != nil {
+		return err
+	}
+	dc := rt.DecodeContext(thread, rt.boot.FDs)
+	for _, e := range entries {
+		v, err := Decode(e[1], dc)
+		if err != nil {
+			return fmt.Errorf("cannot restore global %q from the parent: %w", e[0], err)
+		}
+		into[string(e[0])] = v
+	}
+	return nil
+}
+
+// Unavailable stands for a global a fork child could not receive (a Pool, a
+// Listener, a lambda): every use of it fails with a message naming it.
+type Unavailable struct {
+	name, reason string
+}
+
+var (
+	_ starlark.HasAttrs = (*Unavailable)(nil)
+	_ starlark.Callable = (*Unavailable)(nil)
+	_ Shareable         = (*Unavailable)(nil)
+)
+
+func (u *Unavailable) err() error {
+	return pyErr("RuntimeError", "global %q is not available in this fork child: it could not be copied from the parent (%s)", u.name, u.reason)
+}
+
+// String names the missing global.
+func (u *Unavailable) String() string { return fmt.Sprintf("<unavailable global %q>", u.name) }
+
+// Type implements starlark.Value.
+func (u *Unavailable) Type() string { return "unavailable" }
+
+// Freeze is a no-op.
+func (u *Unavailable) Freeze() {}
+
+// Truth is true; Starlark gives Truth no way to fail.
+func (u *Unavailable) Truth() starlark.Bool { return true }
+
+// Hash fails: the value cannot be used.
+func (u *Unavailable) Hash() (uint32, error) { return identityHash(unsafe.Pointer(u)), u.err() }
+
+// Attr fails, naming the global.
+func (u *Unavailable) Attr(string) (starlark.Value, error) { return nil, u.err() }
+
+// AttrNames is empty.
+func (u *Unavailable) AttrNames() []string { return nil }
+
+// Name implements starlark.Callable.
+func (u *Unavailable) Name() string { return u.name }
+
+// CallInternal fails, naming the global.
+func (u *Unavailable) CallInternal(*starlark.Thread, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return nil, u.err()
+}
+
+// ShareKind implements Shareable: the marker itself crosses to the child.
+func (u *Unavailable) ShareKind() string { return "unavailable" }
+
+// Share encodes the name and the reason.
+func (u *Unavailable) Share(*ShareContext) ([]byte, error) {
+	return appendPart(appendPart(nil, []byte(u.name)), []byte(u.reason)), nil
+}
+
+func decodeUnavailable(_ *UnshareContext, p []byte) (starlark.Value, error) {
+	parts, err := splitParts(p)
+	if err != nil || len(parts) != 2 {
+		return nil, pyErr("OSError", "bad unavailable-global handle")
+	}
+	return &Unavailable{name: string(parts[0]), reason: string(parts[1])}, nil
+}
+
+func init() { RegisterShareKind("unavailable", decodeUnavailable) }

@@ -1,0 +1,336 @@
+package builtins
+
+// multiprocessing.Pool (CPython: pool.py Pool). The scheduling is the
+// engine's (mpcore/pool); this file makes the workers (processes running
+// _worker, see pool_worker.go), encodes tasks on the script's thread and
+// turns replies into results (pool_result.go).
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/pool"
+)
+
+func init() {
+	registerFunc("multiprocessing", "Pool", newPool)
+	registerFunc("multiprocessing.pool", "Pool", newPool)
+	register("multiprocessing.pool", "TimeoutError", &ExcClass{"TimeoutError"})
+}
+
+// Pool is multiprocessing.pool.Pool.
+type Pool struct {
+	syncBase
+	rt     *Runtime
+	eng    *pool.Pool
+	size   int
+	state  string // CPython's RUN, CLOSE or TERMINATE
+	setup  *poolSetup
+	method string // start method of the workers
+	dc     *DecodeContext
+	enc    *Encoder
+	jobs   int // tasks submitted, numbering them in WorkerLostError messages
+
+	releaseOnce sync.Once
+}
+
+var (
+	_ starlark.HasAttrs = (*Pool)(nil)
+	_ ContextManager    = (*Pool)(nil)
+)
+
+// def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None)
+func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var processes, initializer, maxtasks, context starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var initargs starlark.Value = starlark.Tuple{}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "processes?", &processes, "initializer?", &initializer,
+		"initargs?", &initargs, "maxtasksperchild?", &maxtasks, "context?", &context); err != nil {
+		return nil, err
+	}
+	rt := RuntimeOf(thread)
+	n := pool.DefaultProcesses()
+	if processes != starlark.None {
+		if err := starlark.AsInt(processes, &n); err != nil {
+			return nil, pyErr("TypeError", "%s: processes must be an int or None, not %s", b.Name(), processes.Type())
+		}
+		if n < 1 {
+			return nil, pyErr("ValueError", "Number of processes must be at least 1")
+		}
+	}
+	if _, ok := initializer.(starlark.Callable); !ok && initializer != starlark.None {
+		return nil, pyErr("TypeError", "initializer must be a callable")
+	}
+	maxTasks := 0
+	if maxtasks != starlark.None {
+		if err := starlark.AsInt(maxtasks, &maxTasks); err != nil || maxTasks < 1 {
+			return nil, pyErr("ValueError", "maxtasksperchild must be a positive int or None")
+		}
+	}
+	ia, err := toTuple(b.Name(), "initargs", initargs)
+	if err != nil {
+		return nil, err
+	}
+	method := rt.StartMethod()
+	switch c := context.(type) {
+	case *Context:
+		method = c.method
+	case starlark.NoneType:
+	default:
+		return nil, pyErr("TypeError", "%s: context must be a context from get_context(), not %s", b.Name(), context.Type())
+	}
+	setup, err := newPoolSetup(rt, initializer, ia, maxTasks)
+	if err != nil {
+		return nil, err
+	}
+	p := &Pool{rt: rt, size: n, state: "RUN", setup: setup, method: method,
+		dc: rt.DecodeContext(nil, nil), enc: rt.Encoder(nil)}
+	eng, err := pool.New(pool.Config{Processes: n, MaxTasksPerChild: maxTasks, Start: p.startWorker})
+	if err != nil {
+		p.releaseSetup()
+		return nil, poolErr(err)
+	}
+	p.eng = eng
+	// A pool the script neither closed nor terminated is terminated at
+	// exit, before the runtime reaps children (priority 0).
+	rt.AtExit(-1, func() {
+		eng.Terminate()
+		p.releaseSetup()
+	})
+	return p, nil
+}
+
+// newPoolSetup encodes what every worker gets, once, keeping duplicates
+// of the descriptors the encoding needs (a Lock in initargs).
+func newPoolSetup(rt *Runtime, initializer starlark.Value, initargs starlark.Tuple, maxTasks int) (*poolSetup, error) {
+	var fds mpcore.FDTable
+	payload, err := rt.Encoder(&ShareContext{FDs: &fds}).Append(nil, "initargs",
+		starlark.Tuple{initializer, initargs, starlark.MakeInt(maxTasks)})
+	if err != nil {
+		return nil, pyErr("TypeError", "cannot start pool workers: %s", strings.Replace(err.Error(), "initargs[0]", "initializer", 1))
+	}
+	s := &poolSetup{payload: payload}
+	for _, fd := range fds.FDs() {
+		dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			closeFDs(s.fds)
+			return nil, pyErr("OSError", "cannot keep descriptor %d for pool workers: %v", fd, err)
+		}
+		s.fds = append(s.fds, dup)
+	}
+	return s, nil
+}
+
+func closeFDs(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
+// releaseSetup closes the setup's descriptors once no worker can start.
+func (p *Pool) releaseSetup() {
+	p.releaseOnce.Do(func() { closeFDs(p.setup.fds) })
+}
+
+// workerPrefix is the name CPython gives pool processes of a start
+// method: SpawnPoolWorker-N, ForkPoolWorker-N, ForkServerPoolWorker-N.
+func workerPrefix(method string) string {
+	switch method {
+	case "fork":
+		return "ForkPoolWorker"
+	case "forkserver":
+		return "ForkServerPoolWorker"
+	}
+	return "SpawnPoolWorker"
+}
+
+// startWorker starts one worker process; the engine calls it from New on
+// the script's thread and from its goroutines to replace workers, so it
+// touches no script value (the setup is already encoded).
+func (p *Pool) startWorker() (*pool.Worker, error) {
+	parent, child, err := conn.Pipe(true)
+	if err != nil {
+		return nil, connErr(err)
+	}
+	proc := p.rt.NewChildProcess("", workerBuiltin, starlark.Tuple{p.setup, NewConnection(child)}, true)
+	proc.name = strings.Replace(proc.name, "Process", workerPrefix(p.method), 1)
+	proc.method = p.method
+	err = proc.Start()
+	child.Close()
+	if err != nil {
+		parent.Close()
+		return nil, err
+	}
+	return &pool.Worker{Name: proc.name, Conn: parent, Child: proc.Child()}, nil
+}
+
+// poolErr converts an engine error into the Python exception a script
+// sees.
+func poolErr(err error) error {
+	switch e := err.(type) {
+	case nil:
+		return nil
+	case *pool.InitError:
+		if v, derr := Decode(e.Payload, nil); derr == nil {
+			if ev, ok := v.(*ErrorValue); ok {
+				return ev.AsGoError()
+			}
+		}
+		return pyErr("RuntimeError", "%s", e)
+	case *pool.StartError:
+		var pe *PyError
+		if errors.As(e, &pe) {
+			return pe
+		}
+		return pyErr("RuntimeError", "%s", e)
+	}
+	switch err {
+	case pool.ErrNotRunning, pool.ErrStillRunning:
+		return pyErr("ValueError", "%s", err)
+	case pool.ErrTerminated:
+		return pyErr("RuntimeError", "Pool was terminated before the task finished")
+	}
+	return err
+}
+
+// lostErr is the WorkerLostError for a task, naming it.
+func lostErr(e *pool.WorkerLostError, task string) error {
+	return pyErr("WorkerLostError", "worker %s (pid %d) exited with %s while running %s",
+		e.Worker, e.Pid, pool.DescribeExit(e.ExitCode), task)
+}
+
+// Type implements starlark.Value.
+func (p *Pool) Type() string { return "multiprocessing.pool.Pool" }
+
+// Hash hashes by identity.
+func (p *Pool) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
+
+// String is CPython's repr.
+func (p *Pool) String() string {
+	return fmt.Sprintf("<multiprocessing.pool.Pool state=%s pool_size=%d>", p.state, p.size)
+}
+
+var poolMethods = map[string]*starlark.Builtin{
+	"apply":          starlark.NewBuiltin("apply", poolApply),
+	"apply_async":    starlark.NewBuiltin("apply_async", poolApplyAsync),
+	"map":            starlark.NewBuiltin("map", poolMapMethod(false, false)),
+	"map_async":      starlark.NewBuiltin("map_async", poolMapMethod(false, true)),
+	"starmap":        starlark.NewBuiltin("starmap", poolMapMethod(true, false)),
+	"starmap_async":  starlark.NewBuiltin("starmap_async", poolMapMethod(true, true)),
+	"imap":           starlark.NewBuiltin("imap", poolIMapMethod(true)),
+	"imap_unordered": starlark.NewBuiltin("imap_unordered", poolIMapMethod(false)),
+	"close":          starlark.NewBuiltin("close", poolClose),
+	"terminate":      starlark.NewBuiltin("terminate", poolTerminate),
+	"join":           starlark.NewBuiltin("join", poolJoin),
+}
+
+// Attr implements starlark.HasAttrs.
+func (p *Pool) Attr(name string) (starlark.Value, error) {
+	if name == "_processes" {
+		return starlark.MakeInt(p.size), nil
+	}
+	return attrOf(poolMethods, p, name)
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (p *Pool) AttrNames() []string { return methodNames(poolMethods, "_processes") }
+
+// Enter checks the pool is running, as CPython's __enter__.
+func (p *Pool) Enter(*starlark.Thread) error { return p.checkRunning() }
+
+// Exit terminates the pool, as CPython's __exit__.
+func (p *Pool) Exit(thread *starlark.Thread, _ bool) error {
+	p.terminate()
+	return nil
+}
+
+func (p *Pool) checkRunning() error {
+	if p.state != "RUN" {
+		return pyErr("ValueError", "Pool not running")
+	}
+	return nil
+}
+
+// poolCall starts every Pool method: it finds the pool, checks it is used
+// by the process that made it, and runs deferred callbacks (SPEC §6).
+func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
+	p := b.Receiver().(*Pool)
+	if err := p.rt.RunDeferred(thread); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// submit hands a task to the engine, numbering it.
+func (p *Pool) submit(msg []byte, done func(reply []byte, err error)) error {
+	p.jobs++
+	return poolErr(p.eng.Submit(&pool.Task{Message: msg, Done: done}))
+}
+
+// def close()
+func poolClose(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	p, err := poolCall(thread, b)
+	if err != nil {
+		return nil, err
+	}
+	if p.state == "RUN" {
+		p.state = "CLOSE"
+		p.eng.Close()
+	}
+	return starlark.None, nil
+}
+
+// def terminate()
+func poolTerminate(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	p, err := poolCall(thread, b)
+	if err != nil {
+		return nil, err
+	}
+	p.terminate()
+	return starlark.None, p.rt.RunDeferred(thread)
+}
+
+func (p *Pool) terminate() {
+	p.state = "TERMINATE"
+	p.eng.Terminate()
+	p.releaseSetup()
+}
+
+// def join()
+func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := noArgs(b, args, kwargs); err != nil {
+		return nil, err
+	}
+	p, err := poolCall(thread, b)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.eng.Join(-1); err != nil {
+		return nil, poolErr(err)
+	}
+	p.releaseSetup()
+	// Every task is done: run the callbacks still queued, as CPython's
+	// join waits for its result handler.
+	return starlark.None, p.rt.RunDeferred(thread)
+}
+
+// stderrTerminal reports whether the runtime's stderr is a terminal, where
+// progress=True draws its bar.
+func (rt *Runtime) stderrTerminal() bool {
+	f, ok := rt.cfg.Stderr.(*os.File)
+	return ok && pool.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,271 @@
+package builtins
+
+// Pool.imap and imap_unordered (CPython: pool.py IMapIterator and
+// IMapUnorderedIterator).
+//
+// Starlark iterators cannot fail, so a for loop over the iterator yields a
+// failed chunk's error as an error value in place of its items, while
+// it.next(timeout) raises it, as Python's next() does. Either way the
+// iteration then goes on with the next chunk.
+
+import (
+	"sync"
+	"time"
+	"unsafe"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore/pool"
+)
+
+// IMapIterator is what imap and imap_unordered return.
+type IMapIterator struct {
+	syncBase
+	pool    *Pool
+	ordered bool
+	nchunks int
+	total   int
+	notify  chan struct{} // a chunk arrived
+
+	mu      sync.Mutex // guards arrived and queue
+	arrived map[int]imapChunk
+	queue   []imapChunk
+
+	// Read and written on the script's thread only.
+	cur      *imapChunk
+	pos      int
+	next     int // the chunk an ordered iterator yields next
+	consumed int // chunks fully yielded
+	yielded  int
+	bar      *pool.Progress
+}
+
+// imapChunk is one chunk's outcome.
+type imapChunk struct {
+	items starlark.Tuple
+	err   error
+}
+
+var (
+	_ starlark.Iterable = (*IMapIterator)(nil)
+	_ starlark.HasAttrs = (*IMapIterator)(nil)
+)
+
+// poolIMapMethod makes imap and imap_unordered.
+func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var fn, iterable starlark.Value
+		var chunksize starlark.Value = starlark.MakeInt(1)
+		progress := false
+		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "func", &fn, "iterable", &iterable,
+			"chunksize?", &chunksize, "progress?", &progress); err != nil {
+			return nil, err
+		}
+		p, err := poolCall(thread, b)
+		if err != nil {
+			return nil, err
+		}
+		if err := p.checkRunning(); err != nil {
+			return nil, err
+		}
+		j, err := newMapJob(b.Name(), fn, iterable, false)
+		if err != nil {
+			return nil, err
+		}
+		if chunksize == starlark.None {
+			chunksize = starlark.MakeInt(1)
+		}
+		if err := j.setChunksize(chunksize, p.size); err != nil {
+			return nil, err
+		}
+		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), total: j.n,
+			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
+		if progress && p.rt.stderrTerminal() && j.n > 0 {
+			it.bar = pool.NewProgress(stderrWriter{p.rt}, j.n)
+		}
+		if err := p.submitChunks(j, it); err != nil {
+			return nil, err
+		}
+		return it, nil
+	}
+}
+
+// slots gives each chunk its own results (chunkSink).
+func (it *IMapIterator) slots(_, n int) []starlark.Value { return make([]starlark.Value, n) }
+
+// chunkDone files chunk i's outcome (chunkSink).
+func (it *IMapIterator) chunkDone(i int, items []starlark.Value, err error) {
+	c := imapChunk{items: items, err: err}
+	it.mu.Lock()
+	if it.ordered {
+		it.arrived[i] = c
+	} else {
+		it.queue = append(it.queue, c)
+	}
+	it.mu.Unlock()
+	select {
+	case it.notify <- struct{}{}:
+	default:
+	}
+}
+
+// take returns the next result, waiting at most d (d < 0: no limit).
+// done is true at the end; timedOut when d passed first.
+func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done, timedOut bool) {
+	var deadline time.Time
+	if d >= 0 {
+		deadline = time.Now().Add(d)
+	}
+	for {
+		if c := it.cur; c != nil {
+			switch {
+			case c.err != nil:
+				it.finishChunk()
+				return nil, c.err, false, false
+			case it.pos < len(c.items):
+				v = c.items[it.pos]
+				it.pos++
+				it.yielded++
+				if it.bar != nil {
+					it.bar.Update(it.yielded)
+				}
+				return v, nil, false, false
+			}
+			it.finishChunk()
+			continue
+		}
+		if it.consumed == it.nchunks {
+			if it.bar != nil {
+				it.bar.Finish(it.yielded)
+				it.bar = nil
+			}
+			return nil, nil, true, false
+		}
+		if it.pop() {
+			continue
+		}
+		if !it.await(deadline, d >= 0) {
+			return nil, nil, false, true
+		}
+	}
+}
+
+func (it *IMapIterator) finishChunk() {
+	it.cur, it.pos = nil, 0
+	it.consumed++
+}
+
+// pop makes the next arrived chunk current, if there is one.
+func (it *IMapIterator) pop() bool {
+	it.mu.Lock()
+	defer it.mu.Unlock()
+	if it.ordered {
+		c, ok := it.arrived[it.next]
+		if !ok {
+			return false
+		}
+		delete(it.arrived, it.next)
+		it.next++
+		it.cur = &c
+		return true
+	}
+	if len(it.queue) == 0 {
+		return false
+	}
+	c := it.queue[0]
+	it.queue = it.queue[1:]
+	it.cur = &c
+	return true
+}
+
+// await waits for another chunk until deadline (if bounded).
+func (it *IMapIterator) await(deadline time.Time, bounded bool) bool {
+	if !bounded {
+		<-it.notify
+		return true
+	}
+	left := time.Until(deadline)
+	if left <= 0 {
+		return false
+	}
+	t := time.NewTimer(left)
+	defer t.Stop()
+	select {
+	case <-it.notify:
+		return true
+	case <-t.C:
+		return false
+	}
+}
+
+// Type implements starlark.Value.
+func (it *IMapIterator) Type() string {
+	if it.ordered {
+		return "multiprocessing.pool.IMapIterator"
+	}
+	return "multiprocessing.pool.IMapUnorderedIterator"
+}
+
+// Hash hashes by identity.
+func (it *IMapIterator) Hash() (uint32, error) { return identityHash(unsafe.Pointer(it)), nil }
+
+// String is CPython's repr.
+func (it *IMapIterator) String() string { return "<" + it.Type() + " object>" }
+
+var imapMethods = map[string]*starlark.Builtin{
+	"next": starlark.NewBuiltin("next", imapNext),
+}
+
+// Attr implements starlark.HasAttrs.
+func (it *IMapIterator) Attr(name string) (starlark.Value, error) {
+	return attrOf(imapMethods, it, name)
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (it *IMapIterator) AttrNames() []string { return methodNames(imapMethods) }
+
+// def next(timeout=None): the next result; StopIteration at the end,
+// TimeoutError when none comes in time, a task's error for a failed one.
+func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var timeout starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	d, err := durationArg(b.Name(), timeout)
+	if err != nil {
+		return nil, err
+	}
+	it := b.Receiver().(*IMapIterator)
+	if err := it.pool.rt.RunDeferred(thread); err != nil {
+		return nil, err
+	}
+	v, err, done, timedOut := it.take(d)
+	switch {
+	case timedOut:
+		return nil, pyErr("TimeoutError", "")
+	case done:
+		return nil, pyErr("StopIteration", "")
+	}
+	return v, err
+}
+
+// Iterate implements starlark.Iterable: for loops wait for each result.
+func (it *IMapIterator) Iterate() starlark.Iterator { return imapIter{it} }
+
+type imapIter struct{ it *IMapIterator }
+
+// Next yields the next result, or a failed chunk's error value.
+func (i imapIter) Next(p *starlark.Value) bool {
+	v, err, done, _ := i.it.take(-1)
+	if done {
+		return false
+	}
+	if err != nil {
+		v = ErrorFromGo(err)
+	}
+	*p = v
+	return true
+}
+
+// Done implements starlark.Iterator.
+func (i imapIter) Done() {}

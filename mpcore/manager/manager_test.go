@@ -1,0 +1,460 @@
+package manager
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mpstar/mpstar/mpcore/conn"
+)
+
+// childEnv selects the child role when the test binary re-executes itself.
+const childEnv = "MPCORE_MANAGER_TEST_CHILD"
+
+func TestMain(m *testing.M) {
+	switch os.Getenv(childEnv) {
+	case "":
+		os.Exit(m.Run())
+	case "hold":
+		os.Exit(holdChild())
+	default:
+		fmt.Fprintf(os.Stderr, "unknown child role %q\n", os.Getenv(childEnv))
+		os.Exit(2)
+	}
+}
+
+var testKey = []byte("test-authkey")
+
+// store is the referent of the test handler: a string map.
+type store struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// testHandler serves stores. Methods: "set" (args "k=v"), "get" (args k),
+// "new" (a new store, returned as a proxy), "wait" (blocks until release
+// is closed), "fail" (a KindError reply).
+type testHandler struct {
+	release chan struct{}
+	closed  chan struct{} // gets a value when a session closes
+}
+
+func newTestHandler() *testHandler {
+	return &testHandler{release: make(chan struct{}), closed: make(chan struct{}, 100)}
+}
+
+func (h *testHandler) NewSession(p *Peer) Session { return &testSession{h: h, p: p} }
+
+type testSession struct {
+	h *testHandler
+	p *Peer
+}
+
+func (s *testSession) Create(typeid string, args, dst []byte) []byte {
+	if typeid != "store" {
+		return append(AppendReplyHeader(dst, KindError), "unknown typeid "+typeid...)
+	}
+	id := s.p.Register(&store{m: map[string]string{}}, typeid)
+	return AppendProxyReply(dst, id, typeid, []byte("extra"))
+}
+
+func (s *testSession) Call(obj *Object, method string, args, dst []byte) []byte {
+	st := obj.Value.(*store)
+	switch method {
+	case "set":
+		k, v, _ := strings.Cut(string(args), "=")
+		st.mu.Lock()
+		st.m[k] = v
+		st.mu.Unlock()
+		return AppendReplyHeader(dst, KindReturn)
+	case "get":
+		st.mu.Lock()
+		v := st.m[string(args)]
+		st.mu.Unlock()
+		return append(AppendReplyHeader(dst, KindReturn), v...)
+	case "new":
+		return s.Create("store", nil, dst)
+	case "wait":
+		<-s.h.release
+		return AppendReplyHeader(dst, KindReturn)
+	}
+	return append(AppendReplyHeader(dst, KindError), "no method "+method...)
+}
+
+func (s *testSession) Close() { s.h.closed <- struct{}{} }
+
+// startServer serves h on a fresh AF_UNIX address until the test ends.
+func startServer(t *testing.T, h Handler) *Server {
+	t.Helper()
+	s, err := NewServer(conn.Address{}, testKey, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	t.Cleanup(func() {
+		s.Close()
+		select {
+		case err := <-served:
+			if err != nil {
+				t.Errorf("Serve: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Serve did not return after Close")
+		}
+	})
+	return s
+}
+
+// create makes a store and returns its id.
+func create(t *testing.T, cl *Client) uint64 {
+	t.Helper()
+	k, payload, err := cl.Call(OpCreate, 0, "store", nil)
+	if err != nil || k != KindProxy {
+		t.Fatalf("create: kind %d, err %v", k, err)
+	}
+	id, typeid, extra, err := ParseProxy(payload)
+	if err != nil || typeid != "store" || string(extra) != "extra" {
+		t.Fatalf("create reply: %d %q %q %v", id, typeid, extra, err)
+	}
+	return id
+}
+
+func call(t *testing.T, cl *Client, id uint64, method, args string) string {
+	t.Helper()
+	k, payload, err := cl.Call(OpCall, id, method, []byte(args))
+	if err != nil || k != KindReturn {
+		t.Fatalf("%s(%q): kind %d, payload %q, err %v", method, args, k, payload, err)
+	}
+	return string(payload)
+}
+
+func count(t *testing.T, cl *Client) int {
+	t.Helper()
+	_, payload, err := cl.Call(OpCount, 0, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(payload[0])
+}
+
+func TestCallRoundTrip(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	call(t, cl, id, "set", "a=1")
+	if got := call(t, cl, id, "get", "a"); got != "1" {
+		t.Errorf("get a = %q, want 1", got)
+	}
+	k, payload, err := cl.Call(OpCall, id, "nope", nil)
+	if err != nil || k != KindError || string(payload) != "no method nope" {
+		t.Errorf("unknown method: kind %d payload %q err %v", k, payload, err)
+	}
+	if _, _, err := cl.Call(OpPing, 0, "", nil); err != nil {
+		t.Errorf("ping: %v", err)
+	}
+}
+
+func TestUnknownReferent(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	_, _, err := cl.Call(OpCall, 999, "get", nil)
+	var fe *FailureError
+	if !errors.As(err, &fe) || !strings.Contains(fe.Msg, "no object with id 0x3e7") {
+		t.Errorf("call on unknown id: %v", err)
+	}
+	if err := cl.Incref(999); !errors.As(err, &fe) {
+		t.Errorf("incref of unknown id: %v", err)
+	}
+}
+
+func TestReleaseFreesReferent(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	if err := cl.Incref(id); err != nil {
+		t.Fatal(err)
+	}
+	cl.Release(id)
+	if n := count(t, cl); n != 1 {
+		t.Fatalf("after one of two releases: %d objects, want 1", n)
+	}
+	cl.Release(id)
+	cl.Release(id) // one too many: ignored, not taken from another holder
+	if err := cl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("after releasing all: %d objects, want 0", n)
+	}
+}
+
+func TestReleaseIsPerHolder(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	a := NewClient(s.Address(), testKey)
+	b := NewClient(s.Address(), testKey)
+	defer a.Close()
+	defer b.Close()
+	id := create(t, a)
+	b.Release(id) // b holds nothing: must not free a's object
+	if err := b.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := call(t, a, id, "get", "x"); got != "" {
+		t.Errorf("get = %q", got)
+	}
+	if n := s.NumObjects(); n != 1 {
+		t.Errorf("%d objects, want 1", n)
+	}
+}
+
+func TestClosingClientReleasesItsReferences(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	a := NewClient(s.Address(), testKey)
+	id := create(t, a)
+	b := NewClient(s.Address(), testKey)
+	defer b.Close()
+	if err := b.Incref(id); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	sessionsClosed(t, h, 1)
+	if n := s.NumObjects(); n != 1 {
+		t.Errorf("after the creator left: %d objects, want 1", n)
+	}
+	b.Close()
+	sessionsClosed(t, h, 1)
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("after both left: %d objects, want 0", n)
+	}
+}
+
+// sessionsClosed waits until n sessions of h have ended (and released
+// their holders' references), for at most 10 s.
+func sessionsClosed(t *testing.T, h *testHandler, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		select {
+		case <-h.closed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("a session did not end within 10 s")
+		}
+	}
+}
+
+func TestLocalReferences(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	if Served(s.Address()) != s {
+		t.Fatal("Served does not find the server")
+	}
+	cl := NewClient(s.Address(), testKey)
+	id := create(t, cl)
+	if err := s.LocalIncref(id); err != nil {
+		t.Fatal(err)
+	}
+	cl.Close()
+	sessionsClosed(t, h, 1)
+	if o, ok := s.Lookup(id); !ok || o.Typeid != "store" {
+		t.Fatal("a referent the server's process holds was freed")
+	}
+	s.LocalDecref(id)
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("%d objects, want 0", n)
+	}
+}
+
+func TestWrongAuthkey(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), []byte("wrong"))
+	_, _, err := cl.Call(OpPing, 0, "", nil)
+	var ae *conn.AuthenticationError
+	if !errors.As(err, &ae) {
+		t.Fatalf("wrong key: %v, want an AuthenticationError", err)
+	}
+	good := NewClient(s.Address(), testKey) // the server goes on
+	defer good.Close()
+	create(t, good)
+}
+
+func TestMalformedRequests(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	for _, tc := range []struct {
+		name string
+		msg  []byte
+		want string
+	}{
+		{"version", []byte{9, byte(OpPing), 0, 0, 0}, "unsupported manager protocol version 9"},
+		{"short", []byte{Version}, "too short"},
+		{"truncated", []byte{Version, byte(OpCall), 0, 1, 50, 'a'}, "runs past the end"},
+		{"releases", []byte{Version, byte(OpCall), 0xff, 0xff, 0xff, 0x7f}, "more than"},
+		{"op", AppendRequest(nil, 99, nil, 0, "", nil), "unknown operation 99"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := conn.Dial(s.Address(), testKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.SendBytes(tc.msg); err != nil {
+				t.Fatal(err)
+			}
+			reply, err := c.RecvBytes(-1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			k, payload, err := ParseReply(reply)
+			if err != nil || k != KindFailure || !strings.Contains(string(payload), tc.want) {
+				t.Errorf("reply kind %d %q (%v), want a failure containing %q", k, payload, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBlockedCallDoesNotStallOthers(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := cl.Call(OpCall, id, "wait", nil)
+		done <- err
+	}()
+	for i := 0; i < 100; i++ { // on another pooled connection meanwhile
+		call(t, cl, id, "set", fmt.Sprintf("k=%d", i))
+	}
+	close(h.release)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("blocked call never finished")
+	}
+}
+
+func TestConcurrentClients(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			other := NewClient(s.Address(), testKey)
+			defer other.Close()
+			for i := 0; i < 200; i++ {
+				if _, _, err := other.Call(OpCall, id, "set", []byte(fmt.Sprintf("g%d=%d", g, i))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for g := 0; g < 4; g++ {
+		if got := call(t, cl, id, "get", fmt.Sprintf("g%d", g)); got != "199" {
+			t.Errorf("g%d = %q, want 199", g, got)
+		}
+	}
+}
+
+func TestShutdown(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	cl := NewClient(s.Address(), testKey)
+	create(t, cl)
+	if err := cl.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("server not closed after shutdown")
+	}
+	if _, err := os.Stat(s.Address().Path); !os.IsNotExist(err) {
+		t.Errorf("socket file left behind: %v", err)
+	}
+	if _, _, err := cl.Call(OpPing, 0, "", nil); err == nil {
+		t.Error("call after shutdown succeeded")
+	}
+	if Served(s.Address()) != nil {
+		t.Error("closed server still registered as served")
+	}
+}
+
+// holdChild creates a store on the server named by the environment,
+// reports its id on stdout, and waits to be killed.
+func holdChild() int {
+	cl := NewClient(conn.UnixAddress(os.Getenv("MANAGER_ADDR")), testKey)
+	k, _, err := cl.Call(OpCreate, 0, "store", nil)
+	if err != nil || k != KindProxy {
+		fmt.Fprintln(os.Stderr, "create:", k, err)
+		return 1
+	}
+	fmt.Println("created")
+	select {}
+}
+
+func TestKilledClientReleasesItsReferences(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=hold", "MANAGER_ADDR="+s.Address().Path)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	line := make([]byte, len("created\n"))
+	if _, err := io.ReadFull(stdout, line); err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("child: %v", err)
+	}
+	if n := s.NumObjects(); n != 1 {
+		t.Errorf("while the child lives: %d objects, want 1", n)
+	}
+	cmd.Process.Kill()
+	sessionsClosed(t, h, 1)
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("after SIGKILL of the client: %d objects, want 0", n)
+	}
+}
+
+func TestParseRequestRoundTrip(t *testing.T) {
+	p := AppendRequest(nil, OpCall, []uint64{3, 1 << 40}, 7, "__setitem__", []byte{1, 2, 3})
+	var r Request
+	if err := ParseRequest(p, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Op != OpCall || len(r.Releases) != 2 || r.Releases[1] != 1<<40 || r.ID != 7 ||
+		string(r.Name) != "__setitem__" || !bytes.Equal(r.Args, []byte{1, 2, 3}) {
+		t.Errorf("parsed %+v", r)
+	}
+	if _, _, err := ParseReply([]byte{Version, 9}); err == nil {
+		t.Error("unknown reply kind accepted")
+	}
+	if _, _, err := ParseReply([]byte{2, byte(KindReturn)}); !errors.As(err, new(*VersionError)) {
+		t.Errorf("other version: %v", err)
+	}
+}

@@ -1,0 +1,263 @@
+package pool
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestTasksRunAndReply(t *testing.T) {
+	p, _ := newPool(t, 2, 0, "")
+	var chans []<-chan outcome
+	for i := 0; i < 200; i++ {
+		chans = append(chans, submit(t, p, fmt.Sprintf("echo:%d", i)))
+	}
+	for i, ch := range chans {
+		if o := await(t, ch); o.err != nil || o.reply != strconv.Itoa(i) {
+			t.Fatalf("task %d: got (%q, %v), want (%q, nil)", i, o.reply, o.err, strconv.Itoa(i))
+		}
+	}
+}
+
+func TestReplyPartsArriveInOrderBeforeDone(t *testing.T) {
+	p, _ := newPool(t, 1, 0, "")
+	var got []string
+	ch := make(chan outcome, 1)
+	err := p.Submit(&Task{
+		Message: append(AppendTaskHeader(nil), "parts:5"...),
+		Part:    func(part []byte) { got = append(got, string(part)) },
+		Done:    func(reply []byte, err error) { ch <- outcome{string(reply), err} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := await(t, ch)
+	if o.err != nil || o.reply != "end" || strings.Join(got, "") != "abcde" {
+		t.Fatalf("got parts %q and (%q, %v); want abcde and (end, nil)", got, o.reply, o.err)
+	}
+	// A task that takes no parts loses its worker when parts come.
+	o = await(t, submit(t, p, "parts:1"))
+	var lost *WorkerLostError
+	if !errors.As(o.err, &lost) {
+		t.Fatalf("parts for a task without Part: %v, want a *WorkerLostError", o.err)
+	}
+}
+
+func TestBothWorkersTakeTasks(t *testing.T) {
+	p, _ := newPool(t, 2, 0, "")
+	a, b := submit(t, p, "sleep:200"), submit(t, p, "sleep:200")
+	start := time.Now()
+	await(t, a)
+	await(t, b)
+	if d := time.Since(start); d > 390*time.Millisecond {
+		t.Errorf("two 200ms tasks on two workers took %v: they did not run in parallel", d)
+	}
+}
+
+func TestKilledWorkerFailsOnlyItsTask(t *testing.T) {
+	p, s := newPool(t, 2, 0, "")
+	blocked := submit(t, p, "block")
+	other := submit(t, p, "block")
+	var later []<-chan outcome
+	for i := 0; i < 20; i++ {
+		later = append(later, submit(t, p, fmt.Sprintf("echo:%d", i)))
+	}
+	victim := s.worker(0)
+	victim.Child.Kill()
+	var lost *WorkerLostError
+	var got outcome
+	select {
+	case got = <-blocked:
+	case got = <-other:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the killed worker's task did not fail within 5s")
+	}
+	if !errors.As(got.err, &lost) {
+		t.Fatalf("task of killed worker: got (%q, %v), want a *WorkerLostError", got.reply, got.err)
+	}
+	if lost.Worker != victim.Name || lost.Pid != victim.Child.Pid || lost.ExitCode != -int(syscall.SIGKILL) {
+		t.Errorf("WorkerLostError = %+v; want worker %s, pid %d, exitcode -9", lost, victim.Name, victim.Child.Pid)
+	}
+	if msg := lost.Error(); msg != fmt.Sprintf("worker %s (pid %d) exited with exitcode -9 (SIGKILL) while running the task", victim.Name, victim.Child.Pid) {
+		t.Errorf("message %q", msg)
+	}
+	// The replacement runs the rest.
+	for i, ch := range later {
+		if o := await(t, ch); o.err != nil || o.reply != strconv.Itoa(i) {
+			t.Fatalf("task %d after the loss: got (%q, %v)", i, o.reply, o.err)
+		}
+	}
+	if n := s.count(); n != 3 {
+		t.Errorf("%d workers started, want 3 (two and one replacement)", n)
+	}
+}
+
+func TestExitInsideTaskIsWorkerLost(t *testing.T) {
+	p, _ := newPool(t, 1, 0, "")
+	o := await(t, submit(t, p, "exit:3"))
+	var lost *WorkerLostError
+	if !errors.As(o.err, &lost) || lost.ExitCode != 3 {
+		t.Fatalf("got (%q, %v), want a *WorkerLostError with exitcode 3", o.reply, o.err)
+	}
+	if o := await(t, submit(t, p, "echo:after")); o.err != nil || o.reply != "after" {
+		t.Fatalf("pool after a lost worker: got (%q, %v)", o.reply, o.err)
+	}
+}
+
+func TestGarbledReplyKillsWorker(t *testing.T) {
+	p, _ := newPool(t, 1, 0, "")
+	o := await(t, submit(t, p, "garble"))
+	var lost *WorkerLostError
+	if !errors.As(o.err, &lost) || lost.ExitCode != -int(syscall.SIGKILL) {
+		t.Fatalf("got (%q, %v), want a *WorkerLostError after SIGKILL", o.reply, o.err)
+	}
+}
+
+func TestMaxTasksPerChildReplacesWorkers(t *testing.T) {
+	p, s := newPool(t, 2, 2, "max=2")
+	pids := map[string]int{}
+	for i := 0; i < 12; i++ {
+		o := await(t, submit(t, p, "pid"))
+		if o.err != nil {
+			t.Fatalf("task %d: %v", i, o.err)
+		}
+		pids[o.reply]++
+	}
+	for pid, n := range pids {
+		if n > 2 {
+			t.Errorf("worker %s ran %d tasks, limit 2", pid, n)
+		}
+	}
+	if len(pids) < 6 {
+		t.Errorf("12 tasks ran on %d distinct workers, want at least 6", len(pids))
+	}
+	if s.count() < 6 {
+		t.Errorf("%d workers started, want at least 6", s.count())
+	}
+}
+
+func TestInitializerFailureBreaksPool(t *testing.T) {
+	s := &starter{payload: "init=fail"}
+	p, err := New(Config{Processes: 2, Start: s.start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Terminate()
+	var ie *InitError
+	// Either the task fails with the error, or the pool broke before it
+	// was submitted.
+	ch := make(chan outcome, 1)
+	err = p.Submit(&Task{Message: append(AppendTaskHeader(nil), "echo:x"...), Done: func(r []byte, err error) { ch <- outcome{string(r), err} }})
+	if err == nil {
+		err = await(t, ch).err
+	}
+	if !errors.As(err, &ie) || string(ie.Payload) != "init boom" {
+		t.Fatalf("got %v, want the *InitError with the worker's payload", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for p.Size() > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := s.count(); n != 2 {
+		t.Errorf("%d workers started, want 2: a failing initializer must not respawn workers", n)
+	}
+	if err := p.Submit(&Task{Done: func([]byte, error) {}}); !errors.As(err, &ie) {
+		t.Errorf("Submit on a broken pool: %v, want the *InitError", err)
+	}
+}
+
+func TestWorkerExitingBeforeReadyBreaksPool(t *testing.T) {
+	s := &starter{payload: "init=exit"}
+	p, err := New(Config{Processes: 1, Start: s.start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Terminate()
+	ch := make(chan outcome, 1)
+	err = p.Submit(&Task{Message: append(AppendTaskHeader(nil), "echo:x"...), Done: func(r []byte, err error) { ch <- outcome{string(r), err} }})
+	if err == nil {
+		err = await(t, ch).err
+	}
+	var se *StartError
+	if !errors.As(err, &se) || se.ExitCode != 2 {
+		t.Fatalf("got %v, want a *StartError with exitcode 2", err)
+	}
+}
+
+func TestCloseRunsQueuedTasksThenJoins(t *testing.T) {
+	p, _ := newPool(t, 2, 0, "")
+	if err := p.Join(0); err != ErrStillRunning {
+		t.Errorf("Join before Close: %v, want ErrStillRunning", err)
+	}
+	var chans []<-chan outcome
+	for i := 0; i < 10; i++ {
+		chans = append(chans, submit(t, p, "sleep:5"))
+	}
+	p.Close()
+	if err := p.Submit(&Task{Done: func([]byte, error) {}}); err != ErrNotRunning {
+		t.Errorf("Submit after Close: %v, want ErrNotRunning", err)
+	}
+	for i, ch := range chans {
+		if o := await(t, ch); o.err != nil {
+			t.Errorf("task %d queued before Close: %v", i, o.err)
+		}
+	}
+	if err := p.Join(20 * time.Second); err != nil {
+		t.Fatalf("Join after Close: %v", err)
+	}
+	if p.Size() != 0 {
+		t.Errorf("%d workers alive after Join", p.Size())
+	}
+}
+
+func TestTerminateFailsUnfinishedTasks(t *testing.T) {
+	p, s := newPool(t, 2, 0, "")
+	var chans []<-chan outcome
+	for i := 0; i < 5; i++ {
+		chans = append(chans, submit(t, p, "block"))
+	}
+	p.Terminate()
+	for i, ch := range chans {
+		if o := await(t, ch); o.err != ErrTerminated {
+			t.Errorf("task %d: %v, want ErrTerminated", i, o.err)
+		}
+	}
+	for i := 0; i < s.count(); i++ {
+		if code, ok := s.worker(i).Child.ExitCode(); !ok || code != -int(syscall.SIGTERM) {
+			t.Errorf("worker %d: exitcode %d, %v; want -15", i, code, ok)
+		}
+	}
+	if err := p.Join(0); err != nil {
+		t.Errorf("Join after Terminate: %v", err)
+	}
+}
+
+func TestProtocolVersionRefused(t *testing.T) {
+	_, _, err := parse([]byte{ProtocolVersion + 1, msgTask})
+	var pe *ProtocolError
+	if !errors.As(err, &pe) {
+		t.Fatalf("parse of another version: %v, want a *ProtocolError", err)
+	}
+	if _, _, err := parse([]byte{ProtocolVersion}); !errors.As(err, &pe) {
+		t.Fatalf("parse of a short message: %v, want a *ProtocolError", err)
+	}
+}
+
+func BenchmarkRoundTrip(b *testing.B) {
+	s := &starter{}
+	p, err := New(Config{Processes: 1, Start: s.start})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Terminate()
+	ch := make(chan struct{}, 1)
+	task := &Task{Message: append(AppendTaskHeader(nil), "echo:1"...), Done: func([]byte, error) { ch <- struct{}{} }}
+	for b.Loop() {
+		p.Submit(task)
+		<-ch
+	}
+}
