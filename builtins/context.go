@@ -5,9 +5,13 @@ package builtins
 
 import (
 	"os"
+	"runtime"
 	"sort"
+	"strconv"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/mpcore"
 )
 
 // StartMethods lists the start methods, the default first.
@@ -194,4 +198,26 @@ func quoted(v starlark.Value) string {
 		return pyStrRepr(string(s))
 	}
 	return v.String()
+}
+
+// ForkserverWarmEnv sets how many prelaunched children the forkserver
+// start method keeps waiting (default: the CPU count, at most 4).
+const ForkserverWarmEnv = "MPSTAR_FORKSERVER_WARM"
+
+// warmPool returns the runtime's pool of waiting children for the
+// forkserver start method, starting it on first use; it is closed when the
+// process finishes.
+func (rt *Runtime) warmPool() *mpcore.WarmPool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.warm == nil {
+		size := min(runtime.NumCPU(), 4)
+		if n, err := strconv.Atoi(os.Getenv(ForkserverWarmEnv)); err == nil && n > 0 {
+			size = n
+		}
+		rt.warm = mpcore.NewWarmPool(mpcore.LaunchConfig{Executable: rt.cfg.Executable,
+			Stdout: rt.cfg.Stdout, Stderr: rt.cfg.Stderr}, size)
+		rt.atExit = append(rt.atExit, exitHook{-1, rt.warm.Close})
+	}
+	return rt.warm
 }

@@ -585,6 +585,9 @@ func (p *Proxy) attr(self starlark.Value, name string) (starlark.Value, error) {
 	if b, ok := proxyMethods[name]; ok {
 		return b.BindReceiver(self), nil
 	}
+	if name == "_exposed_" {
+		return stringsTuple(p.exposedNames()), nil
+	}
 	switch p.ptype.kind {
 	case proxyNamespace:
 		if strings.HasPrefix(name, "_") {
@@ -617,10 +620,7 @@ func (p *Proxy) attr(self starlark.Value, name string) (starlark.Value, error) {
 // list comes from the server; an unknown list allows any public name and
 // lets the server decide.
 func (p *Proxy) isExposed(name string) bool {
-	exposed := p.exposed
-	if exposed == nil {
-		exposed = p.ptype.exposed
-	}
+	exposed := p.exposedNames()
 	if exposed == nil {
 		return !strings.HasPrefix(name, "_")
 	}
@@ -632,14 +632,20 @@ func (p *Proxy) isExposed(name string) bool {
 	return false
 }
 
+// exposedNames returns the methods the proxy offers (its _exposed_): the
+// ones the server or the registration named, else the class's; nil when
+// unknown (any public name).
+func (p *Proxy) exposedNames() []string {
+	if p.exposed != nil {
+		return p.exposed
+	}
+	return p.ptype.exposed
+}
+
 // AttrNames implements starlark.HasAttrs.
 func (p *Proxy) AttrNames() []string {
-	names := []string{"_callmethod", "_getvalue"}
-	exposed := p.exposed
-	if exposed == nil {
-		exposed = p.ptype.exposed
-	}
-	for _, e := range exposed {
+	names := []string{"_callmethod", "_exposed_", "_getvalue"}
+	for _, e := range p.exposedNames() {
 		if !strings.HasPrefix(e, "_") {
 			names = append(names, e)
 		}

@@ -409,7 +409,7 @@ func rangeOf(v starlark.Value) (start, step, n int, ok bool) {
 // map: ceil(n / (4 * processes)).
 func (j *mapJob) setChunksize(v starlark.Value, processes int) error {
 	if v == starlark.None {
-		j.chunksize = (j.n + 4*processes - 1) / (4 * processes)
+		j.chunksize = max(1, (j.n+4*processes-1)/(4*processes))
 		return nil
 	}
 	if err := starlark.AsInt(v, &j.chunksize); err != nil {

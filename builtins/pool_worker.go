@@ -139,8 +139,11 @@ func poolWorkerMain(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	initializer, initargs, maxArg := parts[0], parts[1].(starlark.Tuple), parts[2]
 	if initializer != starlark.None {
 		if _, err := starlark.Call(thread, initializer, initargs, nil); err != nil {
+			// The traceback goes out before the pool hears of the failure
+			// (and stops the other workers), as CPython's worker prints it.
+			rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.self.name, FormatUncaught(err)))
 			pool.ReportInitFailure(c.c, appendErrorValue(rt.Encoder(nil), nil, ErrorFromGo(err)))
-			return nil, err
+			return nil, &ExitError{Code: 1}
 		}
 	}
 	maxTasks, _ := starlark.AsInt32(maxArg)

@@ -364,18 +364,23 @@ func (p *Process) Start() error {
 		return err
 	}
 	cwd, _ := os.Getwd()
-	child, err := mpcore.Launch(mpcore.LaunchConfig{
-		Executable: cfg.Executable,
-		FDs:        fds.FDs(),
-		Stdout:     cfg.Stdout,
-		Stderr:     cfg.Stderr,
-		Prep: &mpcore.Prep{
-			Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
-			ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
-			Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
-			Extra: extra,
-		},
-	})
+	prep := &mpcore.Prep{
+		Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
+		ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
+		Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
+		Extra: extra,
+	}
+	var child *mpcore.Child
+	if prep.StartMethod == "forkserver" {
+		if child, err = rt.warmPool().Take(); err == nil {
+			if err = child.Send(prep, fds.FDs()); err != nil {
+				child.Kill()
+			}
+		}
+	} else {
+		child, err = mpcore.Launch(mpcore.LaunchConfig{Executable: cfg.Executable, FDs: fds.FDs(),
+			Stdout: cfg.Stdout, Stderr: cfg.Stderr, Prep: prep})
+	}
 	if err != nil {
 		return pyErr("OSError", "%s", err)
 	}

@@ -50,6 +50,7 @@ type Runtime struct {
 	deferred      []func(*starlark.Thread) error
 	interactive   bool // the main module is a REPL session
 	mainThread    *starlark.Thread
+	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 }
 
 type exitHook struct {

@@ -112,3 +112,84 @@ func mappersOf(name string) []string {
 	}
 	return pids
 }
+
+// TestForkserverLeavesNothing: after 1,000 forkserver starts, a SIGKILL of
+// the main process leaves no interpreter running — neither children nor
+// the warm ones waiting for work (issue 8).
+func TestForkserverLeavesNothing(t *testing.T) {
+	cmd := exec.Command(mpstarBin, "forkserver_starts.star")
+	cmd.Dir = "faults"
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line := make(chan string, 1)
+	go func() {
+		l, _ := bufio.NewReader(out).ReadString('\n')
+		line <- l
+	}()
+	select {
+	case l := <-line:
+		if l != "started 1000, failed 0\n" {
+			cmd.Process.Kill()
+			t.Fatalf("script reported %q", l)
+		}
+	case <-time.After(5 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("1,000 forkserver starts took more than 5 minutes")
+	}
+	warm := childrenOf(mpstarBin)
+	if len(warm) == 0 {
+		t.Error("no warm forkserver child found before the kill: the check below could not see a leak")
+	}
+	var exits []int
+	for _, pid := range warm {
+		if fd, err := unix.PidfdOpen(pid, 0); err == nil {
+			defer unix.Close(fd)
+			exits = append(exits, fd)
+		}
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	for _, fd := range exits {
+		if !mpcore.WaitReadable(fd, 10*time.Second) {
+			t.Fatalf("interpreters still running 10s after the main process was killed: %v", childrenOf(mpstarBin))
+		}
+	}
+	if left := childrenOf(mpstarBin); len(left) > 0 {
+		t.Errorf("interpreters left running: %v", left)
+	}
+}
+
+// childrenOf returns the pids of running mpstar children of the binary exe
+// (processes started with --multiprocessing-fork).
+func childrenOf(exe string) []int {
+	var pids []int
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		if target, err := os.Readlink(dir + "/exe"); err != nil || target != exe {
+			continue
+		}
+		cmdline, _ := os.ReadFile(dir + "/cmdline")
+		if !strings.Contains(string(cmdline), "--multiprocessing-fork") {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(dir)); err == nil && !isZombie(dir) {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+func isZombie(dir string) bool {
+	stat, err := os.ReadFile(dir + "/stat")
+	if err != nil {
+		return true
+	}
+	rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
+	return strings.HasPrefix(strings.TrimSpace(rest), "Z")
+}

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -30,6 +31,9 @@ func ChildMain(opts Options) {
 
 func runChild(opts Options) int {
 	boot, err := mpcore.ReadBootstrap()
+	if errors.Is(err, mpcore.ErrNoWork) {
+		return 0
+	}
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mpstar child: %v\n", err)
 		return 1

@@ -171,6 +171,7 @@ func (s *Session) execStmts(f *syntax.File) error {
 	// Init returns the globals assigned before a failure too; Python keeps
 	// those as well.
 	globals, err := prog.Init(s.thread, s.scope)
+	delete(s.scope, prevName) // only the chunk's first statements read it
 	for name, v := range globals {
 		if name != echoName {
 			s.bind(name, v)

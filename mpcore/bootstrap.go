@@ -4,6 +4,7 @@ package mpcore
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -21,15 +22,21 @@ const maxPrepSize = 1 << 30
 type Bootstrap struct {
 	Prep *Prep
 	FDs  []int // the carried descriptors, in the parent's FDTable order
-	pipe *os.File
+	sock *os.File
 }
+
+// ErrNoWork is ReadBootstrap's error when the parent went away before
+// sending any work: a warm forkserver child that was never used. Such a
+// child should exit quietly.
+var ErrNoWork = errors.New("the parent sent no work")
 
 // IsChild reports whether this process was launched by Launch.
 func IsChild() bool { return os.Getenv(ChildEnv) != "" }
 
-// ReadBootstrap reads the preparation data in a child. It removes ChildEnv
-// from the environment and marks every received descriptor close-on-exec,
-// so that the child's own children inherit none of them by accident.
+// ReadBootstrap waits for the preparation data in a child, as long as the
+// parent takes to send it (a warm forkserver child waits for its work). It
+// removes ChildEnv from the environment; every received descriptor is
+// close-on-exec, so the child's own children inherit none of them.
 func ReadBootstrap() (*Bootstrap, error) {
 	fd, err := strconv.Atoi(os.Getenv(ChildEnv))
 	if err != nil {
@@ -37,9 +44,12 @@ func ReadBootstrap() (*Bootstrap, error) {
 	}
 	os.Unsetenv(ChildEnv)
 	unix.CloseOnExec(fd)
-	pipe := os.NewFile(uintptr(fd), "mpstar-bootstrap")
 	var hdr [4]byte
-	if _, err := io.ReadFull(pipe, hdr[:]); err != nil {
+	fds, err := recvWithFDs(fd, hdr[:])
+	if err == io.EOF {
+		return nil, ErrNoWork
+	}
+	if err != nil {
 		return nil, fmt.Errorf("cannot read preparation data from the parent: %w", err)
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
@@ -47,7 +57,9 @@ func ReadBootstrap() (*Bootstrap, error) {
 		return nil, fmt.Errorf("preparation data of %d bytes exceeds the limit", n)
 	}
 	msg := make([]byte, n)
-	if _, err := io.ReadFull(pipe, msg); err != nil {
+	more, err := recvWithFDs(fd, msg)
+	fds = append(fds, more...)
+	if err != nil {
 		return nil, fmt.Errorf("cannot read preparation data from the parent: %w", err)
 	}
 	var prep Prep
@@ -57,22 +69,20 @@ func ReadBootstrap() (*Bootstrap, error) {
 	if prep.Version != prepVersion {
 		return nil, fmt.Errorf("preparation data version %d, want %d: parent and child are different mpstar builds", prep.Version, prepVersion)
 	}
-	b := &Bootstrap{Prep: &prep, pipe: pipe}
-	for i := 0; i < prep.NumFDs; i++ {
-		cfd := fd + 1 + i
-		unix.CloseOnExec(cfd)
-		b.FDs = append(b.FDs, cfd)
+	if len(fds) != prep.NumFDs {
+		return nil, fmt.Errorf("received %d descriptors, want %d", len(fds), prep.NumFDs)
 	}
-	return b, nil
+	return &Bootstrap{Prep: &prep, FDs: fds, sock: os.NewFile(uintptr(fd), "mpstar-bootstrap")}, nil
 }
 
 // WatchParent calls onDeath (in a new goroutine) when the parent process
-// dies before this child finishes: the lifeline pipe reaches EOF.
+// dies before this child finishes: the bootstrap socket reaches end of
+// file.
 func (b *Bootstrap) WatchParent(onDeath func()) {
 	go func() {
 		var buf [1]byte
 		for {
-			if _, err := b.pipe.Read(buf[:]); err != nil {
+			if _, err := b.sock.Read(buf[:]); err != nil {
 				onDeath()
 				return
 			}

@@ -3,15 +3,18 @@ package mpcore
 // Launching a child process (CPython: popen_spawn_posix.py, spawn.py).
 //
 // Go cannot fork a running runtime, so every start method launches a new
-// process of the same executable. The parent passes the child a bootstrap
-// pipe as fd 3: it writes the preparation data (Prep) and then keeps the
-// write end open for the child's whole life. That pipe is the child's
-// lifeline: EOF on it means the parent died without joining, and the child
-// exits, so a SIGKILLed parent leaves no orphans behind.
+// process of the same executable. The parent passes the child one end of a
+// bootstrap socket as fd 3, sends the preparation data (Prep) and the
+// descriptors the child's arguments hold over it (SCM_RIGHTS), and keeps
+// its end open for the child's whole life. That socket is the child's
+// lifeline: end of file on it means the parent died without joining, and
+// the child exits, so a SIGKILLed parent leaves no orphans behind.
+//
+// Launching is two steps, Prelaunch and Child.Send, so that the forkserver
+// start method can keep prelaunched children waiting (see WarmPool).
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -70,7 +73,8 @@ type LaunchConfig struct {
 type Child struct {
 	Pid      int
 	sentinel int // pidfd: readable once the child has exited
-	lifeline *os.File
+	bootMu   sync.Mutex
+	boot     int // our end of the bootstrap socket, the child's lifeline; -1 once closed
 	done     chan struct{}
 	mu       sync.Mutex
 	status   syscall.WaitStatus
@@ -83,6 +87,20 @@ var executableOnce = sync.OnceValues(os.Executable)
 
 // Launch starts a child process running cfg.Prep.
 func Launch(cfg LaunchConfig) (*Child, error) {
+	c, err := Prelaunch(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Send(cfg.Prep, cfg.FDs); err != nil {
+		c.Kill()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Prelaunch starts a child process that waits for its preparation data
+// (Send); cfg.Prep and cfg.FDs are not used.
+func Prelaunch(cfg LaunchConfig) (*Child, error) {
 	exe := cfg.Executable
 	if exe == "" {
 		var err error
@@ -90,47 +108,52 @@ func Launch(cfg LaunchConfig) (*Child, error) {
 			return nil, fmt.Errorf("cannot find the mpstar executable to start a child: %w", err)
 		}
 	}
-	r, w, err := os.Pipe()
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
-		return nil, fmt.Errorf("cannot create the bootstrap pipe: %w", err)
+		return nil, fmt.Errorf("cannot create the bootstrap socket: %w", os.NewSyscallError("socketpair", err))
 	}
-	defer r.Close()
-	extra, err := dupFiles(cfg.FDs)
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	defer closeFiles(extra)
-	cfg.Prep.Version = prepVersion
-	cfg.Prep.NumFDs = len(cfg.FDs)
-	msg, err := msgpack.Marshal(cfg.Prep)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("cannot encode the child's preparation data: %w", err)
-	}
+	theirs := os.NewFile(uintptr(pair[1]), "mpstar-bootstrap")
+	defer theirs.Close()
 	cmd := &exec.Cmd{
 		Path:       exe,
 		Args:       []string{exe, "--multiprocessing-fork"},
 		Env:        childEnv(cfg.Env),
 		Stdout:     cfg.Stdout,
 		Stderr:     cfg.Stderr,
-		ExtraFiles: append([]*os.File{r}, extra...),
+		ExtraFiles: []*os.File{theirs},
 	}
 	if err := cmd.Start(); err != nil {
-		w.Close()
+		unix.Close(pair[0])
 		return nil, fmt.Errorf("cannot start child process %q: %w", exe, err)
 	}
-	c := &Child{Pid: cmd.Process.Pid, lifeline: w, done: make(chan struct{}), proc: cmd.Process, cmd: cmd, sentinel: -1}
+	c := &Child{Pid: cmd.Process.Pid, boot: pair[0], done: make(chan struct{}), proc: cmd.Process, cmd: cmd, sentinel: -1}
 	if fd, err := unix.PidfdOpen(c.Pid, unix.PIDFD_NONBLOCK); err == nil {
 		unix.CloseOnExec(fd)
 		c.sentinel = fd
 	}
 	go c.wait()
-	if err := writeFrame(w, msg); err != nil && !errors.Is(err, syscall.EPIPE) {
-		c.Kill()
-		return nil, fmt.Errorf("cannot send preparation data to child %d: %w", c.Pid, err)
-	}
 	return c, nil
+}
+
+// Send hands a prelaunched child its preparation data and the descriptors
+// to carry (which stay owned by the caller).
+func (c *Child) Send(prep *Prep, fds []int) error {
+	prep.Version = prepVersion
+	prep.NumFDs = len(fds)
+	msg, err := msgpack.Marshal(prep)
+	if err != nil {
+		return fmt.Errorf("cannot encode the child's preparation data: %w", err)
+	}
+	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(msg)), uint32(len(msg)))
+	c.bootMu.Lock()
+	defer c.bootMu.Unlock()
+	if c.boot < 0 {
+		return fmt.Errorf("cannot send preparation data to child %d: it has exited", c.Pid)
+	}
+	if err := sendWithFDs(c.boot, append(frame, msg...), fds); err != nil {
+		return fmt.Errorf("cannot send preparation data to child %d: %w", c.Pid, err)
+	}
+	return nil
 }
 
 // childEnv returns env (or this process's environment) without a stale
@@ -149,35 +172,6 @@ func childEnv(env []string) []string {
 	return append(out, fmt.Sprintf("%s=%d", ChildEnv, bootstrapFD))
 }
 
-// dupFiles duplicates fds into files the launcher may close after start.
-func dupFiles(fds []int) ([]*os.File, error) {
-	files := make([]*os.File, 0, len(fds))
-	for _, fd := range fds {
-		nfd, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
-		if err != nil {
-			closeFiles(files)
-			return nil, fmt.Errorf("cannot pass descriptor %d to the child: %w", fd, err)
-		}
-		files = append(files, os.NewFile(uintptr(nfd), "mpstar-carried"))
-	}
-	return files, nil
-}
-
-func closeFiles(files []*os.File) {
-	for _, f := range files {
-		f.Close()
-	}
-}
-
-// writeFrame writes a 4-byte big-endian length and msg.
-func writeFrame(w io.Writer, msg []byte) error {
-	buf := make([]byte, 4+len(msg))
-	binary.BigEndian.PutUint32(buf, uint32(len(msg)))
-	copy(buf[4:], msg)
-	_, err := w.Write(buf)
-	return err
-}
-
 func (c *Child) wait() {
 	err := c.cmd.Wait()
 	c.mu.Lock()
@@ -187,7 +181,10 @@ func (c *Child) wait() {
 		c.waitErr = err
 	}
 	c.mu.Unlock()
-	c.lifeline.Close()
+	c.bootMu.Lock()
+	unix.Close(c.boot)
+	c.boot = -1
+	c.bootMu.Unlock()
 	close(c.done)
 }
 

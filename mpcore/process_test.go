@@ -162,3 +162,45 @@ func TestFDTableDeduplicates(t *testing.T) {
 		t.Fatalf("re-adding fd 7 gave %d with %d fds; want 0 with 2", i, len(tab.FDs()))
 	}
 }
+
+func TestWarmPool(t *testing.T) {
+	w := NewWarmPool(LaunchConfig{Stderr: os.Stderr}, 2)
+	defer w.Close()
+	for i := 0; i < 5; i++ {
+		c, err := w.Take()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Send(&Prep{Payload: []byte(fmt.Sprintf("exit:%d", i))}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if !c.Join(10 * time.Second) {
+			t.Fatal("warm child did not exit within 10s")
+		}
+		if code, _ := c.ExitCode(); code != i {
+			t.Errorf("warm child exit code %d, want %d", code, i)
+		}
+		c.Close()
+	}
+}
+
+// TestWarmPoolCloseEndsIdleChildren: children that never got work are
+// ended by Close, so none outlives the pool.
+func TestWarmPoolCloseEndsIdleChildren(t *testing.T) {
+	w := NewWarmPool(LaunchConfig{Stderr: os.Stderr}, 3)
+	c, err := w.Take() // a launched child, and a refill under way
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Kill()
+	c.Join(-1)
+	w.mu.Lock()
+	idle := append([]*Child(nil), w.idle...)
+	w.mu.Unlock()
+	w.Close()
+	for _, c := range idle {
+		if !c.Exited() {
+			t.Errorf("idle child %d still running after Close", c.Pid)
+		}
+	}
+}

@@ -45,11 +45,15 @@ func repl(opts interp.Options) int {
 func loop(s *interp.Session, in *input) int {
 	for {
 		prompt := primaryPrompt
+		ended := false
 		err := s.ExecNext(func() ([]byte, error) {
 			line, err := in.prompt(prompt)
-			if errors.Is(err, io.EOF) && prompt == continuationPrompt {
-				// Ctrl-D in a block ends the block, as in Python.
-				fmt.Println()
+			if errors.Is(err, io.EOF) && prompt == continuationPrompt && !ended {
+				// Ctrl-D in a block ends the block, as in Python. (Once:
+				// a hung-up terminal reports EOF for ever, and an open
+				// bracket would ask for more for ever.)
+				ended = true
+				in.endLine()
 				return []byte("\n"), nil
 			}
 			prompt = continuationPrompt
@@ -63,7 +67,7 @@ func loop(s *interp.Session, in *input) int {
 			// Python's REPL drops the pending input on Ctrl-C and says so.
 			fmt.Fprintln(os.Stderr, "KeyboardInterrupt")
 		case errors.Is(err, io.EOF):
-			fmt.Println()
+			in.endLine()
 			return 0
 		case errors.As(err, &exit):
 			if exit.Err == nil {
@@ -106,15 +110,16 @@ func forwardInterrupts(s *interp.Session) (stop func()) {
 type input struct {
 	line        *liner.State // nil when reading plainly
 	plain       *bufio.Reader
-	historyFile string // "" when there is nowhere to keep history
-	dirty       bool   // history has lines not saved yet
-	warned      bool   // a history problem was reported
+	echo        io.Writer // where prompts go
+	historyFile string    // "" when there is nowhere to keep history
+	dirty       bool      // history has lines not saved yet
+	warned      bool      // a history problem was reported
 }
 
 func newInput(s *interp.Session) *input {
-	in := &input{historyFile: historyPath()}
+	in := &input{historyFile: historyPath(), echo: os.Stdout}
 	if !isTerminal(os.Stdout) {
-		in.plain = bufio.NewReader(os.Stdin)
+		in.plain, in.echo = bufio.NewReader(os.Stdin), os.Stderr
 		return in
 	}
 	in.line = liner.NewLiner()
@@ -128,7 +133,7 @@ func newInput(s *interp.Session) *input {
 // prompt reads one line, returned with its newline.
 func (in *input) prompt(p string) ([]byte, error) {
 	if in.line == nil {
-		fmt.Fprint(os.Stderr, p)
+		fmt.Fprint(in.echo, p)
 		line, err := in.plain.ReadBytes('\n')
 		if err == io.EOF && len(line) > 0 {
 			return append(line, '\n'), nil
@@ -145,6 +150,9 @@ func (in *input) prompt(p string) ([]byte, error) {
 	}
 	return []byte(text + "\n"), nil
 }
+
+// endLine ends the prompt's line when Ctrl-D leaves it without a newline.
+func (in *input) endLine() { fmt.Fprintln(in.echo) }
 
 func (in *input) close() {
 	if in.line != nil {
@@ -167,6 +175,9 @@ func historyPath() string {
 }
 
 func (in *input) loadHistory() {
+	if in.historyFile == "" {
+		return
+	}
 	f, err := os.Open(in.historyFile)
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {

@@ -179,6 +179,29 @@ func (tm *term) output() string {
 	return string(tm.out)
 }
 
+// interruptAtPrompt types Ctrl-C once the prompt reads keys: liner shows
+// the prompt a moment before it turns the terminal's signal keys off, and a
+// Ctrl-C in between would be a SIGINT, which the REPL ignores between
+// chunks. The master side of a pseudo-terminal sees the terminal's modes.
+func (tm *term) interruptAtPrompt() {
+	tm.t.Helper()
+	timeout := time.Now().Add(deadline)
+	for {
+		tio, err := unix.IoctlGetTermios(int(tm.master.Fd()), unix.TCGETS)
+		if err != nil {
+			tm.t.Fatal(err)
+		}
+		if tio.Lflag&unix.ISIG == 0 {
+			break
+		}
+		if time.Now().After(timeout) {
+			tm.t.Fatalf("the prompt did not start reading keys within %v", deadline)
+		}
+		time.Sleep(time.Millisecond) // polling a mode: there is nothing to wait on
+	}
+	tm.send("\x03")
+}
+
 // run types a line and waits for the next primary prompt, returning what
 // the line printed.
 func (tm *term) run(line string) string {
@@ -283,12 +306,12 @@ func TestREPLInteraction(t *testing.T) {
 
 	// Ctrl-C at an empty prompt, and in the middle of a block, which it
 	// discards.
-	tm.send("\x03")
+	tm.interruptAtPrompt()
 	tm.expect("KeyboardInterrupt")
 	tm.expect(primaryPrompt)
 	tm.send("def dropped():\r")
 	tm.expect(continuationPrompt)
-	tm.send("\x03")
+	tm.interruptAtPrompt()
 	tm.expect("KeyboardInterrupt")
 	tm.expect(primaryPrompt)
 	if out := tm.run("dropped"); !strings.Contains(out, "NameError") {

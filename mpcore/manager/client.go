@@ -173,10 +173,20 @@ func (cl *Client) get() (*clientConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 	}
+	local := cl.addr.Family == conn.AFUnix
+	name := ""
+	if local {
+		name = helloPipes
+	}
 	cc := &clientConn{c: c, buf: make([]byte, 0, 256)}
-	if err := c.SendBytes(AppendRequest(cc.buf, OpHello, nil, cl.holder, "", nil)); err != nil {
+	if err := c.SendBytes(AppendRequest(cc.buf, OpHello, nil, cl.holder, name, nil)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
+	}
+	if local {
+		if cc.c, err = acceptPipes(c); err != nil {
+			return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
+		}
 	}
 	return cc, nil
 }

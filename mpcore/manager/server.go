@@ -169,6 +169,13 @@ func (s *Server) track(c *conn.Conn) bool {
 	return true
 }
 
+// forget stops tracking a connection without closing it.
+func (s *Server) forget(c *conn.Conn) {
+	s.mu.Lock()
+	delete(s.conns, c)
+	s.mu.Unlock()
+}
+
 // untrack forgets a connection and closes it. Close shuts descriptors
 // down under s.mu, so one is never shut down after its number is reused.
 func (s *Server) untrack(c *conn.Conn) {
@@ -195,6 +202,16 @@ func (s *Server) serveConn(c *conn.Conn) {
 	var holderID uint64
 	if req.Op == OpHello {
 		holderID, msg = req.ID, nil
+		if string(req.Name) == helloPipes {
+			// The connection moves to pipes, which Close cannot
+			// interrupt: it ends when its client goes.
+			s.forget(c)
+			if c, err = offerPipes(c); err != nil {
+				return
+			}
+			defer c.Close()
+			in.c = c
+		}
 	}
 	h := s.t.attach(holderID)
 	sess := s.handler.NewSession(&Peer{srv: s, h: h})
