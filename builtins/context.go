@@ -167,6 +167,8 @@ func (c *Context) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "Process":
 		return starlark.NewBuiltin("multiprocessing.Process", c.newProcess), nil
+	case "Pool":
+		return starlark.NewBuiltin("multiprocessing.Pool", c.newPool), nil
 	case "get_start_method":
 		return starlark.NewBuiltin("get_start_method", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			return starlark.String(c.method), nil

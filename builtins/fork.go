@@ -17,8 +17,11 @@ import (
 
 // forkSnapshot encodes the main module's globals at this moment: each as
 // a (name, value) pair of parts. Functions defined by def are left out,
-// since the child defines them again.
-func (rt *Runtime) forkSnapshot(enc *Encoder) []byte {
+// since the child defines them again. Without copy, every global is sent
+// as Unavailable: a spawn child of a REPL session defines the session's
+// functions but does not get its other globals, as CPython's spawn
+// children of an interactive session get none of it.
+func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) []byte {
 	globals := rt.mainGlobals()
 	names := make([]string, 0, len(globals))
 	for name := range globals {
@@ -30,6 +33,9 @@ func (rt *Runtime) forkSnapshot(enc *Encoder) []byte {
 		v := globals[name]
 		if fn, ok := v.(*starlark.Function); ok && fn.Name() == name {
 			continue
+		}
+		if !copy {
+			v = &Unavailable{name: name, reason: "globals typed at the prompt are sent to fork children only; use set_start_method('fork')"}
 		}
 		entry, err := appendEncoded(appendPart(nil, []byte(name)), enc, name, uncopyable(name, v))
 		if err != nil {
@@ -64,11 +70,17 @@ func (rt *Runtime) mainGlobals() starlark.StringDict {
 	return globals
 }
 
+// defsOnlyKey marks, in Prep.Extra, a child that executes only the main
+// module's defs and loads and receives its other globals: a fork child, or
+// any child of a REPL session (whose "script" must not run again).
+const defsOnlyKey = "defs-only"
+
 // ForkGlobals returns the names of the globals a fork child receives from
-// its parent, and whether this child was started by fork. The embedding
-// layer binds them as predeclared names before executing the defs.
+// its parent, and whether this child executes only defs and loads (a fork
+// child, or a child of a REPL session). The embedding layer binds them as
+// predeclared names before executing the defs.
 func (rt *Runtime) ForkGlobals() ([]string, bool) {
-	if rt.boot == nil || rt.boot.Prep.StartMethod != "fork" {
+	if rt.boot == nil || rt.boot.Prep.Extra[defsOnlyKey] == nil {
 		return nil, false
 	}
 	entries, err := rt.forkEntries()

@@ -143,11 +143,21 @@ func (s *session) Call(obj *manager.Object, method string, args, dst []byte) []b
 	if err := checkExposed(typ, ref, method); err != nil {
 		return s.errorReply(dst, err)
 	}
+	if async, ok := poolBlocking[method]; ok && isPool(ref) {
+		res, err := s.waitPool(ref, async, a, kw)
+		return s.reply(dst, typ, method, res, err)
+	}
 	if !isManagerSafe(ref) {
 		s.ms.mu.Lock()
 		defer s.ms.mu.Unlock()
 	}
 	res, err := invoke(s.thread, ref, method, a, kw)
+	return s.reply(dst, typ, method, res, err)
+}
+
+// reply appends the reply for a call's outcome: the value, a new proxy
+// (method_to_typeid), or the error.
+func (s *session) reply(dst []byte, typ *serverType, method string, res starlark.Value, err error) []byte {
 	if err != nil {
 		return s.errorReply(dst, err)
 	}
@@ -227,13 +237,35 @@ func (s *session) decodeArgs(payload []byte) (starlark.Tuple, []starlark.Tuple, 
 }
 
 // isManagerSafe reports whether calls into v need no server-wide lock:
-// the manager's synchronisation objects, runtime objects and proxies.
+// the manager's synchronisation objects, runtime objects and proxies, and
+// a Pool's results (safe for concurrent waits).
 func isManagerSafe(v starlark.Value) bool {
 	switch v.(type) {
-	case managerSafe, Shareable:
+	case managerSafe, Shareable, *AsyncResult, *IMapIterator:
 		return true
 	}
 	return false
+}
+
+// poolBlocking are the Pool methods that wait for their tasks, and their
+// asynchronous forms. The server submits with its lock held, as for every
+// Pool call, but waits without it: a task may use this very manager.
+var poolBlocking = map[string]string{"apply": "apply_async", "map": "map_async", "starmap": "starmap_async"}
+
+func isPool(v starlark.Value) bool {
+	_, ok := v.(*Pool)
+	return ok
+}
+
+// waitPool runs a blocking Pool method as its asynchronous form and a get.
+func (s *session) waitPool(pool starlark.Value, async string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	s.ms.mu.Lock()
+	r, err := invoke(s.thread, pool, async, args, kwargs)
+	s.ms.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return invoke(s.thread, r, "get", nil, nil)
 }
 
 // fallbacks are answered for any referent (CPython's fallback_mapping).

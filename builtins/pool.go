@@ -140,6 +140,14 @@ func (p *Pool) releaseSetup() {
 	p.releaseOnce.Do(func() { closeFDs(p.setup.fds) })
 }
 
+// newPool is ctx.Pool(...): Pool with the context's start method.
+func (c *Context) newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 5 {
+		kwargs = append(kwargs[:len(kwargs):len(kwargs)], starlark.Tuple{starlark.String("context"), c})
+	}
+	return newPool(thread, b, args, kwargs)
+}
+
 // workerPrefix is the name CPython gives pool processes of a start
 // method: SpawnPoolWorker-N, ForkPoolWorker-N, ForkServerPoolWorker-N.
 func workerPrefix(method string) string {
@@ -196,7 +204,7 @@ func poolErr(err error) error {
 	case pool.ErrNotRunning, pool.ErrStillRunning:
 		return pyErr("ValueError", "%s", err)
 	case pool.ErrTerminated:
-		return pyErr("RuntimeError", "Pool was terminated before the task finished")
+		return pyErr("RuntimeError", "%s", err)
 	}
 	return err
 }
@@ -247,7 +255,7 @@ func (p *Pool) AttrNames() []string { return methodNames(poolMethods, "_processe
 func (p *Pool) Enter(*starlark.Thread) error { return p.checkRunning() }
 
 // Exit terminates the pool, as CPython's __exit__.
-func (p *Pool) Exit(thread *starlark.Thread, _ bool) error {
+func (p *Pool) Exit(*starlark.Thread, bool) error {
 	p.terminate()
 	return nil
 }
@@ -259,8 +267,8 @@ func (p *Pool) checkRunning() error {
 	return nil
 }
 
-// poolCall starts every Pool method: it finds the pool, checks it is used
-// by the process that made it, and runs deferred callbacks (SPEC §6).
+// poolCall starts every Pool method: it finds the pool and runs the
+// callbacks deferred to the script's thread (SPEC §6).
 func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
 	p := b.Receiver().(*Pool)
 	if err := p.rt.RunDeferred(thread); err != nil {

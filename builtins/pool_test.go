@@ -143,6 +143,22 @@ if __name__ == "__main__":
 	)
 }
 
+func TestPoolContext(t *testing.T) {
+	out, _ := runPoolScript(t, poolHeader+`
+load("multiprocessing", "get_context")
+
+if __name__ == "__main__":
+    ctx = get_context("fork")
+    pool = ctx.Pool(1)
+    print(pool.map(name, range(2)))
+    pool.terminate()
+    pool = Pool(1, context=get_context("forkserver"))
+    print(pool.apply(name, (1,)))
+    pool.terminate()
+`, nil, 60*time.Second)
+	expectLines(t, out, `["ForkPoolWorker-1", "ForkPoolWorker-1"]`, "ForkServerPoolWorker-2")
+}
+
 func TestPoolOrdering(t *testing.T) {
 	// Tasks finish in reverse order; map and imap keep the input order,
 	// imap_unordered yields in completion order.
@@ -171,6 +187,16 @@ if __name__ == "__main__":
     seen = []
     r = pool.apply_async(square, (4,), callback=seen.append)
     print(r.get(10), seen)  # the callback ran before get returned
+    # Callbacks wait for the script's next call into the module: never
+    # concurrently with the script.
+    r = pool.apply_async(square, (5,), callback=seen.append)
+    deadline = time.monotonic() + 0.3
+    for i in range(1000000):
+        if time.monotonic() > deadline:
+            break
+    print(seen)
+    r.wait()
+    print(seen)
     errs = []
     r = pool.apply_async(fails, (3,), error_callback=errs.append)
     r.wait(10)
@@ -188,8 +214,10 @@ if __name__ == "__main__":
 `, nil, 60*time.Second)
 	expectLines(t, out,
 		"16 [16]",
+		"[16]",
+		"[16, 25]",
 		`True False ["Error: three is bad"]`,
-		"[16, [0, 1, 4, 9]]",
+		"[16, 25, [0, 1, 4, 9]]",
 		"False 2 Error",
 		"Error: three is bad",
 	)

@@ -364,6 +364,9 @@ func (p *Process) Start() error {
 		return err
 	}
 	cwd, _ := os.Getwd()
+	if p.startMethod() == "fork" || rt.isInteractive() {
+		extra = withExtra(extra, defsOnlyKey, []byte{1})
+	}
 	prep := &mpcore.Prep{
 		Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
 		ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
@@ -412,8 +415,8 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
 		}
 	}
 	var snapshot []byte
-	if p.startMethod() == "fork" {
-		snapshot = p.rt.forkSnapshot(enc)
+	if fork := p.startMethod() == "fork"; fork || p.rt.isInteractive() {
+		snapshot = p.rt.forkSnapshot(enc, fork)
 	}
 	return appendPart(out, snapshot), nil
 }

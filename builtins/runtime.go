@@ -216,12 +216,24 @@ func (rt *Runtime) addChild(p *Process) {
 func (rt *Runtime) SetChildExtra(key string, val []byte) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	extra := make(map[string][]byte, len(rt.childExtra)+1)
-	for k, v := range rt.childExtra {
-		extra[k] = v
+	rt.childExtra = withExtra(rt.childExtra, key, val)
+}
+
+// withExtra returns a copy of extra with key set: maps handed to children
+// are never changed afterwards.
+func withExtra(extra map[string][]byte, key string, val []byte) map[string][]byte {
+	out := make(map[string][]byte, len(extra)+1)
+	for k, v := range extra {
+		out[k] = v
 	}
-	extra[key] = val
-	rt.childExtra = extra
+	out[key] = val
+	return out
+}
+
+func (rt *Runtime) isInteractive() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	return rt.interactive
 }
 
 // ParentExtra returns what the parent recorded with SetChildExtra, or nil

@@ -458,3 +458,45 @@ func TestParseRequestRoundTrip(t *testing.T) {
 		t.Errorf("other version: %v", err)
 	}
 }
+
+func TestLargeMessagesOverPipes(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	big := strings.Repeat("x", 1<<20) // takes the socket beside the pipes
+	call(t, cl, id, "set", "k="+big)
+	if got := call(t, cl, id, "get", "k"); got != big {
+		t.Errorf("got %d bytes back, want %d", len(got), len(big))
+	}
+	call(t, cl, id, "set", "small=1") // the pipes still work after
+	if got := call(t, cl, id, "get", "small"); got != "1" {
+		t.Errorf("small = %q", got)
+	}
+}
+
+func TestTCP(t *testing.T) {
+	s, err := NewServer(conn.InetAddress("127.0.0.1", 0), testKey, newTestHandler())
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	cl := NewClient(s.Address(), testKey)
+	id := create(t, cl)
+	call(t, cl, id, "set", "a=tcp")
+	if got := call(t, cl, id, "get", "a"); got != "tcp" {
+		t.Errorf("get a = %q", got)
+	}
+	if err := cl.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return after shutdown")
+	}
+}

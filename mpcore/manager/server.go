@@ -137,9 +137,11 @@ func (s *Server) Serve() error {
 	}
 }
 
-// Close stops accepting, ends every connection (a goroutine blocked in a
-// call finishes it first) and removes the socket file. Closing twice does
-// nothing.
+// Close stops accepting, ends every socket connection (a goroutine
+// blocked in a call finishes it first) and removes the socket file.
+// Connections that moved to pipes end when their client goes, or with the
+// process: a server is closed when its process is about to exit. Closing
+// twice does nothing.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {

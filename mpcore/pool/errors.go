@@ -21,7 +21,10 @@ var (
 	ErrStillRunning = errors.New("Pool is still running")
 	// ErrTerminated fails the tasks a pool held when it was terminated;
 	// CPython leaves them waiting forever.
-	ErrTerminated = errors.New("the pool was terminated before the task finished")
+	ErrTerminated = errors.New("Pool was terminated before the task finished")
+	// ErrJoinTimeout is returned by Join when the workers are still
+	// running at its deadline.
+	ErrJoinTimeout = errors.New("pool workers still running")
 )
 
 // WorkerLostError fails the task a worker held when it died: killed by a

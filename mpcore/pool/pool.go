@@ -424,10 +424,6 @@ func (p *Pool) Terminate() {
 	p.Join(-1)
 }
 
-// ErrJoinTimeout is returned by Join when the workers are still running
-// at its deadline.
-var ErrJoinTimeout = errors.New("pool workers still running")
-
 // Join waits for the workers to exit after Close or Terminate, for at
 // most timeout (timeout < 0: no limit).
 func (p *Pool) Join(timeout time.Duration) error {
@@ -454,13 +450,6 @@ func (p *Pool) Join(timeout time.Duration) error {
 	case <-t.C:
 		return ErrJoinTimeout
 	}
-}
-
-// Broken returns why the pool can run no more tasks, or nil.
-func (p *Pool) Broken() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.broken
 }
 
 // Size returns the number of live workers.

@@ -1,0 +1,148 @@
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// startScript starts mpstar on a script of testdata/managers and returns
+// the command and its first stdout line.
+func startScript(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, mpstarBin, args...)
+	cmd.Dir = filepath.Join("testdata", "managers")
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("%v: no first line: %v", args, err)
+	}
+	return cmd, strings.TrimSpace(line)
+}
+
+// TestRemoteManager is the tutorial's 5.4.4 across independent mpstar
+// invocations: one serves a queue on a TCP port, a producer and a consumer
+// connect with the authkey and move 10,000 items through it; a client
+// with the wrong key fails with AuthenticationError.
+func TestRemoteManager(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	server, line := startScript(t, ctx, "server.star", "0")
+	defer func() {
+		server.Process.Kill()
+		server.Wait()
+	}()
+	port, ok := strings.CutPrefix(line, "serving ")
+	if !ok {
+		t.Fatalf("server said %q", line)
+	}
+	client := func(role, n, key string) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, mpstarBin, "client.star", port, role, n, key)
+		cmd.Dir = filepath.Join("testdata", "managers")
+		return cmd
+	}
+	producer, consumer := client("producer", "10000", "abracadabra"), client("consumer", "10000", "abracadabra")
+	var pout, cout bytes.Buffer
+	producer.Stdout, consumer.Stdout = &pout, &cout
+	producer.Stderr, consumer.Stderr = os.Stderr, os.Stderr
+	if err := consumer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := producer.Run(); err != nil {
+		t.Errorf("producer: %v", err)
+	}
+	if err := consumer.Wait(); err != nil {
+		t.Errorf("consumer: %v", err)
+	}
+	if got, want := pout.String(), "producer put 10000 items\n"; got != want {
+		t.Errorf("producer printed %q, want %q", got, want)
+	}
+	if got, want := cout.String(), "consumer got \"local hello\" then 10000 items, sum 49995000\n"; got != want {
+		t.Errorf("consumer printed %q, want %q", got, want)
+	}
+
+	wrong := client("producer", "1", "wrong-key")
+	out, err := wrong.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(string(out), "AuthenticationError: digest sent was rejected") {
+		t.Errorf("wrong key: %v\n%s", err, out)
+	}
+}
+
+// TestManagerDiesWithKilledParent: SIGKILL of the process that started a
+// Manager leaves no server process and no socket behind.
+func TestManagerDiesWithKilledParent(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	parent, line := startScript(t, ctx, "killed.star")
+	fields := strings.Fields(line)
+	if len(fields) != 3 || fields[2] != "True" {
+		parent.Process.Kill()
+		parent.Wait()
+		t.Fatalf("parent said %q", line)
+	}
+	pid, err := strconv.Atoi(fields[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	pidfd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		t.Fatalf("server process %d: %v", pid, err)
+	}
+	defer unix.Close(pidfd)
+	// The address prints as b"\x00mpstar-manager-…"; /proc/net/unix shows
+	// the abstract name with "@".
+	name := "@" + strings.TrimSuffix(strings.TrimPrefix(fields[1], `b"\x00`), `"`)
+	if !boundSocket(t, name) {
+		t.Errorf("the manager's socket %s is not bound while it serves", name)
+	}
+	parent.Process.Signal(unix.SIGKILL)
+	parent.Wait()
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 10_000); err != nil || n != 1 {
+		unix.Kill(pid, unix.SIGKILL)
+		t.Fatalf("server process %d still runs 10 s after its parent was killed", pid)
+	}
+	if boundSocket(t, name) {
+		t.Errorf("socket %s left behind", name)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(os.TempDir(), "mpstar-manager-*"))
+	if len(leftovers) > 0 {
+		t.Errorf("socket files left behind: %v", leftovers)
+	}
+}
+
+// boundSocket reports whether an abstract AF_UNIX name ("@name") is
+// bound on this machine, from /proc/net/unix.
+func boundSocket(t *testing.T, name string) bool {
+	t.Helper()
+	data, err := os.ReadFile("/proc/net/unix")
+	if err != nil {
+		t.Skipf("cannot read /proc/net/unix: %v", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasSuffix(line, " "+name) {
+			return true
+		}
+	}
+	return false
+}
