@@ -240,7 +240,8 @@ func (p *Proxy) String() string {
 	if s, ok := v.(starlark.String); ok && err == nil {
 		return string(s)
 	}
-	return p.Repr()[:len(p.Repr())-1] + "; '__str__()' failed>"
+	r := p.Repr()
+	return r[:len(r)-1] + "; '__str__()' failed>"
 }
 
 // reprer is a value whose repr differs from its str (a proxy).

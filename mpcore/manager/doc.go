@@ -15,6 +15,8 @@
 //     what the embedding layer plugs in to run calls.
 //   - client.go: Client, a pool of connections to one server shared by a
 //     process, with reference releases batched onto later requests.
+//   - pipes.go: local connections move from the AF_UNIX socket to a pair
+//     of pipes passed with SCM_RIGHTS, which halves a round trip.
 //   - errors.go: the error types.
 //
 // The package knows nothing of Starlark: referents are opaque Go values,

@@ -11,8 +11,11 @@
 //     the worker's side of them.
 //   - pool.go: Pool, the scheduler. Each worker has its own duplex
 //     connection; the pool hands one task at a time to an idle worker and
-//     a goroutine per worker reads its replies. A worker that dies fails
-//     the task it held with a *WorkerLostError and is replaced.
+//     a goroutine per worker reads its replies (a long reply may come in
+//     parts, decoded while the worker computes the rest). A worker that
+//     dies fails the task it held with a *WorkerLostError and is replaced.
+//   - input.go: the reader goroutines wait for input in Go's network
+//     poller, which keeps a task's round trip near the pipe's own.
 //   - errors.go: the error types.
 //   - cpus.go: DefaultProcesses, the CPU count a pool uses by default
 //     (affinity mask and cgroup CPU quota).
