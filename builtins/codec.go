@@ -632,6 +632,7 @@ type decoder struct {
 	pos  int
 	dc   *DecodeContext
 	text string // the payload as a string, for small payloads: one copy serves all its strings
+	ints intSlab
 }
 
 // smallPayload is the size up to which all strings of a payload share one
@@ -726,12 +727,15 @@ func (d *decoder) value(depth int) (starlark.Value, error) {
 		return starlark.Float(math.Float32frombits(uint32(u))), err
 	case msgpcode.Uint8, msgpcode.Uint16, msgpcode.Uint32, msgpcode.Uint64:
 		u, err := d.uint(1 << (c - msgpcode.Uint8))
+		if u <= math.MaxInt64 {
+			return d.ints.makeInt64(int64(u)), err
+		}
 		return starlark.MakeUint64(u), err
 	case msgpcode.Int8, msgpcode.Int16, msgpcode.Int32, msgpcode.Int64:
 		size := 1 << (c - msgpcode.Int8)
 		u, err := d.uint(size)
 		shift := 64 - 8*size // sign-extend
-		return starlark.MakeInt64(int64(u<<shift) >> shift), err
+		return d.ints.makeInt64(int64(u<<shift) >> shift), err
 	case msgpcode.Str8, msgpcode.Str16, msgpcode.Str32:
 		s, err := d.lengthThen(c-msgpcode.Str8, d.str)
 		return starlark.String(s), err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -457,4 +459,25 @@ func benchDecode(b *testing.B, v starlark.Value) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestSlabIntsAreRealInts: ints the decoder carves from its slab behave as
+// any Starlark int (the layout check holds on this platform).
+func TestSlabIntsAreRealInts(t *testing.T) {
+	if !slabInts {
+		t.Skip("go.starlark.net's Int layout is not the one the slab relies on; the decoder uses MakeInt64")
+	}
+	var s intSlab
+	for _, x := range []int64{1 << 40, -(1 << 33), math.MaxInt64, math.MinInt64, 1 << 31} {
+		got := s.makeInt64(x)
+		want := starlark.MakeInt64(x)
+		if eq, err := starlark.Equal(got, want); err != nil || !eq || got.String() != want.String() {
+			t.Errorf("slab int %v != %v", got, want)
+		}
+		sum, err := starlark.Binary(syntax.PLUS, got, starlark.MakeInt(1))
+		if err != nil || sum.String() != new(big.Int).Add(big.NewInt(x), big.NewInt(1)).String() {
+			t.Errorf("%v + 1 = %v, %v", got, sum, err)
+		}
+	}
+	runtime.GC() // the slab's ints must stay valid while referenced
 }
