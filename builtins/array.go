@@ -6,6 +6,7 @@ package builtins
 // OverflowError for values out of the C type's range.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -475,18 +476,11 @@ func (a *TypedArray) Binary(op syntax.Token, y starlark.Value, side starlark.Sid
 		}
 		return &TypedArray{tc: a.tc, buf: append(append([]byte(nil), a.buf...), b.buf...)}, nil
 	case syntax.STAR:
-		n, ok := y.(starlark.Int)
-		if !ok {
-			return nil, nil
+		k, ok, err := repeatCount(y, len(a.buf), "array")
+		if !ok || err != nil {
+			return nil, err
 		}
-		k, ok := n.Int64()
-		if !ok || k < 0 {
-			k = 0
-		}
-		if k > 0 && int64(len(a.buf))*k > 1<<32 {
-			return nil, pyErr("MemoryError", "repeated array is too large")
-		}
-		return &TypedArray{tc: a.tc, buf: []byte(strings.Repeat(string(a.buf), int(k)))}, nil
+		return &TypedArray{tc: a.tc, buf: bytes.Repeat(a.buf, k)}, nil
 	}
 	return nil, nil
 }
@@ -527,31 +521,17 @@ func (a *TypedArray) Attr(name string) (starlark.Value, error) {
 	case "itemsize":
 		return starlark.MakeInt(a.tc.size), nil
 	}
-	if m, ok := arrayMethods[name]; ok {
-		return m.BindReceiver(a), nil
-	}
-	return nil, nil
+	return attrOf(arrayMethods, a, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (a *TypedArray) AttrNames() []string {
-	return append(sortedKeys(arrayMethods), "itemsize", "typecode")
+	return methodNames(arrayMethods, "itemsize", "typecode")
 }
 
-// arrayMethod unpacks a method's one argument (if want is set) and its
+// arrayMethod unpacks a method's positional arguments and returns its
 // receiver, checked mutable when the method changes it.
-func arrayMethod(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, mutating bool, want ...any) (*TypedArray, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, len(want), want...); err != nil {
-		return nil, err
-	}
-	a := b.Receiver().(*TypedArray)
-	if mutating {
-		if err := a.checkMutable(b.Name() + " on"); err != nil {
-			return nil, err
-		}
-	}
-	return a, nil
-}
+var arrayMethod = sequenceMethod[*TypedArray]
 
 // def append(x)
 func arrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -688,15 +668,8 @@ func arrayPop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err != nil {
 		return nil, err
 	}
-	n := a.Len()
-	if n == 0 {
-		return nil, pyErr("IndexError", "pop from empty array")
-	}
-	if i < 0 {
-		i += n
-	}
-	if i < 0 || i >= n {
-		return nil, pyErr("IndexError", "pop index out of range")
+	if i, err = popIndex(i, a.Len(), "array"); err != nil {
+		return nil, err
 	}
 	v := a.Index(i)
 	a.deleteItem(i)
@@ -716,12 +689,9 @@ func arrayRemove(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	if err != nil {
 		return nil, err
 	}
-	i, err := a.find(x)
+	i, err := a.indexOf(b, x)
 	if err != nil {
 		return nil, err
-	}
-	if i < 0 {
-		return nil, pyErr("ValueError", "array.remove(x): x not in array")
 	}
 	a.deleteItem(i)
 	return starlark.None, nil
@@ -734,14 +704,21 @@ func arrayIndex(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, err
 	}
-	i, err := a.find(x)
+	i, err := a.indexOf(b, x)
 	if err != nil {
 		return nil, err
 	}
-	if i < 0 {
-		return nil, pyErr("ValueError", "array.index(x): x not in array")
-	}
 	return starlark.MakeInt(i), nil
+}
+
+// indexOf is the index of the first item equal to x, or the ValueError of
+// the method b (index or remove) when there is none.
+func (a *TypedArray) indexOf(b *starlark.Builtin, x starlark.Value) (int, error) {
+	i, err := a.find(x)
+	if err == nil && i < 0 {
+		err = pyErr("ValueError", "array.%s(x): x not in array", b.Name())
+	}
+	return i, err
 }
 
 // def count(x)

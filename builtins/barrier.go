@@ -16,7 +16,7 @@ import (
 
 // Barrier is multiprocessing.Barrier.
 type Barrier struct {
-	syncBase
+	runtimeObject
 	b       *shm.Barrier
 	action  starlark.Value // None or a callable run by the last arrival
 	timeout time.Duration  // default for wait(); < 0 = none
@@ -121,16 +121,9 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 // def wait(timeout=None): the arrival index, 0..parties-1.
 func barrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	br := b.Receiver().(*Barrier)
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+	d, err := timeoutOr(b, args, kwargs, br.timeout)
+	if err != nil {
 		return nil, err
-	}
-	d := br.timeout
-	if timeout != starlark.None {
-		var err error
-		if d, err = durationArg(b.Name(), timeout); err != nil {
-			return nil, err
-		}
 	}
 	var action func() error
 	if br.action != starlark.None {

@@ -105,3 +105,59 @@ func (it *indexIterator) Done() {
 		it.m.itercount--
 	}
 }
+
+// localSequence is a mutable local sequence (bytearray, array.array).
+type localSequence interface {
+	starlark.Value
+	checkMutable(verb string) error
+}
+
+// sequenceMethod unpacks a method's positional arguments into want (all
+// required) and returns its receiver, checked mutable when the method
+// changes it.
+func sequenceMethod[T localSequence](b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, mutating bool, want ...any) (T, error) {
+	var zero T
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, len(want), want...); err != nil {
+		return zero, err
+	}
+	s := b.Receiver().(T)
+	if mutating {
+		if err := s.checkMutable(b.Name() + " on"); err != nil {
+			return zero, err
+		}
+	}
+	return s, nil
+}
+
+// popIndex resolves pop's index i into a sequence of n items, with
+// Python's errors.
+func popIndex(i, n int, typeName string) (int, error) {
+	if n == 0 {
+		return 0, pyErr("IndexError", "pop from empty %s", typeName)
+	}
+	if i < 0 {
+		i += n
+	}
+	if i < 0 || i >= n {
+		return 0, pyErr("IndexError", "pop index out of range")
+	}
+	return i, nil
+}
+
+// repeatCount is k in seq * k for a sequence of size bytes, as Python:
+// a negative count is 0, and a result over 4 GiB is a MemoryError. ok is
+// false when y is not an int (the operation is not defined).
+func repeatCount(y starlark.Value, size int, typeName string) (k int, ok bool, err error) {
+	n, ok := y.(starlark.Int)
+	if !ok {
+		return 0, false, nil
+	}
+	k64, ok := n.Int64()
+	if !ok || k64 < 0 {
+		k64 = 0
+	}
+	if k64 > 0 && int64(size)*k64 > 1<<32 {
+		return 0, true, pyErr("MemoryError", "repeated %s is too large", typeName)
+	}
+	return int(k64), true, nil
+}

@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -315,18 +314,11 @@ func (ba *Bytearray) Binary(op syntax.Token, y starlark.Value, side starlark.Sid
 		}
 		return NewBytearray(append(append([]byte(nil), other...), ba.buf...)), nil
 	case syntax.STAR:
-		n, ok := y.(starlark.Int)
-		if !ok {
-			return nil, nil
+		k, ok, err := repeatCount(y, len(ba.buf), "bytearray")
+		if !ok || err != nil {
+			return nil, err
 		}
-		k, ok := n.Int64()
-		if !ok || k < 0 {
-			k = 0
-		}
-		if k > 0 && int64(len(ba.buf))*k > 1<<32 {
-			return nil, pyErr("MemoryError", "repeated bytearray is too large")
-		}
-		return NewBytearray(bytes.Repeat(ba.buf, int(k))), nil
+		return NewBytearray(bytes.Repeat(ba.buf, k)), nil
 	}
 	return nil, nil
 }
@@ -357,44 +349,20 @@ var bytearrayMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (ba *Bytearray) Attr(name string) (starlark.Value, error) {
-	if m, ok := bytearrayMethods[name]; ok {
-		return m.BindReceiver(ba), nil
-	}
-	return nil, nil
+	return attrOf(bytearrayMethods, ba, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (ba *Bytearray) AttrNames() []string { return sortedKeys(bytearrayMethods) }
+func (ba *Bytearray) AttrNames() []string { return methodNames(bytearrayMethods) }
 
-// sortedKeys returns the method names of a method table.
-func sortedKeys(m map[string]*starlark.Builtin) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// receiverBytearray returns a method's receiver, checked mutable when the
-// method changes it.
-func receiverBytearray(b *starlark.Builtin, mutating bool) (*Bytearray, error) {
-	ba := b.Receiver().(*Bytearray)
-	if mutating {
-		if err := ba.checkMutable(b.Name() + " on"); err != nil {
-			return nil, err
-		}
-	}
-	return ba, nil
-}
+// bytearrayMethod unpacks a method's positional arguments and returns its
+// receiver, checked mutable when the method changes it.
+var bytearrayMethod = sequenceMethod[*Bytearray]
 
 // def append(x)
 func bytearrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var x starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true, &x)
 	if err != nil {
 		return nil, err
 	}
@@ -409,10 +377,7 @@ func bytearrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 // def extend(iterable_of_ints)
 func bytearrayExtend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var x starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true, &x)
 	if err != nil {
 		return nil, err
 	}
@@ -431,10 +396,7 @@ func bytearrayExtend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 func bytearrayInsert(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var i int
 	var x starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &i, &x); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true, &i, &x)
 	if err != nil {
 		return nil, err
 	}
@@ -463,18 +425,12 @@ func bytearrayPop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0, &i); err != nil {
 		return nil, err
 	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, nil, nil, true)
 	if err != nil {
 		return nil, err
 	}
-	if len(ba.buf) == 0 {
-		return nil, pyErr("IndexError", "pop from empty bytearray")
-	}
-	if i < 0 {
-		i += len(ba.buf)
-	}
-	if i < 0 || i >= len(ba.buf) {
-		return nil, pyErr("IndexError", "pop index out of range")
+	if i, err = popIndex(i, len(ba.buf), "bytearray"); err != nil {
+		return nil, err
 	}
 	c := ba.buf[i]
 	ba.buf = append(ba.buf[:i], ba.buf[i+1:]...)
@@ -484,10 +440,7 @@ func bytearrayPop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // def remove(x)
 func bytearrayRemove(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var x starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true, &x)
 	if err != nil {
 		return nil, err
 	}
@@ -505,10 +458,7 @@ func bytearrayRemove(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // def reverse()
 func bytearrayReverse(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -520,10 +470,7 @@ func bytearrayReverse(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 
 // def clear()
 func bytearrayClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
-		return nil, err
-	}
-	ba, err := receiverBytearray(b, true)
+	ba, err := bytearrayMethod(b, args, kwargs, true)
 	if err != nil {
 		return nil, err
 	}
@@ -533,10 +480,10 @@ func bytearrayClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def copy()
 func bytearrayCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	ba, err := bytearrayMethod(b, args, kwargs, false)
+	if err != nil {
 		return nil, err
 	}
-	ba := b.Receiver().(*Bytearray)
 	return NewBytearray(append([]byte{}, ba.buf...)), nil
 }
 

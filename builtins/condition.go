@@ -14,7 +14,7 @@ import (
 
 // Condition is multiprocessing.Condition.
 type Condition struct {
-	syncBase
+	runtimeObject
 	c    *shm.Condition
 	lock *Lock
 }
@@ -139,6 +139,17 @@ func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // def wait_for(predicate, timeout=None): waits until predicate() is true,
 // returning its last value, as CPython's Condition.wait_for.
 func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	c := receiverCondition(b)
+	return waitFor(thread, b, args, kwargs, func(d time.Duration) error {
+		_, err := c.c.Wait(d)
+		return shmErr(err)
+	})
+}
+
+// waitFor is wait_for(predicate, timeout=None) over a condition whose wait
+// is given: it calls predicate until it is true or the timeout passes,
+// waiting between calls, and returns predicate's last value.
+func waitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, wait func(time.Duration) error) (starlark.Value, error) {
 	var predicate starlark.Callable
 	var timeout starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {
@@ -148,21 +159,20 @@ func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlar
 	if err != nil {
 		return nil, err
 	}
-	c := receiverCondition(b)
 	deadline := time.Now().Add(d)
 	for {
 		result, err := starlark.Call(thread, predicate, nil, nil)
 		if err != nil || result.Truth() {
 			return result, err
 		}
-		wait := time.Duration(-1)
+		left := time.Duration(-1)
 		if d >= 0 {
-			if wait = time.Until(deadline); wait <= 0 {
+			if left = time.Until(deadline); left <= 0 {
 				return result, nil
 			}
 		}
-		if _, err := c.c.Wait(wait); err != nil {
-			return nil, shmErr(err)
+		if err := wait(left); err != nil {
+			return nil, err
 		}
 	}
 }

@@ -23,7 +23,7 @@ func init() {
 
 // Connection is multiprocessing.connection.Connection.
 type Connection struct {
-	syncBase
+	runtimeObject
 	c    *conn.Conn
 	wbuf []byte // reused encoding buffer for send
 }

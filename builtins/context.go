@@ -129,6 +129,7 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 // it has the multiprocessing module's members, and its Process uses its
 // start method.
 type Context struct {
+	runtimeObject
 	method string
 }
 
@@ -151,12 +152,6 @@ func contextClass(m string) string {
 
 // Type implements starlark.Value.
 func (c *Context) Type() string { return "multiprocessing.context" }
-
-// Freeze is a no-op: a context is immutable.
-func (c *Context) Freeze() {}
-
-// Truth implements starlark.Value.
-func (c *Context) Truth() starlark.Bool { return true }
 
 // Hash hashes by method.
 func (c *Context) Hash() (uint32, error) { return starlark.String(c.method).Hash() }

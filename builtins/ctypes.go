@@ -38,6 +38,7 @@ func init() {
 
 // CType is a ctypes simple type, such as ctypes.c_int.
 type CType struct {
+	runtimeObject
 	name string    // "c_int"
 	code byte      // the typecode letter that names it: i, d, c, u, ? ...
 	size int       // sizeof, in bytes
@@ -104,12 +105,6 @@ func (t *CType) String() string { return "<class 'ctypes." + t.name + "'>" }
 
 // Type implements starlark.Value.
 func (t *CType) Type() string { return "ctypes_type" }
-
-// Freeze is a no-op: types are immutable.
-func (t *CType) Freeze() {}
-
-// Truth implements starlark.Value.
-func (t *CType) Truth() starlark.Bool { return true }
 
 // Hash hashes by name.
 func (t *CType) Hash() (uint32, error) { return starlark.String(t.name).Hash() }

@@ -7,7 +7,6 @@ package builtins
 import (
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"go.starlark.net/starlark"
@@ -100,6 +99,7 @@ func isSubtype(typ, base string) bool {
 
 // ErrorValue is the Starlark value catch returns for a failure (SPEC §3).
 type ErrorValue struct {
+	runtimeObject
 	typ       string
 	msg       string
 	args      starlark.Tuple
@@ -173,12 +173,6 @@ func (e *ErrorValue) String() string {
 	return e.typ + ": " + e.msg
 }
 
-// Freeze is a no-op: error values are immutable.
-func (e *ErrorValue) Freeze() {}
-
-// Truth is always true.
-func (e *ErrorValue) Truth() starlark.Bool { return true }
-
 // Hash hashes by identity-free content so errors can be set members.
 func (e *ErrorValue) Hash() (uint32, error) {
 	return starlark.String(e.String()).Hash()
@@ -220,12 +214,7 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (e *ErrorValue) AttrNames() []string {
-	names := []string{"args", "message", "traceback", "type"}
-	for n := range errorMethods {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return methodNames(errorMethods, "args", "message", "traceback", "type")
 }
 
 // def is_a(type_name): whether the error is of that type or a subtype.

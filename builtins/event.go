@@ -3,7 +3,6 @@ package builtins
 // multiprocessing.Event (CPython: synchronize.py Event).
 
 import (
-	"time"
 	"unsafe"
 
 	"go.starlark.net/starlark"
@@ -13,7 +12,7 @@ import (
 
 // Event is multiprocessing.Event.
 type Event struct {
-	syncBase
+	runtimeObject
 	e *shm.Event
 }
 
@@ -108,15 +107,4 @@ func eventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 		return nil, err
 	}
 	return starlark.Bool(b.Receiver().(*Event).e.Wait(d)), nil
-}
-
-// timeoutOnly unpacks a method's only parameter, timeout=None.
-func timeoutOnly(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (time.Duration, error) {
-	var timeout starlark.Value = starlark.None
-	if len(args)+len(kwargs) != 0 {
-		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-			return 0, err
-		}
-	}
-	return durationArg(b.Name(), timeout)
 }

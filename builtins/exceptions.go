@@ -7,19 +7,16 @@ package builtins
 import "go.starlark.net/starlark"
 
 // ExcClass names a Python exception type.
-type ExcClass struct{ name string }
+type ExcClass struct {
+	runtimeObject
+	name string
+}
 
 // String is repr of the class, as Python shows it.
 func (c *ExcClass) String() string { return "<class '" + c.name + "'>" }
 
 // Type implements starlark.Value.
 func (c *ExcClass) Type() string { return "exception_type" }
-
-// Freeze is a no-op: classes are immutable.
-func (c *ExcClass) Freeze() {}
-
-// Truth implements starlark.Value.
-func (c *ExcClass) Truth() starlark.Bool { return true }
 
 // Hash hashes by name.
 func (c *ExcClass) Hash() (uint32, error) { return starlark.String(c.name).Hash() }
@@ -29,8 +26,8 @@ func (c *ExcClass) Name() string { return c.name }
 
 func init() {
 	for _, n := range []string{"ProcessError", "BufferTooShort", "AuthenticationError", "TimeoutError", "WorkerLostError"} {
-		register("multiprocessing", n, &ExcClass{n})
+		register("multiprocessing", n, &ExcClass{name: n})
 	}
-	register("queue", "Empty", &ExcClass{"queue.Empty"})
-	register("queue", "Full", &ExcClass{"queue.Full"})
+	register("queue", "Empty", &ExcClass{name: "queue.Empty"})
+	register("queue", "Full", &ExcClass{name: "queue.Full"})
 }

@@ -131,6 +131,7 @@ func (rt *Runtime) RestoreForkGlobals(thread *starlark.Thread, into starlark.Str
 // Unavailable stands for a global a fork child could not receive (a Pool, a
 // Listener, a lambda): every use of it fails with a message naming it.
 type Unavailable struct {
+	runtimeObject
 	name, reason string
 }
 
@@ -149,12 +150,6 @@ func (u *Unavailable) String() string { return fmt.Sprintf("<unavailable global 
 
 // Type implements starlark.Value.
 func (u *Unavailable) Type() string { return "unavailable" }
-
-// Freeze is a no-op.
-func (u *Unavailable) Freeze() {}
-
-// Truth is true; Starlark gives Truth no way to fail.
-func (u *Unavailable) Truth() starlark.Bool { return true }
 
 // Hash fails: the value cannot be used.
 func (u *Unavailable) Hash() (uint32, error) { return identityHash(unsafe.Pointer(u)), u.err() }

@@ -49,7 +49,7 @@ const listenerExitPriority = -1
 
 // Listener is multiprocessing.connection.Listener.
 type Listener struct {
-	syncBase
+	runtimeObject
 	l *conn.Listener
 }
 

@@ -14,7 +14,7 @@ import (
 
 // Lock is multiprocessing.Lock, or RLock when recursive.
 type Lock struct {
-	syncBase
+	runtimeObject
 	m *shm.Mutex
 }
 

@@ -68,7 +68,7 @@ const logExtraKey = "logging"
 
 // Logger is the multiprocessing logger of one runtime.
 type Logger struct {
-	syncBase
+	runtimeObject
 	rt *Runtime
 
 	mu       sync.Mutex

@@ -79,6 +79,7 @@ type typeEntry struct {
 // managerClass is a manager class: BaseManager, SyncManager, or one made
 // with subclass.
 type managerClass struct {
+	runtimeObject
 	name    string
 	entries []*typeEntry // in registration order; a later one replaces
 }
@@ -98,12 +99,6 @@ func (c *managerClass) String() string {
 
 // Type implements starlark.Value.
 func (c *managerClass) Type() string { return "multiprocessing.managers.ManagerClass" }
-
-// Freeze is a no-op: register works on a class in frozen globals.
-func (c *managerClass) Freeze() {}
-
-// Truth implements starlark.Value.
-func (c *managerClass) Truth() starlark.Bool { return true }
 
 // Hash hashes by identity.
 func (c *managerClass) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
@@ -329,6 +324,7 @@ func newManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // Manager is an instance of a manager class.
 type Manager struct {
+	runtimeObject
 	cls     *managerClass
 	rt      *Runtime
 	address conn.Address // zero until started when not given
@@ -359,12 +355,6 @@ func (m *Manager) String() string {
 
 // Type implements starlark.Value.
 func (m *Manager) Type() string { return "multiprocessing.managers." + m.cls.name }
-
-// Freeze is a no-op: managers stay usable in frozen globals.
-func (m *Manager) Freeze() {}
-
-// Truth implements starlark.Value.
-func (m *Manager) Truth() starlark.Bool { return true }
 
 // Hash hashes by identity.
 func (m *Manager) Hash() (uint32, error) { return identityHash(unsafe.Pointer(m)), nil }
@@ -574,11 +564,7 @@ func (st *managerState) shutdown() {
 
 // def join(timeout=None): wait for the server process to exit.
 func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := timeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -667,7 +653,7 @@ func managerGetServer(thread *starlark.Thread, b *starlark.Builtin, args starlar
 // Server is a manager's server run in this process (CPython's
 // managers.Server): .address, .serve_forever().
 type Server struct {
-	syncBase
+	runtimeObject
 	ms *managerServer
 }
 

@@ -65,6 +65,7 @@ const (
 // ProxyType is a proxy class (managers.DictProxy, managers.AutoProxy, ...),
 // the proxytype argument of register.
 type ProxyType struct {
+	runtimeObject
 	name           string
 	kind           proxyKind
 	exposed        []string // nil: the referent's public methods
@@ -122,12 +123,6 @@ func (t *ProxyType) String() string { return "<class 'multiprocessing.managers."
 // Type implements starlark.Value.
 func (t *ProxyType) Type() string { return "multiprocessing.managers.ProxyType" }
 
-// Freeze is a no-op: proxy classes are immutable.
-func (t *ProxyType) Freeze() {}
-
-// Truth implements starlark.Value.
-func (t *ProxyType) Truth() starlark.Bool { return true }
-
 // Hash hashes by identity.
 func (t *ProxyType) Hash() (uint32, error) { return identityHash(unsafe.Pointer(t)), nil }
 
@@ -135,6 +130,7 @@ func (t *ProxyType) Hash() (uint32, error) { return identityHash(unsafe.Pointer(
 // scripts see is a *Proxy or, for the classes with operators, a wrapper
 // around one (see value).
 type Proxy struct {
+	runtimeObject
 	ptype   *ProxyType
 	typeid  string
 	id      uint64
@@ -213,12 +209,6 @@ func (p *Proxy) value() starlark.Value {
 
 // Type is the proxy class's qualified name.
 func (p *Proxy) Type() string { return "multiprocessing.managers." + p.ptype.name }
-
-// Freeze is a no-op: proxies stay usable in frozen globals (SPEC §5).
-func (p *Proxy) Freeze() {}
-
-// Truth implements starlark.Value.
-func (p *Proxy) Truth() starlark.Bool { return true }
 
 // Hash hashes by identity: proxies compare by identity, as in CPython.
 func (p *Proxy) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
@@ -686,37 +676,15 @@ func (p *Proxy) SetField(name string, v starlark.Value) error {
 // def wait_for(predicate, timeout=None): ConditionProxy.wait_for, which
 // CPython runs in the client: the predicate is the caller's.
 func conditionProxyWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var predicate starlark.Callable
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
 	p := proxyOf(b.Receiver())
-	var end time.Time
-	if timeout != starlark.None {
-		d, err := durationArg(b.Name(), timeout)
-		if err != nil {
-			return nil, err
+	return waitFor(thread, b, args, kwargs, func(d time.Duration) error {
+		var timeout starlark.Value = starlark.None
+		if d >= 0 {
+			timeout = starlark.Float(d.Seconds())
 		}
-		end = time.Now().Add(d)
-	}
-	for {
-		result, err := starlark.Call(thread, predicate, nil, nil)
-		if err != nil || result.Truth() {
-			return result, err
-		}
-		var wait starlark.Value = starlark.None
-		if !end.IsZero() {
-			left := time.Until(end)
-			if left <= 0 {
-				return result, nil
-			}
-			wait = starlark.Float(left.Seconds())
-		}
-		if _, err := p.call(thread, "wait", starlark.Tuple{wait}, nil); err != nil {
-			return nil, err
-		}
-	}
+		_, err := p.call(thread, "wait", starlark.Tuple{timeout}, nil)
+		return err
+	})
 }
 
 // containerProxy is a ListProxy, DictProxy or ArrayProxy: a proxy with

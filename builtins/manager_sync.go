@@ -92,7 +92,7 @@ func threadTimeout(fn string, v starlark.Value, minusOne bool) (time.Duration, e
 }
 
 // threadObject holds what the referents share: identity and no freezing.
-type threadObject struct{ syncBase }
+type threadObject struct{ runtimeObject }
 
 func (threadObject) managerSafe() {}
 
@@ -383,11 +383,7 @@ func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlar
 
 // def wait(timeout=None)
 func threadEventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := timeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -442,11 +438,7 @@ func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args s
 
 // def wait(timeout=None)
 func threadConditionWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := timeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -579,17 +571,10 @@ var errBrokenBarrier = &PyError{Type: "BrokenBarrierError", Msg: ""}
 
 // def wait(timeout=None)
 func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
 	br := b.Receiver().(*threadBarrier)
-	d := br.timeout
-	if timeout != starlark.None {
-		var err error
-		if d, err = durationArg(b.Name(), timeout); err != nil {
-			return nil, err
-		}
+	d, err := timeoutOr(b, args, kwargs, br.timeout)
+	if err != nil {
+		return nil, err
 	}
 	br.mu.Lock()
 	defer br.mu.Unlock()

@@ -158,6 +158,7 @@ func makeArray(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, k
 // managedValue is the referent of SyncManager.Value (CPython's
 // managers.Value): a typecode and a value, without C conversion.
 type managedValue struct {
+	runtimeObject
 	typecode starlark.Value
 	value    starlark.Value
 }
@@ -176,10 +177,6 @@ func makeValue(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs
 func (v *managedValue) Type() string { return "Value" }
 
 func (v *managedValue) String() string { return fmt.Sprintf("Value(%s, %s)", v.typecode, v.value) }
-
-func (v *managedValue) Freeze() {}
-
-func (v *managedValue) Truth() starlark.Bool { return true }
 
 func (v *managedValue) Hash() (uint32, error) { return identityHash(unsafe.Pointer(v)), nil }
 
@@ -223,6 +220,7 @@ func managedValueSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // Namespace is multiprocessing.managers.Namespace: a bag of attributes.
 type Namespace struct {
+	runtimeObject
 	attrs map[string]starlark.Value
 }
 
@@ -260,12 +258,6 @@ func (ns *Namespace) String() string {
 	return "Namespace(" + strings.Join(parts, ", ") + ")"
 }
 
-// Freeze implements starlark.Value.
-func (ns *Namespace) Freeze() {}
-
-// Truth implements starlark.Value.
-func (ns *Namespace) Truth() starlark.Bool { return true }
-
 // Hash hashes by identity.
 func (ns *Namespace) Hash() (uint32, error) { return identityHash(unsafe.Pointer(ns)), nil }
 
@@ -302,6 +294,7 @@ func (ns *Namespace) delAttr(name string) error {
 // snapshotIterator is the referent of DictProxy.__iter__(): an iterator
 // over the keys the dict had then.
 type snapshotIterator struct {
+	runtimeObject
 	items []starlark.Value
 }
 
@@ -310,10 +303,6 @@ func (it *snapshotIterator) Type() string { return "iterator" }
 func (it *snapshotIterator) String() string {
 	return fmt.Sprintf("<iterator object at %#x>", uintptr(unsafe.Pointer(it)))
 }
-
-func (it *snapshotIterator) Freeze() {}
-
-func (it *snapshotIterator) Truth() starlark.Bool { return true }
 
 func (it *snapshotIterator) Hash() (uint32, error) { return identityHash(unsafe.Pointer(it)), nil }
 

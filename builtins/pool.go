@@ -24,12 +24,12 @@ import (
 func init() {
 	registerFunc("multiprocessing", "Pool", newPool)
 	registerFunc("multiprocessing.pool", "Pool", newPool)
-	register("multiprocessing.pool", "TimeoutError", &ExcClass{"TimeoutError"})
+	register("multiprocessing.pool", "TimeoutError", &ExcClass{name: "TimeoutError"})
 }
 
 // Pool is multiprocessing.pool.Pool.
 type Pool struct {
-	syncBase
+	runtimeObject
 	rt     *Runtime
 	eng    *pool.Pool
 	size   int

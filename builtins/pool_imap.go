@@ -20,7 +20,7 @@ import (
 
 // IMapIterator is what imap and imap_unordered return.
 type IMapIterator struct {
-	syncBase
+	runtimeObject
 	pool    *Pool
 	ordered bool
 	nchunks int
@@ -227,11 +227,7 @@ func (it *IMapIterator) AttrNames() []string { return methodNames(imapMethods) }
 // def next(timeout=None): the next result; StopIteration at the end,
 // TimeoutError when none comes in time, a task's error for a failed one.
 func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := timeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}

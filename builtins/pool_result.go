@@ -22,7 +22,7 @@ import (
 // AsyncResult is multiprocessing.pool.ApplyResult, and MapResult for the
 // map methods.
 type AsyncResult struct {
-	syncBase
+	runtimeObject
 	pool              *Pool
 	class             string // "ApplyResult" or "MapResult"
 	callback, errback starlark.Value
@@ -164,15 +164,9 @@ func waitChan(ch <-chan struct{}, d time.Duration) bool {
 // callbacks and waits; ok is false at the timeout.
 func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (r *AsyncResult, ok bool, err error) {
 	r = b.Receiver().(*AsyncResult)
-	d := time.Duration(-1)
-	if len(args)+len(kwargs) > 0 {
-		var timeout starlark.Value = starlark.None
-		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-			return nil, false, err
-		}
-		if d, err = durationArg(b.Name(), timeout); err != nil {
-			return nil, false, err
-		}
+	d, err := timeoutOnly(b, args, kwargs)
+	if err != nil {
+		return nil, false, err
 	}
 	rt := r.pool.rt
 	if err := rt.RunDeferred(thread); err != nil {

@@ -69,7 +69,7 @@ func decodeParts(data []byte, n int, dc *DecodeContext) ([]starlark.Value, error
 // script's values. It holds duplicates of the descriptors the encoding
 // refers to (a Lock in initargs), so they stay valid for the pool's life.
 type poolSetup struct {
-	syncBase
+	runtimeObject
 	payload []byte
 	fds     []int // in the encoding's descriptor order
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +29,7 @@ const (
 // Process is multiprocessing.Process, and the values current_process() and
 // parent_process() return.
 type Process struct {
+	runtimeObject
 	rt       *Runtime
 	kind     processKind
 	name     string
@@ -197,12 +197,6 @@ func exitcodeString(code int) string {
 // Type implements starlark.Value.
 func (p *Process) Type() string { return "multiprocessing.Process" }
 
-// Freeze is a no-op: runtime objects stay usable in frozen globals.
-func (p *Process) Freeze() {}
-
-// Truth implements starlark.Value.
-func (p *Process) Truth() starlark.Bool { return true }
-
 // Hash hashes by identity.
 func (p *Process) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
 
@@ -264,12 +258,7 @@ func (p *Process) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (p *Process) AttrNames() []string {
-	names := []string{"authkey", "daemon", "exitcode", "ident", "name", "pid", "sentinel"}
-	for n := range processMethods {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return methodNames(processMethods, "authkey", "daemon", "exitcode", "ident", "name", "pid", "sentinel")
 }
 
 // SetField implements starlark.HasSetField for name, daemon and authkey.
@@ -494,11 +483,7 @@ func processRun(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // def join(timeout=None)
 func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
-		return nil, err
-	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := timeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func init() {
 // Queue is one of multiprocessing's three queue types; which engine field
 // is set says which.
 type Queue struct {
-	syncBase
+	runtimeObject
 	kind     queue.Kind
 	q        *queue.Queue // Queue, and JoinableQueue's base
 	joinable *queue.JoinableQueue

@@ -13,7 +13,7 @@ import (
 
 // Semaphore is multiprocessing.Semaphore, or BoundedSemaphore.
 type Semaphore struct {
-	syncBase
+	runtimeObject
 	s *shm.Semaphore
 }
 

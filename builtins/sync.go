@@ -42,15 +42,18 @@ func shmErr(err error) error {
 	return err
 }
 
-// syncBase holds what every sync value shares: its method table and
-// identity semantics. Sync values never freeze (SPEC §5).
-type syncBase struct{}
+// runtimeObject gives Freeze and Truth to values that never freeze and
+// are always true: runtime objects (locks, processes, managers, proxies,
+// ...), which stay usable in frozen globals (SPEC §5), and immutable
+// values (exception classes, ctypes types, error values).
+type runtimeObject struct{}
 
-// Freeze is a no-op: runtime objects stay usable in frozen globals.
-func (syncBase) Freeze() {}
+// Freeze is a no-op: runtime objects stay usable in frozen globals, and
+// immutable values have nothing to freeze.
+func (runtimeObject) Freeze() {}
 
 // Truth implements starlark.Value.
-func (syncBase) Truth() starlark.Bool { return true }
+func (runtimeObject) Truth() starlark.Bool { return true }
 
 // attrOf looks up a bound method in a sorted method table.
 func attrOf(methods map[string]*starlark.Builtin, recv starlark.Value, name string) (starlark.Value, error) {
@@ -83,6 +86,29 @@ func acquireArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tup
 	}
 	d, err = durationArg(b.Name(), timeout)
 	return bool(blockV.Truth()), d, err
+}
+
+// timeoutOnly unpacks a method's only parameter, timeout=None (None waits
+// for ever).
+func timeoutOnly(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (time.Duration, error) {
+	return timeoutOr(b, args, kwargs, -1)
+}
+
+// timeoutOr unpacks a method's only parameter, timeout=None, where None
+// means def (a barrier's default timeout). The no-argument call skips
+// UnpackArgs.
+func timeoutOr(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, def time.Duration) (time.Duration, error) {
+	if len(args)+len(kwargs) == 0 {
+		return def, nil
+	}
+	var timeout starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
+		return 0, err
+	}
+	if timeout == starlark.None {
+		return def, nil
+	}
+	return durationArg(b.Name(), timeout)
 }
 
 // noArgs checks that a method got no arguments, without UnpackArgs' cost

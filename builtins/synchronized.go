@@ -40,7 +40,7 @@ func (a *CArray) synchronized(l *Lock) starlark.Value {
 
 // wrapper is what both wrappers share: the lock and its methods.
 type wrapper struct {
-	syncBase
+	runtimeObject
 	lock *Lock
 }
 

@@ -1,9 +1,8 @@
 package conformance
 
 import (
-	"bufio"
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -24,7 +23,7 @@ func TestKillLeavesNothing(t *testing.T) {
 	shmBefore := listDir(t, "/dev/shm")
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	cmd, l := startFaultScript(t, "kill_mid_run.star", time.Minute)
+	cmd, l := startScript(t, context.Background(), "faults", time.Minute, "kill_mid_run.star")
 	var pids []int
 	for _, f := range strings.Fields(strings.TrimPrefix(l, "pids")) {
 		pid, _ := strconv.Atoi(f)
@@ -100,8 +99,8 @@ func mappersOf(name string) []string {
 // the main process leaves no interpreter running — neither children nor
 // the warm ones waiting for work (issue 8).
 func TestForkserverLeavesNothing(t *testing.T) {
-	cmd, l := startFaultScript(t, "forkserver_starts.star", 5*time.Minute)
-	if l != "started 1000, failed 0\n" {
+	cmd, l := startScript(t, context.Background(), "faults", 5*time.Minute, "forkserver_starts.star")
+	if l != "started 1000, failed 0" {
 		cmd.Process.Kill()
 		t.Fatalf("script reported %q", l)
 	}
@@ -155,33 +154,4 @@ func isZombie(dir string) bool {
 	}
 	rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
 	return strings.HasPrefix(strings.TrimSpace(rest), "Z")
-}
-
-// startFaultScript starts faults/script and returns it with the first line
-// it prints, which it must print within d.
-func startFaultScript(t *testing.T, script string, d time.Duration) (*exec.Cmd, string) {
-	t.Helper()
-	cmd := exec.Command(mpstarBin, script)
-	cmd.Dir = "faults"
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line := make(chan string, 1)
-	go func() {
-		l, _ := bufio.NewReader(out).ReadString('\n')
-		line <- l
-	}()
-	select {
-	case l := <-line:
-		return cmd, l
-	case <-time.After(d):
-		cmd.Process.Kill()
-		t.Fatalf("%s printed nothing within %v", script, d)
-	}
-	return nil, ""
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,12 +17,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// startScript starts mpstar on a script of testdata/managers and returns
-// the command and its first stdout line.
-func startScript(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, string) {
+// managersDir holds the scripts of the manager tests.
+var managersDir = filepath.Join("testdata", "managers")
+
+// startScript starts mpstar in dir on args (a script and its arguments)
+// and returns the command and its first stdout line, trimmed, which must
+// come within d.
+func startScript(t *testing.T, ctx context.Context, dir string, d time.Duration, args ...string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.CommandContext(ctx, mpstarBin, args...)
-	cmd.Dir = filepath.Join("testdata", "managers")
+	cmd.Dir = dir
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -30,13 +35,28 @@ func startScript(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, 
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("%v: no first line: %v", args, err)
+	type result struct {
+		line string
+		err  error
 	}
-	return cmd, strings.TrimSpace(line)
+	first := make(chan result, 1)
+	go func() {
+		l, err := bufio.NewReader(out).ReadString('\n')
+		first <- result{l, err}
+	}()
+	select {
+	case r := <-first:
+		if r.err == nil {
+			return cmd, strings.TrimSpace(r.line)
+		}
+		err = r.err
+	case <-time.After(d):
+		err = fmt.Errorf("nothing printed within %v", d)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	t.Fatalf("%v: no first line: %v", args, err)
+	return nil, ""
 }
 
 // TestRemoteManager is the tutorial's 5.4.4 across independent mpstar
@@ -46,7 +66,7 @@ func startScript(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, 
 func TestRemoteManager(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	server, line := startScript(t, ctx, "server.star", "0")
+	server, line := startScript(t, ctx, managersDir, time.Minute, "server.star", "0")
 	defer func() {
 		server.Process.Kill()
 		server.Wait()
@@ -57,7 +77,7 @@ func TestRemoteManager(t *testing.T) {
 	}
 	client := func(role, n, key string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, mpstarBin, "client.star", port, role, n, key)
-		cmd.Dir = filepath.Join("testdata", "managers")
+		cmd.Dir = managersDir
 		return cmd
 	}
 	producer, consumer := client("producer", "10000", "abracadabra"), client("consumer", "10000", "abracadabra")
@@ -93,7 +113,7 @@ func TestRemoteManager(t *testing.T) {
 func TestManagerDiesWithKilledParent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	parent, line := startScript(t, ctx, "killed.star")
+	parent, line := startScript(t, ctx, managersDir, time.Minute, "killed.star")
 	fields := strings.Fields(line)
 	if len(fields) != 3 || fields[2] != "True" {
 		parent.Process.Kill()

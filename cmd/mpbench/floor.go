@@ -206,6 +206,30 @@ func (p *peer) fail(err error) result {
 	return failed("%v", err)
 }
 
+// collect ends a run that began at t0: it sends the empty end message,
+// reads the child's (a, b) reply and waits for the child to exit. secs is
+// the time from t0 to the reply.
+func (p *peer) collect(t0 time.Time) (a, b uint64, secs float64, err error) {
+	reply, err := p.request(nil)
+	secs = time.Since(t0).Seconds()
+	if err == nil {
+		a, b, err = unpair(reply)
+	}
+	if err != nil {
+		p.finish()
+		return 0, 0, 0, err
+	}
+	return a, b, secs, p.finish()
+}
+
+// request sends msg and returns the child's reply.
+func (p *peer) request(msg []byte) ([]byte, error) {
+	if err := p.sendSmall(msg); err != nil {
+		return nil, err
+	}
+	return p.recvSmall()
+}
+
 // awaitReady reads the child's "ready" message.
 func (p *peer) awaitReady() error {
 	m, err := p.recvSmall()
@@ -250,10 +274,7 @@ func floorPipePingpong(env floorEnv, n int) result {
 	var msg [8]byte
 	roundTrip := func(i uint64) error {
 		binary.LittleEndian.PutUint64(msg[:], i)
-		if err := p.sendSmall(msg[:]); err != nil {
-			return err
-		}
-		r, err := p.recvSmall()
+		r, err := p.request(msg[:])
 		if err != nil {
 			return err
 		}
@@ -305,19 +326,8 @@ func floorPipeStream(env floorEnv, n int) result {
 			return p.fail(err)
 		}
 	}
-	if err := p.sendSmall(nil); err != nil {
-		return p.fail(err)
-	}
-	reply, err := p.recvSmall()
-	secs := time.Since(t0).Seconds()
+	count, sum, secs, err := p.collect(t0)
 	if err != nil {
-		return p.fail(err)
-	}
-	count, sum, err := unpair(reply)
-	if err != nil {
-		return p.fail(err)
-	}
-	if err := p.finish(); err != nil {
 		return failed("%v", err)
 	}
 	if want := uint64(n) * uint64(n-1) / 2; count != uint64(n) || sum != want {
@@ -346,19 +356,8 @@ func floorPipeBytes(env floorEnv, n int) result {
 			return p.fail(err)
 		}
 	}
-	if err := p.sendSmall(nil); err != nil {
-		return p.fail(err)
-	}
-	reply, err := p.recvSmall()
-	secs := time.Since(t0).Seconds()
+	count, bad, secs, err := p.collect(t0)
 	if err != nil {
-		return p.fail(err)
-	}
-	count, bad, err := unpair(reply)
-	if err != nil {
-		return p.fail(err)
-	}
-	if err := p.finish(); err != nil {
 		return failed("%v", err)
 	}
 	if count != uint64(n) || bad != 0 {

@@ -132,14 +132,7 @@ func (l *Listener) Accept() (*Conn, error) {
 			return nil, err
 		}
 	}
-	if l.authkey != nil {
-		timeout := orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout)
-		if err := handshake(c, l.authkey, timeout, deliverChallenge, answerChallenge); err != nil {
-			c.Close()
-			return nil, err
-		}
-	}
-	return c, nil
+	return authenticated(c, l.authkey, orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout), deliverChallenge, answerChallenge)
 }
 
 // acceptFd waits until a client connects or Close is called, and returns
@@ -241,12 +234,18 @@ func (d *Dialer) Dial(address Address) (*Conn, error) {
 		return nil, err
 	}
 	c := newConn(fd, true, true, orDefault(d.MaxFrame, DefaultMaxFrame))
-	if d.AuthKey != nil {
-		timeout := orDefault(d.HandshakeTimeout, DefaultHandshakeTimeout)
-		if err := handshake(c, d.AuthKey, timeout, answerChallenge, deliverChallenge); err != nil {
-			c.Close()
-			return nil, err
-		}
+	return authenticated(c, d.AuthKey, orDefault(d.HandshakeTimeout, DefaultHandshakeTimeout), answerChallenge, deliverChallenge)
+}
+
+// authenticated returns c after the handshake steps with authkey (none
+// without a key); a failed handshake closes c.
+func authenticated(c *Conn, authkey []byte, timeout time.Duration, steps ...func(*Conn, []byte) error) (*Conn, error) {
+	if authkey == nil {
+		return c, nil
+	}
+	if err := handshake(c, authkey, timeout, steps...); err != nil {
+		c.Close()
+		return nil, err
 	}
 	return c, nil
 }

@@ -1,32 +1,34 @@
 package conn
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 // childEnv selects the child role when the test binary re-executes itself.
 const childEnv = "MPCORE_CONN_TEST_CHILD"
 
-func TestMain(m *testing.M) {
-	switch os.Getenv(childEnv) {
-	case "":
-		os.Exit(m.Run())
+func TestMain(m *testing.M) { childtest.Main(m, childEnv, runChild) }
+
+// runChild plays a child role and returns its exit status.
+func runChild(role string) int {
+	switch role {
 	case "echo":
-		os.Exit(echoChild())
+		return echoChild()
 	case "stream":
-		os.Exit(streamChild())
-	default:
-		fmt.Fprintf(os.Stderr, "unknown child role %q\n", os.Getenv(childEnv))
-		os.Exit(2)
+		return streamChild()
 	}
+	fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
+	return 2
 }
 
 // childConn is the child's end of the Pipe startChild made: fds 3 (read),
@@ -107,10 +109,8 @@ func startChild(tb testing.TB, role string) *Conn {
 		files = append(files, os.NewFile(uintptr(dup), "child-conn"))
 	}
 	theirs.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+role)
+	cmd := childtest.Command(context.Background(), childEnv, role)
 	cmd.ExtraFiles = files
-	cmd.Stderr = os.Stderr
 	err = cmd.Start()
 	for _, f := range files {
 		f.Close()
@@ -120,16 +120,8 @@ func startChild(tb testing.TB, role string) *Conn {
 	}
 	tb.Cleanup(func() {
 		ours.Close()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case err := <-done:
-			if err != nil {
-				tb.Errorf("%s child: %v", role, err)
-			}
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			tb.Errorf("%s child did not exit after its connection closed", role)
+		if err := childtest.Wait(cmd, 10*time.Second); err != nil {
+			tb.Errorf("%s child, after its connection closed: %v", role, err)
 		}
 	})
 	return ours

@@ -2,32 +2,32 @@ package manager
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/mpstar/mpstar/mpcore/conn"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 // childEnv selects the child role when the test binary re-executes itself.
 const childEnv = "MPCORE_MANAGER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
-	switch os.Getenv(childEnv) {
-	case "":
-		os.Exit(m.Run())
-	case "hold":
-		os.Exit(holdChild())
-	default:
-		fmt.Fprintf(os.Stderr, "unknown child role %q\n", os.Getenv(childEnv))
-		os.Exit(2)
-	}
+	childtest.Main(m, childEnv, func(role string) int {
+		if role == "hold" {
+			return holdChild()
+		}
+		fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
+		return 2
+	})
 }
 
 var testKey = []byte("test-authkey")
@@ -415,9 +415,7 @@ func holdChild() int {
 func TestKilledClientReleasesItsReferences(t *testing.T) {
 	h := newTestHandler()
 	s := startServer(t, h)
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=hold", "MANAGER_ADDR="+s.Address().Path)
-	cmd.Stderr = os.Stderr
+	cmd := childtest.Command(context.Background(), childEnv, "hold", "MANAGER_ADDR="+s.Address().Path)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

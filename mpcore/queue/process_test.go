@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 const (
@@ -31,15 +33,11 @@ const (
 	reportFD  = 4                 // where a child that reports finds its pipe
 )
 
-func TestMain(m *testing.M) {
-	if role := os.Getenv(childEnv); role != "" {
-		os.Exit(runChild(role))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { childtest.Main(m, childEnv, runChild) }
 
 // child is a running test child.
 type child struct {
+	role   string
 	cmd    *exec.Cmd
 	stdout *bufio.Reader // what the child writes to stdout
 	report *os.File      // read end of the child's report pipe, or nil
@@ -58,12 +56,11 @@ const (
 func startChild(tb testing.TB, role string, h Handle, flags int, args ...int) *child {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^$")
 	strs := make([]string, len(args))
 	for i, a := range args {
 		strs[i] = strconv.Itoa(a)
 	}
-	cmd.Env = append(os.Environ(), childEnv+"="+role, argsEnv+"="+strings.Join(strs, " "),
+	cmd := childtest.Command(ctx, childEnv, role, argsEnv+"="+strings.Join(strs, " "),
 		fmt.Sprintf("%s=%d %d", handleEnv, h.Kind, h.ArenaID),
 		// Under -race a child would otherwise linger a second at exit.
 		"GORACE="+strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"), fmt.Sprintf("%s=%t", gateEnv, flags&withGate != 0))
@@ -74,7 +71,7 @@ func startChild(tb testing.TB, role string, h Handle, flags int, args ...int) *c
 	arena := os.NewFile(uintptr(fd), "arena")
 	defer arena.Close()
 	cmd.ExtraFiles = []*os.File{arena}
-	c := &child{cmd: cmd}
+	c := &child{role: role, cmd: cmd}
 	if flags&withReport != 0 {
 		r, w, err := os.Pipe()
 		if err != nil {
@@ -100,7 +97,6 @@ func startChild(tb testing.TB, role string, h Handle, flags int, args ...int) *c
 		tb.Fatal(err)
 	}
 	c.stdout = bufio.NewReader(out)
-	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		tb.Fatal(err)
 	}
@@ -116,7 +112,7 @@ func startChild(tb testing.TB, role string, h Handle, flags int, args ...int) *c
 func (c *child) wait(tb testing.TB) {
 	tb.Helper()
 	if err := c.cmd.Wait(); err != nil {
-		tb.Fatalf("child %s: %v", c.cmd.Env[len(c.cmd.Env)-3], err)
+		tb.Fatalf("child %s: %v", c.role, err)
 	}
 }
 

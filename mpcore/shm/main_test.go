@@ -6,6 +6,7 @@ package shm
 // environment, exactly as a real child receives handles.
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,6 +17,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 const (
@@ -40,12 +43,7 @@ var childRoles = map[string]func(blocks []Block, arg string) error{
 	"pong":      childPong,
 }
 
-func TestMain(m *testing.M) {
-	if role := os.Getenv(envRole); role != "" {
-		os.Exit(runChild(role))
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { childtest.Main(m, envRole, runChild) }
 
 // runChild attaches the blocks it was sent and runs role.
 func runChild(role string) int {
@@ -92,14 +90,12 @@ func spawnChild(role, arg string, blocks ...Block) (*exec.Cmd, error) {
 	}
 	f := os.NewFile(uintptr(fd), "arena")
 	defer f.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(),
-		envRole+"="+role,
+	cmd := childtest.Command(context.Background(), envRole, role,
 		envArena+"="+strconv.FormatUint(a.ID, 16),
 		envBlocks+"="+strings.Join(specs, ","),
 		envArg+"="+arg)
 	cmd.ExtraFiles = []*os.File{f}
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	cmd.Stdout = os.Stderr
 	return cmd, cmd.Start()
 }
 
@@ -124,17 +120,8 @@ func startChild(t testing.TB, role, arg string, blocks ...Block) *exec.Cmd {
 // exits with status 0.
 func waitChild(t testing.TB, cmd *exec.Cmd) {
 	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("child %d: %v", cmd.Process.Pid, err)
-		}
-	case <-time.After(20 * time.Second):
-		cmd.Process.Kill()
-		<-done
-		t.Fatalf("child %d did not finish within 20 s", cmd.Process.Pid)
+	if err := childtest.Wait(cmd, 20*time.Second); err != nil {
+		t.Fatalf("child %d: %v", cmd.Process.Pid, err)
 	}
 }
 
