@@ -108,6 +108,9 @@ func (s *PartSender) Send(msg []byte) error {
 // the pool's end closes, or it has run maxTasks tasks (maxTasks <= 0: no
 // limit; CPython's maxtasksperchild).
 func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
+	// A worker waits for tasks, often long: polling for them would take
+	// the CPU the pool's parent needs to hand them out.
+	c.SetSpin(0)
 	if err := c.SendBytes(readyMessage); err != nil {
 		return err
 	}
