@@ -23,6 +23,7 @@ type PyError struct {
 	Traceback string
 }
 
+// Error implements the error interface.
 func (e *PyError) Error() string { return e.Msg }
 
 // pyErr builds a *PyError with a formatted message.
@@ -266,6 +267,7 @@ type ExitError struct {
 	Msg  string // printed to stderr when sys.exit was given a string
 }
 
+// Error implements the error interface.
 func (e *ExitError) Error() string { return fmt.Sprintf("SystemExit: %d", e.Code) }
 
 // FormatTraceback renders a Starlark call stack in Python's shape, without

@@ -52,6 +52,7 @@ type ExitError struct {
 	Err  error // the uncaught error, or nil after sys.exit
 }
 
+// Error implements the error interface.
 func (e *ExitError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("script failed: %v", e.Err)

@@ -30,6 +30,7 @@ type FrameTooLargeError struct {
 	Max  int    // largest length the receiver accepted
 }
 
+// Error implements the error interface.
 func (e *FrameTooLargeError) Error() string {
 	return fmt.Sprintf("bad message length: frame of %d bytes exceeds the limit of %d bytes", e.Size, e.Max)
 }
@@ -40,6 +41,7 @@ type MalformedFrameError struct {
 	Header []byte
 }
 
+// Error implements the error interface.
 func (e *MalformedFrameError) Error() string {
 	return fmt.Sprintf("bad message length: invalid frame header % x", e.Header)
 }
@@ -51,6 +53,7 @@ type TruncatedFrameError struct {
 	Size int // payload length from the header, or -1 if the header itself was cut
 }
 
+// Error implements the error interface.
 func (e *TruncatedFrameError) Error() string {
 	if e.Size < 0 {
 		return "got end of file during message header"
@@ -67,6 +70,7 @@ type BufferTooShortError struct {
 	Msg []byte
 }
 
+// Error implements the error interface.
 func (e *BufferTooShortError) Error() string {
 	return fmt.Sprintf("buffer too short for a message of %d bytes", len(e.Msg))
 }
@@ -79,6 +83,7 @@ type AuthenticationError struct {
 	Err error
 }
 
+// Error implements the error interface.
 func (e *AuthenticationError) Error() string { return e.Msg }
 
 // Unwrap returns the cause, if any.

@@ -35,6 +35,7 @@ type WorkerLostError struct {
 	ExitCode int // CPython's exitcode: the status, or -N after signal N
 }
 
+// Error implements the error interface.
 func (e *WorkerLostError) Error() string {
 	return fmt.Sprintf("worker %s (pid %d) exited with %s while running the task", e.Worker, e.Pid, DescribeExit(e.ExitCode))
 }
@@ -58,6 +59,7 @@ type InitError struct {
 	Payload []byte // the worker's encoding of the initializer's error
 }
 
+// Error implements the error interface.
 func (e *InitError) Error() string {
 	return fmt.Sprintf("the initializer failed in pool worker %s", e.Worker)
 }
@@ -70,6 +72,7 @@ type StartError struct {
 	Err      error // the launch error, if the process could not be launched
 }
 
+// Error implements the error interface.
 func (e *StartError) Error() string {
 	if e.Err != nil {
 		return fmt.Sprintf("cannot start a pool worker: %v", e.Err)

@@ -64,6 +64,7 @@ type ProtocolError struct {
 	Reason string
 }
 
+// Error implements the error interface.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("bad pool message % x: %s", e.Header, e.Reason)
 }
