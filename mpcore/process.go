@@ -31,7 +31,7 @@ import (
 // child; its value is the bootstrap descriptor number.
 const ChildEnv = "MPSTAR_CHILD_FD"
 
-// bootstrapFD is where the child finds the bootstrap pipe (the first of
+// bootstrapFD is where the child finds the bootstrap socket (the first of
 // exec.Cmd.ExtraFiles); the carried descriptors follow it.
 const bootstrapFD = 3
 
