@@ -5,6 +5,10 @@
 // bytes, file descriptors and Go values.
 //
 // The package reads like CPython's Lib/multiprocessing: one file per concern,
-// each naming the CPython file it mirrors. Wire constants live in wire.go and
-// are described in PROTOCOL.md beside it.
+// each naming the CPython file it mirrors, and one subpackage per engine:
+// conn (framing, connections, authentication, Listener/Client), shm
+// (shared-memory arenas and futex synchronisation), queue, manager and pool.
+// This package launches processes (process.go, bootstrap.go, fdpass.go) and
+// keeps warm children for forkserver (forkserver.go). Each wire protocol is
+// described in a PROTOCOL.md beside its code.
 package mpcore

@@ -32,7 +32,7 @@ import (
 const ChildEnv = "MPSTAR_CHILD_FD"
 
 // bootstrapFD is where the child finds the bootstrap socket (the first of
-// exec.Cmd.ExtraFiles); the carried descriptors follow it.
+// exec.Cmd.ExtraFiles); carried descriptors arrive over it (SCM_RIGHTS).
 const bootstrapFD = 3
 
 // Prep is the preparation data a parent hands a new child (CPython:
