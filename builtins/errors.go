@@ -142,17 +142,17 @@ func Classify(err error) (typ, msg string, args starlark.Tuple) {
 	if errors.As(err, &pe) {
 		return pe.Type, pe.Msg, pe.Args
 	}
+	// A plain Starlark failure: the message without the traceback an
+	// EvalError adds, and without fail()'s "fail: " prefix.
+	msg = err.Error()
 	var ee *starlark.EvalError
 	if errors.As(err, &ee) {
+		msg = ee.Msg
 		if inner := errors.Unwrap(ee); inner != nil {
-			if errors.As(inner, &pe) {
-				return pe.Type, pe.Msg, pe.Args
-			}
-			return "Error", strings.TrimPrefix(inner.Error(), "fail: "), nil
+			msg = inner.Error()
 		}
-		return "Error", strings.TrimPrefix(ee.Msg, "fail: "), nil
 	}
-	return "Error", strings.TrimPrefix(err.Error(), "fail: "), nil
+	return "Error", strings.TrimPrefix(msg, "fail: "), nil
 }
 
 // AsGoError turns an error value back into a Go error carrying its type, so

@@ -56,17 +56,12 @@ func uncopyable(name string, v starlark.Value) starlark.Value {
 	return v
 }
 
-// mainGlobals returns the main module's globals: recorded once its top
-// level has finished, live (through the main thread's frames) while it runs.
+// mainGlobals returns the main module's globals (see globalsOf).
 func (rt *Runtime) mainGlobals() starlark.StringDict {
 	rt.mu.Lock()
-	filename := rt.cfg.Filename
-	globals, ok := rt.modules[filename]
-	thread := rt.mainThread
+	filename, thread := rt.cfg.Filename, rt.mainThread
 	rt.mu.Unlock()
-	if !ok {
-		globals, _ = liveGlobals(thread, filename)
-	}
+	globals, _ := rt.globalsOf(thread, filename)
 	return globals
 }
 

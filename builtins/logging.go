@@ -78,26 +78,30 @@ type Logger struct {
 
 var _ starlark.HasAttrs = (*Logger)(nil)
 
-// loggers holds each runtime's Logger. Runtime's fields belong to
-// runtime.go; keying by runtime keeps interpreters sharing a process apart.
-var loggers sync.Map // *Runtime -> *Logger
-
 // Logger returns the runtime's multiprocessing logger, creating it on first
 // use with the state its parent process passed on, if any.
 func (rt *Runtime) Logger() *Logger {
-	if lg, ok := loggers.Load(rt); ok {
-		return lg.(*Logger)
+	rt.mu.Lock()
+	lg := rt.logger
+	rt.mu.Unlock()
+	if lg != nil {
+		return lg
 	}
-	lg := &Logger{rt: rt}
+	lg = &Logger{rt: rt}
 	if extra := rt.ParentExtra(logExtraKey); len(extra) > 0 {
 		lg.handlers = int(extra[0])
 		if level, n := binary.Varint(extra[1:]); n > 0 {
 			lg.level = int(level)
 		}
 	}
-	if actual, loaded := loggers.LoadOrStore(rt, lg); loaded {
-		return actual.(*Logger)
+	rt.mu.Lock()
+	if rt.logger != nil { // made meanwhile by another goroutine
+		lg = rt.logger
+		rt.mu.Unlock()
+		return lg
 	}
+	rt.logger = lg
+	rt.mu.Unlock()
 	rt.AtExit(math.MinInt, lg.logShutdown)
 	rt.AtExit(math.MaxInt, lg.logLastExit)
 	lg.passOn()
@@ -109,7 +113,10 @@ func (rt *Runtime) Logger() *Logger {
 // logger (the script asked for one, or the parent passed one on) and the
 // level is enabled.
 func (rt *Runtime) Log(level int, format string, args ...any) {
-	if _, ok := loggers.Load(rt); !ok && rt.ParentExtra(logExtraKey) == nil {
+	rt.mu.Lock()
+	has := rt.logger != nil
+	rt.mu.Unlock()
+	if !has && rt.ParentExtra(logExtraKey) == nil {
 		return
 	}
 	lg := rt.Logger()

@@ -37,9 +37,19 @@ func (rt *Runtime) base() starlark.StringDict {
 }
 
 // Encoder returns an encoder for values leaving this process: builtins
-// cross by their predeclared names.
+// cross by their predeclared names. The one for channels that carry no
+// descriptors (every send and put) is made once: encoders hold no state.
 func (rt *Runtime) Encoder(sc *ShareContext) *Encoder {
-	return &Encoder{Share: sc, Predeclared: rt.base()}
+	base := rt.base()
+	if sc != nil {
+		return &Encoder{Share: sc, Predeclared: base}
+	}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.plain == nil {
+		rt.plain = &Encoder{Predeclared: base}
+	}
+	return rt.plain
 }
 
 const decodeContextKey = "mpstar.decodecontext"

@@ -51,6 +51,8 @@ type Runtime struct {
 	interactive   bool // the main module is a REPL session
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
+	logger        *Logger          // the multiprocessing logger, made on first use
+	plain         *Encoder         // the encoder for values that carry no descriptors
 }
 
 type exitHook struct {
@@ -118,12 +120,7 @@ func (rt *Runtime) SetModule(filename string, globals starlark.StringDict) {
 // live frames of thread.
 func (rt *Runtime) Resolver(thread *starlark.Thread) func(filename, name string) (starlark.Value, error) {
 	return func(filename, name string) (starlark.Value, error) {
-		rt.mu.Lock()
-		globals, ok := rt.modules[filename]
-		rt.mu.Unlock()
-		if !ok {
-			globals, ok = liveGlobals(thread, filename)
-		}
+		globals, ok := rt.globalsOf(thread, filename)
 		if !ok {
 			return nil, pyErr("AttributeError", "cannot find module %q in process %s: it was not loaded here", filename, rt.self.name)
 		}
@@ -133,6 +130,19 @@ func (rt *Runtime) Resolver(thread *starlark.Thread) func(filename, name string)
 		}
 		return v, nil
 	}
+}
+
+// globalsOf returns the globals of the module executed from filename:
+// recorded once its top level has finished, live (through thread's frames)
+// while it runs.
+func (rt *Runtime) globalsOf(thread *starlark.Thread, filename string) (starlark.StringDict, bool) {
+	rt.mu.Lock()
+	globals, ok := rt.modules[filename]
+	rt.mu.Unlock()
+	if ok {
+		return globals, true
+	}
+	return liveGlobals(thread, filename)
 }
 
 // liveGlobals finds the globals of a module that is still executing, from
