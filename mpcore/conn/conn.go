@@ -201,13 +201,9 @@ func (c *Conn) RecvBytes(maxlength int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if c.inBulk {
-		c.inBulk = false
-		return readPayload((*bulkReader)(c), nil, size)
-	}
-	have := min(c.Buffered(), size)
-	msg, err := readPayload((*rawReader)(c), c.rbuf[c.rpos:c.rpos+have], size)
-	c.consume(have)
+	r, prefix := c.payloadSource(size)
+	msg, err := readPayload(r, prefix, size)
+	c.consume(len(prefix))
 	return msg, err
 }
 
@@ -222,25 +218,22 @@ func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	r, prefix := c.payloadSource(size)
+	n, err := readInto(r, prefix, buf, size)
+	c.consume(len(prefix))
+	return n, err
+}
+
+// payloadSource returns where the payload of the frame whose header was
+// just received comes from: the bulk socket, or the Conn's descriptor
+// behind the part already read ahead (prefix, which the caller consumes
+// once it has used it).
+func (c *Conn) payloadSource(size int) (r io.Reader, prefix []byte) {
 	if c.inBulk {
 		c.inBulk = false
-		return readInto((*bulkReader)(c), buf, size)
+		return (*bulkReader)(c), nil
 	}
-	have := min(c.Buffered(), size)
-	if size > len(buf) {
-		msg, err := readPayload((*rawReader)(c), c.rbuf[c.rpos:c.rpos+have], size)
-		c.consume(have)
-		if err != nil {
-			return 0, err
-		}
-		return 0, &BufferTooShortError{Msg: msg}
-	}
-	copy(buf, c.rbuf[c.rpos:c.rpos+have])
-	c.consume(have)
-	if _, err := io.ReadFull((*rawReader)(c), buf[have:size]); err != nil {
-		return 0, truncated(err, size)
-	}
-	return size, nil
+	return (*rawReader)(c), c.rbuf[c.rpos : c.rpos+min(c.Buffered(), size)]
 }
 
 // Poll reports whether a message (or end of file) is ready to be received,
@@ -286,37 +279,19 @@ func (c *Conn) recvHeader(limit int) (int, error) {
 
 // recvBulkHeader reads the header of a frame announced on the bulk socket.
 func (c *Conn) recvBulkHeader(limit int) (int, error) {
-	r := (*bulkReader)(c)
-	var h [longHeaderLen]byte
-	if _, err := io.ReadFull(r, h[:shortHeaderLen]); err != nil {
-		return 0, truncated(err, -1)
-	}
-	n := headerLenOf(h[:])
-	if _, err := io.ReadFull(r, h[shortHeaderLen:n]); err != nil {
-		return 0, truncated(err, -1)
-	}
-	size, err := decodeHeader(h[:n], limit)
+	size, err := readHeader((*bulkReader)(c), limit)
 	if err != nil {
-		c.stopReading()
+		// The marker announced a frame, so even a clean end of file
+		// truncates it.
+		err = truncated(err, -1)
+		var tooLarge *FrameTooLargeError
+		var malformed *MalformedFrameError
+		if errors.As(err, &tooLarge) || errors.As(err, &malformed) {
+			c.stopReading() // as recvHeader does for a bad header
+		}
 		return 0, err
 	}
 	c.inBulk = true
-	return size, nil
-}
-
-// readInto reads a size-byte payload from r into buf, or returns a
-// *BufferTooShortError with the whole payload when buf is too small.
-func readInto(r io.Reader, buf []byte, size int) (int, error) {
-	if size > len(buf) {
-		msg, err := readPayload(r, nil, size)
-		if err != nil {
-			return 0, err
-		}
-		return 0, &BufferTooShortError{Msg: msg}
-	}
-	if _, err := io.ReadFull(r, buf[:size]); err != nil {
-		return 0, truncated(err, size)
-	}
 	return size, nil
 }
 

@@ -118,22 +118,47 @@ func WriteFrame(w io.Writer, p []byte) error {
 // inside the frame, and a *FrameTooLargeError (without reading the payload)
 // if the frame is larger than max bytes.
 func ReadFrame(r io.Reader, max int) ([]byte, error) {
-	var h [longHeaderLen]byte
-	if _, err := io.ReadFull(r, h[:shortHeaderLen]); err != nil {
-		if err == io.ErrUnexpectedEOF {
-			return nil, &TruncatedFrameError{Size: -1}
-		}
-		return nil, err
-	}
-	n := headerLenOf(h[:])
-	if _, err := io.ReadFull(r, h[shortHeaderLen:n]); err != nil {
-		return nil, truncated(err, -1)
-	}
-	size, err := decodeHeader(h[:n], max)
+	size, err := readHeader(r, max)
 	if err != nil {
 		return nil, err
 	}
 	return readPayload(r, nil, size)
+}
+
+// readHeader reads a frame header from r and returns the payload size:
+// io.EOF if r ends before the first byte, a *TruncatedFrameError if it ends
+// inside the header, a *FrameTooLargeError past max.
+func readHeader(r io.Reader, max int) (int, error) {
+	var h [longHeaderLen]byte
+	if _, err := io.ReadFull(r, h[:shortHeaderLen]); err != nil {
+		if err == io.ErrUnexpectedEOF {
+			return 0, &TruncatedFrameError{Size: -1}
+		}
+		return 0, err
+	}
+	n := headerLenOf(h[:])
+	if _, err := io.ReadFull(r, h[shortHeaderLen:n]); err != nil {
+		return 0, truncated(err, -1)
+	}
+	return decodeHeader(h[:n], max)
+}
+
+// readInto reads a size-byte payload whose first bytes are prefix and whose
+// rest comes from r into buf, or returns a *BufferTooShortError with the
+// whole payload when buf is too small.
+func readInto(r io.Reader, prefix, buf []byte, size int) (int, error) {
+	if size > len(buf) {
+		msg, err := readPayload(r, prefix, size)
+		if err != nil {
+			return 0, err
+		}
+		return 0, &BufferTooShortError{Msg: msg}
+	}
+	copy(buf, prefix)
+	if _, err := io.ReadFull(r, buf[len(prefix):size]); err != nil {
+		return 0, truncated(err, size)
+	}
+	return size, nil
 }
 
 // readPayload returns a size-byte payload whose first bytes are prefix and
