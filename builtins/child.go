@@ -21,6 +21,7 @@ func NewChildRuntime(cfg Config, boot *mpcore.Bootstrap) *Runtime {
 	rt := NewRuntime(cfg)
 	rt.self = &Process{rt: rt, kind: kindSelf, name: prep.Name, identity: prep.Identity, daemon: prep.Daemon,
 		authkey: prep.Authkey, pid: os.Getpid(), parent: prep.ParentPID, started: true}
+	childSelf.Store(rt.self)
 	rt.parent = &Process{rt: rt, kind: kindParent, name: prep.ParentName, pid: prep.ParentPID, started: true}
 	rt.startMethod = prep.StartMethod
 	rt.bootstrapping = true

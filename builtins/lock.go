@@ -5,6 +5,7 @@ package builtins
 import (
 	"fmt"
 	"os"
+	"sync/atomic"
 	"unsafe"
 
 	"go.starlark.net/starlark"
@@ -67,9 +68,19 @@ func (l *Lock) String() string {
 	return fmt.Sprintf("<Lock(owner=%s)>", owner)
 }
 
-// currentProcessName is the process name for reprs that have no thread at
-// hand; set by the runtime of this process.
-var currentProcessName = func() string { return "MainProcess" }
+// childSelf is this process's Process when it is a launched child (set by
+// NewChildRuntime), for reprs that have no thread at hand. A process runs
+// at most one child runtime; any other runtime in it is a main process.
+var childSelf atomic.Pointer[Process]
+
+// currentProcessName is CPython's current_process().name, as a lock's repr
+// shows its owner.
+func currentProcessName() string {
+	if p := childSelf.Load(); p != nil {
+		return p.name
+	}
+	return "MainProcess"
+}
 
 var lockMethods = map[string]*starlark.Builtin{
 	"acquire": starlark.NewBuiltin("acquire", lockAcquire),
