@@ -353,7 +353,7 @@ func (p *Process) Start() error {
 		return err
 	}
 	cwd, _ := os.Getwd()
-	if p.startMethod() == "fork" || rt.isInteractive() {
+	if p.defsOnly() {
 		extra = withExtra(extra, defsOnlyKey, []byte{1})
 	}
 	prep := &mpcore.Prep{
@@ -404,10 +404,18 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
 		}
 	}
 	var snapshot []byte
-	if fork := p.startMethod() == "fork"; fork || p.rt.isInteractive() {
-		snapshot = p.rt.forkSnapshot(enc, fork)
+	if p.defsOnly() {
+		snapshot = p.rt.forkSnapshot(enc, p.startMethod() == "fork")
 	}
 	return appendPart(out, snapshot), nil
+}
+
+// defsOnly reports whether the child executes only the main module's defs
+// and loads, receiving the other globals from a snapshot: under fork, and
+// for any child of a REPL session, whose typed statements must not run
+// again.
+func (p *Process) defsOnly() bool {
+	return p.startMethod() == "fork" || p.rt.isInteractive()
 }
 
 // appendPart appends a 4-byte big-endian length and part.
