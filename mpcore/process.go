@@ -79,7 +79,6 @@ type Child struct {
 	mu       sync.Mutex
 	status   syscall.WaitStatus
 	waitErr  error
-	proc     *os.Process
 	cmd      *exec.Cmd
 }
 
@@ -126,7 +125,7 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 		unix.Close(pair[0])
 		return nil, fmt.Errorf("cannot start child process %q: %w", exe, err)
 	}
-	c := &Child{Pid: cmd.Process.Pid, boot: pair[0], done: make(chan struct{}), proc: cmd.Process, cmd: cmd, sentinel: -1}
+	c := &Child{Pid: cmd.Process.Pid, boot: pair[0], done: make(chan struct{}), cmd: cmd, sentinel: -1}
 	if fd, err := unix.PidfdOpen(c.Pid, unix.PIDFD_NONBLOCK); err == nil {
 		unix.CloseOnExec(fd)
 		c.sentinel = fd
@@ -253,7 +252,7 @@ func (c *Child) Signal(sig syscall.Signal) error {
 	if c.sentinel >= 0 {
 		return unix.PidfdSendSignal(c.sentinel, sig, nil, 0)
 	}
-	return c.proc.Signal(sig)
+	return c.cmd.Process.Signal(sig)
 }
 
 // Terminate sends SIGTERM, as CPython's Process.terminate.
