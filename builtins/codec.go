@@ -600,16 +600,10 @@ type DecodeContext struct {
 // or the error of a resolver or share decoder), never a panic. dc may be
 // nil for plain data.
 func Decode(data []byte, dc *DecodeContext) (starlark.Value, error) {
-	if len(data) == 0 {
-		return nil, &DecodeError{0, "empty message"}
+	d, err := newDecoder(data, dc)
+	if err != nil {
+		return nil, err
 	}
-	if data[0] != CodecVersion {
-		return nil, &VersionError{data[0]}
-	}
-	if dc == nil {
-		dc = plainData
-	}
-	d := decoder{full: data, data: data, pos: 1, dc: dc}
 	v, err := d.value(0)
 	if err != nil {
 		return nil, err
@@ -620,9 +614,50 @@ func Decode(data []byte, dc *DecodeContext) (starlark.Value, error) {
 	return v, nil
 }
 
+// newDecoder checks a payload's version byte and returns a decoder
+// positioned after it; dc nil decodes plain data only.
+func newDecoder(data []byte, dc *DecodeContext) (*decoder, error) {
+	if len(data) == 0 {
+		return nil, &DecodeError{0, "empty message"}
+	}
+	if data[0] != CodecVersion {
+		return nil, &VersionError{data[0]}
+	}
+	if dc == nil {
+		dc = plainData
+	}
+	return &decoder{full: data, data: data, pos: 1, dc: dc}, nil
+}
+
 // plainData is the context of Decode(data, nil): no functions, no
 // runtime objects.
 var plainData = &DecodeContext{}
+
+// DecodeListInto decodes a payload holding a list into dst, without making
+// a list of its own, and returns how many items there were: a Pool decodes
+// a map's results straight into the final list this way.
+func DecodeListInto(data []byte, dc *DecodeContext, dst []starlark.Value) (int, error) {
+	d, err := newDecoder(data, dc)
+	if err != nil {
+		return 0, err
+	}
+	n, err := d.arrayHeader()
+	if err != nil {
+		return 0, err
+	}
+	if n > uint64(len(dst)) {
+		return 0, d.errorf("%d items for %d places", n, len(dst))
+	}
+	for i := range dst[:n] {
+		if dst[i], err = d.value(1); err != nil {
+			return 0, err
+		}
+	}
+	if d.pos != len(data) {
+		return 0, d.errorf("%d bytes after the list", len(data)-d.pos)
+	}
+	return int(n), nil
+}
 
 // decoder is a cursor over a payload. data may be cut short while the
 // data of an ext is decoded; positions are always offsets in the payload.

@@ -509,7 +509,7 @@ func (c *chunkReply) add(reply []byte) {
 	case reply[0] == replyError:
 		_, c.err = c.p.decodeReply(reply, nil, c.describe)
 	default:
-		n, err := decodeResultsInto(reply[1:], c.p.dc, c.dst[c.filled:])
+		n, err := DecodeListInto(reply[1:], c.p.dc, c.dst[c.filled:])
 		c.filled += n
 		if err != nil {
 			c.err = pyErr("OSError", "bad reply from a pool worker: %v", err)

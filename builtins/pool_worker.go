@@ -319,28 +319,3 @@ func shortRepr(v starlark.Value) string {
 	}
 	return s
 }
-
-// decodeResultsInto decodes a payload holding a list of results into
-// dst, without a list of its own, and returns how many there were.
-func decodeResultsInto(data []byte, dc *DecodeContext, dst []starlark.Value) (int, error) {
-	if len(data) == 0 || data[0] != CodecVersion {
-		return 0, pyErr("OSError", "bad reply from a pool worker: not a codec payload")
-	}
-	d := decoder{full: data, data: data, pos: 1, dc: dc}
-	n, err := d.arrayHeader()
-	if err != nil {
-		return 0, err
-	}
-	if n > uint64(len(dst)) {
-		return 0, pyErr("OSError", "bad reply from a pool worker: %d results for %d places", n, len(dst))
-	}
-	for i := range dst[:n] {
-		if dst[i], err = d.value(1); err != nil {
-			return 0, err
-		}
-	}
-	if d.pos != len(data) {
-		return 0, d.errorf("%d bytes after the results", len(data)-d.pos)
-	}
-	return int(n), nil
-}
