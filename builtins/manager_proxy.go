@@ -19,6 +19,7 @@ package builtins
 // str(proxy) and print show the referent; repr(proxy) shows the proxy.
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"runtime"
@@ -296,7 +297,7 @@ func encodeCallArgs(thread *starlark.Thread, method string, args starlark.Tuple,
 	}
 	payload, err := enc.Append(make([]byte, 0, 64), "args", starlark.Tuple{args, kw})
 	if err != nil {
-		return nil, encodeErrNamed(method, err)
+		return nil, encodeFailure(method, "", err)
 	}
 	return payload, nil
 }
@@ -311,15 +312,6 @@ func listOf(it starlark.Iterable) *starlark.List {
 		items = append(items, x)
 	}
 	return starlark.NewList(items)
-}
-
-// encodeErrNamed reports an argument that cannot be sent to the manager.
-func encodeErrNamed(method string, err error) error {
-	var pe *PyError
-	if errors.As(err, &pe) {
-		return &PyError{Type: pe.Type, Msg: method + ": " + err.Error()}
-	}
-	return pyErr("TypeError", "%s: %v", method, err)
 }
 
 // result turns a reply into the call's value or error.
@@ -340,13 +332,25 @@ func (p *Proxy) result(thread *starlark.Thread, kind manager.Kind, payload []byt
 		if rt := RuntimeOf(thread); rt != nil {
 			// Functions in the result resolve in this process; proxies in
 			// it are the same server's, reached with the same key.
-			c := *rt.DecodeContext(thread, nil)
-			c.Unshare.Authkey = p.authkey
-			dc = &c
+			dc = withAuthkey(rt.DecodeContext(thread, nil), p.authkey)
 		}
 	}
 	v, err := Decode(payload, dc)
 	return v, connErr(err)
+}
+
+// withAuthkey returns dc for decoding with authkey as the key of proxies
+// that crossed without one: dc itself when its key is that already (a
+// manager made with the process's key, the usual case, so a proxy call
+// allocates no context), else a copy.
+func withAuthkey(dc *DecodeContext, authkey []byte) *DecodeContext {
+	// nil (no authentication) and an empty key are told apart.
+	if bytes.Equal(dc.Unshare.Authkey, authkey) && (dc.Unshare.Authkey == nil) == (authkey == nil) {
+		return dc
+	}
+	c := *dc
+	c.Unshare.Authkey = authkey
+	return &c
 }
 
 // remoteError is the exception a KindError reply carries.
@@ -465,11 +469,9 @@ func (p *Proxy) Share(sc *ShareContext) ([]byte, error) {
 	if p.exposed != nil {
 		exposed = stringsTuple(p.exposed)
 	}
-	a := p.addr
-	return Encode(starlark.Tuple{
-		starlark.String(a.Family), starlark.String(a.Host), starlark.MakeInt(a.Port), starlark.String(a.Path),
+	return Encode(append(addrToValue(p.addr).(starlark.Tuple),
 		starlark.MakeUint64(p.id), starlark.String(p.typeid), starlark.String(p.ptype.name), exposed, key,
-	}, nil)
+	), nil)
 }
 
 // ShareKind implements Shareable.
@@ -483,15 +485,11 @@ func decodeProxy(uc *UnshareContext, payload []byte) (starlark.Value, error) {
 	if err != nil || !ok || len(t) != 9 {
 		return nil, pyErr("OSError", "bad proxy handle")
 	}
-	var f [4]string
-	for i, j := range []int{0, 1, 3, 5} {
-		f[i], _ = starlark.AsString(t[j])
-	}
-	port, _ := starlark.AsInt32(t[2])
+	addr, _ := addrFromValue(t[:4])
 	id, _ := t[4].(starlark.Int).Uint64()
+	typeid, _ := starlark.AsString(t[5])
 	name, _ := starlark.AsString(t[6])
-	tok := proxyToken{addr: conn.Address{Family: conn.Family(f[0]), Host: f[1], Port: port, Path: f[2]}, id: id, typeid: f[3]}
-	tok.authkey = uc.Authkey
+	tok := proxyToken{addr: addr, id: id, typeid: typeid, authkey: uc.Authkey}
 	if key, ok := t[8].(starlark.Bytes); ok {
 		tok.authkey = []byte(key)
 	}

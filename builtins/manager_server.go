@@ -115,9 +115,8 @@ func (ms *managerServer) referentOf(v starlark.Value) starlark.Value {
 func (ms *managerServer) NewSession(peer *manager.Peer) manager.Session {
 	thread := &starlark.Thread{Name: "manager-session"}
 	ms.rt.Attach(thread)
-	dc := *ms.rt.DecodeContext(thread, nil)
-	dc.Unshare.Authkey = ms.authkey
-	return &session{ms: ms, peer: peer, thread: thread, dc: &dc, enc: ms.rt.Encoder(nil)}
+	dc := withAuthkey(ms.rt.DecodeContext(thread, nil), ms.authkey)
+	return &session{ms: ms, peer: peer, thread: thread, dc: dc, enc: ms.rt.Encoder(nil)}
 }
 
 // session serves one connection.
@@ -161,12 +160,14 @@ func (s *session) reply(dst []byte, typ *serverType, method string, res starlark
 	if err != nil {
 		return s.errorReply(dst, err)
 	}
-	if typ != nil && typ.methodToTypeid[method] != "" {
-		return s.proxyReply(dst, res, typ.methodToTypeid[method])
+	if typ != nil {
+		if typeid := typ.methodToTypeid[method]; typeid != "" {
+			return s.proxyReply(dst, res, typeid)
+		}
 	}
 	out, err := s.enc.Append(manager.AppendReplyHeader(dst, manager.KindReturn), "result", res)
 	if err != nil {
-		return s.errorReply(dst, encodeErrNamed(method, err))
+		return s.errorReply(dst, encodeFailure(method, "", err))
 	}
 	return out
 }
@@ -209,13 +210,7 @@ func (s *session) proxyReply(dst []byte, v starlark.Value, typeid string) []byte
 
 // errorReply replies KindError with the exception err.
 func (s *session) errorReply(dst []byte, err error) []byte {
-	ev := ErrorFromGo(err)
-	head := manager.AppendReplyHeader(dst, manager.KindError)
-	out, encErr := s.enc.Append(head, "error", ev)
-	if encErr != nil { // args that cannot be sent: keep type and message
-		out, _ = s.enc.Append(head, "error", NewErrorValue(ev.typ, ev.msg, nil, ev.traceback))
-	}
-	return out
+	return appendErrorValue(s.enc, manager.AppendReplyHeader(dst, manager.KindError), ErrorFromGo(err))
 }
 
 // decodeArgs decodes (args, kwargs-or-None).

@@ -278,9 +278,9 @@ func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
 }
 
 // submit hands a task to the engine, numbering it.
-func (p *Pool) submit(msg []byte, done func(reply []byte, err error)) error {
+func (p *Pool) submit(t *pool.Task) error {
 	p.jobs++
-	return poolErr(p.eng.Submit(&pool.Task{Message: msg, Done: done}))
+	return poolErr(p.eng.Submit(t))
 }
 
 // def close()

@@ -181,21 +181,9 @@ func (it *IMapIterator) pop() bool {
 // await waits for another chunk until deadline (if bounded).
 func (it *IMapIterator) await(deadline time.Time, bounded bool) bool {
 	if !bounded {
-		<-it.notify
-		return true
+		return waitChan(it.notify, -1)
 	}
-	left := time.Until(deadline)
-	if left <= 0 {
-		return false
-	}
-	t := time.NewTimer(left)
-	defer t.Stop()
-	select {
-	case <-it.notify:
-		return true
-	case <-t.C:
-		return false
-	}
+	return waitChan(it.notify, max(time.Until(deadline), 0))
 }
 
 // Type implements starlark.Value.

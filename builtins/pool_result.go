@@ -136,7 +136,8 @@ func (r *AsyncResult) isReady() bool {
 	}
 }
 
-// waitChan waits for ch to close, for at most d (d < 0: no limit).
+// waitChan waits for ch to close or deliver, for at most d (d < 0: no
+// limit).
 func waitChan(ch <-chan struct{}, d time.Duration) bool {
 	if d < 0 {
 		<-ch
@@ -257,15 +258,6 @@ func remoteTraceback(ev *ErrorValue) string {
 		"\n\"\"\"\n\nThe above exception was the direct cause of the following exception:\n\n"
 }
 
-// sendErr is the error for a task that cannot be sent.
-func sendErr(fn string, err error) error {
-	var pe *PyError
-	if errors.As(err, &pe) {
-		return &PyError{Type: pe.Type, Msg: fmt.Sprintf("%s: %v", fn, err)}
-	}
-	return pyErr("TypeError", "%s: cannot send the task: %v", fn, err)
-}
-
 // def apply(func, args=(), kwds={})
 func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var fn starlark.Value
@@ -323,15 +315,15 @@ func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value) (
 		v    starlark.Value
 	}{{"func", fn}, {"args", a}, {"kwds", kw}} {
 		if msg, err = appendEncoded(msg, p.enc, part.root, part.v); err != nil {
-			return nil, sendErr(name, err)
+			return nil, encodeFailure(name, "cannot send the task: ", err)
 		}
 	}
 	r := newAsyncResult(p, "ApplyResult", cb, ecb)
 	job := p.jobs + 1
-	err = p.submit(msg, func(reply []byte, err error) {
+	err = p.submit(&pool.Task{Message: msg, Done: func(reply []byte, err error) {
 		v, err := p.decodeReply(reply, err, func() string { return fmt.Sprintf("task %d, %s()", job, funcName(fn)) })
 		r.complete(v, err)
-	})
+	}})
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +426,7 @@ func (j *mapJob) message(enc *Encoder, i int) (msg []byte, off, n int, err error
 	}
 	msg = append(pool.AppendTaskHeader(make([]byte, 0, 64)), kind)
 	if msg, err = appendEncoded(msg, enc, "func", j.fn); err != nil {
-		return nil, 0, 0, sendErr(j.name, err)
+		return nil, 0, 0, encodeFailure(j.name, "cannot send the task: ", err)
 	}
 	if msg, err = appendEncoded(msg, enc, "iterable", part); err != nil {
 		return nil, 0, 0, j.itemErr(enc, off, n)
@@ -447,7 +439,7 @@ func (j *mapJob) message(enc *Encoder, i int) (msg []byte, off, n int, err error
 func (j *mapJob) itemErr(enc *Encoder, off, n int) error {
 	for i := off; i < off+n; i++ {
 		if _, err := enc.Append(nil, fmt.Sprintf("iterable[%d]", i), j.items[i]); err != nil {
-			return sendErr(j.name, err)
+			return encodeFailure(j.name, "cannot send the task: ", err)
 		}
 	}
 	return pyErr("TypeError", "%s: cannot send items %d..%d", j.name, off, off+n-1)
@@ -482,10 +474,9 @@ func (p *Pool) submitChunks(j *mapJob, sink chunkSink) error {
 			return err
 		}
 		c := &chunkReply{p: p, sink: sink, i: i, dst: sink.slots(off, n), describe: func() string { return j.describe(i, off, n) }}
-		if err := p.eng.Submit(&pool.Task{Message: msg, Part: c.part, Done: c.done}); err != nil {
-			return poolErr(err)
+		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Done: c.done}); err != nil {
+			return err
 		}
-		p.jobs++
 	}
 	return nil
 }

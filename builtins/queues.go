@@ -208,12 +208,17 @@ func encodeItem(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value
 // encodeErr reports an unsendable value with its path, keeping the type
 // of an error a runtime object chose (CPython's RuntimeError for objects
 // shared only through inheritance).
-func encodeErr(b *starlark.Builtin, err error) error {
+func encodeErr(b *starlark.Builtin, err error) error { return encodeFailure(b.Name(), "", err) }
+
+// encodeFailure is encodeErr for the method or function name: an error of
+// a runtime object keeps its type; any other failure is a TypeError whose
+// message starts with name and what.
+func encodeFailure(name, what string, err error) error {
 	var pe *PyError
 	if errors.As(err, &pe) {
-		return &PyError{Type: pe.Type, Msg: b.Name() + ": " + err.Error()}
+		return &PyError{Type: pe.Type, Msg: name + ": " + err.Error()}
 	}
-	return pyErr("TypeError", "%s: %v", b.Name(), err)
+	return pyErr("TypeError", "%s: %s%v", name, what, err)
 }
 
 // decodeItem decodes a queue item in this process.

@@ -77,11 +77,10 @@ func (cl *Client) Address() conn.Address { return cl.addr }
 // returned as a *FailureError; transport failures (the server has gone,
 // a wrong authkey) as errors that wrap mpcore/conn's.
 func (cl *Client) Call(op Op, id uint64, name string, args []byte) (Kind, []byte, error) {
-	cc, err := cl.get()
+	cc, releases, err := cl.get()
 	if err != nil {
 		return 0, nil, err
 	}
-	releases := cl.takeReleases()
 	cc.buf = AppendRequest(cc.buf[:0], op, releases, id, name, args)
 	err = cc.c.SendBytes(cc.buf)
 	var reply []byte
@@ -147,28 +146,39 @@ func (cl *Client) Close() {
 	}
 }
 
-// takeReleases returns the queued releases and clears the queue.
-func (cl *Client) takeReleases() []uint64 {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if len(cl.releases) == 0 {
-		return nil
-	}
+// takeReleasesLocked returns the queued releases and clears the queue.
+func (cl *Client) takeReleasesLocked() []uint64 {
 	r := cl.releases
 	cl.releases = nil
 	return r
 }
 
-// get takes the most recently used idle connection, or dials a new one.
-func (cl *Client) get() (*clientConn, error) {
+// get takes the most recently used idle connection, or dials a new one,
+// and the queued releases for the request it will carry: one critical
+// section per call when a connection is idle.
+func (cl *Client) get() (*clientConn, []uint64, error) {
 	cl.mu.Lock()
 	if n := len(cl.idle); n > 0 {
 		cc := cl.idle[n-1]
 		cl.idle = cl.idle[:n-1]
+		releases := cl.takeReleasesLocked()
 		cl.mu.Unlock()
-		return cc, nil
+		return cc, releases, nil
 	}
 	cl.mu.Unlock()
+	cc, err := cl.dial()
+	if err != nil {
+		return nil, nil, err
+	}
+	cl.mu.Lock()
+	releases := cl.takeReleasesLocked()
+	cl.mu.Unlock()
+	return cc, releases, nil
+}
+
+// dial connects to the server and says hello, moving to pipes when the
+// server is local.
+func (cl *Client) dial() (*clientConn, error) {
 	c, err := (&conn.Dialer{AuthKey: cl.authkey}).Dial(cl.addr)
 	if err != nil {
 		return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)

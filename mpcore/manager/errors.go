@@ -3,14 +3,7 @@ package manager
 // Errors of the manager engine. Messages name the object and the cause;
 // the builtins layer maps them onto Python exceptions.
 
-import (
-	"errors"
-	"fmt"
-)
-
-// ErrServerClosed is returned by Serve after Close, and by a Client whose
-// Close was called.
-var ErrServerClosed = errors.New("manager server is closed")
+import "fmt"
 
 // ProtocolError reports a request or reply that does not follow the wire
 // format (PROTOCOL.md): a peer of another version, or garbage.

@@ -181,9 +181,7 @@ func (s *Server) forget(c *conn.Conn) {
 // untrack forgets a connection and closes it. Close shuts descriptors
 // down under s.mu, so one is never shut down after its number is reused.
 func (s *Server) untrack(c *conn.Conn) {
-	s.mu.Lock()
-	delete(s.conns, c)
-	s.mu.Unlock()
+	s.forget(c)
 	c.Close()
 }
 
