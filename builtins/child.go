@@ -18,7 +18,7 @@ import (
 func NewChildRuntime(cfg Config, boot *mpcore.Bootstrap) *Runtime {
 	prep := boot.Prep
 	cfg.Filename, cfg.Source, cfg.Argv = prep.Filename, prep.Source, prep.Argv
-	rt := NewRuntime(cfg)
+	rt := newRuntime(cfg)
 	rt.self = &Process{rt: rt, kind: kindSelf, name: prep.Name, identity: prep.Identity, daemon: prep.Daemon,
 		authkey: prep.Authkey, pid: os.Getpid(), parent: prep.ParentPID, started: true}
 	childSelf.Store(rt.self)

@@ -56,10 +56,7 @@ var buildModules = sync.OnceValue(func() map[string]*starlarkstruct.Module {
 	// Longest names first, so a submodule exists before its parent is built.
 	sort.Slice(names, func(i, j int) bool { return strings.Count(names[i], ".") > strings.Count(names[j], ".") })
 	for _, name := range names {
-		members := starlark.StringDict{}
-		for k, v := range moduleMembers[name] {
-			members[k] = v
-		}
+		members := moduleMembers[name] // registration is over: the module owns it
 		for sub, m := range mods {
 			if i := strings.LastIndexByte(sub, '.'); i >= 0 && sub[:i] == name {
 				members[sub[i+1:]] = m

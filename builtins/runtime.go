@@ -62,6 +62,16 @@ type exitHook struct {
 
 // NewRuntime returns the runtime of a main process.
 func NewRuntime(cfg Config) *Runtime {
+	rt := newRuntime(cfg)
+	key := make([]byte, 32)
+	rand.Read(key)
+	rt.self = &Process{rt: rt, kind: kindMain, name: "MainProcess", authkey: key, pid: os.Getpid(), started: true}
+	return rt
+}
+
+// newRuntime returns a runtime without its own process, which the main
+// process and children describe differently.
+func newRuntime(cfg Config) *Runtime {
 	if cfg.Stdout == nil {
 		cfg.Stdout = os.Stdout
 	}
@@ -69,9 +79,6 @@ func NewRuntime(cfg Config) *Runtime {
 		cfg.Stderr = os.Stderr
 	}
 	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{}}
-	key := make([]byte, 32)
-	rand.Read(key)
-	rt.self = &Process{rt: rt, kind: kindMain, name: "MainProcess", authkey: key, pid: os.Getpid(), started: true}
 	// A process that exits with queue items still buffered waits for them
 	// to be flushed, after joining its children, as CPython's feeder
 	// finalizer does (unless cancel_join_thread).

@@ -19,7 +19,7 @@ var hostOptions = interp.Options{
 // TestMain is the host's main: ChildMain first, so that this very test
 // binary serves as the child executable.
 func TestMain(m *testing.M) {
-	interp.ChildMain(hostOptions)
+	interp.ChildMain(testOptions)
 	os.Exit(m.Run())
 }
 

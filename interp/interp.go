@@ -158,7 +158,7 @@ func (r *runner) report(err error) *ExitError {
 // defined in it can be found by name when they come from another process.
 func (r *runner) exec(thread *starlark.Thread, filename string, src []byte, name string) (starlark.StringDict, error) {
 	predeclared := r.rt.Predeclared(name, filename)
-	_, prog, err := starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has)
+	prog, err := r.compile(filename, src, predeclared)
 	if err != nil {
 		return nil, err
 	}

@@ -4,11 +4,10 @@ package conn
 // arbitrary_address in CPython's Lib/multiprocessing/connection.py.
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -114,33 +113,11 @@ func (a Address) sockaddr() (unix.Sockaddr, error) {
 	return nil, fmt.Errorf("address type of %v unrecognized", a)
 }
 
-// resolveIPv4 returns the IPv4 address of host ("" is any address).
-func resolveIPv4(host string) ([4]byte, error) {
-	var out [4]byte
-	if host == "" {
-		return out, nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil {
-		ips, err := net.DefaultResolver.LookupIP(context.Background(), "ip4", host)
-		if err != nil {
-			return out, err
-		}
-		ip = ips[0]
-	}
-	ip4 := ip.To4()
-	if ip4 == nil {
-		return out, fmt.Errorf("%s is not an IPv4 address", host)
-	}
-	copy(out[:], ip4)
-	return out, nil
-}
-
 // addressOf converts a socket address from accept(2) or getsockname(2).
 func addressOf(sa unix.Sockaddr) Address {
 	switch sa := sa.(type) {
 	case *unix.SockaddrInet4:
-		return InetAddress(net.IP(sa.Addr[:]).String(), sa.Port)
+		return InetAddress(netip.AddrFrom4(sa.Addr).String(), sa.Port)
 	case *unix.SockaddrUnix:
 		// x/sys/unix shows the abstract namespace's NUL as '@', and an
 		// unnamed socket (an accepted client's, usually) as a lone "@".
