@@ -153,7 +153,12 @@ func poolWorkerMain(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 
 // partItems is how many results of a map chunk go in one part of its
 // reply: the parent decodes each part while the worker computes the next.
-const partItems = 32768
+// A part of small results (about 9 bytes each) stays under the connection's
+// bulk threshold, so it travels on the pipe, whose 1 MiB buffer lets the
+// worker run tens of parts ahead of a parent that is busy decoding; a part
+// larger than a socket buffer would stop the worker at every part until the
+// parent read it.
+const partItems = 4096
 
 // taskRunner runs a worker's tasks on its thread.
 type taskRunner struct {
