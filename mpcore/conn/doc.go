@@ -16,6 +16,9 @@
 //     CPython 3.12's {digest} form and CPython 3.11's HMAC-MD5 form.
 //   - address.go, listener.go: Address, Listener, Dial and Dialer for
 //     AF_INET, AF_UNIX paths and Linux abstract names.
+//   - resolve.go: host names to IPv4 addresses (hosts file, then DNS), so
+//     that the package, and mpstar with it, does without package net and
+//     stays free of cgo.
 //   - wait.go: Wait, poll(2) over several descriptors.
 //
 // PROTOCOL.md beside this file gives the framing and the handshake byte by
