@@ -20,8 +20,9 @@ import (
 // since the child defines them again. Without copy, every global is sent
 // as Unavailable: a spawn child of a REPL session defines the session's
 // functions but does not get its other globals, as CPython's spawn
-// children of an interactive session get none of it.
-func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) []byte {
+// children of an interactive session get none of it. It also returns the
+// names sent, in order.
+func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) ([]byte, []string) {
 	globals := rt.mainGlobals()
 	names := make([]string, 0, len(globals))
 	for name := range globals {
@@ -29,11 +30,13 @@ func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) []byte {
 	}
 	sort.Strings(names)
 	var out []byte
+	sent := names[:0]
 	for _, name := range names {
 		v := globals[name]
 		if fn, ok := v.(*starlark.Function); ok && fn.Name() == name {
 			continue
 		}
+		sent = append(sent, name)
 		if !copy {
 			v = &Unavailable{name: name, reason: "globals typed at the prompt are sent to fork children only; use set_start_method('fork')"}
 		}
@@ -43,7 +46,7 @@ func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) []byte {
 		}
 		out = append(out, entry...)
 	}
-	return out
+	return out, sent
 }
 
 // uncopyable replaces values the codec would accept but a fork child could
@@ -63,6 +66,36 @@ func (rt *Runtime) mainGlobals() starlark.StringDict {
 	rt.mu.Unlock()
 	globals, _ := rt.globalsOf(thread, filename)
 	return globals
+}
+
+// DefsCompiler compiles the program a defs-only child executes when the
+// snapshot it receives names the given globals (see ForkGlobals), and
+// returns it encoded (starlark.Program.Write) under the Prep.Extra key the
+// child looks it up by, or nil if it cannot.
+type DefsCompiler func(names []string) (key string, prog []byte)
+
+// SetDefsCompiler installs the embedding layer's DefsCompiler: defs-only
+// children then receive their program compiled, instead of parsing and
+// compiling the script again each.
+func (rt *Runtime) SetDefsCompiler(c DefsCompiler) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.defsCompiler = c
+}
+
+// withDefsProgram adds to a defs-only child's extra the program it will
+// execute, if the embedding layer compiles one.
+func (rt *Runtime) withDefsProgram(extra map[string][]byte, names []string) map[string][]byte {
+	rt.mu.Lock()
+	compile := rt.defsCompiler
+	rt.mu.Unlock()
+	if compile == nil {
+		return extra
+	}
+	if key, prog := compile(names); prog != nil {
+		return withExtra(extra, key, prog)
+	}
+	return extra
 }
 
 // defsOnlyKey marks, in Prep.Extra, a child that executes only the main

@@ -348,13 +348,13 @@ func (p *Process) Start() error {
 	}
 	rt.activeChildren() // CPython's _cleanup(): forget finished children
 	var fds mpcore.FDTable
-	payload, err := encodeTarget(p, &fds)
+	payload, names, err := encodeTarget(p, &fds)
 	if err != nil {
 		return err
 	}
 	cwd, _ := os.Getwd()
 	if p.defsOnly() {
-		extra = withExtra(extra, defsOnlyKey, []byte{1})
+		extra = rt.withDefsProgram(withExtra(extra, defsOnlyKey, []byte{1}), names)
 	}
 	prep := &mpcore.Prep{
 		Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
@@ -390,8 +390,9 @@ func (p *Process) Name() string { return p.name }
 
 // encodeTarget encodes what the child runs: target, args and kwargs, and
 // under fork the snapshot of the main module's globals, each a part (see
-// appendPart) so errors name what could not be sent.
-func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
+// appendPart) so errors name what could not be sent. It also returns the
+// names of the globals in the snapshot.
+func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, []string, error) {
 	enc := p.rt.Encoder(&ShareContext{FDs: fds})
 	var out []byte
 	for _, part := range []struct {
@@ -400,14 +401,15 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, error) {
 	}{{"target", p.target}, {"args", p.args}, {"kwargs", p.kwargs}} {
 		var err error
 		if out, err = appendEncoded(out, enc, part.root, part.v); err != nil {
-			return nil, pyErr("TypeError", "cannot start %s: %s", p.name, err)
+			return nil, nil, pyErr("TypeError", "cannot start %s: %s", p.name, err)
 		}
 	}
 	var snapshot []byte
+	var names []string
 	if p.defsOnly() {
-		snapshot = p.rt.forkSnapshot(enc, p.startMethod() == "fork")
+		snapshot, names = p.rt.forkSnapshot(enc, p.startMethod() == "fork")
 	}
-	return appendPart(out, snapshot), nil
+	return appendPart(out, snapshot), names, nil
 }
 
 // defsOnly reports whether the child executes only the main module's defs

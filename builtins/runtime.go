@@ -47,6 +47,7 @@ type Runtime struct {
 	predeclared   starlark.StringDict
 	boot          *mpcore.Bootstrap // set in a launched child
 	childExtra    map[string][]byte // Prep.Extra for children started from now on
+	defsCompiler  DefsCompiler      // compiles defs-only children's programs, or nil
 	deferred      []func(*starlark.Thread) error
 	interactive   bool // the main module is a REPL session
 	mainThread    *starlark.Thread

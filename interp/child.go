@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/mpcore"
@@ -66,25 +65,7 @@ func runChild(opts Options) int {
 // as predeclared names, so functions see the parent's values and no other
 // top-level statement runs twice.
 func (r *runner) execFork(thread *starlark.Thread, names []string) error {
-	cfg := r.rt.Config()
-	f, err := FileOptions.Parse(cfg.Filename, cfg.Source, 0)
-	if err != nil {
-		return err
-	}
-	kept := f.Stmts[:0]
-	for _, stmt := range f.Stmts {
-		switch stmt.(type) {
-		case *syntax.DefStmt, *syntax.LoadStmt:
-			kept = append(kept, stmt)
-		}
-	}
-	f.Stmts = kept
-	// CPython's fork child inherits __name__ == "__main__".
-	predeclared := r.rt.Predeclared("__main__", cfg.Filename)
-	for _, name := range names {
-		predeclared[name] = starlark.None
-	}
-	prog, err := starlark.FileProgram(f, predeclared.Has)
+	prog, predeclared, err := r.defsOnly(names)
 	if err != nil {
 		return err
 	}
@@ -95,7 +76,7 @@ func (r *runner) execFork(thread *starlark.Thread, names []string) error {
 	// The snapshot may name the functions just defined, so it is decoded
 	// after them, into the very dict the module reads its predeclared
 	// names from; the module's recorded globals gain the copies too.
-	r.rt.SetModule(cfg.Filename, globals)
+	r.rt.SetModule(r.rt.Config().Filename, globals)
 	if err := r.rt.RestoreForkGlobals(thread, predeclared); err != nil {
 		return err
 	}

@@ -4,47 +4,149 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"sync"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 )
 
 // Compiled programs travel to children, as CPython's .pyc files spare it
-// recompiling: a spawned or forkserver child executes the same script and
-// loaded files the parent compiled, and parsing and compiling them again
-// costs it about as much as everything else it does before running its
-// target. The parent offers each module's compiled form in the children's
-// preparation data, keyed by what the compilation depended on, and a child
-// uses it only for exactly that file name, source and set of predeclared
-// names; a file changed since the parent loaded it is compiled afresh.
+// recompiling: a child executes the same script and loaded files the
+// parent compiled, and parsing and compiling them again costs it about as
+// much as everything else it does before running its target. The parent
+// offers each compiled program in the children's preparation data, keyed by
+// what the compilation depended on, and a child uses it only for exactly
+// that file name, source and set of predeclared names; a file changed since
+// the parent loaded it is compiled afresh.
+//
+// There are two kinds: a module as the parent executed it (the main script
+// under spawn and forkserver, and every loaded file), and the defs-only
+// program of the main script that fork children and children of a REPL
+// session execute, which the parent compiles for them when it starts one.
+
+// The kinds of compiled programs, part of their keys.
+const (
+	moduleProgram   = "module"
+	defsOnlyProgram = "defs-only"
+)
 
 // compile returns the program of one module and offers it to this
 // process's children.
 func (r *runner) compile(filename string, src []byte, predeclared starlark.StringDict) (*starlark.Program, error) {
-	key := programKey(filename, src, predeclared)
-	if b := r.rt.ParentExtra(key); b != nil {
-		if prog, err := starlark.CompiledProgram(bytes.NewReader(b)); err == nil {
-			r.rt.SetChildExtra(key, b)
-			return prog, nil
+	key := programKey(moduleProgram, filename, src, predeclared)
+	b, prog := r.fromParent(key)
+	if prog == nil {
+		var err error
+		if _, prog, err = starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has); err != nil {
+			return nil, err
 		}
+		b = encodeProgram(prog)
 	}
-	_, prog, err := starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if prog.Write(&buf) == nil {
-		r.rt.SetChildExtra(key, buf.Bytes())
+	if b != nil {
+		r.rt.SetChildExtra(key, b)
 	}
 	return prog, nil
 }
 
+// defsOnly returns the defs-only program of the main script for the given
+// snapshot names, and the predeclared names it executes with: the parent's
+// compiled one if it sent it, else compiled here.
+func (r *runner) defsOnly(names []string) (*starlark.Program, starlark.StringDict, error) {
+	cfg := r.rt.Config()
+	predeclared := r.defsPredeclared(names)
+	if _, prog := r.fromParent(programKey(defsOnlyProgram, cfg.Filename, cfg.Source, predeclared)); prog != nil {
+		return prog, predeclared, nil
+	}
+	prog, err := compileDefsOnly(cfg.Filename, cfg.Source, predeclared)
+	return prog, predeclared, err
+}
+
+// defsPredeclared returns the predeclared names of a defs-only program:
+// the module's, plus the snapshot's globals (bound when it arrives).
+func (r *runner) defsPredeclared(names []string) starlark.StringDict {
+	// CPython's fork child inherits __name__ == "__main__".
+	predeclared := r.rt.Predeclared("__main__", r.rt.Config().Filename)
+	for _, name := range names {
+		predeclared[name] = starlark.None
+	}
+	return predeclared
+}
+
+// compileDefsOnly compiles the main script's top-level defs and loads only.
+func compileDefsOnly(filename string, src []byte, predeclared starlark.StringDict) (*starlark.Program, error) {
+	f, err := FileOptions.Parse(filename, src, 0)
+	if err != nil {
+		return nil, err
+	}
+	kept := f.Stmts[:0]
+	for _, stmt := range f.Stmts {
+		switch stmt.(type) {
+		case *syntax.DefStmt, *syntax.LoadStmt:
+			kept = append(kept, stmt)
+		}
+	}
+	f.Stmts = kept
+	return starlark.FileProgram(f, predeclared.Has)
+}
+
+// defsCache is the parent's last compiled defs-only program: a script
+// starting fork children in a loop has the same globals each time.
+type defsCache struct {
+	mu       sync.Mutex // starts may come from a Pool's goroutines
+	key      string
+	compiled []byte
+}
+
+// defsProgram is the runtime's DefsCompiler: it compiles, for a child about
+// to start, the defs-only program the child would otherwise compile itself.
+func (r *runner) defsProgram(names []string) (string, []byte) {
+	cfg := r.rt.Config()
+	predeclared := r.defsPredeclared(names)
+	key := programKey(defsOnlyProgram, cfg.Filename, cfg.Source, predeclared)
+	r.defs.mu.Lock()
+	defer r.defs.mu.Unlock()
+	if key != r.defs.key {
+		prog, err := compileDefsOnly(cfg.Filename, cfg.Source, predeclared)
+		if err != nil {
+			return "", nil // the child reports it
+		}
+		r.defs.key, r.defs.compiled = key, encodeProgram(prog)
+	}
+	return r.defs.key, r.defs.compiled
+}
+
+// fromParent returns the program the parent offered under key, encoded
+// and decoded, or nils.
+func (r *runner) fromParent(key string) ([]byte, *starlark.Program) {
+	b := r.rt.ParentExtra(key)
+	if b == nil {
+		return nil, nil
+	}
+	prog, err := starlark.CompiledProgram(bytes.NewReader(b))
+	if err != nil {
+		return nil, nil
+	}
+	return b, prog
+}
+
+// encodeProgram returns prog's compiled form, or nil if it has none.
+func encodeProgram(prog *starlark.Program) []byte {
+	var buf bytes.Buffer
+	if prog.Write(&buf) != nil {
+		return nil
+	}
+	return buf.Bytes()
+}
+
 // programKey names a compilation by everything it depends on besides the
-// interpreter itself: the file name (positions in tracebacks), the source
-// and which free names are predeclared.
-func programKey(filename string, src []byte, predeclared starlark.StringDict) string {
+// interpreter itself: the kind of program, the file name (positions in
+// tracebacks), the source and which free names are predeclared.
+func programKey(kind, filename string, src []byte, predeclared starlark.StringDict) string {
 	h := sha256.New()
-	h.Write([]byte(filename))
-	h.Write([]byte{0})
+	for _, s := range []string{kind, filename} {
+		h.Write([]byte(s))
+		h.Write([]byte{0})
+	}
 	h.Write(src)
 	for _, name := range predeclared.Keys() { // sorted
 		h.Write([]byte{0})

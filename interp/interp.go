@@ -111,6 +111,7 @@ type runner struct {
 	rt      *builtins.Runtime
 	loaded  map[string]*loadEntry
 	mainDir string
+	defs    defsCache
 }
 
 type loadEntry struct {
@@ -120,7 +121,9 @@ type loadEntry struct {
 }
 
 func newRunner(rt *builtins.Runtime) *runner {
-	return &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
+	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
+	rt.SetDefsCompiler(r.defsProgram)
+	return r
 }
 
 func (r *runner) newThread(name string) *starlark.Thread {
