@@ -68,36 +68,6 @@ func (rt *Runtime) mainGlobals() starlark.StringDict {
 	return globals
 }
 
-// DefsCompiler compiles the program a defs-only child executes when the
-// snapshot it receives names the given globals (see ForkGlobals), and
-// returns it encoded (starlark.Program.Write) under the Prep.Extra key the
-// child looks it up by, or nil if it cannot.
-type DefsCompiler func(names []string) (key string, prog []byte)
-
-// SetDefsCompiler installs the embedding layer's DefsCompiler: defs-only
-// children then receive their program compiled, instead of parsing and
-// compiling the script again each.
-func (rt *Runtime) SetDefsCompiler(c DefsCompiler) {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	rt.defsCompiler = c
-}
-
-// withDefsProgram adds to a defs-only child's extra the program it will
-// execute, if the embedding layer compiles one.
-func (rt *Runtime) withDefsProgram(extra map[string][]byte, names []string) map[string][]byte {
-	rt.mu.Lock()
-	compile := rt.defsCompiler
-	rt.mu.Unlock()
-	if compile == nil {
-		return extra
-	}
-	if key, prog := compile(names); prog != nil {
-		return withExtra(extra, key, prog)
-	}
-	return extra
-}
-
 // defsOnlyKey marks, in Prep.Extra, a child that executes only the main
 // module's defs and loads and receives its other globals: a fork child, or
 // any child of a REPL session (whose "script" must not run again).

@@ -354,8 +354,9 @@ func (p *Process) Start() error {
 	}
 	cwd, _ := os.Getwd()
 	if p.defsOnly() {
-		extra = rt.withDefsProgram(withExtra(extra, defsOnlyKey, []byte{1}), names)
+		extra = withExtra(extra, defsOnlyKey, []byte{1})
 	}
+	extra = rt.withChildPrograms(extra, p.defsOnly(), names)
 	prep := &mpcore.Prep{
 		Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
 		ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),

@@ -47,7 +47,7 @@ type Runtime struct {
 	predeclared   starlark.StringDict
 	boot          *mpcore.Bootstrap // set in a launched child
 	childExtra    map[string][]byte // Prep.Extra for children started from now on
-	defsCompiler  DefsCompiler      // compiles defs-only children's programs, or nil
+	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	deferred      []func(*starlark.Thread) error
 	interactive   bool // the main module is a REPL session
 	mainThread    *starlark.Thread
@@ -237,14 +237,53 @@ func (rt *Runtime) SetChildExtra(key string, val []byte) {
 	rt.childExtra = withExtra(rt.childExtra, key, val)
 }
 
+// ChildPrograms returns the compiled programs a child about to start
+// receives in its Prep.Extra, by key: the modules this process compiled,
+// and for a defs-only child (see ForkGlobals) the program it executes,
+// given the names of the globals its snapshot carries. Children use them
+// instead of parsing and compiling the same sources again.
+type ChildPrograms func(defsOnly bool, names []string) map[string][]byte
+
+// SetChildPrograms installs the embedding layer's ChildPrograms.
+func (rt *Runtime) SetChildPrograms(f ChildPrograms) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.programs = f
+}
+
+// withChildPrograms returns extra with the child's compiled programs added.
+func (rt *Runtime) withChildPrograms(extra map[string][]byte, defsOnly bool, names []string) map[string][]byte {
+	rt.mu.Lock()
+	programs := rt.programs
+	rt.mu.Unlock()
+	if programs == nil {
+		return extra
+	}
+	if add := programs(defsOnly, names); len(add) > 0 {
+		return mergeExtra(extra, add)
+	}
+	return extra
+}
+
 // withExtra returns a copy of extra with key set: maps handed to children
 // are never changed afterwards.
 func withExtra(extra map[string][]byte, key string, val []byte) map[string][]byte {
-	out := make(map[string][]byte, len(extra)+1)
-	for k, v := range extra {
-		out[k] = v
+	return mergeExtra(extra, map[string][]byte{key: val})
+}
+
+// mergeExtra returns a new map holding the entries of ms, later maps
+// winning.
+func mergeExtra(ms ...map[string][]byte) map[string][]byte {
+	n := 0
+	for _, m := range ms {
+		n += len(m)
 	}
-	out[key] = val
+	out := make(map[string][]byte, n)
+	for _, m := range ms {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
 	return out
 }
 

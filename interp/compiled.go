@@ -30,8 +30,8 @@ const (
 	defsOnlyProgram = "defs-only"
 )
 
-// compile returns the program of one module and offers it to this
-// process's children.
+// compile returns the program of one module, the parent's if it sent it,
+// and keeps it for this process's children.
 func (r *runner) compile(filename string, src []byte, predeclared starlark.StringDict) (*starlark.Program, error) {
 	key := programKey(moduleProgram, filename, src, predeclared)
 	b, prog := r.fromParent(key)
@@ -40,11 +40,8 @@ func (r *runner) compile(filename string, src []byte, predeclared starlark.Strin
 		if _, prog, err = starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has); err != nil {
 			return nil, err
 		}
-		b = encodeProgram(prog)
 	}
-	if b != nil {
-		r.rt.SetChildExtra(key, b)
-	}
+	r.programs.keep(key, prog, b)
 	return prog, nil
 }
 
@@ -89,30 +86,68 @@ func compileDefsOnly(filename string, src []byte, predeclared starlark.StringDic
 	return starlark.FileProgram(f, predeclared.Has)
 }
 
-// defsCache is the parent's last compiled defs-only program: a script
+// programCache holds what a process hands its children: the modules it
+// compiled, each encoded when the first child starts (a script that starts
+// none pays nothing), and the last defs-only program, since a script
 // starting fork children in a loop has the same globals each time.
-type defsCache struct {
-	mu       sync.Mutex // starts may come from a Pool's goroutines
-	key      string
-	compiled []byte
+type programCache struct {
+	mu          sync.Mutex // starts may come from a Pool's goroutines
+	modules     map[string]*starlark.Program
+	encoded     map[string][]byte // by key, for every module encoded so far
+	defsKey     string
+	defsEncoded []byte
 }
 
-// defsProgram is the runtime's DefsCompiler: it compiles, for a child about
-// to start, the defs-only program the child would otherwise compile itself.
+// keep records a module's program; b is its encoding if already known.
+func (c *programCache) keep(key string, prog *starlark.Program, b []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.modules == nil {
+		c.modules, c.encoded = map[string]*starlark.Program{}, map[string][]byte{}
+	}
+	c.modules[key] = prog
+	if b != nil {
+		c.encoded[key] = b
+	}
+}
+
+// childPrograms is the runtime's ChildPrograms.
+func (r *runner) childPrograms(defsOnly bool, names []string) map[string][]byte {
+	c := &r.programs
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string][]byte, len(c.modules)+1)
+	for key, prog := range c.modules {
+		if c.encoded[key] == nil {
+			c.encoded[key] = encodeProgram(prog)
+		}
+		if b := c.encoded[key]; b != nil {
+			out[key] = b
+		}
+	}
+	if defsOnly {
+		if key, b := r.defsProgram(names); b != nil {
+			out[key] = b
+		}
+	}
+	return out
+}
+
+// defsProgram compiles, for a child about to start, the defs-only program
+// the child would otherwise compile itself. The caller holds r.programs.mu.
 func (r *runner) defsProgram(names []string) (string, []byte) {
+	c := &r.programs
 	cfg := r.rt.Config()
 	predeclared := r.defsPredeclared(names)
 	key := programKey(defsOnlyProgram, cfg.Filename, cfg.Source, predeclared)
-	r.defs.mu.Lock()
-	defer r.defs.mu.Unlock()
-	if key != r.defs.key {
+	if key != c.defsKey {
 		prog, err := compileDefsOnly(cfg.Filename, cfg.Source, predeclared)
 		if err != nil {
 			return "", nil // the child reports it
 		}
-		r.defs.key, r.defs.compiled = key, encodeProgram(prog)
+		c.defsKey, c.defsEncoded = key, encodeProgram(prog)
 	}
-	return r.defs.key, r.defs.compiled
+	return c.defsKey, c.defsEncoded
 }
 
 // fromParent returns the program the parent offered under key, encoded

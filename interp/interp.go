@@ -108,10 +108,10 @@ func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
 // runner executes the modules of one runtime: the main script and the
 // files it loads.
 type runner struct {
-	rt      *builtins.Runtime
-	loaded  map[string]*loadEntry
-	mainDir string
-	defs    defsCache
+	rt       *builtins.Runtime
+	loaded   map[string]*loadEntry
+	mainDir  string
+	programs programCache
 }
 
 type loadEntry struct {
@@ -122,7 +122,7 @@ type loadEntry struct {
 
 func newRunner(rt *builtins.Runtime) *runner {
 	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
-	rt.SetDefsCompiler(r.defsProgram)
+	rt.SetChildPrograms(r.childPrograms)
 	return r
 }
 
