@@ -210,6 +210,16 @@ func (tm *term) run(line string) string {
 	return tm.expect("\n" + primaryPrompt)
 }
 
+// block types the lines of an unfinished block, each answered by the
+// continuation prompt; the caller ends the block.
+func (tm *term) block(lines ...string) {
+	tm.t.Helper()
+	for _, line := range lines {
+		tm.send(line + "\r")
+		tm.expect(continuationPrompt)
+	}
+}
+
 // wait returns the REPL's exit status once it has exited.
 func (tm *term) wait() int {
 	tm.t.Helper()
@@ -231,10 +241,7 @@ func TestREPLForkRunsPromptFunction(t *testing.T) {
 	tm := startREPL(t, "XDG_STATE_HOME="+t.TempDir())
 	tm.expect(primaryPrompt)
 	tm.run("greeting = 'hello'")
-	tm.send("def f(x):\r")
-	tm.expect(continuationPrompt)
-	tm.send("    print(greeting, 'from the child', x * 2)\r")
-	tm.expect(continuationPrompt)
+	tm.block("def f(x):", "    print(greeting, 'from the child', x * 2)")
 	tm.run("")
 	tm.run(`multiprocessing.set_start_method("fork")`)
 	tm.run("greeting = 'hi'")
@@ -259,10 +266,7 @@ func TestREPLForkRunsPromptFunction(t *testing.T) {
 func TestREPLSpawnRunsPromptFunction(t *testing.T) {
 	tm := startREPL(t, "XDG_STATE_HOME="+t.TempDir())
 	tm.expect(primaryPrompt)
-	tm.send("def g(x):\r")
-	tm.expect(continuationPrompt)
-	tm.send("    print('spawned child got', x)\r")
-	tm.expect(continuationPrompt)
+	tm.block("def g(x):", "    print('spawned child got', x)")
 	tm.run("")
 	tm.run("print('typed', 'at the prompt')")
 	for _, arg := range []string{"abc", "def"} {
@@ -309,8 +313,7 @@ func TestREPLInteraction(t *testing.T) {
 	tm.interruptAtPrompt()
 	tm.expect("KeyboardInterrupt")
 	tm.expect(primaryPrompt)
-	tm.send("def dropped():\r")
-	tm.expect(continuationPrompt)
+	tm.block("def dropped():")
 	tm.interruptAtPrompt()
 	tm.expect("KeyboardInterrupt")
 	tm.expect(primaryPrompt)
@@ -319,10 +322,7 @@ func TestREPLInteraction(t *testing.T) {
 	}
 
 	// Ctrl-D in a block ends the block, as in Python.
-	tm.send("def ended():\r")
-	tm.expect(continuationPrompt)
-	tm.send("    return 'by Ctrl-D'\r")
-	tm.expect(continuationPrompt)
+	tm.block("def ended():", "    return 'by Ctrl-D'")
 	tm.send("\x04")
 	tm.expect(primaryPrompt)
 	if out := tm.run("ended()"); !strings.Contains(out, `"by Ctrl-D"`) {
@@ -330,12 +330,7 @@ func TestREPLInteraction(t *testing.T) {
 	}
 
 	// Ctrl-C while code runs interrupts it.
-	tm.send("if True:\r")
-	tm.expect(continuationPrompt)
-	tm.send("    print('spinning')\r")
-	tm.expect(continuationPrompt)
-	tm.send("    while True: pass\r")
-	tm.expect(continuationPrompt)
+	tm.block("if True:", "    print('spinning')", "    while True: pass")
 	tm.send("\r")
 	tm.expect("spinning")
 	tm.send("\x03")
