@@ -7,7 +7,9 @@
 // The package reads like CPython's Lib/multiprocessing: one file per concern,
 // each naming the CPython file it mirrors, and one subpackage per engine:
 // conn (framing, connections, authentication, Listener/Client), shm
-// (shared-memory arenas and futex synchronisation), queue, manager and pool.
+// (shared-memory arenas and futex synchronisation), queue, manager and pool,
+// and sandbox (kernel confinement: Landlock rulesets and rlimits, which
+// CPython has no counterpart for).
 // This package launches processes (process.go, bootstrap.go, fdpass.go) and
 // keeps warm children for forkserver (forkserver.go). Each wire protocol is
 // described in a PROTOCOL.md beside its code.
