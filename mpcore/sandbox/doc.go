@@ -2,7 +2,11 @@
 // in every process of a run and in every program those processes execute,
 // whatever the code running there does.
 //
-// Two layers:
+// Grants (grants.go) say what a run may touch — paths to read and write,
+// programs to run, hosts and ports, environment variables — as Deno's
+// --allow-* flags do. The embedding layer checks them before each
+// operation (a refusal is a DeniedError, raised as PermissionError) and
+// hands them to the kernel as a Policy. Two kernel layers:
 //
 //   - Landlock (landlock.go): a Policy lists what may be read, written and
 //     executed, which TCP ports may be bound or connected to, and whether
@@ -21,6 +25,6 @@
 // Restrict confines the calling thread and re-executes the program from it
 // (RestrictExec), so that the new image starts inside the domain.
 //
-// Nothing here knows of Starlark or of mpstar's permission flags: the
-// embedding layer translates grants into a Policy.
+// Nothing here knows of Starlark: the embedding layer parses the flags,
+// carries the grants to every child and raises the errors.
 package sandbox
