@@ -8,6 +8,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,6 +50,19 @@ func DescribeExit(code int) string {
 		}
 	}
 	return fmt.Sprintf("exitcode %d", code)
+}
+
+// TaskTimeoutError fails a task that ran past its Timeout. Its worker was
+// killed, and the pool replaced it.
+type TaskTimeoutError struct {
+	Worker  string // the killed worker's process name
+	Pid     int
+	Timeout time.Duration
+}
+
+// Error implements the error interface.
+func (e *TaskTimeoutError) Error() string {
+	return fmt.Sprintf("the task ran past its time limit of %v; worker %s (pid %d) was killed and replaced", e.Timeout, e.Worker, e.Pid)
 }
 
 // InitError breaks a pool whose worker's initializer failed: instead of

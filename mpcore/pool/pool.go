@@ -48,8 +48,14 @@ type Task struct {
 	// ahead (PartSender), in order, on one of the pool's goroutines, before
 	// Done. Without it, parts are an error.
 	Part func(part []byte)
+	// Timeout, if positive, is how long the task may run once a worker
+	// has it: past that the worker is killed and replaced, and the task
+	// fails with a *TaskTimeoutError (CPython has no such limit: a stuck
+	// task hangs map forever).
+	Timeout time.Duration
 	// Done receives the outcome, exactly once: the worker's reply, or an
-	// error (*WorkerLostError, *InitError, *StartError, ErrTerminated). It
+	// error (*WorkerLostError, *TaskTimeoutError, *InitError, *StartError,
+	// ErrTerminated). It
 	// is called on one of the pool's goroutines, or on the goroutine that
 	// called Terminate; it must not call back into the pool.
 	Done func(reply []byte, err error)
@@ -82,10 +88,12 @@ type Pool struct {
 // worker is the pool's record of one worker.
 type worker struct {
 	*Worker
-	sendMu sync.Mutex // held while sending, so the reader never closes Conn under a send
-	task   *Task      // the task it holds, or nil
-	done   int        // tasks completed
-	ready  bool       // its initializer succeeded
+	sendMu sync.Mutex  // held while sending, so the reader never closes Conn under a send
+	task   *Task       // the task it holds, or nil
+	timer  *time.Timer // enforces task.Timeout, or nil
+	late   *Task       // the task it was killed for running too long
+	done   int         // tasks completed
+	ready  bool        // its initializer succeeded
 }
 
 // New starts a pool of cfg.Processes workers. If one cannot be started,
@@ -135,7 +143,7 @@ func (p *Pool) nextLocked(wk *worker) (next *Task, stop bool) {
 		next = p.pending[0]
 		p.pending[0] = nil
 		p.pending = p.pending[1:]
-		wk.task = next
+		p.assignLocked(wk, next)
 		return next, false
 	}
 	if p.state == closed {
@@ -143,6 +151,39 @@ func (p *Pool) nextLocked(wk *worker) (next *Task, stop bool) {
 	}
 	p.idle = append(p.idle, wk)
 	return nil, false
+}
+
+// assignLocked gives a worker a task and starts the task's clock.
+func (p *Pool) assignLocked(wk *worker, t *Task) {
+	wk.task = t
+	if t.Timeout > 0 {
+		wk.timer = time.AfterFunc(t.Timeout, func() { p.expire(wk, t) })
+	}
+}
+
+// takeLocked takes the task a worker holds away from it, with its clock.
+func (p *Pool) takeLocked(wk *worker) *Task {
+	t := wk.task
+	wk.task = nil
+	if wk.timer != nil {
+		wk.timer.Stop()
+		wk.timer = nil
+	}
+	return t
+}
+
+// expire kills a worker that still runs t past t.Timeout; its exit then
+// fails t with a *TaskTimeoutError and starts a replacement.
+func (p *Pool) expire(wk *worker, t *Task) {
+	p.mu.Lock()
+	late := wk.task == t
+	if late {
+		wk.late = t
+	}
+	p.mu.Unlock()
+	if late {
+		wk.Child.Kill()
+	}
 }
 
 // dispatch sends a worker the task the pool gave it, or the stop message.
@@ -185,7 +226,7 @@ func (p *Pool) Submit(t *Task) error {
 		// and warm.
 		wk = p.idle[n-1]
 		p.idle = p.idle[:n-1]
-		wk.task = t
+		p.assignLocked(wk, t)
 	} else {
 		p.pending = append(p.pending, t)
 	}
@@ -266,8 +307,7 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 // reply completes the task a worker held and gives it the next one.
 func (p *Pool) reply(wk *worker, payload []byte) {
 	p.mu.Lock()
-	t := wk.task
-	wk.task = nil
+	t := p.takeLocked(wk)
 	wk.done++
 	var next *Task
 	stop := false
@@ -289,8 +329,7 @@ func (p *Pool) exit(wk *worker, code int) {
 	p.mu.Lock()
 	delete(p.workers, wk)
 	p.removeIdleLocked(wk)
-	lost := wk.task
-	wk.task = nil
+	lost := p.takeLocked(wk)
 	var failed []*Task
 	if !wk.ready && code > 0 && p.state != terminated {
 		// It never got going (the script failed in it, say): another
@@ -308,7 +347,10 @@ func (p *Pool) exit(wk *worker, code int) {
 	broken := p.broken
 	p.checkExitedLocked()
 	p.mu.Unlock()
-	if lost != nil {
+	switch {
+	case lost != nil && lost == wk.late:
+		lost.Done(nil, &TaskTimeoutError{Worker: wk.Name, Pid: wk.Child.Pid, Timeout: lost.Timeout})
+	case lost != nil:
 		lost.Done(nil, &WorkerLostError{Worker: wk.Name, Pid: wk.Child.Pid, ExitCode: code})
 	}
 	failAll(failed, broken)
@@ -358,9 +400,8 @@ func (p *Pool) dropTasksLocked() []*Task {
 	p.pending = nil
 	p.idle = nil
 	for wk := range p.workers {
-		if wk.task != nil {
-			failed = append(failed, wk.task)
-			wk.task = nil
+		if t := p.takeLocked(wk); t != nil {
+			failed = append(failed, t)
 		}
 		wk.Child.Terminate()
 	}

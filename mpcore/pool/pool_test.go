@@ -261,3 +261,55 @@ func BenchmarkRoundTrip(b *testing.B) {
 		<-ch
 	}
 }
+
+// TestTaskTimeoutKillsAndReplacesTheWorker: a task that blocks past its
+// Timeout fails with a *TaskTimeoutError naming its worker, that worker is
+// killed and replaced, and the next task runs on the new worker.
+func TestTaskTimeoutKillsAndReplacesTheWorker(t *testing.T) {
+	p, s := newPool(t, 1, 0, "")
+	ch := make(chan outcome, 1)
+	err := p.Submit(&Task{
+		Message: append(AppendTaskHeader(nil), "block"...),
+		Timeout: 50 * time.Millisecond,
+		Done:    func(reply []byte, err error) { ch <- outcome{string(reply), err} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := submit(t, p, "pid")
+	o := await(t, ch)
+	var late *TaskTimeoutError
+	if !errors.As(o.err, &late) || late.Worker != s.worker(0).Name || late.Timeout != 50*time.Millisecond {
+		t.Fatalf("blocked task: got (%q, %v), want a *TaskTimeoutError from %s", o.reply, o.err, s.worker(0).Name)
+	}
+	if !strings.Contains(o.err.Error(), "time limit of 50ms") {
+		t.Errorf("error %q does not give the limit", o.err)
+	}
+	o = await(t, next)
+	if o.err != nil || o.reply != strconv.Itoa(s.worker(1).Child.Pid) {
+		t.Fatalf("next task: got (%q, %v), want the pid of the replacement worker %d", o.reply, o.err, s.worker(1).Child.Pid)
+	}
+}
+
+// TestTaskTimeoutSparesAFastTask: a task done within its limit succeeds,
+// and its worker is not killed afterwards by a stale clock.
+func TestTaskTimeoutSparesAFastTask(t *testing.T) {
+	p, s := newPool(t, 1, 0, "")
+	for i := 0; i < 3; i++ {
+		ch := make(chan outcome, 1)
+		err := p.Submit(&Task{
+			Message: append(AppendTaskHeader(nil), "echo:ok"...),
+			Timeout: time.Hour,
+			Done:    func(reply []byte, err error) { ch <- outcome{string(reply), err} },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := await(t, ch); o.err != nil || o.reply != "ok" {
+			t.Fatalf("got (%q, %v)", o.reply, o.err)
+		}
+	}
+	if n := s.count(); n != 1 {
+		t.Errorf("%d workers were started for three quick tasks, want 1", n)
+	}
+}
