@@ -16,6 +16,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // ArrayModule is the predeclared array module:
@@ -102,7 +104,7 @@ func lookupTypeCode(c byte) *typeCode {
 
 // errBadTypeCode is CPython's error for an unknown typecode.
 func errBadTypeCode() error {
-	return pyErr("ValueError", "bad typecode (must be %s or %s)",
+	return exceptions.ValueError.Errorf("bad typecode (must be %s or %s)",
 		strings.Join(strings.Split(typeCodeLetters[:len(typeCodeLetters)-1], ""), ", "), typeCodeLetters[len(typeCodeLetters)-1:])
 }
 
@@ -163,14 +165,14 @@ func (tc *typeCode) bits(v starlark.Value) (uint64, error) {
 	case unicodeItem:
 		s, ok := v.(starlark.String)
 		if !ok || utf8.RuneCountInString(string(s)) != 1 {
-			return 0, pyErr("TypeError", "array item must be unicode character")
+			return 0, exceptions.TypeError.New("array item must be unicode character")
 		}
 		r, _ := utf8.DecodeRuneInString(string(s))
 		return uint64(r), nil
 	}
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return 0, pyErr("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
 	}
 	if tc.kind == signedItem {
 		n, ok := i.Int64()
@@ -178,16 +180,16 @@ func (tc *typeCode) bits(v starlark.Value) (uint64, error) {
 		case ok && n >= tc.min && n <= int64(tc.max):
 			return uint64(n), nil
 		case isNegative(i):
-			return 0, pyErr("OverflowError", "%s", tc.underMsg)
+			return 0, exceptions.OverflowError.Errorf("%s", tc.underMsg)
 		}
-		return 0, pyErr("OverflowError", "%s", tc.overMsg)
+		return 0, exceptions.OverflowError.Errorf("%s", tc.overMsg)
 	}
 	if isNegative(i) {
-		return 0, pyErr("OverflowError", "%s", tc.underMsg)
+		return 0, exceptions.OverflowError.Errorf("%s", tc.underMsg)
 	}
 	n, ok := i.Uint64()
 	if !ok || n > tc.max {
-		return 0, pyErr("OverflowError", "%s", tc.overMsg)
+		return 0, exceptions.OverflowError.Errorf("%s", tc.overMsg)
 	}
 	return n, nil
 }
@@ -208,10 +210,10 @@ func (tc *typeCode) floatBits(v starlark.Value) (uint64, error) {
 	case starlark.Int:
 		f = float64(x.Float())
 		if math.IsInf(f, 0) {
-			return 0, pyErr("OverflowError", "int too large to convert to float")
+			return 0, exceptions.OverflowError.New("int too large to convert to float")
 		}
 	default:
-		return 0, pyErr("TypeError", "must be real number, not %s", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("must be real number, not %s", pyTypeName(v))
 	}
 	if tc.size == 4 {
 		return uint64(math.Float32bits(float32(f))), nil
@@ -245,7 +247,7 @@ func NewTypedArray(typecode byte, buf []byte) (*TypedArray, error) {
 		return nil, errBadTypeCode()
 	}
 	if len(buf)%tc.size != 0 {
-		return nil, pyErr("ValueError", "bytes length not a multiple of item size")
+		return nil, exceptions.ValueError.New("bytes length not a multiple of item size")
 	}
 	return &TypedArray{tc: tc, buf: buf}, nil
 }
@@ -261,7 +263,7 @@ func newTypedArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	if utf8.RuneCountInString(code) != 1 {
-		return nil, pyErr("TypeError", "array() argument 1 must be a unicode character, not str")
+		return nil, exceptions.TypeError.New("array() argument 1 must be a unicode character, not str")
 	}
 	a, err := NewTypedArray(code[0], nil)
 	if err != nil {
@@ -281,12 +283,12 @@ func (a *TypedArray) initialBytes(init starlark.Value) ([]byte, error) {
 		return nil, nil
 	case starlark.String:
 		if a.tc.kind != unicodeItem {
-			return nil, pyErr("TypeError", "cannot use a str to initialize an array with typecode '%c'", a.tc.code)
+			return nil, exceptions.TypeError.Errorf("cannot use a str to initialize an array with typecode '%c'", a.tc.code)
 		}
 		return a.itemBytes(nil, stringChars(string(x)))
 	case *TypedArray:
 		if (x.tc.kind == unicodeItem) != (a.tc.kind == unicodeItem) {
-			return nil, pyErr("TypeError", "cannot use a unicode array to initialize an array with typecode '%c'", a.tc.code)
+			return nil, exceptions.TypeError.Errorf("cannot use a unicode array to initialize an array with typecode '%c'", a.tc.code)
 		}
 		return a.itemBytes(nil, x)
 	}
@@ -310,7 +312,7 @@ func stringChars(s string) *starlark.List {
 func (a *TypedArray) itemBytes(buf []byte, items starlark.Value) ([]byte, error) {
 	iterable, ok := items.(starlark.Iterable)
 	if !ok {
-		return nil, pyErr("TypeError", "'%s' object is not iterable", pyTypeName(items))
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", pyTypeName(items))
 	}
 	it := iterable.Iterate()
 	defer it.Done()
@@ -327,7 +329,7 @@ func (a *TypedArray) itemBytes(buf []byte, items starlark.Value) ([]byte, error)
 // rawItems appends raw item bytes to buf, checking they are whole items.
 func (a *TypedArray) rawItems(buf, raw []byte) ([]byte, error) {
 	if len(raw)%a.tc.size != 0 {
-		return nil, pyErr("ValueError", "bytes length not a multiple of item size")
+		return nil, exceptions.ValueError.New("bytes length not a multiple of item size")
 	}
 	return append(buf, raw...), nil
 }
@@ -469,7 +471,7 @@ func (a *TypedArray) Binary(op syntax.Token, y starlark.Value, side starlark.Sid
 			return nil, nil
 		}
 		if b.tc != a.tc {
-			return nil, pyErr("TypeError", "bad argument type for built-in operation")
+			return nil, exceptions.TypeError.New("bad argument type for built-in operation")
 		}
 		if side == starlark.Right {
 			a, b = b, a
@@ -557,7 +559,7 @@ func arrayExtend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	}
 	if other, ok := x.(*TypedArray); ok {
 		if other.tc != a.tc {
-			return nil, pyErr("TypeError", "can only extend with array of same kind")
+			return nil, exceptions.TypeError.New("can only extend with array of same kind")
 		}
 		a.buf = append(a.buf, other.buf...)
 		return starlark.None, nil
@@ -583,7 +585,7 @@ func arrayFromlist(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	if _, ok := x.(*starlark.List); !ok {
-		return nil, pyErr("TypeError", "arg must be list")
+		return nil, exceptions.TypeError.New("arg must be list")
 	}
 	return a.appendItems(x)
 }
@@ -597,7 +599,7 @@ func arrayFrombytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	}
 	raw, ok := bufferBytes(x)
 	if !ok {
-		return nil, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(x))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(x))
 	}
 	buf, err := a.rawItems(a.buf, raw)
 	if err != nil {
@@ -636,7 +638,7 @@ func arrayTounicode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, err
 	}
 	if a.tc.kind != unicodeItem {
-		return nil, pyErr("ValueError", "tounicode() may only be called on unicode type arrays")
+		return nil, exceptions.ValueError.New("tounicode() may only be called on unicode type arrays")
 	}
 	return starlark.String(a.unicode()), nil
 }
@@ -716,7 +718,7 @@ func arrayIndex(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 func (a *TypedArray) indexOf(b *starlark.Builtin, x starlark.Value) (int, error) {
 	i, err := a.find(x)
 	if err == nil && i < 0 {
-		err = pyErr("ValueError", "array.%s(x): x not in array", b.Name())
+		err = exceptions.ValueError.Errorf("array.%s(x): x not in array", b.Name())
 	}
 	return i, err
 }

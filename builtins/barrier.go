@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -32,7 +33,7 @@ func newBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 		return nil, err
 	}
 	if parties < 1 {
-		return nil, pyErr("ValueError", "parties must be > 0")
+		return nil, exceptions.ValueError.New("parties must be > 0")
 	}
 	d, err := durationArg(b.Name(), timeout)
 	if err != nil {
@@ -40,7 +41,7 @@ func newBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	}
 	sb, err := shm.NewBarrier(shm.DefaultHeap(), parties)
 	if err != nil {
-		return nil, pyErr("OSError", "cannot create a barrier: %v", err)
+		return nil, exceptions.OSError.Errorf("cannot create a barrier: %v", err)
 	}
 	return &Barrier{b: sb, action: action, timeout: d}, nil
 }
@@ -104,7 +105,7 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		return nil, err
 	}
 	if len(rest) < 8 || uc.Decode == nil {
-		return nil, pyErr("OSError", "bad barrier handle")
+		return nil, exceptions.OSError.New("bad barrier handle")
 	}
 	timeout := time.Duration(binary.BigEndian.Uint64(rest))
 	action, err := uc.Decode(rest[8:])
@@ -113,7 +114,7 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	}
 	sb, err := shm.BarrierAt(b)
 	if err != nil {
-		return nil, pyErr("OSError", "%v", err)
+		return nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return &Barrier{b: sb, action: action, timeout: timeout}, nil
 }

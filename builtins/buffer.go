@@ -9,6 +9,8 @@ import (
 	"fmt"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // ReadableBuffer is a value whose bytes may be read in place, as Python's
@@ -133,13 +135,13 @@ func sequenceMethod[T localSequence](b *starlark.Builtin, args starlark.Tuple, k
 // Python's errors.
 func popIndex(i, n int, typeName string) (int, error) {
 	if n == 0 {
-		return 0, pyErr("IndexError", "pop from empty %s", typeName)
+		return 0, exceptions.IndexError.Errorf("pop from empty %s", typeName)
 	}
 	if i < 0 {
 		i += n
 	}
 	if i < 0 || i >= n {
-		return 0, pyErr("IndexError", "pop index out of range")
+		return 0, exceptions.IndexError.New("pop index out of range")
 	}
 	return i, nil
 }
@@ -157,7 +159,7 @@ func repeatCount(y starlark.Value, size int, typeName string) (k int, ok bool, e
 		k64 = 0
 	}
 	if k64 > 0 && int64(size)*k64 > 1<<32 {
-		return 0, true, pyErr("MemoryError", "repeated %s is too large", typeName)
+		return 0, true, exceptions.MemoryError.Errorf("repeated %s is too large", typeName)
 	}
 	return int(k64), true, nil
 }

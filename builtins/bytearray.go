@@ -13,6 +13,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // BytearrayBuiltin is the predeclared bytearray constructor:
@@ -66,7 +68,7 @@ func newBytearray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	if s, ok := source.(starlark.String); ok {
 		if encoding == "" {
-			return nil, pyErr("TypeError", "string argument without an encoding")
+			return nil, exceptions.TypeError.New("string argument without an encoding")
 		}
 		enc, err := encodeString(string(s), encoding)
 		if err != nil {
@@ -75,7 +77,7 @@ func newBytearray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return NewBytearray(enc), nil
 	}
 	if encoding != "" || errs != "" {
-		return nil, pyErr("TypeError", "encoding or errors without a string argument")
+		return nil, exceptions.TypeError.New("encoding or errors without a string argument")
 	}
 	buf, err := bytesFrom(source, "bytearray")
 	if err != nil {
@@ -96,10 +98,10 @@ func bytesFrom(source starlark.Value, what string) ([]byte, error) {
 	case starlark.Int:
 		n, ok := x.Int64()
 		if !ok || n > 1<<40 {
-			return nil, pyErr("OverflowError", "cannot fit 'int' into an index-sized integer")
+			return nil, exceptions.OverflowError.New("cannot fit 'int' into an index-sized integer")
 		}
 		if n < 0 {
-			return nil, pyErr("ValueError", "negative count")
+			return nil, exceptions.ValueError.New("negative count")
 		}
 		return make([]byte, n), nil
 	case starlark.Iterable:
@@ -119,18 +121,18 @@ func bytesFrom(source starlark.Value, what string) ([]byte, error) {
 		}
 		return out, nil
 	}
-	return nil, pyErr("TypeError", "cannot convert '%s' object to %s", pyTypeName(source), what)
+	return nil, exceptions.TypeError.Errorf("cannot convert '%s' object to %s", pyTypeName(source), what)
 }
 
 // byteOf converts a Starlark int to a byte with Python's errors.
 func byteOf(v starlark.Value) (byte, error) {
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return 0, pyErr("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
 	}
 	n, ok := i.Int64()
 	if !ok || n < 0 || n > 255 {
-		return 0, pyErr("ValueError", "byte must be in range(0, 256)")
+		return 0, exceptions.ValueError.New("byte must be in range(0, 256)")
 	}
 	return byte(n), nil
 }
@@ -143,7 +145,7 @@ func encodeString(s, encoding string) ([]byte, error) {
 	case "ascii":
 		for i := 0; i < len(s); i++ {
 			if s[i] >= 0x80 {
-				return nil, pyErr("UnicodeEncodeError", "'ascii' codec can't encode character in position %d: ordinal not in range(128)", i)
+				return nil, exceptions.UnicodeEncodeError.Errorf("'ascii' codec can't encode character in position %d: ordinal not in range(128)", i)
 			}
 		}
 		return []byte(s), nil
@@ -151,13 +153,13 @@ func encodeString(s, encoding string) ([]byte, error) {
 		out := make([]byte, 0, len(s))
 		for i, r := range s {
 			if r > 0xff {
-				return nil, pyErr("UnicodeEncodeError", "'latin-1' codec can't encode character in position %d: ordinal not in range(256)", i)
+				return nil, exceptions.UnicodeEncodeError.Errorf("'latin-1' codec can't encode character in position %d: ordinal not in range(256)", i)
 			}
 			out = append(out, byte(r))
 		}
 		return out, nil
 	}
-	return nil, pyErr("LookupError", "unknown encoding: %s", encoding)
+	return nil, exceptions.LookupError.Errorf("unknown encoding: %s", encoding)
 }
 
 // normEncoding folds the spellings of the encodings we know.
@@ -292,7 +294,7 @@ func (ba *Bytearray) Has(y starlark.Value) (bool, error) {
 		return bytes.Contains(ba.buf, b), nil
 	}
 	if _, ok := y.(starlark.Int); !ok {
-		return false, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(y))
+		return false, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(y))
 	}
 	c, err := byteOf(y)
 	if err != nil {
@@ -382,7 +384,7 @@ func bytearrayExtend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	if _, ok := x.(starlark.Int); ok {
-		return nil, pyErr("TypeError", "can't extend bytearray with int")
+		return nil, exceptions.TypeError.New("can't extend bytearray with int")
 	}
 	more, err := bytesFrom(x, "bytearray")
 	if err != nil {
@@ -450,7 +452,7 @@ func bytearrayRemove(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	}
 	i := bytes.IndexByte(ba.buf, c)
 	if i < 0 {
-		return nil, pyErr("ValueError", "value not found in bytearray")
+		return nil, exceptions.ValueError.New("value not found in bytearray")
 	}
 	ba.buf = append(ba.buf[:i], ba.buf[i+1:]...)
 	return starlark.None, nil
@@ -505,7 +507,7 @@ func bytearrayDecode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 func decodeBytes(buf []byte, encoding, errs string) (string, error) {
 	enc := normEncoding(encoding)
 	if enc != "utf-8" && enc != "ascii" && enc != "latin-1" {
-		return "", pyErr("LookupError", "unknown encoding: %s", encoding)
+		return "", exceptions.LookupError.Errorf("unknown encoding: %s", encoding)
 	}
 	var sb strings.Builder
 	for i := 0; i < len(buf); {
@@ -513,12 +515,12 @@ func decodeBytes(buf []byte, encoding, errs string) (string, error) {
 		if r == utf8.RuneError && n <= 1 {
 			switch errs {
 			case "strict":
-				return "", pyErr("UnicodeDecodeError", "'%s' codec can't decode byte 0x%02x in position %d", enc, buf[i], i)
+				return "", exceptions.UnicodeDecodeError.Errorf("'%s' codec can't decode byte 0x%02x in position %d", enc, buf[i], i)
 			case "replace":
 				sb.WriteRune(utf8.RuneError)
 			case "ignore":
 			default:
-				return "", pyErr("LookupError", "unknown error handler name '%s'", errs)
+				return "", exceptions.LookupError.Errorf("unknown error handler name '%s'", errs)
 			}
 			i++
 			continue
@@ -559,7 +561,7 @@ func bytearrayHex(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return starlark.String(hex.EncodeToString(buf)), nil
 	}
 	if utf8.RuneCountInString(sep) != 1 {
-		return nil, pyErr("ValueError", "sep must be length 1.")
+		return nil, exceptions.ValueError.New("sep must be length 1.")
 	}
 	parts := make([]string, len(buf))
 	for i, c := range buf {

@@ -27,7 +27,7 @@ func runStarlarkTest(t *testing.T, src string) {
 				return starlark.None, nil
 			}
 			typ, msg, _ := Classify(err)
-			return starlark.String(typ + ": " + msg), nil
+			return starlark.String(typ.Name() + ": " + msg), nil
 		}),
 	}
 	thread := &starlark.Thread{Name: t.Name()}

@@ -26,6 +26,8 @@ import (
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // CodecVersion is the first byte of every payload. A peer that sees
@@ -234,7 +236,7 @@ func (e *Encoder) value(b []byte, v starlark.Value, depth int) ([]byte, *failure
 		return appendRawExt(b, extArray, string(x.tc.code), x.buf), nil
 	case Shareable:
 		return e.shared(b, x)
-	case *ExcClass:
+	case *exceptions.Type:
 		return e.predeclared(b, x)
 	case *starlarkstruct.Module:
 		return b, fail("cannot send module %s: modules exist in every process; send the values it holds instead", x.Name)
@@ -443,7 +445,7 @@ func (e *Encoder) structValue(b []byte, s *starlarkstruct.Struct, depth int) ([]
 
 func (e *Encoder) errorValue(b []byte, x *ErrorValue, depth int) ([]byte, *failure) {
 	mark := len(b)
-	b = appendString(appendString(beginExt(b), x.typ), x.msg)
+	b = appendString(appendString(beginExt(b), x.typ.Name()), x.msg)
 	b, f := e.value(b, x.args, depth)
 	if f != nil {
 		return b, f.at(x, ".args")
@@ -489,7 +491,7 @@ func (e *Encoder) builtin(b []byte, x *starlark.Builtin, depth int) ([]byte, *fa
 }
 
 // predeclaredNames caches the dotted name under which a predeclared value
-// was found, keyed by the value (a *starlark.Builtin or *ExcClass).
+// was found, keyed by the value (a *starlark.Builtin or *exceptions.Type).
 var predeclaredNames sync.Map
 
 // predeclared encodes a value found by identity among the predeclared
@@ -1066,7 +1068,7 @@ func (d *decoder) predeclared(path string) (starlark.Value, error) {
 		return nil, d.errorf("no predeclared name %q in this process", path)
 	}
 	switch v.(type) {
-	case *starlark.Builtin, *ExcClass: // what the encoder sends by name
+	case *starlark.Builtin, *exceptions.Type: // what the encoder sends by name
 		return v, nil
 	}
 	return nil, d.errorf("predeclared name %q is a %s, not a builtin", path, v.Type())
@@ -1116,7 +1118,7 @@ func (d *decoder) errorValue(depth int) (starlark.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return NewErrorValue(typ, msg, args, tb), nil
+	return NewErrorValue(exceptions.Named(typ), msg, args, tb), nil
 }
 
 func (d *decoder) shared() (starlark.Value, error) {

@@ -16,6 +16,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -127,7 +128,7 @@ func TestCodecPredeclaredBuiltinIsTheSameObject(t *testing.T) {
 }
 
 func TestCodecErrorValue(t *testing.T) {
-	v := NewErrorValue("ValueError", "bad value", starlark.Tuple{starlark.String("bad value"), starlark.MakeInt(3)}, "Traceback (most recent call last):\n")
+	v := NewErrorValue(exceptions.ValueError, "bad value", starlark.Tuple{starlark.String("bad value"), starlark.MakeInt(3)}, "Traceback (most recent call last):\n")
 	got := roundTrip(t, v, &Encoder{}, nil).(*ErrorValue)
 	if got.typ != v.typ || got.msg != v.msg || got.traceback != v.traceback || got.args.String() != v.args.String() {
 		t.Fatalf("got %#v, want %#v", got, v)
@@ -231,7 +232,7 @@ func (s *testShared) Share(sc *ShareContext) ([]byte, error) {
 		return nil, s.err
 	}
 	if sc.FDs == nil {
-		return nil, pyErr("RuntimeError", "test.Shared objects should only be shared between processes through inheritance")
+		return nil, exceptions.RuntimeError.New("test.Shared objects should only be shared between processes through inheritance")
 	}
 	return []byte(fmt.Sprintf("%s/%d", s.id, sc.FDs.Add(s.fd))), nil
 }
@@ -279,8 +280,7 @@ func TestCodecSharedObjectsCrossByHandle(t *testing.T) {
 
 	// Without a descriptor channel the object refuses, keeping its type.
 	_, err = EncodeNamed("obj", starlark.NewList([]starlark.Value{q}), nil)
-	var pe *PyError
-	if !errors.As(err, &pe) || pe.Type != "RuntimeError" || !strings.HasPrefix(err.Error(), "obj[0]: test.Shared objects should only") {
+	if exceptions.TypeOf(err) != exceptions.RuntimeError || !strings.HasPrefix(err.Error(), "obj[0]: test.Shared objects should only") {
 		t.Fatalf("got %v", err)
 	}
 
@@ -371,7 +371,7 @@ func FuzzDecode(f *testing.F) {
 	dc.Unshare.FDs = fds.FDs()
 	seeds := []starlark.Value{
 		globals["fn"], starlark.Universe["len"], &testShared{id: "s", fd: 3},
-		NewErrorValue("queue.Empty", "", starlark.Tuple{}, ""),
+		NewErrorValue(exceptions.Empty, "", starlark.Tuple{}, ""),
 	}
 	for _, expr := range []string{
 		"None", "[1, -1, 300, -300, 1 << 40, 1 << 64, -(1 << 90), 1.5]", `("x", b"y", "z" * 40)`,

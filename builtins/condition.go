@@ -9,6 +9,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -40,11 +41,11 @@ func newCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	case *Lock:
 		lock = l
 	default:
-		return nil, pyErr("TypeError", "%s: lock must be a Lock or RLock, not %s", b.Name(), lockV.Type())
+		return nil, exceptions.TypeError.Errorf("%s: lock must be a Lock or RLock, not %s", b.Name(), lockV.Type())
 	}
 	c, err := shm.NewCondition(shm.DefaultHeap(), lock.m)
 	if err != nil {
-		return nil, pyErr("OSError", "cannot create a condition: %v", err)
+		return nil, exceptions.OSError.Errorf("cannot create a condition: %v", err)
 	}
 	return &Condition{c: c, lock: lock}, nil
 }
@@ -108,7 +109,7 @@ func decodeCondition(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	lock := lv.(*Lock)
 	c, err := shm.ConditionAt(b, lock.m)
 	if err != nil {
-		return nil, pyErr("OSError", "%v", err)
+		return nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return &Condition{c: c, lock: lock}, nil
 }

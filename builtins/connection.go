@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -102,13 +103,13 @@ func (c *Connection) ShareKind() string { return "connection" }
 // but not yet received would be lost, so such a connection is refused.
 func (c *Connection) Share(sc *ShareContext) ([]byte, error) {
 	if sc == nil || sc.FDs == nil {
-		return nil, pyErr("RuntimeError", "Connection objects should only be shared between processes through inheritance")
+		return nil, exceptions.RuntimeError.New("Connection objects should only be shared between processes through inheritance")
 	}
 	if c.c.Closed() {
 		return nil, connErr(conn.ErrClosed)
 	}
 	if c.c.Buffered() > 0 {
-		return nil, pyErr("OSError", "cannot pass a connection with %d bytes received but not yet read to another process", c.c.Buffered())
+		return nil, exceptions.OSError.Errorf("cannot pass a connection with %d bytes received but not yet read to another process", c.c.Buffered())
 	}
 	p := []byte{boolByte(c.c.Readable()), boolByte(c.c.Writable())}
 	r, w, bulk := c.c.FDs()
@@ -127,7 +128,7 @@ const noFD = 0xFFFFFFFF
 
 func decodeConnection(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if len(p) != 14 {
-		return nil, pyErr("OSError", "bad connection handle")
+		return nil, exceptions.OSError.New("bad connection handle")
 	}
 	var fds [3]int
 	for i := range fds {
@@ -138,7 +139,7 @@ func decodeConnection(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		case int(idx) < len(uc.FDs):
 			fds[i] = uc.FDs[idx]
 		default:
-			return nil, pyErr("OSError", "bad connection handle: descriptor %d of %d", idx, len(uc.FDs))
+			return nil, exceptions.OSError.Errorf("bad connection handle: descriptor %d of %d", idx, len(uc.FDs))
 		}
 	}
 	var c *conn.Conn
@@ -206,26 +207,26 @@ func connSendBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	data, ok := sendableBytes(buf)
 	if !ok {
-		return nil, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(buf))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(buf))
 	}
 	n := len(data)
 	switch {
 	case offset < 0:
-		return nil, pyErr("ValueError", "offset is negative")
+		return nil, exceptions.ValueError.New("offset is negative")
 	case n < offset:
-		return nil, pyErr("ValueError", "buffer length < offset")
+		return nil, exceptions.ValueError.New("buffer length < offset")
 	}
 	end := n
 	if size != starlark.None {
 		sz, err := starlark.AsInt32(size)
 		if err != nil {
-			return nil, pyErr("TypeError", "%s: size must be an int or None", b.Name())
+			return nil, exceptions.TypeError.Errorf("%s: size must be an int or None", b.Name())
 		}
 		switch {
 		case sz < 0:
-			return nil, pyErr("ValueError", "size is negative")
+			return nil, exceptions.ValueError.New("size is negative")
 		case offset+sz > n:
-			return nil, pyErr("ValueError", "buffer length < offset + size")
+			return nil, exceptions.ValueError.New("buffer length < offset + size")
 		}
 		end = offset + sz
 	}
@@ -251,10 +252,10 @@ func connRecvBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if maxlength != starlark.None {
 		n, err := starlark.AsInt32(maxlength)
 		if err != nil {
-			return nil, pyErr("TypeError", "%s: maxlength must be an int or None", b.Name())
+			return nil, exceptions.TypeError.Errorf("%s: maxlength must be an int or None", b.Name())
 		}
 		if n < 0 {
-			return nil, pyErr("ValueError", "negative maxlength")
+			return nil, exceptions.ValueError.New("negative maxlength")
 		}
 		limit = n
 	}
@@ -274,7 +275,7 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	}
 	wb, ok := buf.(WritableBuffer)
 	if !ok {
-		return nil, pyErr("TypeError", "a writable bytes-like object is required, not '%s'", pyTypeName(buf))
+		return nil, exceptions.TypeError.Errorf("a writable bytes-like object is required, not '%s'", pyTypeName(buf))
 	}
 	data, err := wb.WritableBytes()
 	if err != nil {
@@ -282,9 +283,9 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	}
 	switch {
 	case offset < 0:
-		return nil, pyErr("ValueError", "negative offset")
+		return nil, exceptions.ValueError.New("negative offset")
 	case offset > len(data):
-		return nil, pyErr("ValueError", "offset too large")
+		return nil, exceptions.ValueError.New("offset too large")
 	}
 	n, err := receiverConn(b).c.RecvBytesInto(data[offset:])
 	if err != nil {

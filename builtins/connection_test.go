@@ -10,6 +10,7 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -78,25 +79,26 @@ func TestRecvRefusesBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, method string
 		raw          []byte
-		typ, msg     string
+		typ          *exceptions.Type
+		msg          string
 	}{
-		{"truncated frame", "recv", frame([]byte{CodecVersion, 1, 2, 3})[:6], "EOFError", "end of file during message"},
-		{"truncated header", "recv_bytes", []byte{0, 0}, "EOFError", "end of file during message header"},
-		{"2^40 length", "recv_bytes", huge, "EOFError", "end of file during message of 1099511627776 bytes"},
-		{"random bytes", "recv", garbage, "", ""},
-		{"unknown codec version", "recv", frame([]byte{9, 0xc0}), "OSError", "unsupported message version 9"},
-		{"clean end of file", "recv", nil, "EOFError", ""},
+		{"truncated frame", "recv", frame([]byte{CodecVersion, 1, 2, 3})[:6], exceptions.EOFError, "end of file during message"},
+		{"truncated header", "recv_bytes", []byte{0, 0}, exceptions.EOFError, "end of file during message header"},
+		{"2^40 length", "recv_bytes", huge, exceptions.EOFError, "end of file during message of 1099511627776 bytes"},
+		{"random bytes", "recv", garbage, nil, ""},
+		{"unknown codec version", "recv", frame([]byte{9, 0xc0}), exceptions.OSError, "unsupported message version 9"},
+		{"clean end of file", "recv", nil, exceptions.EOFError, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := recvAfter(t, tc.method, tc.raw)
-			if tc.typ == "" {
-				if !e.isA("OSError") && !e.isA("EOFError") {
+			if tc.typ == nil {
+				if !e.ErrType().IsA(exceptions.OSError) && !e.ErrType().IsA(exceptions.EOFError) {
 					t.Fatalf("got %s, want an OSError or EOFError", e)
 				}
 				return
 			}
 			if e.ErrType() != tc.typ || !strings.Contains(e.Message(), tc.msg) {
-				t.Fatalf("got %s, want %s containing %q", e, tc.typ, tc.msg)
+				t.Fatalf("got %s, want %s containing %q", e, tc.typ.Name(), tc.msg)
 			}
 		})
 	}

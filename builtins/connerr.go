@@ -10,6 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -25,29 +26,29 @@ func connErr(err error) error {
 		trunc    *conn.TruncatedFrameError
 		version  *VersionError
 		decode   *DecodeError
-		pe       *PyError
+		pe       *exceptions.Error
 	)
 	switch {
 	case errors.As(err, &pe):
 		return pe
 	case errors.Is(err, io.EOF):
-		return &PyError{Type: "EOFError", Msg: ""}
+		return exceptions.EOFError.New("")
 	case errors.As(err, &trunc):
-		return pyErr("EOFError", "%v", trunc)
+		return exceptions.EOFError.Errorf("%v", trunc)
 	case errors.As(err, &tooShort):
-		return &PyError{Type: "BufferTooShort", Msg: string(tooShort.Msg), Args: starlark.Tuple{starlark.Bytes(tooShort.Msg)}}
+		return exceptions.BufferTooShort.WithArgs(string(tooShort.Msg), starlark.Tuple{starlark.Bytes(tooShort.Msg)})
 	case errors.As(err, &auth):
-		return pyErr("AuthenticationError", "%s", auth.Msg)
+		return exceptions.AuthenticationError.Errorf("%s", auth.Msg)
 	case errors.As(err, &version), errors.As(err, &decode):
-		return pyErr("OSError", "bad message: %v", err)
+		return exceptions.OSError.Errorf("bad message: %v", err)
 	case errors.Is(err, syscall.EPIPE):
-		return pyErr("BrokenPipeError", "[Errno 32] Broken pipe")
+		return exceptions.BrokenPipeError.New("[Errno 32] Broken pipe")
 	case errors.Is(err, syscall.ECONNRESET):
-		return pyErr("ConnectionResetError", "[Errno 104] Connection reset by peer")
+		return exceptions.ConnectionResetError.New("[Errno 104] Connection reset by peer")
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return pyErr("ConnectionRefusedError", "[Errno 111] Connection refused")
+		return exceptions.ConnectionRefusedError.New("[Errno 111] Connection refused")
 	case errors.Is(err, syscall.ENOENT):
-		return pyErr("FileNotFoundError", "%v", err)
+		return exceptions.FileNotFoundError.Errorf("%v", err)
 	}
-	return pyErr("OSError", "%v", err)
+	return exceptions.OSError.Errorf("%v", err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -95,7 +96,7 @@ func setStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	if rt.startMethod != "" && !force {
-		return nil, pyErr("RuntimeError", "context has already been set")
+		return nil, exceptions.RuntimeError.New("context has already been set")
 	}
 	if method == starlark.None && force {
 		rt.startMethod = ""
@@ -103,7 +104,7 @@ func setStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	}
 	m, ok := starlark.AsString(method)
 	if !ok || !validMethod(m) {
-		return nil, pyErr("ValueError", "cannot find context for %s", quoted(method))
+		return nil, exceptions.ValueError.Errorf("cannot find context for %s", quoted(method))
 	}
 	rt.startMethod = m
 	return starlark.None, nil
@@ -120,7 +121,7 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	}
 	m, ok := starlark.AsString(method)
 	if !ok || !validMethod(m) {
-		return nil, pyErr("ValueError", "cannot find context for %s", quoted(method))
+		return nil, exceptions.ValueError.Errorf("cannot find context for %s", quoted(method))
 	}
 	return &Context{method: m}, nil
 }

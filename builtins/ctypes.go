@@ -14,6 +14,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -97,7 +98,7 @@ func cTypeOf(v starlark.Value) (*CType, error) {
 	}
 	// CPython's message (it asks ctypes for the size of what it got), with
 	// what would have worked.
-	return nil, pyErr("TypeError", "this type has no size: %s is neither a typecode (one of b B h H i I l L q Q f d c u ?) nor a ctypes type", v.String())
+	return nil, exceptions.TypeError.Errorf("this type has no size: %s is neither a typecode (one of b B h H i I l L q Q f d c u ?) nor a ctypes type", v.String())
 }
 
 // String is repr of the class, as Python's: <class 'ctypes.c_int'>.
@@ -115,7 +116,7 @@ func (t *CType) Name() string { return "ctypes." + t.name }
 // CallInternal makes a local object: c_int(value=0).
 func (t *CType) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(kwargs) > 0 {
-		return nil, pyErr("TypeError", "%s() takes no keyword arguments", t.Name())
+		return nil, exceptions.TypeError.Errorf("%s() takes no keyword arguments", t.Name())
 	}
 	v := &CValue{t: t, mem: make([]byte, t.size)}
 	if err := v.init(args); err != nil {
@@ -133,7 +134,7 @@ func (t *CType) Share(*ShareContext) ([]byte, error) { return []byte{t.code}, ni
 
 func decodeCType(_ *UnshareContext, p []byte) (starlark.Value, error) {
 	if len(p) != 1 || cTypeByCode[p[0]] == nil {
-		return nil, pyErr("OSError", "bad ctypes type handle %q", p)
+		return nil, exceptions.OSError.Errorf("bad ctypes type handle %q", p)
 	}
 	return cTypeByCode[p[0]], nil
 }
@@ -192,7 +193,7 @@ func intBits(v starlark.Value) (uint64, error) {
 	case starlark.Bool:
 		return uint64(boolByte(bool(x))), nil
 	}
-	return 0, pyErr("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(v))
+	return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
 }
 
 // charBits converts a c_char item: one byte as bytes or bytearray, or an
@@ -212,7 +213,7 @@ func charBits(v starlark.Value) (uint64, error) {
 			return uint64(n), nil
 		}
 	}
-	return 0, pyErr("TypeError", "one character bytes, bytearray or integer expected")
+	return 0, exceptions.TypeError.New("one character bytes, bytearray or integer expected")
 }
 
 // wcharBits converts a c_wchar item: a str of one character.
@@ -221,7 +222,7 @@ func wcharBits(v starlark.Value) (uint64, error) {
 		r, _ := utf8.DecodeRuneInString(string(s))
 		return uint64(r), nil
 	}
-	return 0, pyErr("TypeError", "one character unicode string expected")
+	return 0, exceptions.TypeError.New("one character unicode string expected")
 }
 
 // storeBits writes the low len(p) bytes of bits to p, little-endian; the
@@ -265,7 +266,7 @@ func (v *CValue) init(args starlark.Tuple) error {
 	case 1:
 		return v.t.store(v.mem, args[0])
 	}
-	return pyErr("TypeError", "__init__ expected at most 1 argument, got %d", len(args))
+	return exceptions.TypeError.Errorf("__init__ expected at most 1 argument, got %d", len(args))
 }
 
 // String is repr, as Python's: c_int(5), c_char(b'a').
@@ -292,7 +293,7 @@ func (v *CValue) Truth() starlark.Bool {
 
 // Hash fails: ctypes objects are unhashable, as in Python.
 func (v *CValue) Hash() (uint32, error) {
-	return 0, pyErr("TypeError", "unhashable type: '%s'", v.t.name)
+	return 0, exceptions.TypeError.Errorf("unhashable type: '%s'", v.t.name)
 }
 
 // Attr implements starlark.HasAttrs: .value.
@@ -316,7 +317,7 @@ func (v *CValue) SetField(name string, x starlark.Value) error {
 
 // noAttr is Python's AttributeError for a missing attribute.
 func noAttr(typeName, attr string) error {
-	return pyErr("AttributeError", "'%s' object has no attribute '%s'", typeName, attr)
+	return exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", typeName, attr)
 }
 
 // ReadableBytes implements ReadableBuffer: the object's C bytes.
@@ -349,7 +350,7 @@ func decodeLocalCValue(_ *UnshareContext, p []byte) (starlark.Value, error) {
 			return &CValue{t: t, mem: append([]byte(nil), p[1:]...)}, nil
 		}
 	}
-	return nil, pyErr("OSError", "bad ctypes object payload %q", p)
+	return nil, exceptions.OSError.Errorf("bad ctypes object payload %q", p)
 }
 
 // def sizeof(obj_or_type)
@@ -366,5 +367,5 @@ func ctypesSizeof(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	case *CArray:
 		return starlark.MakeInt(len(x.mem)), nil
 	}
-	return nil, pyErr("TypeError", "this type has no size")
+	return nil, exceptions.TypeError.New("this type has no size")
 }

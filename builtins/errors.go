@@ -1,8 +1,8 @@
 package builtins
 
-// The error value and Python's exception hierarchy (SPEC §3). Starlark has no
-// exceptions; builtins fail with a *PyError, catch turns any failure into an
-// *ErrorValue, and the top level prints "Type: message" as Python does.
+// The error value (SPEC §3). Starlark has no exceptions; builtins fail with
+// an *exceptions.Error, catch turns any failure into an *ErrorValue, and the
+// top level prints "Type: message" as Python does.
 
 import (
 	"errors"
@@ -10,98 +10,14 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
-
-// PyError is a Go error carrying a Python exception type. Builtins return it
-// so that scripts see CPython's exception type and message.
-type PyError struct {
-	Type string         // Python type name, e.g. "ValueError", "queue.Empty"
-	Msg  string         // the message, as str(exc) would show it
-	Args starlark.Tuple // exc.args; nil means (Msg,)
-	// Traceback is the remote traceback for errors that crossed a process
-	// boundary (a Pool task's failure), empty otherwise.
-	Traceback string
-}
-
-// Error implements the error interface.
-func (e *PyError) Error() string { return e.Msg }
-
-// pyErr builds a *PyError with a formatted message.
-func pyErr(typ, format string, args ...any) *PyError {
-	return &PyError{Type: typ, Msg: fmt.Sprintf(format, args...)}
-}
-
-// parents maps each exception type to its base class, mirroring Python's
-// hierarchy for the types mpstar raises.
-var parents = map[string]string{
-	"Exception":                    "BaseException",
-	"SystemExit":                   "BaseException",
-	"KeyboardInterrupt":            "BaseException",
-	"Error":                        "Exception",
-	"ProcessError":                 "Exception",
-	"BufferTooShort":               "ProcessError",
-	"AuthenticationError":          "ProcessError",
-	"TimeoutError":                 "ProcessError",
-	"WorkerLostError":              "ProcessError",
-	"OSError":                      "Exception",
-	"ConnectionError":              "OSError",
-	"BrokenPipeError":              "ConnectionError",
-	"ConnectionResetError":         "ConnectionError",
-	"ConnectionRefusedError":       "ConnectionError",
-	"FileNotFoundError":            "OSError",
-	"EOFError":                     "Exception",
-	"ValueError":                   "Exception",
-	"TypeError":                    "Exception",
-	"AssertionError":               "Exception",
-	"RuntimeError":                 "Exception",
-	"NotImplementedError":          "RuntimeError",
-	"LookupError":                  "Exception",
-	"KeyError":                     "LookupError",
-	"IndexError":                   "LookupError",
-	"AttributeError":               "Exception",
-	"ZeroDivisionError":            "ArithmeticError",
-	"OverflowError":                "ArithmeticError",
-	"ArithmeticError":              "Exception",
-	"queue.Empty":                  "Exception",
-	"queue.Full":                   "Exception",
-	"BrokenBarrierError":           "RuntimeError",
-	"threading.BrokenBarrierError": "RuntimeError",
-	"RemoteError":                  "Exception",
-}
-
-// aliases are names a script may pass to is_a for the same type.
-var aliases = map[string]string{
-	"multiprocessing.ProcessError":        "ProcessError",
-	"multiprocessing.BufferTooShort":      "BufferTooShort",
-	"multiprocessing.AuthenticationError": "AuthenticationError",
-	"multiprocessing.TimeoutError":        "TimeoutError",
-	"Empty":                               "queue.Empty",
-	"Full":                                "queue.Full",
-	"threading.BrokenBarrierError":        "BrokenBarrierError",
-}
-
-// isSubtype reports whether typ is base or derives from it.
-func isSubtype(typ, base string) bool {
-	if a, ok := aliases[base]; ok {
-		base = a
-	}
-	if a, ok := aliases[typ]; ok {
-		typ = a
-	}
-	for t := typ; t != ""; t = parents[t] {
-		if t == base {
-			return true
-		}
-	}
-	// Unknown types are Exceptions, so is_a("Exception") holds for them.
-	_, known := parents[typ]
-	return !known && (base == "Exception" || base == "BaseException")
-}
 
 // ErrorValue is the Starlark value catch returns for a failure (SPEC §3).
 type ErrorValue struct {
 	runtimeObject
-	typ       string
+	typ       *exceptions.Type
 	msg       string
 	args      starlark.Tuple
 	traceback string
@@ -114,7 +30,7 @@ var (
 
 // NewErrorValue returns the error value for the given fields; args nil means
 // (msg,).
-func NewErrorValue(typ, msg string, args starlark.Tuple, traceback string) *ErrorValue {
+func NewErrorValue(typ *exceptions.Type, msg string, args starlark.Tuple, traceback string) *ErrorValue {
 	if args == nil {
 		args = starlark.Tuple{starlark.String(msg)}
 	}
@@ -130,15 +46,15 @@ func ErrorFromGo(err error) *ErrorValue {
 		tb = FormatTraceback(ee)
 	}
 	typ, msg, args := Classify(err)
-	if pe := (*PyError)(nil); errors.As(err, &pe) && pe.Traceback != "" {
+	if pe := (*exceptions.Error)(nil); errors.As(err, &pe) && pe.Traceback != "" {
 		tb = pe.Traceback + tb
 	}
 	return NewErrorValue(typ, msg, args, tb)
 }
 
 // Classify returns the Python type, message and args of any Go error.
-func Classify(err error) (typ, msg string, args starlark.Tuple) {
-	var pe *PyError
+func Classify(err error) (typ *exceptions.Type, msg string, args starlark.Tuple) {
+	var pe *exceptions.Error
 	if errors.As(err, &pe) {
 		return pe.Type, pe.Msg, pe.Args
 	}
@@ -152,14 +68,14 @@ func Classify(err error) (typ, msg string, args starlark.Tuple) {
 			msg = inner.Error()
 		}
 	}
-	return "Error", strings.TrimPrefix(msg, "fail: "), nil
+	return exceptions.StarlarkError, strings.TrimPrefix(msg, "fail: "), nil
 }
 
 // AsGoError turns an error value back into a Go error carrying its type, so
 // that re-raising it (from with_, or a remote failure) keeps type and
 // traceback.
 func (e *ErrorValue) AsGoError() error {
-	return &PyError{Type: e.typ, Msg: e.msg, Args: e.args, Traceback: e.traceback}
+	return &exceptions.Error{Type: e.typ, Msg: e.msg, Args: e.args, Traceback: e.traceback}
 }
 
 // Type returns the Starlark type name.
@@ -169,9 +85,9 @@ func (e *ErrorValue) Type() string { return "error" }
 // the type when the message is empty (EOFError).
 func (e *ErrorValue) String() string {
 	if e.msg == "" {
-		return e.typ
+		return e.typ.Name()
 	}
-	return e.typ + ": " + e.msg
+	return e.typ.Name() + ": " + e.msg
 }
 
 // Hash hashes by identity-free content so errors can be set members.
@@ -179,8 +95,8 @@ func (e *ErrorValue) Hash() (uint32, error) {
 	return starlark.String(e.String()).Hash()
 }
 
-// ErrType is the Python type name.
-func (e *ErrorValue) ErrType() string { return e.typ }
+// ErrType is the Python type.
+func (e *ErrorValue) ErrType() *exceptions.Type { return e.typ }
 
 // Message is the error message.
 func (e *ErrorValue) Message() string { return e.msg }
@@ -199,7 +115,7 @@ var errorMethods = map[string]*starlark.Builtin{
 func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "type":
-		return starlark.String(e.typ), nil
+		return starlark.String(e.typ.Name()), nil
 	case "message":
 		return starlark.String(e.msg), nil
 	case "args":
@@ -224,16 +140,14 @@ func errorIsA(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &class); err != nil {
 		return nil, err
 	}
-	var name string
+	typ := b.Receiver().(*ErrorValue).typ
 	switch c := class.(type) {
 	case starlark.String:
-		name = string(c)
-	case *ExcClass:
-		name = c.name
-	default:
-		return nil, pyErr("TypeError", "%s: want an exception class or its name, not %s", b.Name(), class.Type())
+		return starlark.Bool(typ.IsNamed(string(c))), nil
+	case *exceptions.Type:
+		return starlark.Bool(typ.IsA(c)), nil
 	}
-	return starlark.Bool(isSubtype(b.Receiver().(*ErrorValue).typ, name)), nil
+	return nil, exceptions.TypeError.Errorf("%s: want an exception class or its name, not %s", b.Name(), class.Type())
 }
 
 // isCatchable reports whether catch may capture err: SystemExit and
@@ -288,5 +202,10 @@ func FormatTraceback(ee *starlark.EvalError) string {
 	return b.String()
 }
 
-// isA reports whether the error is of type base or a subtype.
-func (e *ErrorValue) isA(base string) bool { return isSubtype(e.typ, base) }
+func init() {
+	for _, t := range []*exceptions.Type{exceptions.ProcessError, exceptions.BufferTooShort, exceptions.AuthenticationError, exceptions.TimeoutError, exceptions.WorkerLostError} {
+		register("multiprocessing", t.Name(), t)
+	}
+	register("queue", "Empty", exceptions.Empty)
+	register("queue", "Full", exceptions.Full)
+}

@@ -7,6 +7,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -25,7 +26,7 @@ func newEvent(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	}
 	e, err := shm.NewEvent(shm.DefaultHeap())
 	if err != nil {
-		return nil, pyErr("OSError", "cannot create an event: %v", err)
+		return nil, exceptions.OSError.Errorf("cannot create an event: %v", err)
 	}
 	return &Event{e: e}, nil
 }
@@ -72,7 +73,7 @@ func decodeEvent(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	}
 	e, err := shm.EventAt(b)
 	if err != nil {
-		return nil, pyErr("OSError", "%v", err)
+		return nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return &Event{e: e}, nil
 }

@@ -13,6 +13,8 @@ import (
 	"unsafe"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // forkSnapshot encodes the main module's globals at this moment: each as
@@ -140,7 +142,7 @@ var (
 )
 
 func (u *Unavailable) err() error {
-	return pyErr("RuntimeError", "global %q is not available in this fork child: it could not be copied from the parent (%s)", u.name, u.reason)
+	return exceptions.RuntimeError.Errorf("global %q is not available in this fork child: it could not be copied from the parent (%s)", u.name, u.reason)
 }
 
 // String names the missing global.
@@ -177,7 +179,7 @@ func (u *Unavailable) Share(*ShareContext) ([]byte, error) {
 func decodeUnavailable(_ *UnshareContext, p []byte) (starlark.Value, error) {
 	parts, err := splitParts(p)
 	if err != nil || len(parts) != 2 {
-		return nil, pyErr("OSError", "bad unavailable-global handle")
+		return nil, exceptions.OSError.New("bad unavailable-global handle")
 	}
 	return &Unavailable{name: string(parts[0]), reason: string(parts[1])}, nil
 }

@@ -31,6 +31,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -71,7 +72,7 @@ func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) erro
 	if maxFrame != starlark.None {
 		n, err := starlark.AsInt32(maxFrame)
 		if err != nil || n <= 0 {
-			return pyErr("ValueError", "%s: max_frame must be a positive int (bytes), not %s", fn, maxFrame)
+			return exceptions.ValueError.Errorf("%s: max_frame must be a positive int (bytes), not %s", fn, maxFrame)
 		}
 		o.maxFrame = n
 	}
@@ -81,7 +82,7 @@ func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) erro
 			return err
 		}
 		if d <= 0 {
-			return pyErr("ValueError", "%s: handshake_timeout must be positive", fn)
+			return exceptions.ValueError.Errorf("%s: handshake_timeout must be positive", fn)
 		}
 		o.handshake = d
 	}
@@ -161,7 +162,7 @@ func authkeyArg(v starlark.Value) ([]byte, error) {
 	case starlark.Bytes:
 		return []byte(k), nil
 	}
-	return nil, pyErr("TypeError", "authkey should be a byte string")
+	return nil, exceptions.TypeError.New("authkey should be a byte string")
 }
 
 // listenAddress is CPython's Listener address choice: the family given or
@@ -199,19 +200,19 @@ func familyArg(address, family starlark.Value) (conn.Family, error) {
 				return conn.AFUnix, nil
 			}
 		}
-		return "", pyErr("TypeError", "address type of %s unrecognized", quoted(address))
+		return "", exceptions.TypeError.Errorf("address type of %s unrecognized", quoted(address))
 	}
 	s, ok := starlark.AsString(family)
 	if !ok {
-		return "", pyErr("TypeError", "family must be a str such as 'AF_INET', not %s", family.Type())
+		return "", exceptions.TypeError.Errorf("family must be a str such as 'AF_INET', not %s", family.Type())
 	}
 	switch f := conn.Family(s); f {
 	case conn.AFInet, conn.AFUnix:
 		return f, nil
 	case "AF_PIPE":
-		return "", pyErr("ValueError", "Family %s is not recognized.", s)
+		return "", exceptions.ValueError.Errorf("Family %s is not recognized.", s)
 	}
-	return "", pyErr("AttributeError", "module 'socket' has no attribute '%s'", s)
+	return "", exceptions.AttributeError.Errorf("module 'socket' has no attribute '%s'", s)
 }
 
 // addressOf converts a Python address of family fam to conn.Address: a
@@ -221,18 +222,18 @@ func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 	if fam == conn.AFInet {
 		t, ok := address.(starlark.Tuple)
 		if !ok || len(t) != 2 {
-			return conn.Address{}, pyErr("TypeError", "AF_INET address must be a (host, port) tuple, not %s", quoted(address))
+			return conn.Address{}, exceptions.TypeError.Errorf("AF_INET address must be a (host, port) tuple, not %s", quoted(address))
 		}
 		host, ok := t[0].(starlark.String)
 		if !ok {
-			return conn.Address{}, pyErr("TypeError", "str, bytes or bytearray expected, not %s", pyTypeName(t[0]))
+			return conn.Address{}, exceptions.TypeError.Errorf("str, bytes or bytearray expected, not %s", pyTypeName(t[0]))
 		}
 		port, err := starlark.AsInt32(t[1])
 		if err != nil {
-			return conn.Address{}, pyErr("TypeError", "'%s' object cannot be interpreted as an integer", pyTypeName(t[1]))
+			return conn.Address{}, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(t[1]))
 		}
 		if port < 0 || port > 65535 {
-			return conn.Address{}, pyErr("OverflowError", "port must be 0-65535.")
+			return conn.Address{}, exceptions.OverflowError.New("port must be 0-65535.")
 		}
 		return conn.InetAddress(string(host), port), nil
 	}
@@ -242,7 +243,7 @@ func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 	case starlark.Bytes:
 		return conn.UnixAddress(string(a)), nil
 	}
-	return conn.Address{}, pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(address))
+	return conn.Address{}, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(address))
 }
 
 // addressValue is an address as CPython's getsockname shows it: a
@@ -262,7 +263,7 @@ func addressValue(a conn.Address) starlark.Value {
 func socketErr(err error) error {
 	converted := connErr(err)
 	var errno syscall.Errno
-	pe, ok := converted.(*PyError)
+	pe, ok := converted.(*exceptions.Error)
 	if !ok || !errors.As(err, &errno) {
 		return converted
 	}
@@ -270,7 +271,7 @@ func socketErr(err error) error {
 	if text != "" {
 		text = strings.ToUpper(text[:1]) + text[1:]
 	}
-	return &PyError{Type: pe.Type, Msg: fmt.Sprintf("[Errno %d] %s", int(errno), text)}
+	return pe.Type.Errorf("[Errno %d] %s", int(errno), text)
 }
 
 // Type implements starlark.Value.
@@ -345,7 +346,7 @@ func challengeArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.T
 	}
 	k, ok := key.(starlark.Bytes)
 	if !ok {
-		return nil, nil, pyErr("ValueError", "Authkey must be bytes, not <class '%s'>", pyTypeName(key))
+		return nil, nil, exceptions.ValueError.Errorf("Authkey must be bytes, not <class '%s'>", pyTypeName(key))
 	}
 	return c.c, []byte(k), nil
 }

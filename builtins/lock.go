@@ -10,6 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -36,7 +37,7 @@ func newLockBuiltin(recursive bool) func(*starlark.Thread, *starlark.Builtin, st
 func newLock(recursive bool) (*Lock, error) {
 	m, err := shm.NewMutex(shm.DefaultHeap(), recursive)
 	if err != nil {
-		return nil, pyErr("OSError", "cannot create a lock: %v", err)
+		return nil, exceptions.OSError.Errorf("cannot create a lock: %v", err)
 	}
 	return &Lock{m: m}, nil
 }
@@ -128,11 +129,11 @@ func decodeLock(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		return nil, err
 	}
 	if len(rest) != 1 {
-		return nil, pyErr("OSError", "bad lock handle")
+		return nil, exceptions.OSError.New("bad lock handle")
 	}
 	m, err := shm.MutexAt(b, rest[0] == 1)
 	if err != nil {
-		return nil, pyErr("OSError", "%v", err)
+		return nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return &Lock{m: m}, nil
 }

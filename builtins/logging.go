@@ -26,6 +26,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // The logging levels, as Python's logging and multiprocessing.util.
@@ -248,9 +250,9 @@ func levelArg(v starlark.Value) (int, error) {
 		if n, ok := levelByName[string(x)]; ok {
 			return n, nil
 		}
-		return 0, pyErr("ValueError", "Unknown level: %s", pyStrRepr(string(x)))
+		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pyStrRepr(string(x)))
 	}
-	return 0, pyErr("TypeError", "Level not an integer or a valid string: %s", v)
+	return 0, exceptions.TypeError.Errorf("Level not an integer or a valid string: %s", v)
 }
 
 // Type implements starlark.Value.
@@ -316,7 +318,7 @@ func loggerLog(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	level, ok := args[0].(starlark.Int)
 	if !ok {
-		return nil, pyErr("TypeError", "level must be an integer")
+		return nil, exceptions.TypeError.New("level must be an integer")
 	}
 	n, err := levelArg(level)
 	if err != nil {

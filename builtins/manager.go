@@ -33,6 +33,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 )
@@ -165,7 +166,7 @@ func managerRegister(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	e := &typeEntry{typeid: typeid, callable: callable, createMethod: createMethod, ptype: proxyTypes["AutoProxy"]}
 	if callable != starlark.None {
 		if _, ok := callable.(starlark.Callable); !ok {
-			return nil, pyErr("TypeError", "%s: callable must be callable, not %s", b.Name(), callable.Type())
+			return nil, exceptions.TypeError.Errorf("%s: callable must be callable, not %s", b.Name(), callable.Type())
 		}
 	}
 	switch t := proxytype.(type) {
@@ -173,26 +174,26 @@ func managerRegister(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	case *ProxyType:
 		e.ptype = t
 	default:
-		return nil, pyErr("TypeError", "%s: proxytype must be a proxy class of multiprocessing.managers (DictProxy, ...), not %s", b.Name(), proxytype.Type())
+		return nil, exceptions.TypeError.Errorf("%s: proxytype must be a proxy class of multiprocessing.managers (DictProxy, ...), not %s", b.Name(), proxytype.Type())
 	}
 	if exposed != starlark.None {
 		names, ok := tupleStrings(exposed)
 		if !ok {
-			return nil, pyErr("TypeError", "%s: exposed must be a sequence of method names", b.Name())
+			return nil, exceptions.TypeError.Errorf("%s: exposed must be a sequence of method names", b.Name())
 		}
 		e.exposed = names
 	}
 	if methodToTypeid != starlark.None {
 		d, ok := methodToTypeid.(*starlark.Dict)
 		if !ok {
-			return nil, pyErr("TypeError", "%s: method_to_typeid must be a dict, not %s", b.Name(), methodToTypeid.Type())
+			return nil, exceptions.TypeError.Errorf("%s: method_to_typeid must be a dict, not %s", b.Name(), methodToTypeid.Type())
 		}
 		e.methodToTypeid = map[string]string{}
 		for _, kv := range d.Items() {
 			k, ok1 := starlark.AsString(kv[0])
 			v, ok2 := starlark.AsString(kv[1])
 			if !ok1 || !ok2 {
-				return nil, pyErr("TypeError", "%s: method_to_typeid must map method names to typeids", b.Name())
+				return nil, exceptions.TypeError.Errorf("%s: method_to_typeid must map method names to typeids", b.Name())
 			}
 			e.methodToTypeid[k] = v
 		}
@@ -240,13 +241,13 @@ func (c *managerClass) encodeRegistry() *starlark.List {
 func decodeRegistry(v starlark.Value) ([]*typeEntry, error) {
 	l, ok := v.(*starlark.List)
 	if !ok {
-		return nil, pyErr("TypeError", "bad manager registry")
+		return nil, exceptions.TypeError.New("bad manager registry")
 	}
 	entries := make([]*typeEntry, 0, l.Len())
 	for i := 0; i < l.Len(); i++ {
 		t, ok := l.Index(i).(starlark.Tuple)
 		if !ok || len(t) != 6 {
-			return nil, pyErr("TypeError", "bad manager registry entry")
+			return nil, exceptions.TypeError.New("bad manager registry entry")
 		}
 		typeid, _ := starlark.AsString(t[0])
 		e := &typeEntry{typeid: typeid, callable: t[1], ptype: proxyTypes["AutoProxy"]}
@@ -280,7 +281,7 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 		return nil, err
 	}
 	if s, ok := serializer.(starlark.String); ok && s != "pickle" && s != "xmlrpclib" {
-		return nil, pyErr("ValueError", "Unrecognized serializer %s", s)
+		return nil, exceptions.ValueError.Errorf("Unrecognized serializer %s", s)
 	}
 	rt := RuntimeOf(thread)
 	m := &Manager{cls: c, rt: rt, st: &managerState{}}
@@ -407,7 +408,7 @@ func (m *Manager) Enter(thread *starlark.Thread) error {
 		}
 	}
 	if m.state() != stateStarted {
-		return pyErr("ProcessError", "Unable to start server")
+		return exceptions.ProcessError.New("Unable to start server")
 	}
 	return nil
 }
@@ -428,9 +429,9 @@ func (m *Manager) state() int {
 func (m *Manager) checkInitial() error {
 	switch m.state() {
 	case stateStarted:
-		return pyErr("ProcessError", "Already started server")
+		return exceptions.ProcessError.New("Already started server")
 	case stateShutdown:
-		return pyErr("ProcessError", "Manager has shut down")
+		return exceptions.ProcessError.New("Manager has shut down")
 	}
 	return nil
 }
@@ -443,7 +444,7 @@ func managerStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 		return nil, err
 	}
 	if _, ok := initializer.(starlark.Callable); !ok && initializer != starlark.None {
-		return nil, pyErr("TypeError", "initializer must be a callable")
+		return nil, exceptions.TypeError.New("initializer must be a callable")
 	}
 	ia, err := toTuple(b.Name(), "initargs", initargs)
 	if err != nil {
@@ -462,7 +463,7 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 	}
 	r, w, err := conn.Pipe(false)
 	if err != nil {
-		return pyErr("OSError", "cannot create the manager's pipe: %v", err)
+		return exceptions.OSError.Errorf("cannot create the manager's pipe: %v", err)
 	}
 	defer r.Close()
 	var addr starlark.Value = starlark.None
@@ -499,7 +500,7 @@ func awaitAddress(r *conn.Conn, p *Process) (conn.Address, error) {
 	if err != nil {
 		p.child.Join(-1)
 		code, _ := p.child.ExitCode()
-		return conn.Address{}, pyErr("ProcessError", "the manager's server process %s exited with code %d before it started serving", p.name, code)
+		return conn.Address{}, exceptions.ProcessError.Errorf("the manager's server process %s exited with code %d before it started serving", p.name, code)
 	}
 	v, err := Decode(msg, nil)
 	if err != nil {
@@ -518,7 +519,7 @@ func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	}
 	m := b.Receiver().(*Manager)
 	if m.address == (conn.Address{}) {
-		return nil, pyErr("ValueError", "connect: the manager has no address")
+		return nil, exceptions.ValueError.New("connect: the manager has no address")
 	}
 	client := manager.ClientFor(m.address, m.authkey)
 	if _, _, err := client.Call(manager.OpPing, 0, "", nil); err != nil {
@@ -603,7 +604,7 @@ func (m *Manager) startedClient() (*manager.Client, error) {
 	m.st.mu.Lock()
 	defer m.st.mu.Unlock()
 	if m.st.state != stateStarted {
-		return nil, pyErr("AssertionError", "server not yet started")
+		return nil, exceptions.AssertionError.New("server not yet started")
 	}
 	return m.st.client, nil
 }
@@ -628,7 +629,7 @@ func managerCreate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, remoteError(reply)
 	}
 	if kind != manager.KindProxy {
-		return nil, pyErr("RemoteError", "the manager answered create(%q) with no proxy", typeid)
+		return nil, exceptions.RemoteError.Errorf("the manager answered create(%q) with no proxy", typeid)
 	}
 	// The proxy class is the client's registration's, as in CPython.
 	return proxyFromReply(proxyToken{addr: m.address, authkey: m.authkey}, reply, m, m.cls.lookup(typeid))

@@ -31,6 +31,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 )
@@ -362,7 +363,7 @@ func remoteError(payload []byte) error {
 	if ev, ok := v.(*ErrorValue); ok {
 		return ev.AsGoError()
 	}
-	return pyErr("RemoteError", "%s", v)
+	return exceptions.RemoteError.Errorf("%s", v)
 }
 
 // proxyFromReply makes the proxy a KindProxy reply announces, adopting
@@ -403,7 +404,7 @@ func decodeProxyExtra(extra []byte) (*ProxyType, []string, error) {
 	v, err := Decode(extra, nil)
 	t, ok := v.(starlark.Tuple)
 	if err != nil || !ok || len(t) != 2 {
-		return nil, nil, pyErr("RemoteError", "malformed proxy reply from the manager")
+		return nil, nil, exceptions.RemoteError.New("malformed proxy reply from the manager")
 	}
 	name, _ := starlark.AsString(t[0])
 	ptype := proxyTypes[name]
@@ -450,9 +451,9 @@ func managerErr(err error) error {
 	var ve *manager.VersionError
 	switch {
 	case errors.As(err, &fe):
-		return pyErr("RemoteError", "%s", fe.Msg)
+		return exceptions.RemoteError.Errorf("%s", fe.Msg)
 	case errors.As(err, &pe), errors.As(err, &ve):
-		return pyErr("OSError", "%v", err)
+		return exceptions.OSError.Errorf("%v", err)
 	}
 	return connErr(err)
 }
@@ -483,7 +484,7 @@ func decodeProxy(uc *UnshareContext, payload []byte) (starlark.Value, error) {
 	v, err := Decode(payload, nil)
 	t, ok := v.(starlark.Tuple)
 	if err != nil || !ok || len(t) != 9 {
-		return nil, pyErr("OSError", "bad proxy handle")
+		return nil, exceptions.OSError.New("bad proxy handle")
 	}
 	addr, _ := addrFromValue(t[:4])
 	id, _ := t[4].(starlark.Int).Uint64()
@@ -583,7 +584,7 @@ func (p *Proxy) attr(self starlark.Value, name string) (starlark.Value, error) {
 			if v, ok := p.attrs[name]; ok {
 				return v, nil
 			}
-			return nil, pyErr("AttributeError", "'NamespaceProxy' object has no attribute '%s'", name)
+			return nil, exceptions.AttributeError.Errorf("'NamespaceProxy' object has no attribute '%s'", name)
 		}
 		return p.call(nil, "__getattribute__", starlark.Tuple{starlark.String(name)}, nil)
 	case proxyBarrier:

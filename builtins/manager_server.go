@@ -23,6 +23,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 )
@@ -176,10 +177,10 @@ func (s *session) reply(dst []byte, typ *serverType, method string, res starlark
 func (s *session) Create(typeid string, args, dst []byte) []byte {
 	typ := s.ms.types[typeid]
 	if typ == nil {
-		return s.errorReply(dst, &PyError{Type: "KeyError", Msg: fmt.Sprintf("%q", typeid), Args: starlark.Tuple{starlark.String(typeid)}})
+		return s.errorReply(dst, exceptions.KeyError.WithArgs(fmt.Sprintf("%q", typeid), starlark.Tuple{starlark.String(typeid)}))
 	}
 	if typ.make == nil {
-		return s.errorReply(dst, pyErr("AssertionError", "no callable registered for typeid %q in the manager's server", typeid))
+		return s.errorReply(dst, exceptions.AssertionError.Errorf("no callable registered for typeid %q in the manager's server", typeid))
 	}
 	a, kw, err := s.decodeArgs(args)
 	if err != nil {
@@ -221,7 +222,7 @@ func (s *session) decodeArgs(payload []byte) (starlark.Tuple, []starlark.Tuple, 
 	}
 	t, ok := v.(starlark.Tuple)
 	if !ok || len(t) != 2 {
-		return nil, nil, pyErr("TypeError", "malformed call arguments")
+		return nil, nil, exceptions.TypeError.New("malformed call arguments")
 	}
 	args, _ := t[0].(starlark.Tuple)
 	var kwargs []starlark.Tuple
@@ -289,7 +290,7 @@ func checkExposed(typ *serverType, ref starlark.Value, method string) error {
 	if exposed == nil {
 		exposed = publicMethods(ref)
 	}
-	return pyErr("AttributeError", "method '%s' of '%s' object is not in exposed=%s", method, ref.Type(), stringsTuple(exposed))
+	return exceptions.AttributeError.Errorf("method '%s' of '%s' object is not in exposed=%s", method, ref.Type(), stringsTuple(exposed))
 }
 
 // publicMethods lists the callable attributes of v not starting with "_"
@@ -318,7 +319,7 @@ func publicMethods(v starlark.Value) []string {
 func invoke(thread *starlark.Thread, x starlark.Value, method string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if fn := specialMethods[method]; fn != nil {
 		if len(kwargs) > 0 {
-			return nil, pyErr("TypeError", "%s() takes no keyword arguments", method)
+			return nil, exceptions.TypeError.Errorf("%s() takes no keyword arguments", method)
 		}
 		return fn(thread, x, args)
 	}
@@ -341,7 +342,7 @@ func invoke(thread *starlark.Thread, x starlark.Value, method string, args starl
 		return nil, err
 	}
 	if _, ok := attr.(starlark.Callable); !ok {
-		return nil, pyErr("TypeError", "'%s' object is not callable", attr.Type())
+		return nil, exceptions.TypeError.Errorf("'%s' object is not callable", attr.Type())
 	}
 	return starlark.Call(thread, attr, args, kwargs)
 }
@@ -354,7 +355,7 @@ func getattr(x starlark.Value, name string) (starlark.Value, error) {
 			return v, err
 		}
 	}
-	return nil, pyErr("AttributeError", "'%s' object has no attribute '%s'", x.Type(), name)
+	return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", x.Type(), name)
 }
 
 type specialMethod func(thread *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error)
@@ -392,7 +393,7 @@ func init() {
 func noArgMethod(fn func(x starlark.Value) (starlark.Value, error)) specialMethod {
 	return func(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 		if len(args) != 0 {
-			return nil, pyErr("TypeError", "expected 0 arguments, got %d", len(args))
+			return nil, exceptions.TypeError.Errorf("expected 0 arguments, got %d", len(args))
 		}
 		return fn(x)
 	}
@@ -402,7 +403,7 @@ func noArgMethod(fn func(x starlark.Value) (starlark.Value, error)) specialMetho
 func oneArgMethod(fn func(x, y starlark.Value) (starlark.Value, error)) specialMethod {
 	return func(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 		if len(args) != 1 {
-			return nil, pyErr("TypeError", "expected 1 argument, got %d", len(args))
+			return nil, exceptions.TypeError.Errorf("expected 1 argument, got %d", len(args))
 		}
 		return fn(x, args[0])
 	}
@@ -426,7 +427,7 @@ func reprOf(x starlark.Value) starlark.Value {
 func lenOf(x starlark.Value) (starlark.Value, error) {
 	n := starlark.Len(x)
 	if n < 0 {
-		return nil, pyErr("TypeError", "object of type '%s' has no len()", x.Type())
+		return nil, exceptions.TypeError.Errorf("object of type '%s' has no len()", x.Type())
 	}
 	return starlark.MakeInt(n), nil
 }
@@ -438,7 +439,7 @@ func iterSnapshot(x starlark.Value) (starlark.Value, error) {
 	}
 	it, ok := x.(starlark.Iterable)
 	if !ok {
-		return nil, pyErr("TypeError", "'%s' object is not iterable", x.Type())
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", x.Type())
 	}
 	return listOf(it), nil
 }
@@ -476,14 +477,14 @@ func iterOf(x starlark.Value) (starlark.Value, error) {
 func sliceOf(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	s, ok := x.(starlark.Sliceable)
 	if !ok {
-		return nil, pyErr("TypeError", "'%s' object is not subscriptable", x.Type())
+		return nil, exceptions.TypeError.Errorf("'%s' object is not subscriptable", x.Type())
 	}
 	var start, end, step int
 	if err := starlark.UnpackPositionalArgs("slice", args, nil, 3, &start, &end, &step); err != nil {
 		return nil, err
 	}
 	if step == 0 {
-		return nil, pyErr("ValueError", "slice step cannot be zero")
+		return nil, exceptions.ValueError.New("slice step cannot be zero")
 	}
 	n := s.Len()
 	if step > 0 {
@@ -500,25 +501,25 @@ func sliceOf(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlar
 func index(x starlark.Indexable, k starlark.Value, what string) (int, error) {
 	i, err := starlark.AsInt32(k)
 	if err != nil {
-		return 0, pyErr("TypeError", "%s indices must be integers or slices, not %s", x.Type(), k.Type())
+		return 0, exceptions.TypeError.Errorf("%s indices must be integers or slices, not %s", x.Type(), k.Type())
 	}
 	n := x.Len()
 	if i < 0 {
 		i += n
 	}
 	if i < 0 || i >= n {
-		return 0, pyErr("IndexError", "%s %s out of range", x.Type(), what)
+		return 0, exceptions.IndexError.Errorf("%s %s out of range", x.Type(), what)
 	}
 	return i, nil
 }
 
 func keyError(k starlark.Value) error {
-	return &PyError{Type: "KeyError", Msg: k.String(), Args: starlark.Tuple{k}}
+	return exceptions.KeyError.WithArgs(k.String(), starlark.Tuple{k})
 }
 
 func getItem(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	if len(args) != 1 {
-		return nil, pyErr("TypeError", "__getitem__ expected 1 argument, got %d", len(args))
+		return nil, exceptions.TypeError.Errorf("__getitem__ expected 1 argument, got %d", len(args))
 	}
 	switch x := x.(type) {
 	case starlark.Mapping:
@@ -537,12 +538,12 @@ func getItem(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlar
 		}
 		return x.Index(i), nil
 	}
-	return nil, pyErr("TypeError", "'%s' object is not subscriptable", x.Type())
+	return nil, exceptions.TypeError.Errorf("'%s' object is not subscriptable", x.Type())
 }
 
 func setItem(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	if len(args) != 2 {
-		return nil, pyErr("TypeError", "__setitem__ expected 2 arguments, got %d", len(args))
+		return nil, exceptions.TypeError.Errorf("__setitem__ expected 2 arguments, got %d", len(args))
 	}
 	switch x := x.(type) {
 	case starlark.HasSetKey:
@@ -554,12 +555,12 @@ func setItem(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlar
 		}
 		return starlark.None, x.SetIndex(i, args[1])
 	}
-	return nil, pyErr("TypeError", "'%s' object does not support item assignment", x.Type())
+	return nil, exceptions.TypeError.Errorf("'%s' object does not support item assignment", x.Type())
 }
 
 func delItem(thread *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	if len(args) != 1 {
-		return nil, pyErr("TypeError", "__delitem__ expected 1 argument, got %d", len(args))
+		return nil, exceptions.TypeError.Errorf("__delitem__ expected 1 argument, got %d", len(args))
 	}
 	switch x := x.(type) {
 	case *starlark.Dict:
@@ -577,14 +578,14 @@ func delItem(thread *starlark.Thread, x starlark.Value, args starlark.Tuple) (st
 		_, err = starlark.Call(thread, pop, starlark.Tuple{starlark.MakeInt(i)}, nil)
 		return starlark.None, err
 	}
-	return nil, pyErr("TypeError", "'%s' object does not support item deletion", x.Type())
+	return nil, exceptions.TypeError.Errorf("'%s' object does not support item deletion", x.Type())
 }
 
 // inplaceAdd is list += y: extend in place. The proxy gives back itself.
 func inplaceAdd(thread *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	l, ok := x.(*starlark.List)
 	if !ok || len(args) != 1 {
-		return nil, pyErr("TypeError", "unsupported operand type(s) for +=: '%s'", x.Type())
+		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for +=: '%s'", x.Type())
 	}
 	extend, _ := l.Attr("extend")
 	_, err := starlark.Call(thread, extend, args, nil)
@@ -595,7 +596,7 @@ func inplaceAdd(thread *starlark.Thread, x starlark.Value, args starlark.Tuple) 
 func inplaceMul(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (starlark.Value, error) {
 	l, ok := x.(*starlark.List)
 	if !ok || len(args) != 1 {
-		return nil, pyErr("TypeError", "unsupported operand type(s) for *=: '%s'", x.Type())
+		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for *=: '%s'", x.Type())
 	}
 	r, err := starlark.Binary(syntax.STAR, l, args[0])
 	if err != nil {
@@ -633,7 +634,7 @@ func setAttribute(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (st
 	}
 	h, ok := x.(starlark.HasSetField)
 	if !ok {
-		return nil, pyErr("AttributeError", "'%s' object has no attribute '%s'", x.Type(), name)
+		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", x.Type(), name)
 	}
 	return starlark.None, h.SetField(name, v)
 }
@@ -645,7 +646,7 @@ func delAttribute(_ *starlark.Thread, x starlark.Value, args starlark.Tuple) (st
 	}
 	ns, ok := x.(*Namespace)
 	if !ok {
-		return nil, pyErr("AttributeError", "'%s' object attribute '%s' cannot be deleted", x.Type(), name)
+		return nil, exceptions.AttributeError.Errorf("'%s' object attribute '%s' cannot be deleted", x.Type(), name)
 	}
 	return starlark.None, ns.delAttr(name)
 }
@@ -686,7 +687,7 @@ var listExtras = map[string]listExtra{
 	},
 	"sort": func(thread *starlark.Thread, l *starlark.List, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if len(args) > 0 {
-			return nil, pyErr("TypeError", "sort() takes no positional arguments")
+			return nil, exceptions.TypeError.New("sort() takes no positional arguments")
 		}
 		sorted, err := starlark.Call(thread, starlark.Universe["sorted"], starlark.Tuple{l}, kwargs)
 		if err != nil {
@@ -756,7 +757,7 @@ func addrFromValue(v starlark.Value) (conn.Address, error) {
 	}
 	t, ok := v.(starlark.Tuple)
 	if !ok || len(t) != 4 {
-		return conn.Address{}, pyErr("TypeError", "bad manager address %s", v)
+		return conn.Address{}, exceptions.TypeError.Errorf("bad manager address %s", v)
 	}
 	fam, _ := starlark.AsString(t[0])
 	host, _ := starlark.AsString(t[1])

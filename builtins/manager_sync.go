@@ -16,6 +16,8 @@ import (
 	"unsafe"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // managerSafe marks referents that are safe for concurrent calls.
@@ -77,16 +79,16 @@ func threadTimeout(fn string, v starlark.Value, minusOne bool) (time.Duration, e
 	}
 	f, ok := starlark.AsFloat(v)
 	if !ok {
-		return 0, pyErr("TypeError", "%s: timeout must be a number or None, not %s", fn, v.Type())
+		return 0, exceptions.TypeError.Errorf("%s: timeout must be a number or None, not %s", fn, v.Type())
 	}
 	if f < 0 {
 		if minusOne && f == -1 {
 			return -1, nil
 		}
 		if minusOne {
-			return 0, pyErr("ValueError", "timeout value must be a non-negative number")
+			return 0, exceptions.ValueError.New("timeout value must be a non-negative number")
 		}
-		return 0, pyErr("ValueError", "'timeout' must be a non-negative number")
+		return 0, exceptions.ValueError.New("'timeout' must be a non-negative number")
 	}
 	return time.Duration(f * float64(time.Second)), nil
 }
@@ -153,7 +155,7 @@ func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starla
 	}
 	if !blocking {
 		if d >= 0 {
-			return nil, pyErr("ValueError", "can't specify a timeout for a non-blocking call")
+			return nil, exceptions.ValueError.New("can't specify a timeout for a non-blocking call")
 		}
 		d = 0
 	}
@@ -185,10 +187,10 @@ func (l *threadLock) release(thread *starlark.Thread) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.recursive && (!l.held || l.owner != thread) {
-		return pyErr("RuntimeError", "cannot release un-acquired lock")
+		return exceptions.RuntimeError.New("cannot release un-acquired lock")
 	}
 	if !l.held {
-		return pyErr("RuntimeError", "release unlocked lock")
+		return exceptions.RuntimeError.New("release unlocked lock")
 	}
 	l.count--
 	if l.count == 0 {
@@ -278,7 +280,7 @@ func threadSemaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, err
 	}
 	if !blocking && timeout != starlark.None {
-		return nil, pyErr("ValueError", "can't specify timeout for non-blocking acquire")
+		return nil, exceptions.ValueError.New("can't specify timeout for non-blocking acquire")
 	}
 	d, err := threadTimeout(b.Name(), timeout, false)
 	if err != nil {
@@ -304,13 +306,13 @@ func threadSemaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, err
 	}
 	if n < 1 {
-		return nil, pyErr("ValueError", "n must be one or more")
+		return nil, exceptions.ValueError.New("n must be one or more")
 	}
 	s := b.Receiver().(*threadSemaphore)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.bound >= 0 && s.value+n > s.bound {
-		return nil, pyErr("ValueError", "Semaphore released too many times")
+		return nil, exceptions.ValueError.New("Semaphore released too many times")
 	}
 	s.value += n
 	s.broadcastLocked()
@@ -444,7 +446,7 @@ func threadConditionWait(thread *starlark.Thread, b *starlark.Builtin, args star
 	}
 	c := b.Receiver().(*threadCondition)
 	if !c.lock.owned(thread) {
-		return nil, pyErr("RuntimeError", "cannot wait on un-acquired lock")
+		return nil, exceptions.RuntimeError.New("cannot wait on un-acquired lock")
 	}
 	ch := make(chan struct{})
 	c.mu.Lock()
@@ -499,7 +501,7 @@ func threadConditionNotifyAll(thread *starlark.Thread, b *starlark.Builtin, args
 // notify wakes n waiters (n < 0: all).
 func (c *threadCondition) notify(thread *starlark.Thread, n int) error {
 	if !c.lock.owned(thread) {
-		return pyErr("RuntimeError", "cannot notify on un-acquired lock")
+		return exceptions.RuntimeError.New("cannot notify on un-acquired lock")
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -567,7 +569,7 @@ func (br *threadBarrier) AttrNames() []string {
 	return methodNames(threadBarrierMethods, "broken", "n_waiting", "parties")
 }
 
-var errBrokenBarrier = &PyError{Type: "BrokenBarrierError", Msg: ""}
+var errBrokenBarrier = exceptions.BrokenBarrierError.New("")
 
 // def wait(timeout=None)
 func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -722,7 +724,7 @@ func (q *threadQueue) put(item starlark.Value, d time.Duration) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.maxsize > 0 && !q.await(d, func() bool { return q.lenLocked() < q.maxsize }) {
-		return &PyError{Type: "queue.Full", Msg: ""}
+		return exceptions.Full.New("")
 	}
 	if q.head > 0 && q.head >= len(q.items)/2 {
 		n := copy(q.items, q.items[q.head:])
@@ -755,7 +757,7 @@ func (q *threadQueue) get(d time.Duration) (starlark.Value, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if !q.await(d, func() bool { return q.lenLocked() > 0 }) {
-		return nil, &PyError{Type: "queue.Empty", Msg: ""}
+		return nil, exceptions.Empty.New("")
 	}
 	v := q.items[q.head]
 	q.items[q.head] = nil
@@ -790,7 +792,7 @@ func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.unfinished <= 0 {
-		return nil, pyErr("ValueError", "task_done() called too many times")
+		return nil, exceptions.ValueError.New("task_done() called too many times")
 	}
 	q.unfinished--
 	q.broadcastLocked()

@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // syncType is a typeid SyncManager registers.
@@ -87,7 +89,7 @@ func makeSemaphore(bounded bool) func(*managerServer, *starlark.Thread, starlark
 			return nil, err
 		}
 		if value < 0 {
-			return nil, pyErr("ValueError", "semaphore initial value must be >= 0")
+			return nil, exceptions.ValueError.New("semaphore initial value must be >= 0")
 		}
 		s := &threadSemaphore{value: value, bound: -1}
 		if bounded {
@@ -109,7 +111,7 @@ func makeCondition(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, k
 	if l, ok := ms.referentOf(lockV).(*threadLock); ok {
 		return &threadCondition{lock: l}, nil
 	}
-	return nil, pyErr("TypeError", "Condition: lock must be a Lock or RLock of the same manager, not %s", lockV.Type())
+	return nil, exceptions.TypeError.Errorf("Condition: lock must be a Lock or RLock of the same manager, not %s", lockV.Type())
 }
 
 // def Barrier(parties, action=None, timeout=None)
@@ -120,7 +122,7 @@ func makeBarrier(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, kwa
 		return nil, err
 	}
 	if parties < 1 {
-		return nil, pyErr("ValueError", "parties must be >= 1")
+		return nil, exceptions.ValueError.New("parties must be >= 1")
 	}
 	d, err := durationArg("Barrier", timeout)
 	if err != nil {
@@ -133,7 +135,7 @@ func makeBarrier(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, kwa
 func makePool(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	pool, ok := Module("multiprocessing").Members["Pool"]
 	if !ok {
-		return nil, pyErr("NotImplementedError", "this mpstar has no multiprocessing.Pool")
+		return nil, exceptions.NotImplementedError.New("this mpstar has no multiprocessing.Pool")
 	}
 	return starlark.Call(thread, pool, args, kwargs)
 }
@@ -229,7 +231,7 @@ var _ starlark.HasSetField = (*Namespace)(nil)
 // def Namespace(**kwargs)
 func makeNamespace(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) > 0 {
-		return nil, pyErr("TypeError", "Namespace() takes no positional arguments")
+		return nil, exceptions.TypeError.New("Namespace() takes no positional arguments")
 	}
 	ns := &Namespace{attrs: map[string]starlark.Value{}}
 	for _, kv := range kwargs {
@@ -285,7 +287,7 @@ func (ns *Namespace) SetField(name string, v starlark.Value) error {
 // delAttr is del ns.name.
 func (ns *Namespace) delAttr(name string) error {
 	if _, ok := ns.attrs[name]; !ok {
-		return pyErr("AttributeError", "'Namespace' object has no attribute '%s'", name)
+		return exceptions.AttributeError.Errorf("'Namespace' object has no attribute '%s'", name)
 	}
 	delete(ns.attrs, name)
 	return nil
@@ -321,7 +323,7 @@ func snapshotNext(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	it := b.Receiver().(*snapshotIterator)
 	if len(it.items) == 0 {
-		return nil, &PyError{Type: "StopIteration", Msg: ""}
+		return nil, exceptions.StopIteration.New("")
 	}
 	v := it.items[0]
 	it.items = it.items[1:]

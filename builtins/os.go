@@ -10,6 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 func osModule() *starlarkstruct.Module {
@@ -71,7 +73,7 @@ func schedGetaffinity(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	var set unix.CPUSet
 	if err := unix.SchedGetaffinity(pid, &set); err != nil {
-		return nil, pyErr("OSError", "%s: %v", b.Name(), err)
+		return nil, exceptions.OSError.Errorf("%s: %v", b.Name(), err)
 	}
 	out := starlark.NewSet(set.Count())
 	for i := 0; i < len(set)*64; i++ {

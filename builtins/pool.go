@@ -16,6 +16,7 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/pool"
@@ -24,7 +25,7 @@ import (
 func init() {
 	registerFunc("multiprocessing", "Pool", newPool)
 	registerFunc("multiprocessing.pool", "Pool", newPool)
-	register("multiprocessing.pool", "TimeoutError", &ExcClass{name: "TimeoutError"})
+	register("multiprocessing.pool", "TimeoutError", exceptions.TimeoutError)
 }
 
 // Pool is multiprocessing.pool.Pool.
@@ -60,19 +61,19 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	n := pool.DefaultProcesses()
 	if processes != starlark.None {
 		if err := starlark.AsInt(processes, &n); err != nil {
-			return nil, pyErr("TypeError", "%s: processes must be an int or None, not %s", b.Name(), processes.Type())
+			return nil, exceptions.TypeError.Errorf("%s: processes must be an int or None, not %s", b.Name(), processes.Type())
 		}
 		if n < 1 {
-			return nil, pyErr("ValueError", "Number of processes must be at least 1")
+			return nil, exceptions.ValueError.New("Number of processes must be at least 1")
 		}
 	}
 	if _, ok := initializer.(starlark.Callable); !ok && initializer != starlark.None {
-		return nil, pyErr("TypeError", "initializer must be a callable")
+		return nil, exceptions.TypeError.New("initializer must be a callable")
 	}
 	maxTasks := 0
 	if maxtasks != starlark.None {
 		if err := starlark.AsInt(maxtasks, &maxTasks); err != nil || maxTasks < 1 {
-			return nil, pyErr("ValueError", "maxtasksperchild must be a positive int or None")
+			return nil, exceptions.ValueError.New("maxtasksperchild must be a positive int or None")
 		}
 	}
 	ia, err := toTuple(b.Name(), "initargs", initargs)
@@ -85,7 +86,7 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		method = c.method
 	case starlark.NoneType:
 	default:
-		return nil, pyErr("TypeError", "%s: context must be a context from get_context(), not %s", b.Name(), context.Type())
+		return nil, exceptions.TypeError.Errorf("%s: context must be a context from get_context(), not %s", b.Name(), context.Type())
 	}
 	setup, err := newPoolSetup(rt, initializer, ia, maxTasks)
 	if err != nil {
@@ -115,14 +116,14 @@ func newPoolSetup(rt *Runtime, initializer starlark.Value, initargs starlark.Tup
 	payload, err := rt.Encoder(&ShareContext{FDs: &fds}).Append(nil, "initargs",
 		starlark.Tuple{initializer, initargs, starlark.MakeInt(maxTasks)})
 	if err != nil {
-		return nil, pyErr("TypeError", "cannot start pool workers: %s", strings.Replace(err.Error(), "initargs[0]", "initializer", 1))
+		return nil, exceptions.TypeError.Errorf("cannot start pool workers: %s", strings.Replace(err.Error(), "initargs[0]", "initializer", 1))
 	}
 	s := &poolSetup{payload: payload}
 	for _, fd := range fds.FDs() {
 		dup, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
 		if err != nil {
 			closeFDs(s.fds)
-			return nil, pyErr("OSError", "cannot keep descriptor %d for pool workers: %v", fd, err)
+			return nil, exceptions.OSError.Errorf("cannot keep descriptor %d for pool workers: %v", fd, err)
 		}
 		s.fds = append(s.fds, dup)
 	}
@@ -192,26 +193,26 @@ func poolErr(err error) error {
 				return ev.AsGoError()
 			}
 		}
-		return pyErr("RuntimeError", "%s", e)
+		return exceptions.RuntimeError.Errorf("%s", e)
 	case *pool.StartError:
-		var pe *PyError
+		var pe *exceptions.Error
 		if errors.As(e, &pe) {
 			return pe
 		}
-		return pyErr("RuntimeError", "%s", e)
+		return exceptions.RuntimeError.Errorf("%s", e)
 	}
 	switch err {
 	case pool.ErrNotRunning, pool.ErrStillRunning:
-		return pyErr("ValueError", "%s", err)
+		return exceptions.ValueError.Errorf("%s", err)
 	case pool.ErrTerminated:
-		return pyErr("RuntimeError", "%s", err)
+		return exceptions.RuntimeError.Errorf("%s", err)
 	}
 	return err
 }
 
 // lostErr is the WorkerLostError for a task, naming it.
 func lostErr(e *pool.WorkerLostError, task string) error {
-	return pyErr("WorkerLostError", "worker %s (pid %d) exited with %s while running %s",
+	return exceptions.WorkerLostError.Errorf("worker %s (pid %d) exited with %s while running %s",
 		e.Worker, e.Pid, pool.DescribeExit(e.ExitCode), task)
 }
 
@@ -262,7 +263,7 @@ func (p *Pool) Exit(*starlark.Thread, bool) error {
 
 func (p *Pool) checkRunning() error {
 	if p.state != "RUN" {
-		return pyErr("ValueError", "Pool not running")
+		return exceptions.ValueError.New("Pool not running")
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -226,9 +227,9 @@ func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	v, err, done, timedOut := it.take(d)
 	switch {
 	case timedOut:
-		return nil, pyErr("TimeoutError", "")
+		return nil, exceptions.TimeoutError.New("")
 	case done:
-		return nil, pyErr("StopIteration", "")
+		return nil, exceptions.StopIteration.New("")
 	}
 	return v, err
 }

@@ -16,6 +16,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -184,7 +185,7 @@ func asyncResultGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	case err != nil:
 		return nil, err
 	case !ok:
-		return nil, pyErr("TimeoutError", "")
+		return nil, exceptions.TimeoutError.New("")
 	case r.err != nil:
 		return nil, r.err
 	}
@@ -216,7 +217,7 @@ func asyncResultSuccessful(thread *starlark.Thread, b *starlark.Builtin, args st
 		return nil, err
 	}
 	if !r.isReady() {
-		return nil, pyErr("ValueError", "%s not ready", r.String())
+		return nil, exceptions.ValueError.Errorf("%s not ready", r.String())
 	}
 	return starlark.Bool(r.err == nil), nil
 }
@@ -232,20 +233,20 @@ func (p *Pool) decodeReply(reply []byte, err error, task func() string) (starlar
 		return nil, poolErr(err)
 	}
 	if len(reply) == 0 {
-		return nil, pyErr("OSError", "empty reply from a pool worker")
+		return nil, exceptions.OSError.New("empty reply from a pool worker")
 	}
 	v, err := Decode(reply[1:], p.dc)
 	if err != nil {
-		return nil, pyErr("OSError", "bad reply from a pool worker: %v", err)
+		return nil, exceptions.OSError.Errorf("bad reply from a pool worker: %v", err)
 	}
 	if reply[0] != replyError {
 		return v, nil
 	}
 	ev, ok := v.(*ErrorValue)
 	if !ok {
-		return nil, pyErr("OSError", "bad error reply from a pool worker")
+		return nil, exceptions.OSError.New("bad error reply from a pool worker")
 	}
-	return nil, &PyError{Type: ev.typ, Msg: ev.msg, Args: ev.args, Traceback: remoteTraceback(ev)}
+	return nil, &exceptions.Error{Type: ev.typ, Msg: ev.msg, Args: ev.args, Traceback: remoteTraceback(ev)}
 }
 
 // remoteTraceback shows a task's failure as CPython chains it: the
@@ -353,7 +354,7 @@ func newMapJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, er
 	}
 	it, ok := iterable.(starlark.Iterable)
 	if !ok {
-		return nil, pyErr("TypeError", "'%s' object is not iterable", iterable.Type())
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", iterable.Type())
 	}
 	if seq, ok := iterable.(starlark.Sequence); ok {
 		j.items = make([]starlark.Value, 0, seq.Len())
@@ -399,10 +400,10 @@ func (j *mapJob) setChunksize(v starlark.Value, processes int) error {
 		return nil
 	}
 	if err := starlark.AsInt(v, &j.chunksize); err != nil {
-		return pyErr("TypeError", "%s: chunksize must be an int or None, not %s", j.name, v.Type())
+		return exceptions.TypeError.Errorf("%s: chunksize must be an int or None, not %s", j.name, v.Type())
 	}
 	if j.chunksize < 1 {
-		return pyErr("ValueError", "Chunksize must be 1+, not %d", j.chunksize)
+		return exceptions.ValueError.Errorf("Chunksize must be 1+, not %d", j.chunksize)
 	}
 	return nil
 }
@@ -442,7 +443,7 @@ func (j *mapJob) itemErr(enc *Encoder, off, n int) error {
 			return encodeFailure(j.name, "cannot send the task: ", err)
 		}
 	}
-	return pyErr("TypeError", "%s: cannot send items %d..%d", j.name, off, off+n-1)
+	return exceptions.TypeError.Errorf("%s: cannot send items %d..%d", j.name, off, off+n-1)
 }
 
 // describe names chunk i's task for a WorkerLostError.
@@ -496,14 +497,14 @@ type chunkReply struct {
 func (c *chunkReply) add(reply []byte) {
 	switch {
 	case len(reply) == 0:
-		c.err = pyErr("OSError", "empty reply from a pool worker")
+		c.err = exceptions.OSError.New("empty reply from a pool worker")
 	case reply[0] == replyError:
 		_, c.err = c.p.decodeReply(reply, nil, c.describe)
 	default:
 		n, err := DecodeListInto(reply[1:], c.p.dc, c.dst[c.filled:])
 		c.filled += n
 		if err != nil {
-			c.err = pyErr("OSError", "bad reply from a pool worker: %v", err)
+			c.err = exceptions.OSError.Errorf("bad reply from a pool worker: %v", err)
 		}
 	}
 }
@@ -524,7 +525,7 @@ func (c *chunkReply) done(reply []byte, err error) {
 		err = c.err
 	}
 	if err == nil && c.filled != len(c.dst) {
-		err = pyErr("OSError", "bad reply from a pool worker: %d results for %d items", c.filled, len(c.dst))
+		err = exceptions.OSError.Errorf("bad reply from a pool worker: %d results for %d items", c.filled, len(c.dst))
 	}
 	c.sink.chunkDone(c.i, c.dst, err)
 }

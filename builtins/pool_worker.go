@@ -26,6 +26,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -92,7 +93,7 @@ func (s *poolSetup) ShareKind() string { return "pool_setup" }
 // they get in the message being encoded.
 func (s *poolSetup) Share(sc *ShareContext) ([]byte, error) {
 	if len(s.fds) > 0 && (sc == nil || sc.FDs == nil) {
-		return nil, pyErr("RuntimeError", "a pool's initargs can only reach its workers when they start")
+		return nil, exceptions.RuntimeError.New("a pool's initargs can only reach its workers when they start")
 	}
 	out := binary.AppendUvarint(nil, uint64(len(s.fds)))
 	for _, fd := range s.fds {
@@ -104,14 +105,14 @@ func (s *poolSetup) Share(sc *ShareContext) ([]byte, error) {
 func decodePoolSetup(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	n, k := binary.Uvarint(p)
 	if k <= 0 || n > uint64(len(p)) {
-		return nil, pyErr("OSError", "bad pool setup handle")
+		return nil, exceptions.OSError.New("bad pool setup handle")
 	}
 	p = p[k:]
 	s := &poolSetup{fds: make([]int, n)}
 	for i := range s.fds {
 		idx, k := binary.Uvarint(p)
 		if k <= 0 || idx >= uint64(len(uc.FDs)) {
-			return nil, pyErr("OSError", "bad pool setup handle: descriptor %d of %d", idx, len(uc.FDs))
+			return nil, exceptions.OSError.Errorf("bad pool setup handle: descriptor %d of %d", idx, len(uc.FDs))
 		}
 		s.fds[i], p = uc.FDs[idx], p[k:]
 	}
@@ -191,7 +192,7 @@ func (w *taskRunner) run(dst, task []byte, parts *pool.PartSender) ([]byte, erro
 // encodingErr is CPython's MaybeEncodingError for a result that cannot
 // be sent.
 func encodingErr(v starlark.Value, err error) error {
-	return pyErr("MaybeEncodingError", "Error sending result: '%s'. Reason: '%v'", shortRepr(v), err)
+	return exceptions.MaybeEncodingError.Errorf("Error sending result: '%s'. Reason: '%v'", shortRepr(v), err)
 }
 
 // runTask decodes and runs a task, returning its result.
@@ -286,7 +287,7 @@ func starArgs(fn, x starlark.Value) (starlark.Tuple, error) {
 	}
 	it, ok := x.(starlark.Iterable)
 	if !ok {
-		return nil, pyErr("TypeError", "%s() argument after * must be an iterable, not %s", funcName(fn), x.Type())
+		return nil, exceptions.TypeError.Errorf("%s() argument after * must be an iterable, not %s", funcName(fn), x.Type())
 	}
 	var args starlark.Tuple
 	iter := it.Iterate()

@@ -14,6 +14,7 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -89,7 +90,7 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	if group != starlark.None {
-		return nil, pyErr("AssertionError", "group argument must be None for now")
+		return nil, exceptions.AssertionError.New("group argument must be None for now")
 	}
 	a, err := toTuple(b.Name(), "args", pargs)
 	if err != nil {
@@ -104,7 +105,7 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if s, ok := name.(starlark.String); ok {
 		p.name = string(s)
 	} else if name != starlark.None {
-		return nil, pyErr("TypeError", "%s: name must be a string, not %s", b.Name(), name.Type())
+		return nil, exceptions.TypeError.Errorf("%s: name must be a string, not %s", b.Name(), name.Type())
 	}
 	if daemon != starlark.None {
 		p.daemon = bool(daemon.Truth())
@@ -123,7 +124,7 @@ func toTuple(fn, what string, v starlark.Value) (starlark.Tuple, error) {
 		}
 		return t, nil
 	}
-	return nil, pyErr("TypeError", "%s: %s must be a tuple or list, not %s", fn, what, v.Type())
+	return nil, exceptions.TypeError.Errorf("%s: %s must be a tuple or list, not %s", fn, what, v.Type())
 }
 
 func toDict(fn, what string, v starlark.Value) (*starlark.Dict, error) {
@@ -133,7 +134,7 @@ func toDict(fn, what string, v starlark.Value) (*starlark.Dict, error) {
 	case *starlark.Dict:
 		return v, nil
 	}
-	return nil, pyErr("TypeError", "%s: %s must be a dict, not %s", fn, what, v.Type())
+	return nil, exceptions.TypeError.Errorf("%s: %s must be a dict, not %s", fn, what, v.Type())
 }
 
 func joinInts(xs []int, sep string) string {
@@ -216,7 +217,7 @@ func (p *Process) Attr(name string) (starlark.Value, error) {
 		return b.BindReceiver(p), nil
 	}
 	if p.closed && name != "name" && name != "daemon" {
-		return nil, pyErr("ValueError", "process object is closed")
+		return nil, exceptions.ValueError.New("process object is closed")
 	}
 	switch name {
 	case "name":
@@ -240,7 +241,7 @@ func (p *Process) Attr(name string) (starlark.Value, error) {
 		return starlark.None, nil
 	case "sentinel":
 		if p.kind == kindChild && p.child == nil {
-			return nil, pyErr("ValueError", "process not started")
+			return nil, exceptions.ValueError.New("process not started")
 		}
 		if p.child != nil {
 			return starlark.MakeInt(p.child.Sentinel()), nil
@@ -267,20 +268,20 @@ func (p *Process) SetField(name string, v starlark.Value) error {
 	case "name":
 		s, ok := v.(starlark.String)
 		if !ok {
-			return pyErr("AssertionError", "name must be a string")
+			return exceptions.AssertionError.New("name must be a string")
 		}
 		p.name = string(s)
 		return nil
 	case "daemon":
 		if p.started {
-			return pyErr("AssertionError", "process has already started")
+			return exceptions.AssertionError.New("process has already started")
 		}
 		p.daemon = bool(v.Truth())
 		return nil
 	case "authkey":
 		s, ok := v.(starlark.Bytes)
 		if !ok {
-			return pyErr("TypeError", "authkey must be bytes, not %s", v.Type())
+			return exceptions.TypeError.Errorf("authkey must be bytes, not %s", v.Type())
 		}
 		p.authkey = []byte(s)
 		return nil
@@ -290,7 +291,7 @@ func (p *Process) SetField(name string, v starlark.Value) error {
 
 func (p *Process) checkNotClosed() error {
 	if p.closed {
-		return pyErr("ValueError", "process object is closed")
+		return exceptions.ValueError.New("process object is closed")
 	}
 	return nil
 }
@@ -331,20 +332,20 @@ func (p *Process) Start() error {
 		return err
 	}
 	if p.kind != kindChild || p.started {
-		return pyErr("AssertionError", "cannot start a process twice")
+		return exceptions.AssertionError.New("cannot start a process twice")
 	}
 	if p.parent != os.Getpid() {
-		return pyErr("AssertionError", "can only start a process object created by current process")
+		return exceptions.AssertionError.New("can only start a process object created by current process")
 	}
 	rt := p.rt
 	if rt.self.daemon {
-		return pyErr("AssertionError", "daemonic processes are not allowed to have children")
+		return exceptions.AssertionError.New("daemonic processes are not allowed to have children")
 	}
 	rt.mu.Lock()
 	booting, cfg, extra := rt.bootstrapping, rt.cfg, rt.childExtra
 	rt.mu.Unlock()
 	if booting {
-		return pyErr("RuntimeError", "%s", bootstrapMessage)
+		return exceptions.RuntimeError.Errorf("%s", bootstrapMessage)
 	}
 	rt.activeChildren() // CPython's _cleanup(): forget finished children
 	var fds mpcore.FDTable
@@ -375,7 +376,7 @@ func (p *Process) Start() error {
 			Stdout: cfg.Stdout, Stderr: cfg.Stderr, Prep: prep})
 	}
 	if err != nil {
-		return pyErr("OSError", "%s", err)
+		return exceptions.OSError.Errorf("%s", err)
 	}
 	p.child, p.pid, p.started = child, child.Pid, true
 	p.target, p.args, p.kwargs = nil, nil, nil // CPython drops them after start
@@ -402,7 +403,7 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, []string, error) {
 	}{{"target", p.target}, {"args", p.args}, {"kwargs", p.kwargs}} {
 		var err error
 		if out, err = appendEncoded(out, enc, part.root, part.v); err != nil {
-			return nil, nil, pyErr("TypeError", "cannot start %s: %s", p.name, err)
+			return nil, nil, exceptions.TypeError.Errorf("cannot start %s: %s", p.name, err)
 		}
 	}
 	var snapshot []byte
@@ -504,14 +505,14 @@ func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	switch {
 	case p.kind == kindSelf || p.kind == kindMain:
-		return nil, pyErr("AssertionError", "can only join a child process")
+		return nil, exceptions.AssertionError.New("can only join a child process")
 	case p.kind == kindParent:
 		p.waitParent(d)
 		return starlark.None, nil
 	case p.parent != os.Getpid():
-		return nil, pyErr("AssertionError", "can only join a child process")
+		return nil, exceptions.AssertionError.New("can only join a child process")
 	case p.child == nil:
-		return nil, pyErr("AssertionError", "can only join a started process")
+		return nil, exceptions.AssertionError.New("can only join a started process")
 	}
 	if p.child.Join(d) {
 		p.rt.activeChildren()
@@ -537,7 +538,7 @@ func durationArg(fn string, v starlark.Value) (time.Duration, error) {
 	}
 	f, ok := starlark.AsFloat(v)
 	if !ok {
-		return 0, pyErr("TypeError", "%s: timeout must be a number or None, not %s", fn, v.Type())
+		return 0, exceptions.TypeError.Errorf("%s: timeout must be a number or None, not %s", fn, v.Type())
 	}
 	if f <= 0 {
 		return 0, nil
@@ -561,7 +562,7 @@ func processIsAlive(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		return starlark.Bool(unix.Kill(p.pid, 0) == nil && os.Getppid() == p.pid), nil
 	}
 	if p.parent != os.Getpid() {
-		return nil, pyErr("AssertionError", "can only test a child process")
+		return nil, exceptions.AssertionError.New("can only test a child process")
 	}
 	if p.child == nil {
 		return starlark.False, nil
@@ -603,7 +604,7 @@ func processClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	if p.child != nil {
 		if !p.child.Exited() {
-			return nil, pyErr("ValueError", "Cannot close a process while it is still running. You should first call join() or terminate().")
+			return nil, exceptions.ValueError.New("Cannot close a process while it is still running. You should first call join() or terminate().")
 		}
 		p.child.Close()
 	}

@@ -14,6 +14,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/queue"
 )
 
@@ -58,7 +59,7 @@ func newQueueBuiltin(kind queue.Kind) func(*starlark.Thread, *starlark.Builtin, 
 			q.simple, err = queue.NewSimpleQueue(0)
 		}
 		if err != nil {
-			return nil, pyErr("OSError", "cannot create a %s: %v", q.className(), err)
+			return nil, exceptions.OSError.Errorf("cannot create a %s: %v", q.className(), err)
 		}
 		q.finish()
 		return q, nil
@@ -149,7 +150,7 @@ func (q *Queue) handle() queue.Handle {
 // Share carries the queue's arena to a child (kind, arena id, descriptor).
 func (q *Queue) Share(sc *ShareContext) ([]byte, error) {
 	if sc == nil || sc.FDs == nil {
-		return nil, pyErr("RuntimeError", "Queue objects should only be shared between processes through inheritance")
+		return nil, exceptions.RuntimeError.New("Queue objects should only be shared between processes through inheritance")
 	}
 	h := q.handle()
 	p := []byte{byte(q.kind)}
@@ -159,11 +160,11 @@ func (q *Queue) Share(sc *ShareContext) ([]byte, error) {
 
 func decodeQueue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if len(p) != 13 {
-		return nil, pyErr("OSError", "bad queue handle")
+		return nil, exceptions.OSError.New("bad queue handle")
 	}
 	idx := int(binary.BigEndian.Uint32(p[9:]))
 	if idx >= len(uc.FDs) {
-		return nil, pyErr("OSError", "bad queue handle: descriptor %d of %d", idx, len(uc.FDs))
+		return nil, exceptions.OSError.Errorf("bad queue handle: descriptor %d of %d", idx, len(uc.FDs))
 	}
 	h := queue.Handle{Kind: queue.Kind(p[0]), ArenaID: binary.BigEndian.Uint64(p[1:]), FD: uc.FDs[idx]}
 	q := &Queue{kind: h.Kind}
@@ -179,7 +180,7 @@ func decodeQueue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		err = fmt.Errorf("unknown queue kind %d", h.Kind)
 	}
 	if err != nil {
-		return nil, pyErr("OSError", "cannot attach a queue: %v", err)
+		return nil, exceptions.OSError.Errorf("cannot attach a queue: %v", err)
 	}
 	q.finish()
 	return q, nil
@@ -189,7 +190,7 @@ func decodeQueue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 func queueErr(err error) error {
 	var qe *queue.Error
 	if errors.As(err, &qe) {
-		return &PyError{Type: qe.Kind, Msg: qe.Msg}
+		return exceptions.Named(qe.Kind).New(qe.Msg)
 	}
 	return err
 }
@@ -214,11 +215,10 @@ func encodeErr(b *starlark.Builtin, err error) error { return encodeFailure(b.Na
 // a runtime object keeps its type; any other failure is a TypeError whose
 // message starts with name and what.
 func encodeFailure(name, what string, err error) error {
-	var pe *PyError
-	if errors.As(err, &pe) {
-		return &PyError{Type: pe.Type, Msg: name + ": " + err.Error()}
+	if typ := exceptions.TypeOf(err); typ != nil {
+		return typ.New(name + ": " + err.Error())
 	}
-	return pyErr("TypeError", "%s: %s%v", name, what, err)
+	return exceptions.TypeError.Errorf("%s: %s%v", name, what, err)
 }
 
 // decodeItem decodes a queue item in this process.

@@ -9,6 +9,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // randomState is one generator per runtime, so hosts running several
@@ -89,7 +91,7 @@ func randomRandint(rng *rand.Rand, b *starlark.Builtin, args starlark.Tuple, kwa
 		return nil, err
 	}
 	if hi < lo {
-		return nil, pyErr("ValueError", "empty range for randint(%d, %d)", lo, hi)
+		return nil, exceptions.ValueError.Errorf("empty range for randint(%d, %d)", lo, hi)
 	}
 	return starlark.MakeInt(lo + rng.IntN(hi-lo+1)), nil
 }
@@ -109,11 +111,11 @@ func randomRandrange(rng *rand.Rand, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	if step == 0 {
-		return nil, pyErr("ValueError", "zero step for randrange()")
+		return nil, exceptions.ValueError.New("zero step for randrange()")
 	}
 	n := (end - start + step - sign(step)) / step
 	if n <= 0 {
-		return nil, pyErr("ValueError", "empty range for randrange()")
+		return nil, exceptions.ValueError.New("empty range for randrange()")
 	}
 	return starlark.MakeInt(start + step*rng.IntN(n)), nil
 }
@@ -132,7 +134,7 @@ func randomChoice(rng *rand.Rand, b *starlark.Builtin, args starlark.Tuple, kwar
 		return nil, err
 	}
 	if seq.Len() == 0 {
-		return nil, pyErr("IndexError", "Cannot choose from an empty sequence")
+		return nil, exceptions.IndexError.New("Cannot choose from an empty sequence")
 	}
 	return seq.Index(rng.IntN(seq.Len())), nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/queue"
 )
@@ -130,11 +131,11 @@ func (rt *Runtime) Resolver(thread *starlark.Thread) func(filename, name string)
 	return func(filename, name string) (starlark.Value, error) {
 		globals, ok := rt.globalsOf(thread, filename)
 		if !ok {
-			return nil, pyErr("AttributeError", "cannot find module %q in process %s: it was not loaded here", filename, rt.self.name)
+			return nil, exceptions.AttributeError.Errorf("cannot find module %q in process %s: it was not loaded here", filename, rt.self.name)
 		}
 		v, ok := globals[name]
 		if !ok {
-			return nil, pyErr("AttributeError", "Can't get attribute %q on module %q", name, filename)
+			return nil, exceptions.AttributeError.Errorf("Can't get attribute %q on module %q", name, filename)
 		}
 		return v, nil
 	}

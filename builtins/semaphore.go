@@ -8,6 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -30,11 +31,11 @@ func newSemaphoreBuiltin(bounded bool) func(*starlark.Thread, *starlark.Builtin,
 			return nil, err
 		}
 		if value < 0 {
-			return nil, pyErr("ValueError", "semaphore initial value must be >= 0")
+			return nil, exceptions.ValueError.New("semaphore initial value must be >= 0")
 		}
 		s, err := shm.NewSemaphore(shm.DefaultHeap(), value, bounded)
 		if err != nil {
-			return nil, pyErr("OSError", "cannot create a semaphore: %v", err)
+			return nil, exceptions.OSError.Errorf("cannot create a semaphore: %v", err)
 		}
 		return &Semaphore{s: s}, nil
 	}
@@ -99,7 +100,7 @@ func decodeSemaphore(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	}
 	s, err := shm.SemaphoreAt(b)
 	if err != nil {
-		return nil, pyErr("OSError", "%v", err)
+		return nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return &Semaphore{s: s}, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -62,7 +63,7 @@ func (a *CArray) Truth() starlark.Bool { return a.n > 0 }
 
 // Hash fails: ctypes arrays are unhashable, as in Python.
 func (a *CArray) Hash() (uint32, error) {
-	return 0, pyErr("TypeError", "unhashable type: '%s'", a.name)
+	return 0, exceptions.TypeError.Errorf("unhashable type: '%s'", a.name)
 }
 
 // Len implements starlark.Indexable.
@@ -94,14 +95,14 @@ func (a *CArray) SetKey(k, x starlark.Value) error {
 func (a *CArray) index(k starlark.Value) (int, error) {
 	x, ok := k.(starlark.Int)
 	if !ok {
-		return 0, pyErr("TypeError", "indices must be integers")
+		return 0, exceptions.TypeError.New("indices must be integers")
 	}
 	i, ok := x.Int64()
 	if ok && i < 0 {
 		i += int64(a.n)
 	}
 	if !ok || i < 0 || i >= int64(a.n) {
-		return 0, pyErr("IndexError", "invalid index")
+		return 0, exceptions.IndexError.New("invalid index")
 	}
 	return int(i), nil
 }
@@ -234,19 +235,19 @@ func (a *CArray) SetField(name string, x starlark.Value) error {
 	case a.t.code == 'c' && name == "value":
 		b, ok := x.(starlark.Bytes)
 		if !ok {
-			return pyErr("TypeError", "bytes expected instead of %s instance", pyTypeName(x))
+			return exceptions.TypeError.Errorf("bytes expected instead of %s instance", pyTypeName(x))
 		}
 		return a.setChars([]byte(b), true)
 	case a.t.code == 'c' && name == "raw":
 		b, ok := bufferBytes(x)
 		if !ok {
-			return pyErr("TypeError", "a bytes-like object is required, not '%s'", pyTypeName(x))
+			return exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(x))
 		}
 		return a.setChars(b, false)
 	case a.t.code == 'u' && name == "value":
 		s, ok := x.(starlark.String)
 		if !ok {
-			return pyErr("TypeError", "unicode string expected instead of %s instance", pyTypeName(x))
+			return exceptions.TypeError.Errorf("unicode string expected instead of %s instance", pyTypeName(x))
 		}
 		return a.setWideString(string(s))
 	}
@@ -257,7 +258,7 @@ func (a *CArray) SetField(name string, x starlark.Value) error {
 // terminate and there is room, as ctypes' value (terminate) and raw.
 func (a *CArray) setChars(b []byte, terminate bool) error {
 	if len(b) > a.n {
-		return pyErr("ValueError", "byte string too long")
+		return exceptions.ValueError.New("byte string too long")
 	}
 	copy(a.mem, b)
 	if terminate && len(b) < a.n {
@@ -269,7 +270,7 @@ func (a *CArray) setChars(b []byte, terminate bool) error {
 // setWideString writes s and, if there is room, a NUL to a c_wchar array.
 func (a *CArray) setWideString(s string) error {
 	if utf8.RuneCountInString(s) > a.n {
-		return pyErr("ValueError", "string too long")
+		return exceptions.ValueError.New("string too long")
 	}
 	i := 0
 	for _, r := range s {
@@ -304,7 +305,7 @@ func decodeSharedArray(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		return nil, err
 	}
 	if len(rest) != 0 || b.Len%t.size != 0 {
-		return nil, pyErr("OSError", "bad shared array handle")
+		return nil, exceptions.OSError.New("bad shared array handle")
 	}
 	return newCArray(t, b), nil
 }

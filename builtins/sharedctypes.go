@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -111,17 +112,17 @@ func wrapperLock(v starlark.Value) (*Lock, error) {
 	}
 	if h, ok := v.(starlark.HasAttrs); ok {
 		if m, _ := h.Attr("acquire"); m != nil {
-			return nil, pyErr("TypeError", "a shared value's lock must be a multiprocessing Lock or RLock, not %s", v.Type())
+			return nil, exceptions.TypeError.Errorf("a shared value's lock must be a multiprocessing Lock or RLock, not %s", v.Type())
 		}
 	}
-	return nil, pyErr("AttributeError", "%s has no method 'acquire'", v.String())
+	return nil, exceptions.AttributeError.Errorf("%s has no method 'acquire'", v.String())
 }
 
 // allocShared returns a zeroed block of size bytes of shared memory.
 func allocShared(size int) (shm.Block, error) {
 	b, err := shm.DefaultHeap().Alloc(size)
 	if err != nil {
-		return shm.Block{}, pyErr("OSError", "cannot allocate %d bytes of shared memory: %v", size, err)
+		return shm.Block{}, exceptions.OSError.Errorf("cannot allocate %d bytes of shared memory: %v", size, err)
 	}
 	return b, nil
 }
@@ -129,7 +130,7 @@ func allocShared(size int) (shm.Block, error) {
 // newSharedValue makes RawValue(typecode_or_type, *args) for the builtin b.
 func newSharedValue(b *starlark.Builtin, args starlark.Tuple) (*CValue, error) {
 	if len(args) == 0 {
-		return nil, pyErr("TypeError", "%s() missing 1 required positional argument: 'typecode_or_type'", b.Name())
+		return nil, exceptions.TypeError.Errorf("%s() missing 1 required positional argument: 'typecode_or_type'", b.Name())
 	}
 	t, err := cTypeOf(args[0])
 	if err != nil {
@@ -165,10 +166,10 @@ func newSharedArray(typ, init starlark.Value) (*CArray, error) {
 	if size, ok := init.(starlark.Int); ok {
 		n, ok := size.Int64()
 		if ok && n < 0 {
-			return nil, pyErr("ValueError", "Array length must be >= 0, not %d", n)
+			return nil, exceptions.ValueError.Errorf("Array length must be >= 0, not %d", n)
 		}
 		if !ok || n > maxArrayBytes/int64(t.size) {
-			return nil, pyErr("MemoryError", "a shared array of %v items of %s is too large", size, t.name)
+			return nil, exceptions.MemoryError.Errorf("a shared array of %v items of %s is too large", size, t.name)
 		}
 		blk, err := allocShared(int(n) * t.size)
 		if err != nil {
@@ -208,7 +209,7 @@ func arrayItems(t *CType, init starlark.Value) ([]byte, error) {
 	}
 	iterable, ok := init.(starlark.Iterable)
 	if !ok {
-		return nil, pyErr("TypeError", "object of type '%s' has no len()", pyTypeName(init))
+		return nil, exceptions.TypeError.Errorf("object of type '%s' has no len()", pyTypeName(init))
 	}
 	buf := make([]byte, 0, max(starlark.Len(init), 0)*t.size)
 	it := iterable.Iterate()
@@ -236,7 +237,7 @@ func copyBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	case *CArray:
 		return sharedArrayFrom(x.t, x.mem)
 	}
-	return nil, pyErr("TypeError", "this type has no size: %s() takes a ctypes object (a RawValue or RawArray), not %s", b.Name(), obj.Type())
+	return nil, exceptions.TypeError.Errorf("this type has no size: %s() takes a ctypes object (a RawValue or RawArray), not %s", b.Name(), obj.Type())
 }
 
 // def synchronized(obj, lock=None)
@@ -247,11 +248,11 @@ func synchronizedBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, err
 	}
 	if _, ok := obj.(synchronizedObject); ok {
-		return nil, pyErr("AssertionError", "object already synchronized")
+		return nil, exceptions.AssertionError.New("object already synchronized")
 	}
 	c, ok := obj.(cObject)
 	if !ok {
-		return nil, pyErr("TypeError", "%s() takes a ctypes object, not %s", b.Name(), obj.Type())
+		return nil, exceptions.TypeError.Errorf("%s() takes a ctypes object, not %s", b.Name(), obj.Type())
 	}
 	l, err := wrapperLock(lock)
 	if err != nil {
@@ -279,7 +280,7 @@ func readShared(uc *UnshareContext, p []byte) (shm.Block, *CType, []byte, error)
 		return shm.Block{}, nil, nil, err
 	}
 	if len(rest) == 0 || cTypeByCode[rest[0]] == nil {
-		return shm.Block{}, nil, nil, pyErr("OSError", "bad shared ctypes handle: no item type")
+		return shm.Block{}, nil, nil, exceptions.OSError.New("bad shared ctypes handle: no item type")
 	}
 	return b, cTypeByCode[rest[0]], rest[1:], nil
 }
@@ -290,7 +291,7 @@ func decodeSharedValue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		return nil, err
 	}
 	if len(rest) != 0 || b.Len != t.size {
-		return nil, pyErr("OSError", "bad shared value handle")
+		return nil, exceptions.OSError.New("bad shared value handle")
 	}
 	return &CValue{t: t, mem: b.Bytes(), block: b}, nil
 }

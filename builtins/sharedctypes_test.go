@@ -1,7 +1,6 @@
 package builtins
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"runtime"
@@ -10,6 +9,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -348,9 +348,8 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 
 	for name, what := range map[string]string{"v": "Synchronized", "a": "SynchronizedArray", "s": "SynchronizedString", "r": "c_long"} {
 		_, err := EncodeNamed("obj", globals[name], nil)
-		var pe *PyError
 		want := what + " objects should only be shared between processes through inheritance"
-		if !errors.As(err, &pe) || pe.Type != "RuntimeError" || !strings.HasSuffix(err.Error(), want) {
+		if exceptions.TypeOf(err) != exceptions.RuntimeError || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("sending %s outside process arguments: got %v, want RuntimeError ...%s", name, err, want)
 		}
 	}

@@ -8,6 +8,7 @@ package builtins
 import (
 	"encoding/binary"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -17,7 +18,7 @@ const blockHandleSize = 8 + 4 + 8 + 8
 // descriptor in sc. what names the object type for CPython's error.
 func appendBlock(dst []byte, sc *ShareContext, b shm.Block, what string) ([]byte, error) {
 	if sc == nil || sc.FDs == nil {
-		return nil, pyErr("RuntimeError", "%s objects should only be shared between processes through inheritance", what)
+		return nil, exceptions.RuntimeError.Errorf("%s objects should only be shared between processes through inheritance", what)
 	}
 	idx := sc.FDs.Add(b.Arena.FD)
 	dst = binary.BigEndian.AppendUint64(dst, b.Arena.ID)
@@ -30,18 +31,18 @@ func appendBlock(dst []byte, sc *ShareContext, b shm.Block, what string) ([]byte
 // of p.
 func readBlock(uc *UnshareContext, p []byte) (shm.Block, []byte, error) {
 	if len(p) < blockHandleSize {
-		return shm.Block{}, nil, pyErr("OSError", "truncated shared-memory handle")
+		return shm.Block{}, nil, exceptions.OSError.New("truncated shared-memory handle")
 	}
 	id := binary.BigEndian.Uint64(p)
 	idx := int(binary.BigEndian.Uint32(p[8:]))
 	off := binary.BigEndian.Uint64(p[12:])
 	n := binary.BigEndian.Uint64(p[20:])
 	if idx >= len(uc.FDs) || off > 1<<48 || n > 1<<48 {
-		return shm.Block{}, nil, pyErr("OSError", "bad shared-memory handle: descriptor %d of %d, offset %d, length %d", idx, len(uc.FDs), off, n)
+		return shm.Block{}, nil, exceptions.OSError.Errorf("bad shared-memory handle: descriptor %d of %d, offset %d, length %d", idx, len(uc.FDs), off, n)
 	}
 	b, err := shm.AttachBlock(id, uc.FDs[idx], int(off), int(n))
 	if err != nil {
-		return shm.Block{}, nil, pyErr("OSError", "%v", err)
+		return shm.Block{}, nil, exceptions.OSError.Errorf("%v", err)
 	}
 	return b, p[blockHandleSize:], nil
 }

@@ -7,6 +7,8 @@ package builtins
 import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 func init() {
@@ -22,7 +24,7 @@ func sum(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 	}
 	switch start.(type) {
 	case starlark.String, starlark.Bytes:
-		return nil, pyErr("TypeError", "sum() can't sum %s [use ''.join(seq) instead]", start.Type())
+		return nil, exceptions.TypeError.Errorf("sum() can't sum %s [use ''.join(seq) instead]", start.Type())
 	}
 	it := iterable.Iterate()
 	defer it.Done()
@@ -37,7 +39,7 @@ func sum(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 		}
 		var err error
 		if acc, err = starlark.Binary(syntax.PLUS, acc, x); err != nil {
-			return nil, pyErr("TypeError", "sum(): %v", err)
+			return nil, exceptions.TypeError.Errorf("sum(): %v", err)
 		}
 	}
 	return acc, nil

@@ -12,6 +12,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -37,7 +38,7 @@ func init() {
 func shmErr(err error) error {
 	var se *shm.Error
 	if errors.As(err, &se) {
-		return &PyError{Type: se.Kind, Msg: se.Msg}
+		return exceptions.Named(se.Kind).New(se.Msg)
 	}
 	return err
 }

@@ -13,6 +13,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -119,7 +120,7 @@ func shareWrapper(sc *ShareContext, kind byte, b shm.Block, t *CType, l *Lock, w
 
 func decodeSynchronized(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if len(p) == 0 {
-		return nil, pyErr("OSError", "bad synchronized wrapper handle")
+		return nil, exceptions.OSError.New("bad synchronized wrapper handle")
 	}
 	b, t, rest, err := readShared(uc, p[1:])
 	if err != nil {
@@ -136,7 +137,7 @@ func decodeSynchronized(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	case p[0] == wrappedArray && b.Len%t.size == 0:
 		return newCArray(t, b).synchronized(l), nil
 	}
-	return nil, pyErr("OSError", "bad synchronized wrapper handle")
+	return nil, exceptions.OSError.New("bad synchronized wrapper handle")
 }
 
 // SynchronizedValue wraps a shared value (CPython's Synchronized).
@@ -207,7 +208,7 @@ func (w *SynchronizedValue) ShareKind() string { return "sharedctypes.synchroniz
 // Share implements Shareable: only as a process argument, as CPython.
 func (w *SynchronizedValue) Share(sc *ShareContext) ([]byte, error) {
 	if w.obj.block.Arena == nil {
-		return nil, pyErr("TypeError", "cannot send a synchronized local %s object: only shared ones (made by Value or RawValue) cross processes", w.obj.t.name)
+		return nil, exceptions.TypeError.Errorf("cannot send a synchronized local %s object: only shared ones (made by Value or RawValue) cross processes", w.obj.t.name)
 	}
 	return shareWrapper(sc, wrappedValue, w.obj.block, w.obj.t, w.lock, "Synchronized")
 }

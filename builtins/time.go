@@ -9,6 +9,8 @@ import (
 	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 var clockStart = time.Now()
@@ -45,10 +47,10 @@ func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	}
 	f, ok := starlark.AsFloat(secs)
 	if !ok {
-		return nil, pyErr("TypeError", "%s: an int or float is required, not %s", b.Name(), secs.Type())
+		return nil, exceptions.TypeError.Errorf("%s: an int or float is required, not %s", b.Name(), secs.Type())
 	}
 	if f < 0 {
-		return nil, pyErr("ValueError", "sleep length must be non-negative")
+		return nil, exceptions.ValueError.New("sleep length must be non-negative")
 	}
 	time.Sleep(time.Duration(f * float64(time.Second)))
 	return starlark.None, nil

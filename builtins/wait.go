@@ -6,6 +6,7 @@ package builtins
 import (
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -74,9 +75,9 @@ func waitable(x starlark.Value) (fd int, buffered bool, err error) {
 	case starlark.Int:
 		n, ok := v.Int64()
 		if !ok || n < 0 {
-			return 0, false, pyErr("ValueError", "invalid file descriptor %s", v)
+			return 0, false, exceptions.ValueError.Errorf("invalid file descriptor %s", v)
 		}
 		return int(n), false, nil
 	}
-	return 0, false, pyErr("TypeError", "wait: cannot wait on a %s; pass Connections, sentinels or file descriptors", x.Type())
+	return 0, false, exceptions.TypeError.Errorf("wait: cannot wait on a %s; pass Connections, sentinels or file descriptors", x.Type())
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // ContextManager is implemented by every value that is a context manager in
@@ -30,7 +32,7 @@ func with(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	cm, ok := args[0].(ContextManager)
 	if !ok {
-		return nil, pyErr("TypeError", "%s: '%s' object does not support the context manager protocol", b.Name(), args[0].Type())
+		return nil, exceptions.TypeError.Errorf("%s: '%s' object does not support the context manager protocol", b.Name(), args[0].Type())
 	}
 	if err := cm.Enter(thread); err != nil {
 		return nil, err
