@@ -25,6 +25,9 @@
 // briefly and then sleeps in the kernel, and a release makes a system call
 // only when someone sleeps.
 //
+// A PidTable, also in a Block, counts the live processes of a run across
+// all of them, for the run's process cap.
+//
 // Timeouts follow one convention: a negative timeout waits forever, zero
 // only tries. Misuse returns an *Error carrying CPython's exception type
 // and message (ErrReleasedTooManyTimes, ErrNotOwner, ErrWaitNotOwned,

@@ -41,6 +41,7 @@ var childRoles = map[string]func(blocks []Block, arg string) error{
 	"condwait":  childConditionWait,
 	"barrier":   childBarrier,
 	"pong":      childPong,
+	"reserve":   childReserve,
 }
 
 func TestMain(m *testing.M) { childtest.Main(m, envRole, runChild) }
