@@ -214,7 +214,7 @@ func (rt *Runtime) warmPool() *mpcore.WarmPool {
 			size = n
 		}
 		rt.warm = mpcore.NewWarmPool(mpcore.LaunchConfig{Executable: rt.cfg.Executable,
-			Stdout: rt.cfg.Stdout, Stderr: rt.cfg.Stderr}, size)
+			Stdout: rt.stdout, Stderr: rt.stderr}, size)
 		rt.atExit = append(rt.atExit, exitHook{-1, rt.warm.Close})
 	}
 	return rt.warm

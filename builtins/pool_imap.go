@@ -82,7 +82,7 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), total: j.n,
 			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
 		if progress && p.rt.stderrTerminal() && j.n > 0 {
-			it.bar = pool.NewProgress(stderrWriter{p.rt}, j.n)
+			it.bar = pool.NewProgress(p.rt.stderr, j.n)
 		}
 		if err := p.submitChunks(j, it); err != nil {
 			return nil, err

@@ -592,7 +592,7 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 // and stderr is a terminal.
 func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) (starlark.Value, error) {
 	if progress && p.rt.stderrTerminal() {
-		bar := pool.NewProgress(stderrWriter{p.rt}, len(r.items))
+		bar := pool.NewProgress(p.rt.stderr, len(r.items))
 		for !r.isReady() {
 			select {
 			case <-r.done:
@@ -607,12 +607,4 @@ func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) 
 		return nil, err
 	}
 	return r.value, r.err
-}
-
-// stderrWriter writes to the runtime's stderr, one write per call.
-type stderrWriter struct{ rt *Runtime }
-
-func (w stderrWriter) Write(b []byte) (int, error) {
-	w.rt.WriteStderr(string(b))
-	return len(b), nil
 }

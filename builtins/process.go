@@ -373,7 +373,7 @@ func (p *Process) Start() error {
 		}
 	} else {
 		child, err = mpcore.Launch(mpcore.LaunchConfig{Executable: cfg.Executable, FDs: fds.FDs(),
-			Stdout: cfg.Stdout, Stderr: cfg.Stderr, Prep: prep})
+			Stdout: rt.stdout, Stderr: rt.stderr, Prep: prep})
 	}
 	if err != nil {
 		return exceptions.OSError.Errorf("%s", err)

@@ -35,6 +35,10 @@ type Config struct {
 // may run several interpreters in one process; each has its own Runtime.
 type Runtime struct {
 	cfg Config
+	// stdout and stderr serialise every write to cfg.Stdout and
+	// cfg.Stderr: this process's and, relayed a line at a time, its
+	// children's.
+	stdout, stderr *mpcore.Output
 
 	mu            sync.Mutex
 	self          *Process // the current process
@@ -80,7 +84,8 @@ func newRuntime(cfg Config) *Runtime {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{}}
+	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
+		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr)}
 	// A process that exits with queue items still buffered waits for them
 	// to be flushed, after joining its children, as CPython's feeder
 	// finalizer does (unless cancel_join_thread).
@@ -108,12 +113,12 @@ func RuntimeOf(thread *starlark.Thread) *Runtime {
 	return rt
 }
 
-// WriteStdout writes s with a single write, so lines printed by several
-// processes never interleave mid-line.
-func (rt *Runtime) WriteStdout(s string) { io.WriteString(rt.cfg.Stdout, s) }
+// WriteStdout writes s to stdout in one write that nothing else written by
+// this process or relayed from its children comes between.
+func (rt *Runtime) WriteStdout(s string) { rt.stdout.WriteString(s) }
 
-// WriteStderr writes s to stderr with a single write.
-func (rt *Runtime) WriteStderr(s string) { io.WriteString(rt.cfg.Stderr, s) }
+// WriteStderr is WriteStdout for stderr.
+func (rt *Runtime) WriteStderr(s string) { rt.stderr.WriteString(s) }
 
 // SetModule records the globals of an executed module, so functions defined
 // there can be found by file and name when they arrive from another process.

@@ -43,6 +43,10 @@ func runChild(opts Options) int {
 	if boot.Prep.Dir != "" {
 		os.Chdir(boot.Prep.Dir)
 	}
+	// A child writes to its own stdout and stderr, which its parent relays
+	// to the run's (see mpcore.Output): opts.Stdout and Stderr belong to
+	// the parent's run, not to this process.
+	opts.Stdout, opts.Stderr = nil, nil
 	rt := builtins.NewChildRuntime(runtimeConfig("", nil, opts), boot)
 	r := newRunner(rt)
 	thread := r.newThread("MainThread")

@@ -18,8 +18,13 @@ import (
 // Options configure a script run. The zero value runs with the process's
 // stdout and stderr, no arguments and this executable as the child program.
 type Options struct {
-	// Stdout and Stderr receive print output and errors; nil means the
-	// process's own. Children write to the same destinations.
+	// Stdout and Stderr receive print output and errors, the script's and
+	// its children's; nil means the process's own. Any io.Writer will do,
+	// one unsafe for concurrent use too: every write to it is serialised,
+	// and children's output is relayed through the main process a whole
+	// line at a time, so lines from different processes never interleave
+	// (a line still without its newline is held back until it ends, up to
+	// 16 MiB).
 	Stdout, Stderr io.Writer
 	// Args are sys.argv[1:]; sys.argv[0] is the script's name.
 	Args []string

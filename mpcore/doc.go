@@ -10,7 +10,8 @@
 // (shared-memory arenas and futex synchronisation), queue, manager and pool,
 // and sandbox (kernel confinement: Landlock rulesets and rlimits, which
 // CPython has no counterpart for).
-// This package launches processes (process.go, bootstrap.go, fdpass.go) and
+// This package launches processes (process.go, bootstrap.go, fdpass.go),
+// relays their output a whole line at a time (output.go) and
 // keeps warm children for forkserver (forkserver.go). Each wire protocol is
 // described in a PROTOCOL.md beside its code.
 package mpcore

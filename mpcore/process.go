@@ -16,7 +16,6 @@ package mpcore
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"sync"
@@ -64,8 +63,9 @@ type LaunchConfig struct {
 	Prep       *Prep    // preparation data; NumFDs is filled in by Launch
 	FDs        []int    // descriptors to carry, in FDTable order
 	Env        []string // nil means os.Environ()
-	Stdout     io.Writer
-	Stderr     io.Writer
+	// Stdout and Stderr receive the child's output a line at a time (see
+	// Output); nil means this process's own.
+	Stdout, Stderr *Output
 }
 
 // Child is a launched child process as its parent sees it. Its methods are
@@ -80,6 +80,7 @@ type Child struct {
 	status   syscall.WaitStatus
 	waitErr  error
 	cmd      *exec.Cmd
+	relays   [2]*lineRelay // the child's stdout and stderr
 }
 
 var executableOnce = sync.OnceValues(os.Executable)
@@ -113,19 +114,20 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 	}
 	theirs := os.NewFile(uintptr(pair[1]), "mpstar-bootstrap")
 	defer theirs.Close()
+	relays := [2]*lineRelay{{out: orStd(cfg.Stdout, os.Stdout)}, {out: orStd(cfg.Stderr, os.Stderr)}}
 	cmd := &exec.Cmd{
 		Path:       exe,
 		Args:       []string{exe, "--multiprocessing-fork"},
 		Env:        childEnv(cfg.Env),
-		Stdout:     cfg.Stdout,
-		Stderr:     cfg.Stderr,
+		Stdout:     relays[0],
+		Stderr:     relays[1],
 		ExtraFiles: []*os.File{theirs},
 	}
 	if err := cmd.Start(); err != nil {
 		unix.Close(pair[0])
 		return nil, fmt.Errorf("cannot start child process %q: %w", exe, err)
 	}
-	c := &Child{Pid: cmd.Process.Pid, boot: pair[0], done: make(chan struct{}), cmd: cmd, sentinel: -1}
+	c := &Child{Pid: cmd.Process.Pid, boot: pair[0], done: make(chan struct{}), cmd: cmd, sentinel: -1, relays: relays}
 	if fd, err := unix.PidfdOpen(c.Pid, unix.PIDFD_NONBLOCK); err == nil {
 		unix.CloseOnExec(fd)
 		c.sentinel = fd
@@ -171,8 +173,21 @@ func childEnv(env []string) []string {
 	return append(out, fmt.Sprintf("%s=%d", ChildEnv, bootstrapFD))
 }
 
+// orStd is o, or the Output of the process's own f when o is nil.
+func orStd(o *Output, f *os.File) *Output {
+	if o == nil {
+		return OutputOf(f)
+	}
+	return o
+}
+
+// wait reaps the child once it has exited and all its output has been
+// relayed, so that a joined child's lines are out before the join returns.
 func (c *Child) wait() {
 	err := c.cmd.Wait()
+	for _, r := range c.relays {
+		r.flush()
+	}
 	c.mu.Lock()
 	if ps := c.cmd.ProcessState; ps != nil {
 		c.status = ps.Sys().(syscall.WaitStatus)

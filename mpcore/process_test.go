@@ -53,7 +53,7 @@ func testChild() int {
 
 func launch(t *testing.T, payload string, fds ...int) *Child {
 	t.Helper()
-	c, err := Launch(LaunchConfig{Prep: &Prep{Name: "test-child", Payload: []byte(payload)}, FDs: fds, Stderr: os.Stderr})
+	c, err := Launch(LaunchConfig{Prep: &Prep{Name: "test-child", Payload: []byte(payload)}, FDs: fds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestFDTableDeduplicates(t *testing.T) {
 }
 
 func TestWarmPool(t *testing.T) {
-	w := NewWarmPool(LaunchConfig{Stderr: os.Stderr}, 2)
+	w := NewWarmPool(LaunchConfig{}, 2)
 	defer w.Close()
 	for i := 0; i < 5; i++ {
 		c, err := w.Take()
@@ -187,7 +187,7 @@ func TestWarmPool(t *testing.T) {
 // TestWarmPoolCloseEndsIdleChildren: children that never got work are
 // ended by Close, so none outlives the pool.
 func TestWarmPoolCloseEndsIdleChildren(t *testing.T) {
-	w := NewWarmPool(LaunchConfig{Stderr: os.Stderr}, 3)
+	w := NewWarmPool(LaunchConfig{}, 3)
 	c, err := w.Take() // a launched child, and a refill under way
 	if err != nil {
 		t.Fatal(err)

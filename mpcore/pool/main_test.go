@@ -109,9 +109,8 @@ func (s *starter) start() (*Worker, error) {
 	name := fmt.Sprintf("TestPoolWorker-%d", len(s.started)+1)
 	s.mu.Unlock()
 	c, err := mpcore.Launch(mpcore.LaunchConfig{
-		Prep:   &mpcore.Prep{Name: name, Payload: []byte(s.payload)},
-		FDs:    []int{r, w, bulk},
-		Stderr: os.Stderr,
+		Prep: &mpcore.Prep{Name: name, Payload: []byte(s.payload)},
+		FDs:  []int{r, w, bulk},
 	})
 	if err != nil {
 		parent.Close()
