@@ -442,14 +442,17 @@ func tupleStrings(v starlark.Value) ([]string, bool) {
 }
 
 // managerErr converts an engine error into the Python exception a script
-// sees: RemoteError for a request the server could not run, the
-// connection's errors (EOFError, ConnectionRefusedError,
-// AuthenticationError) otherwise.
+// sees: RemoteError for a request the server could not run, ValueError for
+// a request too large to send, the connection's errors (EOFError,
+// ConnectionRefusedError, AuthenticationError) otherwise.
 func managerErr(err error) error {
 	var fe *manager.FailureError
 	var pe *manager.ProtocolError
 	var ve *manager.VersionError
+	var tooLarge *manager.MessageTooLargeError
 	switch {
+	case errors.As(err, &tooLarge):
+		return pyErr("ValueError", "%v", err)
 	case errors.As(err, &fe):
 		return exceptions.RemoteError.Errorf("%s", fe.Msg)
 	case errors.As(err, &pe), errors.As(err, &ve):

@@ -167,3 +167,16 @@ func dictOf(k, v string) *starlark.Dict {
 	d.SetKey(starlark.String(k), starlark.String(v))
 	return d
 }
+
+func TestManagerLargeValue(t *testing.T) {
+	rt, m := startTestManager(t)
+	runStarlark(t, rt, m, `
+d = m.dict()
+keep = m.list([1, 2])
+d["big"] = "x" * 100000000
+if len(d["big"]) != 100000000:
+    fail("the 100 MB value came back with %d bytes" % len(d["big"]))
+if keep[1] != 2:
+    fail("the list is gone")
+`)
+}

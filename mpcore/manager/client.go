@@ -28,9 +28,10 @@ import (
 //
 // Its methods are safe for concurrent use.
 type Client struct {
-	addr    conn.Address
-	authkey []byte
-	holder  uint64
+	addr       conn.Address
+	authkey    []byte
+	holder     uint64
+	maxMessage int // MaxMessage; tests lower it
 
 	mu       sync.Mutex
 	idle     []*clientConn
@@ -48,7 +49,7 @@ type clientConn struct {
 func NewClient(addr conn.Address, authkey []byte) *Client {
 	var b [8]byte
 	rand.Read(b[:])
-	return &Client{addr: addr, authkey: authkey, holder: binary.LittleEndian.Uint64(b[:]) | 1}
+	return &Client{addr: addr, authkey: authkey, holder: binary.LittleEndian.Uint64(b[:]) | 1, maxMessage: MaxMessage}
 }
 
 var clients = struct {
@@ -75,11 +76,20 @@ func (cl *Client) Address() conn.Address { return cl.addr }
 
 // Call sends one request and waits for its reply. A KindFailure reply is
 // returned as a *FailureError; transport failures (the server has gone,
-// a wrong authkey) as errors that wrap mpcore/conn's.
+// a wrong authkey) as errors that wrap mpcore/conn's. A request longer
+// than MaxMessage is not sent: it fails with a *MessageTooLargeError and
+// leaves the connection as it was.
 func (cl *Client) Call(op Op, id uint64, name string, args []byte) (Kind, []byte, error) {
 	cc, releases, err := cl.get()
 	if err != nil {
 		return 0, nil, err
+	}
+	if size := RequestSize(releases, id, name, args); size > cl.maxMessage {
+		cl.mu.Lock()
+		cl.releases = append(releases, cl.releases...)
+		cl.mu.Unlock()
+		cl.put(cc)
+		return 0, nil, &MessageTooLargeError{What: "request", Size: size, Max: cl.maxMessage}
 	}
 	cc.buf = AppendRequest(cc.buf[:0], op, releases, id, name, args)
 	err = cc.c.SendBytes(cc.buf)
@@ -179,7 +189,7 @@ func (cl *Client) get() (*clientConn, []uint64, error) {
 // dial connects to the server and says hello, moving to pipes when the
 // server is local.
 func (cl *Client) dial() (*clientConn, error) {
-	c, err := (&conn.Dialer{AuthKey: cl.authkey}).Dial(cl.addr)
+	c, err := (&conn.Dialer{AuthKey: cl.authkey, MaxFrame: cl.maxMessage}).Dial(cl.addr)
 	if err != nil {
 		return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 	}
@@ -197,6 +207,7 @@ func (cl *Client) dial() (*clientConn, error) {
 		if cc.c, err = acceptPipes(c); err != nil {
 			return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 		}
+		cc.c.SetMaxFrame(cl.maxMessage)
 	}
 	return cc, nil
 }

@@ -44,3 +44,18 @@ type FailureError struct {
 
 // Error returns the server's message.
 func (e *FailureError) Error() string { return e.Msg }
+
+// MessageTooLargeError reports a request a client refused to send, or a
+// reply a server refused to send, because it is longer than the
+// connection's limit (MaxMessage). Nothing was sent: the connection and
+// every object the client holds are as they were.
+type MessageTooLargeError struct {
+	What string // "request" or "reply"
+	Size int    // its length in bytes
+	Max  int    // the limit
+}
+
+// Error names the sizes and what to do.
+func (e *MessageTooLargeError) Error() string {
+	return fmt.Sprintf("manager %s of %d bytes exceeds the limit of %d bytes; send the value in smaller pieces", e.What, e.Size, e.Max)
+}

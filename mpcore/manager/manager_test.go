@@ -81,6 +81,11 @@ func (s *testSession) Call(obj *Object, method string, args, dst []byte) []byte 
 		return append(AppendReplyHeader(dst, KindReturn), v...)
 	case "new":
 		return s.Create("store", nil, dst)
+	case "double":
+		st.mu.Lock()
+		v := st.m[string(args)]
+		st.mu.Unlock()
+		return append(append(AppendReplyHeader(dst, KindReturn), v...), v...)
 	case "wait":
 		<-s.h.release
 		return AppendReplyHeader(dst, KindReturn)
@@ -496,5 +501,57 @@ func TestTCP(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return after shutdown")
+	}
+}
+
+func TestMessageOverLimitKeepsObjects(t *testing.T) {
+	const limit = 1 << 20
+	s := startServer(t, newTestHandler())
+	s.maxMessage = limit
+	cl := NewClient(s.Address(), testKey)
+	cl.maxMessage = limit
+	defer cl.Close()
+	id := create(t, cl)
+	other := create(t, cl)
+	call(t, cl, id, "set", "a=1")
+	_, _, err := cl.Call(OpCall, id, "set", []byte("big="+strings.Repeat("x", limit)))
+	var tooLarge *MessageTooLargeError
+	if !errors.As(err, &tooLarge) || tooLarge.What != "request" || tooLarge.Max != limit || tooLarge.Size <= limit {
+		t.Fatalf("request over the limit: %v, want a MessageTooLargeError", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, fmt.Sprint(tooLarge.Size)) || !strings.Contains(msg, fmt.Sprint(limit)) {
+		t.Errorf("message %q does not name the size and the limit", msg)
+	}
+	half := strings.Repeat("y", limit/2+1)
+	call(t, cl, id, "set", "half="+half)
+	k, payload, err := cl.Call(OpCall, id, "double", []byte("half"))
+	var fe *FailureError
+	if !errors.As(err, &fe) || k != KindFailure || !strings.Contains(fe.Msg, "reply of") || !strings.Contains(fe.Msg, fmt.Sprint(limit)) {
+		t.Fatalf("reply over the limit: kind %d, %d bytes, %v; want a failure naming the limit", k, len(payload), err)
+	}
+	if got := call(t, cl, id, "get", "a"); got != "1" {
+		t.Errorf("after the refusals, get a = %q, want 1", got)
+	}
+	if n := s.NumObjects(); n != 2 {
+		t.Errorf("after the refusals: %d objects, want 2", n)
+	}
+	call(t, cl, other, "set", "b=2") // the other object is still there
+}
+
+func TestOversizedFrameDropsConnection(t *testing.T) {
+	const limit = 1 << 20
+	s := startServer(t, newTestHandler())
+	s.maxMessage = limit
+	c, err := conn.Dial(s.Address(), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// A peer that ignores the limit: the server drops the connection
+	// without a reply, as the payload is still unread; our send may
+	// fail with EPIPE part way.
+	c.SendBytes(AppendRequest(nil, OpPing, nil, 0, "", make([]byte, limit)))
+	if reply, err := c.RecvBytes(-1); err == nil {
+		t.Errorf("after an oversized frame: reply %q, want the connection dropped", reply)
 	}
 }

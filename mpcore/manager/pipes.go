@@ -56,12 +56,7 @@ func offerPipes(c *conn.Conn) (*conn.Conn, error) {
 		closeAll(req[0], rep[1], bulk)
 		return nil, os.NewSyscallError("sendmsg", err)
 	}
-	pc, err := conn.NewPipeConn(req[0], rep[1], bulk)
-	if err != nil {
-		return nil, err
-	}
-	pc.SetMaxFrame(conn.DefaultMaxFrame)
-	return pc, nil
+	return conn.NewPipeConn(req[0], rep[1], bulk)
 }
 
 // acceptPipes receives the reply to a pipes hello with the client's ends

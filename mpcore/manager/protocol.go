@@ -63,6 +63,16 @@ const (
 	KindFailure Kind = 4
 )
 
+// MaxMessage is the largest request or reply, in bytes, a manager
+// connection carries, the same limit in both directions. A client refuses
+// to send a larger request (MessageTooLargeError) and a server answers a
+// call whose reply would be larger with a failure, so neither touches the
+// connection or what the client holds. A peer that sends a larger frame
+// anyway has its connection dropped. 1 GiB leaves room for any value a
+// script moves in one piece (a 100 MB string crosses); the server's
+// memory budget (see Server) bounds how much of it is buffered at once.
+const MaxMessage = 1 << 30
+
 // maxReleases bounds the releases one request may carry, so a hostile
 // peer cannot make the server loop long over one frame.
 const maxReleases = 1 << 16
@@ -88,6 +98,21 @@ func AppendRequest(dst []byte, op Op, releases []uint64, id uint64, name string,
 	dst = binary.AppendUvarint(dst, uint64(len(name)))
 	dst = append(dst, name...)
 	return append(dst, args...)
+}
+
+// RequestSize returns the length of the request AppendRequest would
+// encode, without encoding it.
+func RequestSize(releases []uint64, id uint64, name string, args []byte) int {
+	n := 2 + uvarintLen(uint64(len(releases))) + uvarintLen(id) + uvarintLen(uint64(len(name))) + len(name) + len(args)
+	for _, r := range releases {
+		n += uvarintLen(r)
+	}
+	return n
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], v)
 }
 
 // ParseRequest parses p into r, reusing r.Releases' storage.

@@ -63,6 +63,8 @@ type Server struct {
 	handler Handler
 	t       *table
 
+	maxMessage int // MaxMessage; tests lower it
+
 	mu      sync.Mutex
 	closed  bool
 	conns   map[*conn.Conn]int // open connections and their descriptors
@@ -83,7 +85,7 @@ func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{l: l, handler: h, t: newTable(), conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
+	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
 	served.Store(s.address, s)
 	return s, nil
 }
@@ -192,6 +194,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 		return
 	}
 	defer s.untrack(c)
+	c.SetMaxFrame(s.maxMessage)
 	in := &inbox{c: c, buf: make([]byte, 1024)}
 	var req Request
 	msg, err := in.next(&req)
@@ -210,6 +213,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 				return
 			}
 			defer c.Close()
+			c.SetMaxFrame(s.maxMessage)
 			in.c = c
 		}
 	}
@@ -229,6 +233,9 @@ func (s *Server) serveConn(c *conn.Conn) {
 			}
 		}
 		out = s.handle(sess, h, &req, names, out[:0])
+		if len(out) > s.maxMessage {
+			out = failureReply(out[:0], &MessageTooLargeError{What: "reply", Size: len(out), Max: s.maxMessage})
+		}
 		msg = nil
 		if err := c.SendBytes(out); err != nil {
 			return
@@ -244,7 +251,10 @@ func (s *Server) serveConn(c *conn.Conn) {
 }
 
 // refuse answers a malformed request with a failure before the
-// connection is dropped; transport errors need no answer.
+// connection is dropped; transport errors need no answer, nor does a
+// frame over the limit: its payload is still unread, so the connection
+// cannot go on, and the client's own check means only a peer that
+// ignores the protocol sends one.
 func refuse(c *conn.Conn, err error) {
 	var pe *ProtocolError
 	var ve *VersionError
