@@ -19,8 +19,8 @@ package builtins
 // server as a child process that executes the script as __mp_main__ (so
 // registered callables resolve by name) and reports its address over a
 // pipe. A local manager listens on an abstract AF_UNIX name, so no socket
-// file is ever left behind; the server dies with its parent through the
-// runtime's lifeline pipe.
+// file is ever left behind, and accepts only its user's processes; the
+// server dies with its parent through the runtime's lifeline pipe.
 
 import (
 	"encoding/binary"

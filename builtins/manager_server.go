@@ -14,8 +14,6 @@ package builtins
 // acquire or get stalls no other client.
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -80,13 +78,9 @@ type managerServer struct {
 }
 
 // newManagerServer listens on address (zero: a fresh abstract AF_UNIX
-// name, so that no socket file can outlive the server).
+// name, so that no socket file can outlive the server, reachable only by
+// this user's processes).
 func newManagerServer(rt *Runtime, entries []*typeEntry, address conn.Address, authkey []byte) (*managerServer, error) {
-	if address == (conn.Address{}) {
-		var b [8]byte
-		rand.Read(b[:])
-		address = conn.UnixAddress("\x00mpstar-manager-" + hex.EncodeToString(b[:]))
-	}
 	ms := &managerServer{rt: rt, types: map[string]*serverType{}, authkey: authkey}
 	for _, e := range entries {
 		ms.types[e.typeid] = newServerType(e)

@@ -25,6 +25,12 @@ type Listener struct {
 	HandshakeTimeout time.Duration
 	// MaxFrame is the frame limit of accepted Conns (DefaultMaxFrame if zero).
 	MaxFrame int
+	// OwnerOnly makes an AF_UNIX Listener accept only processes of its
+	// own user (and root): the peer's credentials (SO_PEERCRED) are
+	// checked before a byte is exchanged, and anyone else's connection is
+	// closed at once. An abstract name has no file whose permissions could
+	// keep other users out, so this is what does.
+	OwnerOnly bool
 
 	fd      int // listening socket, non-blocking
 	wakeFd  int // eventfd written by Close to interrupt Accept's poll
@@ -136,8 +142,28 @@ func (l *Listener) Accept() (*Conn, error) {
 }
 
 // acceptFd waits until a client connects or Close is called, and returns
-// the connected (blocking) socket.
+// the connected (blocking) socket. With OwnerOnly, other users'
+// connections are closed without a word and waiting goes on.
 func (l *Listener) acceptFd() (int, error) {
+	for {
+		fd, err := l.acceptAnyFd()
+		if err != nil || !l.OwnerOnly || ownPeer(fd) {
+			return fd, err
+		}
+		unix.Close(fd)
+	}
+}
+
+// ownPeer reports whether the process at the other end of the Unix socket
+// fd runs as this process's user, or as root.
+func ownPeer(fd int) bool {
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
+	return err == nil && (cred.Uid == uint32(os.Geteuid()) || cred.Uid == 0)
+}
+
+// acceptAnyFd waits until a client connects or Close is called, and
+// returns the connected (blocking) socket.
+func (l *Listener) acceptAnyFd() (int, error) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()

@@ -3,6 +3,7 @@ package manager
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -22,8 +23,11 @@ const childEnv = "MPCORE_MANAGER_TEST_CHILD"
 
 func TestMain(m *testing.M) {
 	childtest.Main(m, childEnv, func(role string) int {
-		if role == "hold" {
+		switch role {
+		case "hold":
 			return holdChild()
+		case "intrude":
+			return intrudeChild()
 		}
 		fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
 		return 2
@@ -393,8 +397,8 @@ func TestShutdown(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("server not closed after shutdown")
 	}
-	if _, err := os.Stat(s.Address().Path); !os.IsNotExist(err) {
-		t.Errorf("socket file left behind: %v", err)
+	if !s.Address().IsAbstract() { // an abstract name has no file to leave
+		t.Errorf("a private server listens on %v, not an abstract name", s.Address())
 	}
 	if _, _, err := cl.Call(OpPing, 0, "", nil); err == nil {
 		t.Error("call after shutdown succeeded")
@@ -404,10 +408,42 @@ func TestShutdown(t *testing.T) {
 	}
 }
 
+// addressEnv passes a server's AF_UNIX address to a child (an abstract
+// name starts with a NUL, which the environment cannot carry).
+func addressEnv(s *Server) string { return "MANAGER_ADDR=" + hex.EncodeToString([]byte(s.Address().Path)) }
+
+// childAddress is the address addressEnv passed.
+func childAddress() conn.Address {
+	path, _ := hex.DecodeString(os.Getenv("MANAGER_ADDR"))
+	return conn.UnixAddress(string(path))
+}
+
+// intrudeChild opens five connections to the server named by the
+// environment and says nothing on them, as a hostile local user would to
+// stall a manager. It exits 0 if the server closed every one without
+// sending a byte, 1 if it was challenged on any (it would then have held a
+// handshake slot).
+func intrudeChild() int {
+	status := 0
+	for i := 0; i < 5; i++ {
+		c, err := conn.Dial(childAddress(), nil)
+		if err != nil {
+			fmt.Println("connect:", err)
+			continue
+		}
+		defer c.Close()
+		if msg, err := c.RecvBytes(-1); err == nil {
+			fmt.Printf("challenged: %q\n", msg)
+			status = 1
+		}
+	}
+	return status
+}
+
 // holdChild creates a store on the server named by the environment,
 // reports its id on stdout, and waits to be killed.
 func holdChild() int {
-	cl := NewClient(conn.UnixAddress(os.Getenv("MANAGER_ADDR")), testKey)
+	cl := NewClient(childAddress(), testKey)
 	k, _, err := cl.Call(OpCreate, 0, "store", nil)
 	if err != nil || k != KindProxy {
 		fmt.Fprintln(os.Stderr, "create:", k, err)
@@ -420,7 +456,7 @@ func holdChild() int {
 func TestKilledClientReleasesItsReferences(t *testing.T) {
 	h := newTestHandler()
 	s := startServer(t, h)
-	cmd := childtest.Command(context.Background(), childEnv, "hold", "MANAGER_ADDR="+s.Address().Path)
+	cmd := childtest.Command(context.Background(), childEnv, "hold", addressEnv(s))
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -553,5 +589,22 @@ func TestOversizedFrameDropsConnection(t *testing.T) {
 	c.SendBytes(AppendRequest(nil, OpPing, nil, 0, "", make([]byte, limit)))
 	if reply, err := c.RecvBytes(-1); err == nil {
 		t.Errorf("after an oversized frame: reply %q, want the connection dropped", reply)
+	}
+}
+
+func TestOtherUserCannotReachLocalServer(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	cmd := childtest.Command(context.Background(), childEnv, "intrude", addressEnv(s))
+	childtest.AsNobody(t, cmd)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("user nobody reached the manager: %v\n%s", err, out)
+	}
+	call(t, cl, id, "set", "a=still served") // the owner is served as before
+	if got := call(t, cl, id, "get", "a"); got != "still served" {
+		t.Errorf("get a = %q", got)
 	}
 }

@@ -5,7 +5,9 @@ package manager
 // runs it and writes the reply, as CPython runs one thread per connection.
 
 import (
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"os"
 	"strconv"
@@ -77,14 +79,24 @@ type Server struct {
 // directly (CPython: RebuildProxy's manager_owned).
 var served sync.Map
 
-// NewServer listens on address with authkey (nil: no authentication); a
-// zero address picks a fresh AF_UNIX one. The server accepts connections
-// once Serve is called.
+// NewServer listens on address with authkey (nil: no authentication). A
+// zero address picks a fresh name in Linux's abstract AF_UNIX namespace,
+// which leaves no socket file behind, and that server accepts only
+// processes of its own user (conn.Listener's OwnerOnly): other local users
+// can neither connect nor hold up a handshake. The server accepts
+// connections once Serve is called.
 func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error) {
+	private := address == (conn.Address{})
+	if private {
+		var b [8]byte
+		rand.Read(b[:])
+		address = conn.UnixAddress("\x00mpstar-manager-" + hex.EncodeToString(b[:]))
+	}
 	l, err := conn.NewListener(address, Backlog, authkey)
 	if err != nil {
 		return nil, err
 	}
+	l.OwnerOnly = private
 	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
 	served.Store(s.address, s)
 	return s, nil
