@@ -410,7 +410,9 @@ func TestShutdown(t *testing.T) {
 
 // addressEnv passes a server's AF_UNIX address to a child (an abstract
 // name starts with a NUL, which the environment cannot carry).
-func addressEnv(s *Server) string { return "MANAGER_ADDR=" + hex.EncodeToString([]byte(s.Address().Path)) }
+func addressEnv(s *Server) string {
+	return "MANAGER_ADDR=" + hex.EncodeToString([]byte(s.Address().Path))
+}
 
 // childAddress is the address addressEnv passed.
 func childAddress() conn.Address {
