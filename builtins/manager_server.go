@@ -24,6 +24,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
+	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 func init() {
@@ -121,10 +122,41 @@ type session struct {
 	thread *starlark.Thread
 	dc     *DecodeContext
 	enc    *Encoder
+	held   map[holdable]*manager.Object // locks and slots the client holds
 }
 
-// Close implements manager.Session.
-func (s *session) Close() {}
+// Close implements manager.Session. A connection ends when its client
+// goes; what that client still held, it will never release (it died, or
+// exited without releasing), so the server does, as locks in shared
+// memory are recovered from a dead process, with the same warning.
+func (s *session) Close() {
+	for h, obj := range s.held {
+		h.abandon(s.thread, func() { s.ms.rt.WriteStderr(deadHolderWarning(obj, s.peer.PID())) })
+	}
+}
+
+// deadHolderWarning reports a referent taken back from a client that went
+// away: a process of this machine, or a remote one (pid 0).
+func deadHolderWarning(obj *manager.Object, pid int) string {
+	what := fmt.Sprintf("manager %s <%#x>", obj.Typeid, obj.ID)
+	if pid == 0 {
+		return "mpstar: warning: " + what + " recovered from a remote client that went away\n"
+	}
+	return shm.DeadOwnerWarning(what, pid)
+}
+
+// track notes whether the session holds h after a call on it.
+func (s *session) track(h holdable, obj *manager.Object) {
+	switch {
+	case h.heldBy(s.thread):
+		if s.held == nil {
+			s.held = map[holdable]*manager.Object{}
+		}
+		s.held[h] = obj
+	case s.held != nil:
+		delete(s.held, h)
+	}
+}
 
 // Call implements manager.Session: method of obj with the encoded args.
 func (s *session) Call(obj *manager.Object, method string, args, dst []byte) []byte {
@@ -146,6 +178,9 @@ func (s *session) Call(obj *manager.Object, method string, args, dst []byte) []b
 		defer s.ms.mu.Unlock()
 	}
 	res, err := invoke(s.thread, ref, method, a, kw)
+	if h, ok := ref.(holdable); ok {
+		s.track(h, obj)
+	}
 	return s.reply(dst, typ, method, res, err)
 }
 

@@ -93,6 +93,18 @@ func threadTimeout(fn string, v starlark.Value, minusOne bool) (time.Duration, e
 	return time.Duration(f * float64(time.Second)), nil
 }
 
+// holdable is a referent a session can hold (a lock, semaphore slots), so
+// that what a client still holds when its connection ends, because it
+// died, can be given back (the session is the holder: its Starlark
+// thread).
+type holdable interface {
+	// heldBy reports whether thread holds any of it.
+	heldBy(thread *starlark.Thread) bool
+	// abandon gives back all that thread holds, after calling report if
+	// it held anything (so the report comes before anyone can take it).
+	abandon(thread *starlark.Thread, report func())
+}
+
 // threadObject holds what the referents share: identity and no freezing.
 type threadObject struct{ runtimeObject }
 
@@ -229,6 +241,23 @@ func (l *threadLock) releaseAll() int {
 	return n
 }
 
+func (l *threadLock) heldBy(thread *starlark.Thread) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.held && l.owner == thread
+}
+
+func (l *threadLock) abandon(thread *starlark.Thread, report func()) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.held || l.owner != thread {
+		return
+	}
+	report()
+	l.held, l.owner, l.count = false, nil, 0
+	l.broadcastLocked()
+}
+
 // restore reacquires l to the depth releaseAll returned.
 func (l *threadLock) restore(thread *starlark.Thread, depth int) {
 	l.acquire(thread, -1)
@@ -242,8 +271,9 @@ func (l *threadLock) restore(thread *starlark.Thread, depth int) {
 type threadSemaphore struct {
 	threadObject
 	monitor
-	value int
-	bound int // initial value of a BoundedSemaphore; -1 otherwise
+	value   int
+	bound   int                      // initial value of a BoundedSemaphore; -1 otherwise
+	holders map[*starlark.Thread]int // slots taken, by taker, until released
 }
 
 func (s *threadSemaphore) Type() string {
@@ -273,7 +303,7 @@ func (s *threadSemaphore) Attr(name string) (starlark.Value, error) {
 func (s *threadSemaphore) AttrNames() []string { return methodNames(threadSemaphoreMethods) }
 
 // def acquire(blocking=True, timeout=None)
-func threadSemaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func threadSemaphoreAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	blocking := true
 	var timeout starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "blocking?", &blocking, "timeout?", &timeout); err != nil {
@@ -296,11 +326,15 @@ func threadSemaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starla
 		return starlark.False, nil
 	}
 	s.value--
+	if s.holders == nil {
+		s.holders = map[*starlark.Thread]int{}
+	}
+	s.holders[thread]++
 	return starlark.True, nil
 }
 
 // def release(n=1)
-func threadSemaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func threadSemaphoreRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	n := 1
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "n?", &n); err != nil {
 		return nil, err
@@ -315,8 +349,51 @@ func threadSemaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starla
 		return nil, exceptions.ValueError.New("Semaphore released too many times")
 	}
 	s.value += n
+	s.unholdLocked(thread, n)
 	s.broadcastLocked()
 	return starlark.None, nil
+}
+
+// unholdLocked forgets n slots as held: the releaser's own first, then
+// anyone's, since any thread may release a slot another took.
+func (s *threadSemaphore) unholdLocked(thread *starlark.Thread, n int) {
+	for _, mineOnly := range []bool{true, false} {
+		for t, k := range s.holders {
+			if n == 0 {
+				return
+			}
+			if mineOnly && t != thread {
+				continue
+			}
+			m := min(k, n)
+			n -= m
+			if s.holders[t] = k - m; k == m {
+				delete(s.holders, t)
+			}
+		}
+	}
+}
+
+func (s *threadSemaphore) heldBy(thread *starlark.Thread) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holders[thread] > 0
+}
+
+func (s *threadSemaphore) abandon(thread *starlark.Thread, report func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := s.holders[thread]
+	if n == 0 {
+		return
+	}
+	report()
+	delete(s.holders, thread)
+	s.value += n
+	if s.bound >= 0 {
+		s.value = min(s.value, s.bound)
+	}
+	s.broadcastLocked()
 }
 
 // threadEvent is threading.Event.
@@ -467,6 +544,11 @@ func threadConditionWait(thread *starlark.Thread, b *starlark.Builtin, args star
 	}
 	c.lock.restore(thread, depth)
 	return starlark.Bool(notified), nil
+}
+
+func (c *threadCondition) heldBy(thread *starlark.Thread) bool { return c.lock.heldBy(thread) }
+func (c *threadCondition) abandon(thread *starlark.Thread, report func()) {
+	c.lock.abandon(thread, report)
 }
 
 // forget removes a waiter that timed out; false if a notify took it first.

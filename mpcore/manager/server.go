@@ -48,7 +48,12 @@ type Session interface {
 type Peer struct {
 	srv *Server
 	h   *holder
+	pid int
 }
+
+// PID returns the client's process id when it runs on this machine (an
+// AF_UNIX connection), else 0.
+func (p *Peer) PID() int { return p.pid }
 
 // Server returns the server the peer is connected to.
 func (p *Peer) Server() *Server { return p.srv }
@@ -214,6 +219,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 		refuse(c, err)
 		return
 	}
+	pid := peerPID(c)
 	var holderID uint64
 	if req.Op == OpHello {
 		holderID, msg = req.ID, nil
@@ -230,7 +236,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 		}
 	}
 	h := s.t.attach(holderID)
-	sess := s.handler.NewSession(&Peer{srv: s, h: h})
+	sess := s.handler.NewSession(&Peer{srv: s, h: h, pid: pid})
 	defer func() {
 		s.t.detach(h)
 		sess.Close()
@@ -260,6 +266,19 @@ func (s *Server) serveConn(c *conn.Conn) {
 			out = make([]byte, 0, 1024) // don't keep a huge reply's buffer
 		}
 	}
+}
+
+// peerPID returns the process id of the peer of a Unix socket, or 0.
+func peerPID(c *conn.Conn) int {
+	fd, err := c.Fileno()
+	if err != nil {
+		return 0
+	}
+	cred, err := unix.GetsockoptUcred(fd, unix.SOL_SOCKET, unix.SO_PEERCRED)
+	if err != nil {
+		return 0
+	}
+	return int(cred.Pid)
 }
 
 // refuse answers a malformed request with a failure before the

@@ -45,7 +45,14 @@ var selfPID = uint32(os.Getpid())
 // the kernel: if a dead holder's pid has already been given to a new
 // process, the holder looks alive and its lock is not recovered.
 var OnDeadOwner = func(what string, pid int) {
-	fmt.Fprintf(os.Stderr, "mpstar: warning: %s recovered from dead process %d\n", what, pid)
+	os.Stderr.WriteString(DeadOwnerWarning(what, pid))
+}
+
+// DeadOwnerWarning is the line that reports what, a lock or semaphore
+// slots, taken back from pid, a process that died holding it: the words
+// every kind of lock uses, shared memory's and a manager's alike.
+func DeadOwnerWarning(what string, pid int) string {
+	return fmt.Sprintf("mpstar: warning: %s recovered from dead process %d\n", what, pid)
 }
 
 // deadCheckInterval is how long a blocked acquirer sleeps between checks
