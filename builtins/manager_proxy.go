@@ -452,7 +452,7 @@ func managerErr(err error) error {
 	var tooLarge *manager.MessageTooLargeError
 	switch {
 	case errors.As(err, &tooLarge):
-		return pyErr("ValueError", "%v", err)
+		return exceptions.ValueError.Errorf("%v", err)
 	case errors.As(err, &fe):
 		return exceptions.RemoteError.Errorf("%s", fe.Msg)
 	case errors.As(err, &pe), errors.As(err, &ve):
