@@ -15,7 +15,10 @@
 //   - auth.go: DeliverChallenge and AnswerChallenge, the HMAC handshake in
 //     CPython 3.12's {digest} form and CPython 3.11's HMAC-MD5 form.
 //   - address.go, listener.go: Address, Listener, Dial and Dialer for
-//     AF_INET, AF_UNIX paths and Linux abstract names.
+//     AF_INET, AF_UNIX paths and Linux abstract names. A Listener with an
+//     authkey runs handshakes concurrently, on a goroutine each, with a
+//     bound on connections not yet returned by Accept (MaxPending), and
+//     can refuse other users' processes before a byte is sent (OwnerOnly).
 //   - resolve.go: host names to IPv4 addresses (hosts file, then DNS), so
 //     that the package, and mpstar with it, does without package net and
 //     stays free of cgo.

@@ -25,6 +25,13 @@ type Listener struct {
 	HandshakeTimeout time.Duration
 	// MaxFrame is the frame limit of accepted Conns (DefaultMaxFrame if zero).
 	MaxFrame int
+	// MaxPending bounds the connections accepted but not yet returned by
+	// Accept: those still in their handshake, and those authenticated
+	// and waiting for an Accept (DefaultMaxPending if zero). A connection
+	// beyond it is closed at once. Only a Listener with an authkey has
+	// any: handshakes run concurrently, so a peer that stays silent holds
+	// a place for HandshakeTimeout but delays no one else.
+	MaxPending int
 	// OwnerOnly makes an AF_UNIX Listener accept only processes of its
 	// own user (and root): the peer's credentials (SO_PEERCRED) are
 	// checked before a byte is exchanged, and anyone else's connection is
@@ -42,7 +49,26 @@ type Listener struct {
 	closed    bool
 	last      Address
 	accepting sync.WaitGroup // Accepts inside the poll/accept loop
+
+	// With an authkey, one goroutine accepts and starts a handshake per
+	// connection; Accept takes the results from ready.
+	startAccepting sync.Once
+	ready          chan accepted
+	done           chan struct{}      // closed by Close
+	pending        chan struct{}      // a token per connection not yet returned
+	handshaking    map[*Conn]struct{} // in their handshake; guarded by mu
 }
+
+// accepted is a connection whose handshake has ended, or why accepting
+// failed.
+type accepted struct {
+	c    *Conn
+	addr Address
+	err  error
+}
+
+// DefaultMaxPending is the default of Listener.MaxPending.
+const DefaultMaxPending = 256
 
 // NewListener binds a socket to address and listens with the given backlog.
 // A zero Address picks ArbitraryAddress(AFUnix); port 0 picks a free port.
@@ -61,7 +87,8 @@ func NewListener(address Address, backlog int, authkey []byte) (*Listener, error
 	if err != nil {
 		return nil, err
 	}
-	l := &Listener{fd: fd, wakeFd: -1, address: address, authkey: authkey}
+	l := &Listener{fd: fd, wakeFd: -1, address: address, authkey: authkey,
+		ready: make(chan accepted), done: make(chan struct{}), handshaking: map[*Conn]struct{}{}}
 	if address.Family == AFInet {
 		sa, err := unix.Getsockname(fd)
 		if err != nil {
@@ -124,13 +151,46 @@ func (l *Listener) LastAccepted() Address {
 // Accept waits for a connection and returns it. With an authkey it first
 // delivers a challenge and then answers the client's, as CPython's
 // Listener.accept; a failed handshake closes the connection and returns the
-// error (an *AuthenticationError for a wrong key). After Close it returns
+// error (an *AuthenticationError for a wrong key). Handshakes run
+// concurrently, in the background (see MaxPending), so Accept returns
+// connections in the order their handshakes end. After Close it returns
 // ErrListenerClosed.
 func (l *Listener) Accept() (*Conn, error) {
-	fd, err := l.acceptFd()
-	if err != nil {
-		return nil, err
+	if l.authkey == nil {
+		fd, addr, err := l.acceptFd()
+		if err != nil {
+			return nil, err
+		}
+		c, err := l.newConn(fd)
+		if err == nil {
+			l.setLast(addr)
+		}
+		return c, err
 	}
+	l.startAccepting.Do(func() {
+		l.pending = make(chan struct{}, orDefault(l.MaxPending, DefaultMaxPending))
+		go l.acceptLoop()
+	})
+	select {
+	case r := <-l.ready:
+		<-l.pending
+		if r.err == nil {
+			l.setLast(r.addr)
+		}
+		return r.c, r.err
+	case <-l.done:
+		return nil, ErrListenerClosed
+	}
+}
+
+func (l *Listener) setLast(a Address) {
+	l.mu.Lock()
+	l.last = a
+	l.mu.Unlock()
+}
+
+// newConn makes the Conn of an accepted socket.
+func (l *Listener) newConn(fd int) (*Conn, error) {
 	c := newConn(fd, true, true, orDefault(l.MaxFrame, DefaultMaxFrame))
 	if l.address.Family == AFInet {
 		if err := setNoDelay(fd); err != nil {
@@ -138,17 +198,99 @@ func (l *Listener) Accept() (*Conn, error) {
 			return nil, err
 		}
 	}
-	return authenticated(c, l.authkey, orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout), deliverChallenge, answerChallenge)
+	return c, nil
+}
+
+// acceptLoop accepts connections until Close, each with a place in
+// pending (or closed at once when there is none), and authenticates each
+// on a goroutine of its own.
+func (l *Listener) acceptLoop() {
+	for {
+		fd, addr, err := l.acceptFd()
+		if err == ErrListenerClosed {
+			return
+		}
+		if err != nil { // for an Accept to report, in turn
+			l.deliverError(err)
+			continue
+		}
+		select {
+		case l.pending <- struct{}{}:
+		default:
+			unix.Close(fd) // too many pending: turned away
+			continue
+		}
+		c, err := l.newConn(fd)
+		if err != nil {
+			l.deliver(accepted{err: err})
+			continue
+		}
+		if l.track(c) {
+			go l.authenticate(c, addr)
+		}
+	}
+}
+
+// track records a connection in its handshake, so that Close can cut
+// the handshake short; it fails (and closes c) once the Listener is closed.
+func (l *Listener) track(c *Conn) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		c.Close()
+		<-l.pending
+		return false
+	}
+	l.handshaking[c] = struct{}{}
+	return true
+}
+
+// authenticate runs the handshake of c and hands the result to Accept.
+func (l *Listener) authenticate(c *Conn, addr Address) {
+	err := handshake(c, l.authkey, orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout), deliverChallenge, answerChallenge)
+	// Untracked before it is closed: Close shuts down tracked descriptors,
+	// and a closed one's number may be reused at once.
+	l.mu.Lock()
+	delete(l.handshaking, c)
+	l.mu.Unlock()
+	if err != nil {
+		c.Close()
+		c = nil
+	}
+	l.deliver(accepted{c: c, addr: addr, err: err})
+}
+
+// deliverError hands an error to an Accept once there is room, so that
+// an error that repeats (EMFILE) does not spin.
+func (l *Listener) deliverError(err error) {
+	select {
+	case l.pending <- struct{}{}:
+		l.deliver(accepted{err: err})
+	case <-l.done:
+	}
+}
+
+// deliver hands r to an Accept, or drops it once the Listener is closed.
+func (l *Listener) deliver(r accepted) {
+	select {
+	case l.ready <- r:
+	case <-l.done:
+		if r.c != nil {
+			r.c.Close()
+		}
+		<-l.pending
+	}
 }
 
 // acceptFd waits until a client connects or Close is called, and returns
-// the connected (blocking) socket. With OwnerOnly, other users'
-// connections are closed without a word and waiting goes on.
-func (l *Listener) acceptFd() (int, error) {
+// the connected (blocking) socket and its peer's address. With
+// OwnerOnly, other users' connections are closed without a word and
+// waiting goes on.
+func (l *Listener) acceptFd() (int, Address, error) {
 	for {
-		fd, err := l.acceptAnyFd()
+		fd, addr, err := l.acceptAnyFd()
 		if err != nil || !l.OwnerOnly || ownPeer(fd) {
-			return fd, err
+			return fd, addr, err
 		}
 		unix.Close(fd)
 	}
@@ -162,12 +304,12 @@ func ownPeer(fd int) bool {
 }
 
 // acceptAnyFd waits until a client connects or Close is called, and
-// returns the connected (blocking) socket.
-func (l *Listener) acceptAnyFd() (int, error) {
+// returns the connected (blocking) socket and its peer's address.
+func (l *Listener) acceptAnyFd() (int, Address, error) {
 	l.mu.Lock()
 	if l.closed {
 		l.mu.Unlock()
-		return -1, ErrListenerClosed
+		return -1, Address{}, ErrListenerClosed
 	}
 	l.accepting.Add(1)
 	l.mu.Unlock()
@@ -175,30 +317,28 @@ func (l *Listener) acceptAnyFd() (int, error) {
 	for {
 		pfds := [2]unix.PollFd{{Fd: int32(l.fd), Events: unix.POLLIN}, {Fd: int32(l.wakeFd), Events: unix.POLLIN}}
 		if _, err := pollFds(pfds[:], -1); err != nil {
-			return -1, err
+			return -1, Address{}, err
 		}
 		if pfds[1].Revents != 0 {
-			return -1, ErrListenerClosed
+			return -1, Address{}, ErrListenerClosed
 		}
 		// The accepted socket is blocking: accept4 does not pass on the
 		// listener's O_NONBLOCK.
 		fd, sa, err := unix.Accept4(l.fd, unix.SOCK_CLOEXEC)
 		switch err {
 		case nil:
-			l.mu.Lock()
-			l.last = addressOf(sa)
-			l.mu.Unlock()
-			return fd, nil
+			return fd, addressOf(sa), nil
 		case unix.EAGAIN, unix.EINTR, unix.ECONNABORTED:
 			// Another Accept took the client, or it left already.
 		default:
-			return -1, os.NewSyscallError("accept", err)
+			return -1, Address{}, os.NewSyscallError("accept", err)
 		}
 	}
 }
 
-// Close stops listening, interrupts Accepts in progress and removes the
-// socket file of an AF_UNIX path. Closing twice does nothing.
+// Close stops listening, interrupts Accepts in progress, ends the
+// handshakes under way and removes the socket file of an AF_UNIX path.
+// Closing twice does nothing.
 func (l *Listener) Close() error {
 	l.mu.Lock()
 	if l.closed {
@@ -206,6 +346,10 @@ func (l *Listener) Close() error {
 		return nil
 	}
 	l.closed = true
+	close(l.done)
+	for c := range l.handshaking {
+		unix.Shutdown(c.fd, unix.SHUT_RDWR) // ends the handshake at once
+	}
 	l.mu.Unlock()
 	var one [8]byte
 	binary.NativeEndian.PutUint64(one[:], 1)

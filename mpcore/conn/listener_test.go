@@ -2,6 +2,7 @@ package conn
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -221,4 +222,80 @@ func TestDialRefused(t *testing.T) {
 	if _, err := Dial(Address{}, nil); err == nil {
 		t.Fatal("Dial of the zero Address succeeded")
 	}
+}
+
+func TestSilentPeersDelayNoOne(t *testing.T) {
+	l, err := NewListener(InetAddress("127.0.0.1", 0), 128, []byte("key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	// Silent peers would each hold a serial handshake for an hour.
+	l.HandshakeTimeout = time.Hour
+	accepted := make(chan *Conn, 1)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	for range 100 {
+		silent, err := Dial(l.Address(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer silent.Close()
+	}
+	start := time.Now()
+	// The good client must be through its handshake within its own
+	// deadline, far less than one silent peer's hour.
+	d := &Dialer{AuthKey: []byte("key"), HandshakeTimeout: 10 * time.Second}
+	good, err := d.Dial(l.Address())
+	if err != nil {
+		t.Fatalf("a good client behind 100 silent ones: %v", err)
+	}
+	defer good.Close()
+	within(t, 10*time.Second, func() {
+		server := <-accepted
+		defer server.Close()
+		good.SendBytes([]byte("ping"))
+		if got, err := server.RecvBytes(-1); err != nil || string(got) != "ping" {
+			t.Errorf("server got %q, %v", got, err)
+		}
+	})
+	t.Logf("good client served %v after 100 silent connections", time.Since(start))
+}
+
+func TestPendingBound(t *testing.T) {
+	l := mustListen(t, InetAddress("127.0.0.1", 0), []byte("key"))
+	l.HandshakeTimeout = time.Hour
+	l.MaxPending = 2
+	go l.Accept()
+	var silent []*Conn
+	for range 2 {
+		c, err := Dial(l.Address(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		silent = append(silent, c)
+	}
+	for _, c := range silent { // both are in their handshake: challenged
+		if _, err := c.RecvBytes(-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	extra, err := Dial(l.Address(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	within(t, 10*time.Second, func() {
+		if msg, err := extra.RecvBytes(-1); err != io.EOF {
+			t.Errorf("a connection past MaxPending got %q, %v; want it closed", msg, err)
+		}
+	})
 }
