@@ -1,0 +1,19 @@
+// Package gate is the one door through which the lib modules open files and
+// start commands. Every open() of a script, every directory a module reads
+// and every file shutil copies goes through OpenFile, and every command
+// subprocess starts goes through Start, so a permission check on either is
+// one line here.
+package gate
+
+import (
+	"os"
+	"os/exec"
+)
+
+// OpenFile opens a file or directory for a module, as os.OpenFile does.
+func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(name, flag, perm)
+}
+
+// Start starts a command for a module, as cmd.Start does.
+func Start(cmd *exec.Cmd) error { return cmd.Start() }

@@ -1,0 +1,123 @@
+// Package oserror turns the errors of Go's os, io/fs and os/exec packages
+// into Python's OSError family, with CPython's messages:
+//
+//	FileNotFoundError: [Errno 2] No such file or directory: 'data.txt'
+//	FileExistsError: [Errno 17] File exists: 'a' -> 'b'
+//
+// The subclass follows the errno as in CPython (ENOENT is FileNotFoundError,
+// EACCES and EPERM PermissionError, EISDIR IsADirectoryError, ...), and
+// exc.args is (errno, strerror).
+package oserror
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+	"syscall"
+
+	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+)
+
+// classes maps an errno to its OSError subclass, as CPython's
+// PyErr_SetFromErrno chooses it.
+var classes = map[syscall.Errno]string{
+	syscall.ENOENT:       "FileNotFoundError",
+	syscall.EEXIST:       "FileExistsError",
+	syscall.EACCES:       "PermissionError",
+	syscall.EPERM:        "PermissionError",
+	syscall.EISDIR:       "IsADirectoryError",
+	syscall.ENOTDIR:      "NotADirectoryError",
+	syscall.ECHILD:       "ChildProcessError",
+	syscall.EINTR:        "InterruptedError",
+	syscall.ESRCH:        "ProcessLookupError",
+	syscall.ETIMEDOUT:    "TimeoutError",
+	syscall.EPIPE:        "BrokenPipeError",
+	syscall.ECONNRESET:   "ConnectionResetError",
+	syscall.ECONNREFUSED: "ConnectionRefusedError",
+}
+
+// From converts err, which should come from an os or io/fs call, into the
+// Python error a script sees. Errors without an errno become OSError with
+// Go's message.
+func From(err error) error {
+	var errno syscall.Errno
+	if !errors.As(err, &errno) {
+		return New("OSError", err.Error())
+	}
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return Errno(errno, pe.Path)
+	case errors.As(err, &le):
+		return Errno(errno, le.Old, le.New)
+	}
+	return Errno(errno)
+}
+
+// Errno builds the error for errno about zero, one or two file names, as
+// CPython prints it: "[Errno 2] No such file or directory: 'a' -> 'b'".
+func Errno(errno syscall.Errno, names ...string) error {
+	class, ok := classes[errno]
+	if !ok {
+		class = "OSError"
+	}
+	strerror := Strerror(errno)
+	msg := fmt.Sprintf("[Errno %d] %s", int(errno), strerror)
+	for i, name := range names {
+		sep := ": "
+		if i > 0 {
+			sep = " -> "
+		}
+		msg += sep + pyrepr.Repr(starlark.String(name))
+	}
+	return &builtins.PyError{Type: class, Msg: msg, Args: starlark.Tuple{starlark.MakeInt(int(errno)), starlark.String(strerror)}}
+}
+
+// Strerror is the C library's text for errno, as os.strerror returns it.
+// Go keeps glibc's wording in lower case; C capitalises the first letter.
+func Strerror(errno syscall.Errno) string {
+	s := errno.Error()
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// New returns a Python error of the given type with a message.
+func New(typ, msg string) error { return &builtins.PyError{Type: typ, Msg: msg} }
+
+// Newf returns a Python error of the given type with a formatted message.
+func Newf(typ, format string, args ...any) error { return New(typ, fmt.Sprintf(format, args...)) }
+
+// WithArgs returns a Python error whose exc.args are args.
+func WithArgs(typ, msg string, args starlark.Tuple) error {
+	return &builtins.PyError{Type: typ, Msg: msg, Args: args}
+}
+
+// Path is a file system path argument: a str (or bytes), as CPython's
+// os functions accept it. It implements starlark.Unpacker.
+type Path string
+
+// Unpack implements starlark.Unpacker.
+func (p *Path) Unpack(v starlark.Value) error {
+	s, err := PathOf(v)
+	*p = Path(s)
+	return err
+}
+
+// PathOf is the path v names, or CPython's TypeError.
+func PathOf(v starlark.Value) (string, error) {
+	switch s := v.(type) {
+	case starlark.String:
+		return string(s), nil
+	case starlark.Bytes:
+		return string(s), nil
+	}
+	return "", Newf("TypeError", "expected str, bytes or os.PathLike object, not %s", pyrepr.TypeName(v))
+}
