@@ -8,6 +8,7 @@ package gate
 import (
 	"os"
 	"os/exec"
+	"sort"
 )
 
 // OpenFile opens a file or directory for a module, as os.OpenFile does.
@@ -17,3 +18,15 @@ func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
 
 // Start starts a command for a module, as cmd.Start does.
 func Start(cmd *exec.Cmd) error { return cmd.Start() }
+
+// ReadDir lists a directory opened through OpenFile, sorted by name.
+func ReadDir(name string) ([]os.DirEntry, error) {
+	f, err := OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	entries, err := f.ReadDir(-1)
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return entries, err
+}
