@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/lib/ospath"
 )
 
 func osModule() *starlarkstruct.Module {
@@ -27,6 +28,7 @@ func osModule() *starlarkstruct.Module {
 		"getenv":            starlark.NewBuiltin("os.getenv", osGetenv),
 		"cpu_count":         starlark.NewBuiltin("os.cpu_count", cpuCount),
 		"sched_getaffinity": starlark.NewBuiltin("os.sched_getaffinity", schedGetaffinity),
+		"path":              ospath.Module,
 	}}
 }
 

@@ -4,12 +4,18 @@ package builtins
 // can name.
 
 import (
+	"strings"
 	"unsafe"
 
 	"go.starlark.net/lib/json"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/lib/file"
+	"github.com/mpstar/mpstar/lib/glob"
+	"github.com/mpstar/mpstar/lib/shutil"
+	"github.com/mpstar/mpstar/lib/subprocess"
 )
 
 // Predeclared returns the predeclared names for a module of this runtime,
@@ -87,6 +93,10 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"random":          newRandomState().module(),
 		"array":           ArrayModule,
 		"bytearray":       BytearrayBuiltin,
+		"open":            file.Open,
+		"glob":            glob.Module,
+		"shutil":          shutil.Module,
+		"subprocess":      subprocess.Module,
 	}
 	for k, v := range moduleMembers[""] {
 		d[k] = v
@@ -108,10 +118,19 @@ func (rt *Runtime) LoadModule(name string) starlark.StringDict {
 	if m := Module(name); m != nil && name != "" {
 		return m.Members
 	}
-	if m, ok := rt.base()[name].(*starlarkstruct.Module); ok {
-		return m.Members
+	return submodule(rt.base(), name)
+}
+
+// submodule finds a predeclared module by its dotted name ("os.path").
+func submodule(names starlark.StringDict, dotted string) starlark.StringDict {
+	for _, name := range strings.Split(dotted, ".") {
+		m, ok := names[name].(*starlarkstruct.Module)
+		if !ok {
+			return nil
+		}
+		names = m.Members
 	}
-	return nil
+	return names
 }
 
 // identityHash hashes a runtime object by its address: such objects compare

@@ -79,3 +79,15 @@ var (
 	Full               = newType("queue.Full", Exception, "Full")
 	BrokenBarrierError = newType("BrokenBarrierError", RuntimeError, "threading.BrokenBarrierError")
 )
+
+// The subprocess, shutil and io modules' (Lib/subprocess.py, Lib/shutil.py,
+// Lib/io.py). UnsupportedOperation derives from OSError and ValueError in
+// Python; the table keeps its first base.
+var (
+	SubprocessError      = newType("subprocess.SubprocessError", Exception, "SubprocessError")
+	CalledProcessError   = newType("subprocess.CalledProcessError", SubprocessError, "CalledProcessError")
+	TimeoutExpired       = newType("subprocess.TimeoutExpired", SubprocessError, "TimeoutExpired")
+	ShutilError          = newType("shutil.Error", OSError)
+	SameFileError        = newType("shutil.SameFileError", ShutilError, "SameFileError")
+	UnsupportedOperation = newType("io.UnsupportedOperation", OSError, "UnsupportedOperation")
+)

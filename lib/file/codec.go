@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mpstar/mpstar/lib/internal/oserror"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // codec converts between a file's bytes and the script's strings.
@@ -40,7 +40,7 @@ func lookupCodec(name string) (*codec, error) {
 	if c, ok := codecs[n]; ok {
 		return c, nil
 	}
-	return nil, oserror.Newf("LookupError", "unknown encoding: %s (mpstar reads and writes utf-8, ascii and latin-1)", name)
+	return nil, exceptions.LookupError.Errorf("unknown encoding: %s (mpstar reads and writes utf-8, ascii and latin-1)", name)
 }
 
 func decodeUTF8(b []byte) ([]byte, error) {
@@ -50,7 +50,7 @@ func decodeUTF8(b []byte) ([]byte, error) {
 	for i := 0; i < len(b); {
 		r, size := utf8.DecodeRune(b[i:])
 		if r == utf8.RuneError && size == 1 {
-			return nil, oserror.Newf("UnicodeDecodeError", "'utf-8' codec can't decode byte 0x%02x in position %d: invalid start byte", b[i], i)
+			return nil, exceptions.UnicodeDecodeError.Errorf("'utf-8' codec can't decode byte 0x%02x in position %d: invalid start byte", b[i], i)
 		}
 		i += size
 	}
@@ -60,7 +60,7 @@ func decodeUTF8(b []byte) ([]byte, error) {
 func decodeASCII(b []byte) ([]byte, error) {
 	for i, c := range b {
 		if c >= 0x80 {
-			return nil, oserror.Newf("UnicodeDecodeError", "'ascii' codec can't decode byte 0x%02x in position %d: ordinal not in range(128)", c, i)
+			return nil, exceptions.UnicodeDecodeError.Errorf("'ascii' codec can't decode byte 0x%02x in position %d: ordinal not in range(128)", c, i)
 		}
 	}
 	return b, nil
@@ -81,7 +81,7 @@ func encodeBelow(name string, limit rune) func(string) ([]byte, error) {
 		pos := 0
 		for _, r := range s {
 			if r >= limit {
-				return nil, oserror.Newf("UnicodeEncodeError", "'%s' codec can't encode character '\\u%04x' in position %d: ordinal not in range(%d)", name, r, pos, limit)
+				return nil, exceptions.UnicodeEncodeError.Errorf("'%s' codec can't encode character '\\u%04x' in position %d: ordinal not in range(%d)", name, r, pos, limit)
 			}
 			out = append(out, byte(r))
 			pos++

@@ -13,6 +13,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
@@ -116,10 +117,10 @@ func (f *File) value(data []byte) starlark.Value {
 // check fails unless the file is open and supports the operation.
 func (f *File) check(ok bool, what string) error {
 	if f.closed {
-		return oserror.New("ValueError", "I/O operation on closed file.")
+		return exceptions.ValueError.New("I/O operation on closed file.")
 	}
 	if !ok {
-		return oserror.New("io.UnsupportedOperation", what)
+		return exceptions.UnsupportedOperation.New(what)
 	}
 	return nil
 }
@@ -335,7 +336,7 @@ func (f *File) write(v starlark.Value) (int, error) {
 	switch s := v.(type) {
 	case starlark.String:
 		if f.codec == nil {
-			return 0, oserror.New("TypeError", "a bytes-like object is required, not 'str'")
+			return 0, exceptions.TypeError.New("a bytes-like object is required, not 'str'")
 		}
 		text := string(s)
 		n = utf8.RuneCountInString(text)
@@ -348,14 +349,14 @@ func (f *File) write(v starlark.Value) (int, error) {
 		}
 	case starlark.Bytes:
 		if f.codec != nil {
-			return 0, oserror.New("TypeError", "write() argument must be str, not bytes")
+			return 0, exceptions.TypeError.New("write() argument must be str, not bytes")
 		}
 		data, n = []byte(s), len(s)
 	default:
 		if f.codec != nil {
-			return 0, oserror.Newf("TypeError", "write() argument must be str, not %s", pyrepr.TypeName(v))
+			return 0, exceptions.TypeError.Errorf("write() argument must be str, not %s", pyrepr.TypeName(v))
 		}
-		return 0, oserror.Newf("TypeError", "a bytes-like object is required, not '%s'", pyrepr.TypeName(v))
+		return 0, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyrepr.TypeName(v))
 	}
 	if err := f.dropReadBuffer(); err != nil {
 		return 0, err

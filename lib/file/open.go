@@ -10,6 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
@@ -34,10 +35,10 @@ func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 	var nl *string
 	if m.binary {
 		if encoding != starlark.None {
-			return nil, oserror.New("ValueError", "binary mode doesn't take an encoding argument")
+			return nil, exceptions.ValueError.New("binary mode doesn't take an encoding argument")
 		}
 		if newline != starlark.None {
-			return nil, oserror.New("ValueError", "binary mode doesn't take a newline argument")
+			return nil, exceptions.ValueError.New("binary mode doesn't take a newline argument")
 		}
 	} else {
 		if c, err = textCodec(encoding); err != nil {
@@ -73,7 +74,7 @@ func parseMode(mode string) (openMode, error) {
 	kinds := 0
 	for _, c := range mode {
 		if seen[c] || !strings.ContainsRune("rwaxbt+", c) {
-			return m, oserror.Newf("ValueError", "invalid mode: '%s'", mode)
+			return m, exceptions.ValueError.Errorf("invalid mode: '%s'", mode)
 		}
 		seen[c] = true
 		if strings.ContainsRune("rwax", c) {
@@ -82,9 +83,9 @@ func parseMode(mode string) (openMode, error) {
 	}
 	switch {
 	case kinds != 1:
-		return m, oserror.New("ValueError", "must have exactly one of create/read/write/append mode")
+		return m, exceptions.ValueError.New("must have exactly one of create/read/write/append mode")
 	case seen['b'] && seen['t']:
-		return m, oserror.New("ValueError", "can't have text and binary mode at once")
+		return m, exceptions.ValueError.New("can't have text and binary mode at once")
 	}
 	m.binary = seen['b']
 	m.readable = seen['r'] || seen['+']
@@ -116,7 +117,7 @@ func textCodec(encoding starlark.Value) (*codec, error) {
 	}
 	name, ok := encoding.(starlark.String)
 	if !ok {
-		return nil, oserror.Newf("TypeError", "open() argument 'encoding' must be str or None, not %s", pyrepr.TypeName(encoding))
+		return nil, exceptions.TypeError.Errorf("open() argument 'encoding' must be str or None, not %s", pyrepr.TypeName(encoding))
 	}
 	return lookupCodec(string(name))
 }
@@ -128,13 +129,13 @@ func newlineArg(newline starlark.Value) (*string, error) {
 	}
 	s, ok := newline.(starlark.String)
 	if !ok {
-		return nil, oserror.Newf("TypeError", "open() argument 'newline' must be str or None, not %s", pyrepr.TypeName(newline))
+		return nil, exceptions.TypeError.Errorf("open() argument 'newline' must be str or None, not %s", pyrepr.TypeName(newline))
 	}
 	switch nl := string(s); nl {
 	case "", "\n", "\r", "\r\n":
 		return &nl, nil
 	}
-	return nil, oserror.Newf("ValueError", "illegal newline value: %s", string(s))
+	return nil, exceptions.ValueError.Errorf("illegal newline value: %s", string(s))
 }
 
 var methods = map[string]*starlark.Builtin{
@@ -195,7 +196,7 @@ func sizeArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) 
 	}
 	n, err := starlark.AsInt32(size)
 	if err != nil {
-		return 0, oserror.Newf("TypeError", "argument should be integer or None, not '%s'", pyrepr.TypeName(size))
+		return 0, exceptions.TypeError.Errorf("argument should be integer or None, not '%s'", pyrepr.TypeName(size))
 	}
 	return n, nil
 }

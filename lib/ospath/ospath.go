@@ -25,6 +25,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 )
 
@@ -136,10 +137,10 @@ func expanduser(p string) string {
 // def join(path, *paths)
 func join(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(kwargs) > 0 {
-		return nil, oserror.Newf("TypeError", "%s() takes no keyword arguments", b.Name())
+		return nil, exceptions.TypeError.Errorf("%s() takes no keyword arguments", b.Name())
 	}
 	if len(args) == 0 {
-		return nil, oserror.Newf("TypeError", "%s() missing 1 required positional argument: 'a'", b.Name())
+		return nil, exceptions.TypeError.Errorf("%s() missing 1 required positional argument: 'a'", b.Name())
 	}
 	parts := make([]string, len(args))
 	for i, a := range args {
@@ -205,7 +206,7 @@ func relpath(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 		return nil, err
 	}
 	if p == "" {
-		return nil, oserror.New("ValueError", "no path specified")
+		return nil, exceptions.ValueError.New("no path specified")
 	}
 	absPath, err := Abspath(string(p))
 	if err != nil {

@@ -10,6 +10,7 @@
 //	rmtree(path, ignore_errors=False)
 //	move(src, dst)              # rename, or copy and remove across file systems
 //	which(cmd, path=None)       # the program's path, or None
+//	Error, SameFileError        # exception types
 //
 // Errors are CPython's: FileNotFoundError for a missing source,
 // FileExistsError when copytree's destination exists, IsADirectoryError,
@@ -34,6 +35,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
@@ -51,6 +53,9 @@ var Module = &starlarkstruct.Module{
 		"rmtree":   starlark.NewBuiltin("shutil.rmtree", rmtree),
 		"move":     starlark.NewBuiltin("shutil.move", move),
 		"which":    starlark.NewBuiltin("shutil.which", which),
+
+		"Error":         exceptions.ShutilError,
+		"SameFileError": exceptions.SameFileError,
 	},
 }
 
@@ -79,7 +84,7 @@ func isDir(p string) bool {
 func copyFile(src, dst string) error {
 	if a, err := os.Stat(src); err == nil {
 		if b, err := os.Stat(dst); err == nil && os.SameFile(a, b) {
-			return oserror.WithArgs("shutil.SameFileError", pyrepr.Repr(starlark.String(src))+" and "+pyrepr.Repr(starlark.String(dst))+" are the same file", nil)
+			return exceptions.SameFileError.WithArgs(pyrepr.Repr(starlark.String(src))+" and "+pyrepr.Repr(starlark.String(dst))+" are the same file", nil)
 		}
 	}
 	in, err := openRegular(src, os.O_RDONLY)
@@ -230,7 +235,7 @@ func removeTree(p string) error {
 	case err != nil:
 		return oserror.From(err)
 	case fi.Mode()&os.ModeSymlink != 0:
-		return oserror.New("OSError", "Cannot call rmtree on a symbolic link")
+		return exceptions.OSError.New("Cannot call rmtree on a symbolic link")
 	case !fi.IsDir():
 		return oserror.Errno(syscall.ENOTDIR, p)
 	}
@@ -251,7 +256,7 @@ func move(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 	if isDir(to) {
 		to = ospath.Join(to, ospath.Basename(strings.TrimRight(string(src), "/")))
 		if _, err := os.Lstat(to); err == nil {
-			return nil, oserror.Newf("shutil.Error", "Destination path '%s' already exists", to)
+			return nil, exceptions.ShutilError.Errorf("Destination path '%s' already exists", to)
 		}
 	}
 	if os.Rename(string(src), to) == nil {

@@ -10,7 +10,7 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
-	"github.com/mpstar/mpstar/lib/internal/oserror"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
@@ -104,13 +104,13 @@ func (cp *CompletedProcess) calledProcessError() error {
 			msg = fmt.Sprintf("Command '%s' died with unknown signal %d.", cmdString(cp.args), int(sig))
 		}
 	}
-	return oserror.WithArgs("subprocess.CalledProcessError", msg, starlark.Tuple{starlark.MakeInt(cp.returncode), cp.args})
+	return exceptions.CalledProcessError.WithArgs(msg, starlark.Tuple{starlark.MakeInt(cp.returncode), cp.args})
 }
 
 // timeoutExpired is the failure of a command that outlived its timeout.
 func timeoutExpired(cmd, timeout starlark.Value) error {
 	msg := fmt.Sprintf("Command '%s' timed out after %s seconds", cmdString(cmd), timeout)
-	return oserror.WithArgs("subprocess.TimeoutExpired", msg, starlark.Tuple{cmd, timeout})
+	return exceptions.TimeoutExpired.WithArgs(msg, starlark.Tuple{cmd, timeout})
 }
 
 // cmdString is str(cmd): a string as it is, anything else as its repr.

@@ -15,6 +15,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
@@ -76,7 +77,7 @@ func checkOutput(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 		return nil, err
 	}
 	if r.stdout != starlark.None {
-		return nil, oserror.New("ValueError", "stdout argument not allowed, it will be overridden.")
+		return nil, exceptions.ValueError.New("stdout argument not allowed, it will be overridden.")
 	}
 	r.stdout, r.check = starlark.MakeInt(pipe), true
 	cp, err := r.run()
@@ -180,7 +181,7 @@ func (r *request) argv() ([]string, error) {
 		return append([]string{"/bin/sh", "-c"}, argv...), nil
 	}
 	if len(argv) == 0 {
-		return nil, oserror.New("IndexError", "list index out of range")
+		return nil, exceptions.IndexError.New("list index out of range")
 	}
 	return argv, nil
 }
@@ -192,7 +193,7 @@ func (r *request) timeoutArg() (time.Duration, error) {
 	}
 	secs, ok := starlark.AsFloat(r.timeout)
 	if !ok {
-		return 0, oserror.Newf("TypeError", "timeout must be a number or None, not %s", pyrepr.TypeName(r.timeout))
+		return 0, exceptions.TypeError.Errorf("timeout must be a number or None, not %s", pyrepr.TypeName(r.timeout))
 	}
 	// A timeout that has already passed still runs the command, briefly.
 	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
@@ -228,7 +229,7 @@ func (r *request) configure(cmd *exec.Cmd, timed bool) error {
 func environ(v starlark.Value) ([]string, error) {
 	m, ok := v.(starlark.IterableMapping)
 	if !ok {
-		return nil, oserror.Newf("TypeError", "env must be a mapping, not %s", pyrepr.TypeName(v))
+		return nil, exceptions.TypeError.Errorf("env must be a mapping, not %s", pyrepr.TypeName(v))
 	}
 	var env []string
 	for _, kv := range m.Items() {
@@ -251,7 +252,7 @@ func environ(v starlark.Value) ([]string, error) {
 func (r *request) wire(cmd *exec.Cmd) (out, errOut *bytes.Buffer, err error) {
 	if r.captureOutput {
 		if r.stdout != starlark.None || r.stderr != starlark.None {
-			return nil, nil, oserror.New("ValueError", "stdout and stderr arguments may not be used with capture_output.")
+			return nil, nil, exceptions.ValueError.New("stdout and stderr arguments may not be used with capture_output.")
 		}
 		r.stdout, r.stderr = starlark.MakeInt(pipe), starlark.MakeInt(pipe)
 	}
@@ -275,7 +276,7 @@ func (r *request) wire(cmd *exec.Cmd) (out, errOut *bytes.Buffer, err error) {
 func (r *request) stdinReader() (io.Reader, error) {
 	if r.input != starlark.None {
 		if r.stdin != starlark.None {
-			return nil, oserror.New("ValueError", "stdin and input arguments may not both be used.")
+			return nil, exceptions.ValueError.New("stdin and input arguments may not both be used.")
 		}
 		switch in := r.input.(type) {
 		case starlark.String:
@@ -288,9 +289,9 @@ func (r *request) stdinReader() (io.Reader, error) {
 			}
 		}
 		if r.textMode() {
-			return nil, oserror.Newf("TypeError", "input must be str in text mode, not %s", pyrepr.TypeName(r.input))
+			return nil, exceptions.TypeError.Errorf("input must be str in text mode, not %s", pyrepr.TypeName(r.input))
 		}
-		return nil, oserror.Newf("TypeError", "a bytes-like object is required, not '%s'", pyrepr.TypeName(r.input))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyrepr.TypeName(r.input))
 	}
 	switch r.stdin.(type) {
 	case starlark.NoneType:
@@ -335,7 +336,7 @@ func streamFile(v starlark.Value, name string) (*os.File, error) {
 			return nil, nil
 		}
 	}
-	return nil, oserror.Newf("ValueError", "%s must be None, PIPE, DEVNULL or a file object from open(), not %s (mpstar takes no descriptor numbers)", name, pyrepr.Repr(v))
+	return nil, exceptions.ValueError.Errorf("%s must be None, PIPE, DEVNULL or a file object from open(), not %s (mpstar takes no descriptor numbers)", name, pyrepr.Repr(v))
 }
 
 // startErr converts a failure to start into CPython's error, naming the

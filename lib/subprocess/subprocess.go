@@ -7,6 +7,7 @@
 //	subprocess = module(
 //	    run, check_output, call, check_call,
 //	    CompletedProcess, PIPE, STDOUT, DEVNULL,
+//	    SubprocessError, CalledProcessError, TimeoutExpired,
 //	)
 //
 //	def run(args, stdin=None, input=None, stdout=None, stderr=None,
@@ -44,6 +45,8 @@ package subprocess
 import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // The special values of stdin, stdout and stderr, as CPython numbers them.
@@ -65,5 +68,9 @@ var Module = &starlarkstruct.Module{
 		"PIPE":             starlark.MakeInt(pipe),
 		"STDOUT":           starlark.MakeInt(stdout),
 		"DEVNULL":          starlark.MakeInt(devnull),
+
+		"SubprocessError":    exceptions.SubprocessError,
+		"CalledProcessError": exceptions.CalledProcessError,
+		"TimeoutExpired":     exceptions.TimeoutExpired,
 	},
 }

@@ -19,26 +19,25 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
 // classes maps an errno to its OSError subclass, as CPython's
 // PyErr_SetFromErrno chooses it.
-var classes = map[syscall.Errno]string{
-	syscall.ENOENT:       "FileNotFoundError",
-	syscall.EEXIST:       "FileExistsError",
-	syscall.EACCES:       "PermissionError",
-	syscall.EPERM:        "PermissionError",
-	syscall.EISDIR:       "IsADirectoryError",
-	syscall.ENOTDIR:      "NotADirectoryError",
-	syscall.ECHILD:       "ChildProcessError",
-	syscall.EINTR:        "InterruptedError",
-	syscall.ESRCH:        "ProcessLookupError",
-	syscall.ETIMEDOUT:    "TimeoutError",
-	syscall.EPIPE:        "BrokenPipeError",
-	syscall.ECONNRESET:   "ConnectionResetError",
-	syscall.ECONNREFUSED: "ConnectionRefusedError",
+var classes = map[syscall.Errno]*exceptions.Type{
+	syscall.ENOENT:       exceptions.FileNotFoundError,
+	syscall.EEXIST:       exceptions.FileExistsError,
+	syscall.EACCES:       exceptions.PermissionError,
+	syscall.EPERM:        exceptions.PermissionError,
+	syscall.EISDIR:       exceptions.IsADirectoryError,
+	syscall.ENOTDIR:      exceptions.NotADirectoryError,
+	syscall.ECHILD:       exceptions.ChildProcessError,
+	syscall.EINTR:        exceptions.InterruptedError,
+	syscall.ESRCH:        exceptions.ProcessLookupError,
+	syscall.EPIPE:        exceptions.BrokenPipeError,
+	syscall.ECONNRESET:   exceptions.ConnectionResetError,
+	syscall.ECONNREFUSED: exceptions.ConnectionRefusedError,
 }
 
 // From converts err, which should come from an os or io/fs call, into the
@@ -47,7 +46,7 @@ var classes = map[syscall.Errno]string{
 func From(err error) error {
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
-		return New("OSError", err.Error())
+		return exceptions.OSError.New(err.Error())
 	}
 	var pe *fs.PathError
 	var le *os.LinkError
@@ -65,7 +64,7 @@ func From(err error) error {
 func Errno(errno syscall.Errno, names ...string) error {
 	class, ok := classes[errno]
 	if !ok {
-		class = "OSError"
+		class = exceptions.OSError
 	}
 	strerror := Strerror(errno)
 	msg := fmt.Sprintf("[Errno %d] %s", int(errno), strerror)
@@ -76,7 +75,7 @@ func Errno(errno syscall.Errno, names ...string) error {
 		}
 		msg += sep + pyrepr.Repr(starlark.String(name))
 	}
-	return &builtins.PyError{Type: class, Msg: msg, Args: starlark.Tuple{starlark.MakeInt(int(errno)), starlark.String(strerror)}}
+	return class.WithArgs(msg, starlark.Tuple{starlark.MakeInt(int(errno)), starlark.String(strerror)})
 }
 
 // Strerror is the C library's text for errno, as os.strerror returns it.
@@ -87,17 +86,6 @@ func Strerror(errno syscall.Errno) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// New returns a Python error of the given type with a message.
-func New(typ, msg string) error { return &builtins.PyError{Type: typ, Msg: msg} }
-
-// Newf returns a Python error of the given type with a formatted message.
-func Newf(typ, format string, args ...any) error { return New(typ, fmt.Sprintf(format, args...)) }
-
-// WithArgs returns a Python error whose exc.args are args.
-func WithArgs(typ, msg string, args starlark.Tuple) error {
-	return &builtins.PyError{Type: typ, Msg: msg, Args: args}
 }
 
 // Path is a file system path argument: a str (or bytes), as CPython's
@@ -119,5 +107,5 @@ func PathOf(v starlark.Value) (string, error) {
 	case starlark.Bytes:
 		return string(s), nil
 	}
-	return "", Newf("TypeError", "expected str, bytes or os.PathLike object, not %s", pyrepr.TypeName(v))
+	return "", exceptions.TypeError.Errorf("expected str, bytes or os.PathLike object, not %s", pyrepr.TypeName(v))
 }

@@ -9,7 +9,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 var options = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
@@ -35,8 +35,8 @@ func Fails(t *testing.T, dir string, predeclared starlark.StringDict, cases [][3
 	for _, c := range cases {
 		src, typ, msg := c[0], c[1], c[2]
 		_, err := Exec(t, dir, src, predeclared)
-		var pe *builtins.PyError
-		if !errors.As(err, &pe) || pe.Type != typ || pe.Msg != msg {
+		var pe *exceptions.Error
+		if !errors.As(err, &pe) || pe.Type.Name() != typ || pe.Msg != msg {
 			t.Errorf("%s: got %v, want %s: %s", src, err, typ, msg)
 		}
 	}
