@@ -4,8 +4,6 @@ package manager
 // connections, and the Finalize that decrefs a dropped proxy).
 
 import (
-	"crypto/rand"
-	"encoding/binary"
 	"fmt"
 	"sync"
 
@@ -16,10 +14,12 @@ import (
 // authenticated connections, used one request at a time each, and the
 // releases of dropped proxies waiting to ride on the next request.
 //
-// All connections of a Client share one holder id (sent in OpHello), so
-// the references it holds stay valid whichever connection a call takes,
-// and go when the process's last connection closes: a client process that
-// dies, even by SIGKILL, leaks nothing on the server.
+// The server counts references per connection: a reference belongs to the
+// connection whose request took it, and only that connection can give it
+// back, so a client can never release what another holds. The client
+// therefore remembers which connection holds each reference, and queues a
+// release on that connection. A client process that dies, even by
+// SIGKILL, leaks nothing: its connections close.
 //
 // The pool hands out the most recently used connection first, so a
 // process that makes one call at a time always uses the same connection,
@@ -30,26 +30,26 @@ import (
 type Client struct {
 	addr       conn.Address
 	authkey    []byte
-	holder     uint64
 	maxMessage int // MaxMessage; tests lower it
 
-	mu       sync.Mutex
-	idle     []*clientConn
-	releases []uint64
+	mu    sync.Mutex
+	idle  []*clientConn
+	conns map[*clientConn]struct{} // every open connection, idle or in use
 }
 
-// clientConn is a pooled connection and its request buffer.
+// clientConn is a pooled connection, its request buffer, and the
+// references it holds; refs and releases are guarded by Client.mu.
 type clientConn struct {
-	c   *conn.Conn
-	buf []byte
+	c        *conn.Conn
+	buf      []byte
+	refs     map[uint64]int // references held, by referent id
+	releases []uint64       // references dropped, to send on the next request
 }
 
 // NewClient returns a client of the server at addr; it connects on its
 // first call. authkey nil means no authentication.
 func NewClient(addr conn.Address, authkey []byte) *Client {
-	var b [8]byte
-	rand.Read(b[:])
-	return &Client{addr: addr, authkey: authkey, holder: binary.LittleEndian.Uint64(b[:]) | 1, maxMessage: MaxMessage}
+	return &Client{addr: addr, authkey: authkey, maxMessage: MaxMessage, conns: map[*clientConn]struct{}{}}
 }
 
 var clients = struct {
@@ -80,33 +80,64 @@ func (cl *Client) Address() conn.Address { return cl.addr }
 // than MaxMessage is not sent: it fails with a *MessageTooLargeError and
 // leaves the connection as it was.
 func (cl *Client) Call(op Op, id uint64, name string, args []byte) (Kind, []byte, error) {
-	cc, releases, err := cl.get()
+	cc, err := cl.get()
 	if err != nil {
 		return 0, nil, err
 	}
+	return cl.roundTrip(cc, op, id, name, args)
+}
+
+// roundTrip sends a request on cc, which the caller took from the pool,
+// with the releases queued on it, and puts cc back once the reply has
+// come.
+func (cl *Client) roundTrip(cc *clientConn, op Op, id uint64, name string, args []byte) (Kind, []byte, error) {
+	cl.mu.Lock()
+	releases := cc.releases
+	cc.releases = nil
+	cl.mu.Unlock()
 	if size := RequestSize(releases, id, name, args); size > cl.maxMessage {
 		cl.mu.Lock()
-		cl.releases = append(releases, cl.releases...)
+		cc.releases = append(releases, cc.releases...)
 		cl.mu.Unlock()
 		cl.put(cc)
 		return 0, nil, &MessageTooLargeError{What: "request", Size: size, Max: cl.maxMessage}
 	}
 	cc.buf = AppendRequest(cc.buf[:0], op, releases, id, name, args)
-	err = cc.c.SendBytes(cc.buf)
+	err := cc.c.SendBytes(cc.buf)
 	var reply []byte
 	if err == nil {
 		reply, err = cc.c.RecvBytes(-1)
 	}
 	if err != nil {
-		cc.c.Close()
+		cl.drop(cc)
 		return 0, nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 	}
-	cl.put(cc)
 	k, payload, err := ParseReply(reply)
+	if err == nil {
+		cl.noteReference(cc, op, id, k, payload)
+	}
+	cl.put(cc)
 	if err == nil && k == KindFailure {
 		err = &FailureError{string(payload)}
 	}
 	return k, payload, err
+}
+
+// noteReference records the reference a reply gave cc: a new referent's
+// (KindProxy), or the one an OpIncref added.
+func (cl *Client) noteReference(cc *clientConn, op Op, id uint64, k Kind, payload []byte) {
+	switch {
+	case k == KindProxy:
+		var err error
+		if id, _, _, err = ParseProxy(payload); err != nil {
+			return
+		}
+	case op != OpIncref || k != KindReturn:
+		return
+	}
+	cl.mu.Lock()
+	cc.refs[id]++
+	cl.mu.Unlock()
 }
 
 // Incref adds a reference to referent id, held by this client.
@@ -115,25 +146,39 @@ func (cl *Client) Incref(id uint64) error {
 	return err
 }
 
-// Release drops a reference to referent id. It only queues the id: the
-// next request of any goroutine carries it, so releasing costs no round
-// trip and may be called from any goroutine (a Go cleanup, say).
+// Release drops a reference to referent id. It only queues the id on the
+// connection that holds the reference: that connection's next request
+// carries it, so releasing costs no round trip and may be called from any
+// goroutine (a Go cleanup, say). A reference whose connection has closed
+// was released by the server already.
 func (cl *Client) Release(id uint64) {
 	cl.mu.Lock()
-	cl.releases = append(cl.releases, id)
-	cl.mu.Unlock()
+	defer cl.mu.Unlock()
+	for cc := range cl.conns {
+		if n := cc.refs[id]; n > 0 {
+			if n == 1 {
+				delete(cc.refs, id)
+			} else {
+				cc.refs[id] = n - 1
+			}
+			cc.releases = append(cc.releases, id)
+			return
+		}
+	}
 }
 
-// Flush sends the queued releases now, if there are any.
+// Flush sends the releases queued on idle connections now. (A connection
+// in use sends its own with its next request.)
 func (cl *Client) Flush() error {
-	cl.mu.Lock()
-	n := len(cl.releases)
-	cl.mu.Unlock()
-	if n == 0 {
-		return nil
+	for {
+		cc := cl.takeIdle(func(cc *clientConn) bool { return len(cc.releases) > 0 })
+		if cc == nil {
+			return nil
+		}
+		if _, _, err := cl.roundTrip(cc, OpDecref, 0, "", nil); err != nil {
+			return err
+		}
 	}
-	_, _, err := cl.Call(OpDecref, 0, "", nil)
-	return err
 }
 
 // Shutdown asks the server to stop, then closes the pooled connections.
@@ -143,47 +188,56 @@ func (cl *Client) Shutdown() error {
 	return err
 }
 
-// Close closes the pooled connections and forgets the queued releases
-// (closing the connections released them on the server). A later call
-// connects anew.
+// Close closes the idle connections, which releases what they held on
+// the server. A later call connects anew.
 func (cl *Client) Close() {
 	cl.mu.Lock()
 	idle := cl.idle
-	cl.idle, cl.releases = nil, nil
+	cl.idle = nil
+	for _, cc := range idle {
+		delete(cl.conns, cc)
+	}
 	cl.mu.Unlock()
 	for _, cc := range idle {
 		cc.c.Close()
 	}
 }
 
-// takeReleasesLocked returns the queued releases and clears the queue.
-func (cl *Client) takeReleasesLocked() []uint64 {
-	r := cl.releases
-	cl.releases = nil
-	return r
+// takeIdle takes the most recently used idle connection that ok accepts
+// (under cl.mu), or returns nil.
+func (cl *Client) takeIdle(ok func(*clientConn) bool) *clientConn {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	for i := len(cl.idle) - 1; i >= 0; i-- {
+		if cc := cl.idle[i]; ok(cc) {
+			cl.idle = append(cl.idle[:i], cl.idle[i+1:]...)
+			return cc
+		}
+	}
+	return nil
 }
 
-// get takes the most recently used idle connection, or dials a new one,
-// and the queued releases for the request it will carry: one critical
-// section per call when a connection is idle.
-func (cl *Client) get() (*clientConn, []uint64, error) {
-	cl.mu.Lock()
-	if n := len(cl.idle); n > 0 {
-		cc := cl.idle[n-1]
-		cl.idle = cl.idle[:n-1]
-		releases := cl.takeReleasesLocked()
-		cl.mu.Unlock()
-		return cc, releases, nil
+// get takes the most recently used idle connection, or dials a new one.
+func (cl *Client) get() (*clientConn, error) {
+	if cc := cl.takeIdle(func(*clientConn) bool { return true }); cc != nil {
+		return cc, nil
 	}
-	cl.mu.Unlock()
 	cc, err := cl.dial()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cl.mu.Lock()
-	releases := cl.takeReleasesLocked()
+	cl.conns[cc] = struct{}{}
 	cl.mu.Unlock()
-	return cc, releases, nil
+	return cc, nil
+}
+
+// drop closes a connection that failed; the server released what it held.
+func (cl *Client) drop(cc *clientConn) {
+	cl.mu.Lock()
+	delete(cl.conns, cc)
+	cl.mu.Unlock()
+	cc.c.Close()
 }
 
 // dial connects to the server and says hello, moving to pipes when the
@@ -198,8 +252,8 @@ func (cl *Client) dial() (*clientConn, error) {
 	if local {
 		name = helloPipes
 	}
-	cc := &clientConn{c: c, buf: make([]byte, 0, 256)}
-	if err := c.SendBytes(AppendRequest(cc.buf, OpHello, nil, cl.holder, name, nil)); err != nil {
+	cc := &clientConn{c: c, buf: make([]byte, 0, 256), refs: map[uint64]int{}}
+	if err := c.SendBytes(AppendRequest(cc.buf, OpHello, nil, 0, name, nil)); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 	}

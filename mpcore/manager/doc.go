@@ -8,8 +8,9 @@
 //   - protocol.go: the wire format of requests and replies, as pure
 //     helpers (PROTOCOL.md beside this file gives it byte by byte).
 //   - table.go: the referent table, with reference counts kept per holder
-//     (one client process, or the server's own process), so that a
-//     client that goes away, even by SIGKILL, releases what it held.
+//     (one connection, or the server's own process), so that a client
+//     that goes away, even by SIGKILL, releases what it held, and no
+//     client can release what another holds.
 //   - server.go: Server, the accept loop and one goroutine per connection,
 //     as CPython has one thread per connection; Handler and Session are
 //     what the embedding layer plugs in to run calls.

@@ -47,11 +47,12 @@ type store struct {
 // is closed), "fail" (a KindError reply).
 type testHandler struct {
 	release chan struct{}
+	waiting chan struct{} // gets a value when a call starts waiting
 	closed  chan struct{} // gets a value when a session closes
 }
 
 func newTestHandler() *testHandler {
-	return &testHandler{release: make(chan struct{}), closed: make(chan struct{}, 100)}
+	return &testHandler{release: make(chan struct{}), waiting: make(chan struct{}, 100), closed: make(chan struct{}, 100)}
 }
 
 func (h *testHandler) NewSession(p *Peer) Session { return &testSession{h: h, p: p} }
@@ -91,6 +92,7 @@ func (s *testSession) Call(obj *Object, method string, args, dst []byte) []byte 
 		st.mu.Unlock()
 		return append(append(AppendReplyHeader(dst, KindReturn), v...), v...)
 	case "wait":
+		s.h.waiting <- struct{}{}
 		<-s.h.release
 		return AppendReplyHeader(dst, KindReturn)
 	}
@@ -608,5 +610,78 @@ func TestOtherUserCannotReachLocalServer(t *testing.T) {
 	call(t, cl, id, "set", "a=still served") // the owner is served as before
 	if got := call(t, cl, id, "get", "a"); got != "still served" {
 		t.Errorf("get a = %q", got)
+	}
+}
+
+// intruderRelease releases id over a fresh connection that says hello as
+// holderID, as a client that learnt another's holder id would.
+func intruderRelease(t *testing.T, s *Server, holderID, id uint64) {
+	t.Helper()
+	c, err := conn.Dial(s.Address(), testKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.SendBytes(AppendRequest(nil, OpHello, nil, holderID, "", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SendBytes(AppendRequest(nil, OpDecref, []uint64{id, id}, 0, "", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.RecvBytes(-1); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReleaseIsBoundToTheConnection(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	a := NewClient(s.Address(), testKey)
+	defer a.Close()
+	id := create(t, a)
+	for _, holderID := range []uint64{0, 1, id} {
+		intruderRelease(t, s, holderID, id)
+	}
+	if n := s.NumObjects(); n != 1 {
+		t.Fatalf("after another connection's releases: %d objects, want 1", n)
+	}
+	a.Release(id) // the holder's own release still works
+	if err := a.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("after the holder's release: %d objects, want 0", n)
+	}
+}
+
+func TestReleaseGoesToTheHoldingConnection(t *testing.T) {
+	h := newTestHandler()
+	s := startServer(t, h)
+	cl := NewClient(s.Address(), testKey)
+	defer cl.Close()
+	id := create(t, cl)
+	done := make(chan error, 1)
+	go func() { // keeps the creating connection busy
+		_, _, err := cl.Call(OpCall, id, "wait", nil)
+		done <- err
+	}()
+	<-h.waiting
+	other := create(t, cl) // on a second connection
+	cl.Release(other)
+	cl.Release(id) // queued on the busy connection
+	if err := cl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.NumObjects(); n != 1 {
+		t.Errorf("after releasing the idle connection's object: %d objects, want 1", n)
+	}
+	close(h.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := cl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if n := s.NumObjects(); n != 0 {
+		t.Errorf("after the busy connection's flush: %d objects, want 0", n)
 	}
 }

@@ -20,10 +20,9 @@ type Op byte
 // The operations. OpHello and the releases carried by every request need
 // no reply; every other request gets exactly one reply frame.
 const (
-	// OpHello is the first frame of a Client connection, without reply:
-	// the ID field is the client's holder id, so that the references a
-	// client holds survive its connections coming and going but not the
-	// client process itself.
+	// OpHello is the first frame of a Client connection, without reply
+	// unless it asks for pipes (see pipes.go). Its ID field is ignored:
+	// references belong to the connection that took them.
 	OpHello Op = 1
 	// OpCall runs method Name of referent ID with Args (CPython: a
 	// request (id, methodname, args, kwds)).
@@ -31,7 +30,8 @@ const (
 	// OpCreate makes a referent of typeid Name from Args and replies
 	// KindProxy (CPython: Server.create).
 	OpCreate Op = 3
-	// OpIncref adds a reference to referent ID for the sender's holder.
+	// OpIncref adds a reference to referent ID, held by the sender's
+	// connection.
 	OpIncref Op = 4
 	// OpDecref releases the references listed in the request's releases
 	// and replies KindReturn, so a client can flush them synchronously.
@@ -82,7 +82,7 @@ const maxReleases = 1 << 16
 type Request struct {
 	Op       Op
 	Releases []uint64 // referent ids whose references the sender drops
-	ID       uint64   // referent id (OpCall, OpIncref) or holder id (OpHello)
+	ID       uint64   // referent id (OpCall, OpIncref), else 0
 	Name     []byte   // method name (OpCall) or typeid (OpCreate)
 	Args     []byte   // encoded arguments, opaque to the engine
 }

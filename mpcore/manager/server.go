@@ -59,7 +59,7 @@ func (p *Peer) PID() int { return p.pid }
 func (p *Peer) Server() *Server { return p.srv }
 
 // Register adds v as a referent of typeid with one reference, held by the
-// peer's client, and returns its id. Sessions call it for the results
+// peer's connection, and returns its id. Sessions call it for the results
 // they return as proxies.
 func (p *Peer) Register(v any, typeid string) uint64 { return p.srv.t.register(p.h, v, typeid) }
 
@@ -220,9 +220,8 @@ func (s *Server) serveConn(c *conn.Conn) {
 		return
 	}
 	pid := peerPID(c)
-	var holderID uint64
 	if req.Op == OpHello {
-		holderID, msg = req.ID, nil
+		msg = nil
 		if string(req.Name) == helloPipes {
 			// The connection moves to pipes, which Close cannot
 			// interrupt: it ends when its client goes.
@@ -235,7 +234,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 			in.c = c
 		}
 	}
-	h := s.t.attach(holderID)
+	h := newHolder()
 	sess := s.handler.NewSession(&Peer{srv: s, h: h, pid: pid})
 	defer func() {
 		s.t.detach(h)

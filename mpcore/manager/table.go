@@ -4,11 +4,11 @@ package manager
 //
 // CPython counts references per object only, so a client that dies
 // without saying goodbye leaks what it held. Here every reference belongs
-// to a holder: a client process (all connections of one Client share its
-// holder id, sent in OpHello), a connection that sent no hello, or the
-// server's own process (proxies the server itself decoded, such as the
-// elements of a managed list that are proxies). When the last connection
-// of a holder closes, everything it held is released.
+// to a holder: a connection, or the server's own process (proxies the
+// server itself decoded, such as the elements of a managed list that are
+// proxies). A connection can release only what it holds itself, whatever
+// another client knows, and when it closes everything it held is
+// released.
 
 import "sync"
 
@@ -22,26 +22,21 @@ type Object struct {
 
 // holder is one owner of references.
 type holder struct {
-	id    uint64         // client holder id; 0 for anonymous and local holders
-	conns int            // open connections; the local holder keeps 1 for ever
-	refs  map[uint64]int // references held, by referent id
+	refs map[uint64]int // references held, by referent id
 }
 
-func newHolder(id uint64) *holder { return &holder{id: id, refs: map[uint64]int{}} }
+func newHolder() *holder { return &holder{refs: map[uint64]int{}} }
 
 // table maps ids to referents and counts their references.
 type table struct {
-	mu      sync.Mutex
-	lastID  uint64
-	objs    map[uint64]*Object
-	holders map[uint64]*holder // client holders by id
-	local   *holder            // references of the server's own process
+	mu     sync.Mutex
+	lastID uint64
+	objs   map[uint64]*Object
+	local  *holder // references of the server's own process
 }
 
 func newTable() *table {
-	local := newHolder(0)
-	local.conns = 1
-	return &table{objs: map[uint64]*Object{}, holders: map[uint64]*holder{}, local: local}
+	return &table{objs: map[uint64]*Object{}, local: newHolder()}
 }
 
 // register adds a referent with one reference, held by h.
@@ -112,40 +107,14 @@ func (t *table) dropLocked(id uint64, n int) {
 	}
 }
 
-// attach returns the holder for a new connection of client id (0: a
-// connection of its own).
-func (t *table) attach(id uint64) *holder {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if id == 0 {
-		h := newHolder(0)
-		h.conns = 1
-		return h
-	}
-	h := t.holders[id]
-	if h == nil {
-		h = newHolder(id)
-		t.holders[id] = h
-	}
-	h.conns++
-	return h
-}
-
-// detach ends a connection of h; after its last, h's references go.
+// detach ends the connection h stands for: its references go.
 func (t *table) detach(h *holder) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	h.conns--
-	if h.conns > 0 {
-		return
-	}
 	for id, n := range h.refs {
 		t.dropLocked(id, n)
 	}
 	h.refs = map[uint64]int{}
-	if h.id != 0 {
-		delete(t.holders, h.id)
-	}
 }
 
 // count returns the number of live referents.
