@@ -120,6 +120,9 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return &Context{method: RuntimeOf(thread).StartMethod()}, nil
 	}
 	m, ok := starlark.AsString(method)
+	if ok && m == "cluster" {
+		return clusterContext()
+	}
 	if !ok || !validMethod(m) {
 		return nil, exceptions.ValueError.Errorf("cannot find context for %s", quoted(method))
 	}
@@ -132,6 +135,7 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 type Context struct {
 	runtimeObject
 	method string
+	url    string // the server of a "cluster" context
 }
 
 var _ starlark.HasAttrs = (*Context)(nil)
@@ -147,6 +151,8 @@ func contextClass(m string) string {
 		return "ForkContext"
 	case "forkserver":
 		return "ForkServerContext"
+	case "cluster":
+		return "ClusterContext"
 	}
 	return "SpawnContext"
 }
@@ -165,6 +171,10 @@ func (c *Context) Attr(name string) (starlark.Value, error) {
 		return starlark.NewBuiltin("multiprocessing.Process", c.newProcess), nil
 	case "Pool":
 		return starlark.NewBuiltin("multiprocessing.Pool", c.newPool), nil
+	case "Queue", "JoinableQueue", "SimpleQueue":
+		if c.url != "" {
+			return c.clusterQueue(name), nil
+		}
 	case "get_start_method":
 		return starlark.NewBuiltin("get_start_method", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			return starlark.String(c.method), nil
@@ -185,7 +195,9 @@ func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args 
 	if err != nil {
 		return nil, err
 	}
-	v.(*Process).method = c.method
+	if c.url == "" { // a cluster context's processes are local, of the default method
+		v.(*Process).method = c.method
+	}
 	return v, nil
 }
 

@@ -32,7 +32,7 @@ func init() {
 type Pool struct {
 	runtimeObject
 	rt     *Runtime
-	eng    *pool.Pool
+	eng    PoolEngine
 	size   int
 	state  string // CPython's RUN, CLOSE or TERMINATE
 	setup  *poolSetup
@@ -49,13 +49,18 @@ var (
 	_ ContextManager    = (*Pool)(nil)
 )
 
-// def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None)
+// def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None, cluster=None, retries=2)
 func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var processes, initializer, maxtasks, context starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	var initargs starlark.Value = starlark.Tuple{}
+	var cluster string
+	retries := DefaultRetries
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "processes?", &processes, "initializer?", &initializer,
-		"initargs?", &initargs, "maxtasksperchild?", &maxtasks, "context?", &context); err != nil {
+		"initargs?", &initargs, "maxtasksperchild?", &maxtasks, "context?", &context, "cluster?", &cluster, "retries?", &retries); err != nil {
 		return nil, err
+	}
+	if retries < 0 {
+		return nil, exceptions.ValueError.Errorf("retries must be at least 0")
 	}
 	rt := RuntimeOf(thread)
 	n := pool.DefaultProcesses()
@@ -84,6 +89,9 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	switch c := context.(type) {
 	case *Context:
 		method = c.method
+		if c.url != "" && cluster == "" {
+			cluster = c.url
+		}
 	case starlark.NoneType:
 	default:
 		return nil, exceptions.TypeError.Errorf("%s: context must be a context from get_context(), not %s", b.Name(), context.Type())
@@ -94,7 +102,12 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	p := &Pool{rt: rt, size: n, state: "RUN", setup: setup, method: method,
 		dc: rt.DecodeContext(nil, nil), enc: rt.Encoder(nil)}
-	eng, err := pool.New(pool.Config{Processes: n, MaxTasksPerChild: maxTasks, Start: p.startWorker})
+	var eng PoolEngine
+	if cluster != "" {
+		eng, err = p.newClusterEngine(cluster, retries, maxTasks)
+	} else {
+		eng, err = pool.New(pool.Config{Processes: n, MaxTasksPerChild: maxTasks, Start: p.startWorker})
+	}
 	if err != nil {
 		p.releaseSetup()
 		return nil, poolErr(err)
@@ -165,13 +178,18 @@ func workerPrefix(method string) string {
 // the script's thread and from its goroutines to replace workers, so it
 // touches no script value (the setup is already encoded).
 func (p *Pool) startWorker() (*pool.Worker, error) {
+	return startPoolWorker(p.rt, p.setup, p.method)
+}
+
+// startPoolWorker starts a process of rt running _worker with setup.
+func startPoolWorker(rt *Runtime, setup *poolSetup, method string) (*pool.Worker, error) {
 	parent, child, err := conn.Pipe(true)
 	if err != nil {
 		return nil, connErr(err)
 	}
-	proc := p.rt.NewChildProcess("", workerBuiltin, starlark.Tuple{p.setup, NewConnection(child)}, true)
-	proc.name = strings.Replace(proc.name, "Process", workerPrefix(p.method), 1)
-	proc.method = p.method
+	proc := rt.NewChildProcess("", workerBuiltin, starlark.Tuple{setup, NewConnection(child)}, true)
+	proc.name = strings.Replace(proc.name, "Process", workerPrefix(method), 1)
+	proc.method = method
 	err = proc.Start()
 	child.Close()
 	if err != nil {
@@ -212,6 +230,9 @@ func poolErr(err error) error {
 
 // lostErr is the WorkerLostError for a task, naming it.
 func lostErr(e *pool.WorkerLostError, task string) error {
+	if e.Host != "" {
+		return exceptions.WorkerLostError.Errorf("%s was lost %d times; the last time on host %s: %s", task, e.Deliveries, e.Host, e.How)
+	}
 	return exceptions.WorkerLostError.Errorf("worker %s (pid %d) exited with %s while running %s",
 		e.Worker, e.Pid, pool.DescribeExit(e.ExitCode), task)
 }

@@ -53,6 +53,7 @@ type Runtime struct {
 	boot          *mpcore.Bootstrap // set in a launched child
 	childExtra    map[string][]byte // Prep.Extra for children started from now on
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
+	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
 	interactive   bool // the main module is a REPL session
 	mainThread    *starlark.Thread

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
@@ -117,6 +118,9 @@ type runner struct {
 	loaded   map[string]*loadEntry
 	mainDir  string
 	programs programCache
+
+	sourcesMu sync.Mutex
+	sources   map[string][]byte // the loaded files, by path, for cluster workers
 }
 
 type loadEntry struct {
@@ -128,6 +132,7 @@ type loadEntry struct {
 func newRunner(rt *builtins.Runtime) *runner {
 	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
 	rt.SetChildPrograms(r.childPrograms)
+	rt.SetFileSources(r.fileSources)
 	return r
 }
 
@@ -202,7 +207,7 @@ func (r *runner) load(thread *starlark.Thread, module string) (starlark.StringDi
 	}
 	e := &loadEntry{}
 	r.loaded[path] = e
-	src, err := os.ReadFile(path)
+	src, err := r.readSource(path)
 	if err != nil {
 		e.err = fmt.Errorf("cannot load %s: %w", module, err)
 	} else {
@@ -211,6 +216,37 @@ func (r *runner) load(thread *starlark.Thread, module string) (starlark.StringDi
 	}
 	e.done = true
 	return e.globals, e.err
+}
+
+// readSource reads a loaded file: from the parent's preparation data if
+// it sent the file (a cluster worker's host has no copy of it on disk),
+// else from disk. It keeps what it read for fileSources.
+func (r *runner) readSource(path string) ([]byte, error) {
+	src := r.rt.ParentExtra(builtins.FileExtraPrefix + path)
+	if src == nil {
+		var err error
+		if src, err = os.ReadFile(path); err != nil {
+			return nil, err
+		}
+	}
+	r.sourcesMu.Lock()
+	defer r.sourcesMu.Unlock()
+	if r.sources == nil {
+		r.sources = map[string][]byte{}
+	}
+	r.sources[path] = src
+	return src, nil
+}
+
+// fileSources is the runtime's FileSources.
+func (r *runner) fileSources() map[string][]byte {
+	r.sourcesMu.Lock()
+	defer r.sourcesMu.Unlock()
+	out := make(map[string][]byte, len(r.sources))
+	for path, src := range r.sources {
+		out[path] = src
+	}
+	return out
 }
 
 // formatError renders an uncaught error: Python's traceback shape for

@@ -29,15 +29,24 @@ var (
 )
 
 // WorkerLostError fails the task a worker held when it died: killed by a
-// signal, by the OOM killer, or by sys.exit inside the task.
+// signal, by the OOM killer, or by sys.exit inside the task. A cluster
+// pool's task fails with one after its last delivery was lost too; Host
+// says where that was and How what happened.
 type WorkerLostError struct {
 	Worker   string // the worker's process name
 	Pid      int
 	ExitCode int // CPython's exitcode: the status, or -N after signal N
+
+	Host       string // a cluster worker host, or "" in a local pool
+	How        string // how the cluster task was lost the last time
+	Deliveries int    // how many times the cluster task was delivered
 }
 
 // Error implements the error interface.
 func (e *WorkerLostError) Error() string {
+	if e.Host != "" {
+		return fmt.Sprintf("task lost %d times, the last time on host %s: %s", e.Deliveries, e.Host, e.How)
+	}
 	return fmt.Sprintf("worker %s (pid %d) exited with %s while running the task", e.Worker, e.Pid, DescribeExit(e.ExitCode))
 }
 
