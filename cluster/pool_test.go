@@ -1,0 +1,56 @@
+package cluster_test
+
+import (
+	"testing"
+	"time"
+)
+
+// TestPoolMethods: every Pool method works through the cluster as
+// locally, with tasks spread over two worker hosts.
+func TestPoolMethods(t *testing.T) {
+	_, url := startServer(t)
+	startHost(t, url, "h1", 2)
+	startHost(t, url, "h2", 2)
+	out := runScript(t, 120*time.Second, `
+load("multiprocessing", "Pool")
+load("helper.star", "square")
+
+def add(a, b):
+    return a + b
+
+def fails(x):
+    if x == 3:
+        fail("three is bad")
+    return x
+
+got = []
+
+if __name__ == "__main__":
+    pool = Pool(4, cluster="`+url+`")
+    print(pool.map(square, range(10)))
+    print(pool.map(square, range(100), chunksize=7) == [x * x for x in range(100)])
+    print(pool.starmap(add, [(1, 2), (3, 4)]))
+    print(list(pool.imap(square, range(5))))
+    print(sorted(pool.imap_unordered(square, range(5))))
+    print(pool.apply_async(add, (2, 3)).get(timeout=30))
+    r = pool.apply_async(square, (6,), callback=got.append)
+    r.wait()
+    pool.apply_async(fails, (3,), error_callback=lambda e: got.append(str(e))).wait()
+    print(pool.apply(square, (7,)))
+    print(got)
+    v, err = catch(pool.map, fails, range(5))
+    print(err)
+    pool.close()
+    pool.join()
+`, "helper.star", "def square(x):\n    return x * x\n")
+	expectLines(t, out,
+		"[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]",
+		"True",
+		"[3, 7]",
+		"[0, 1, 4, 9, 16]",
+		"[0, 1, 4, 9, 16]",
+		"5",
+		"49",
+		`[36, "Error: three is bad"]`,
+		"Error: three is bad")
+}
