@@ -12,8 +12,13 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/lib/base64"
+	"github.com/mpstar/mpstar/lib/collections"
+	"github.com/mpstar/mpstar/lib/csv"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/glob"
+	"github.com/mpstar/mpstar/lib/hashlib"
+	"github.com/mpstar/mpstar/lib/re"
 	"github.com/mpstar/mpstar/lib/shutil"
 	"github.com/mpstar/mpstar/lib/subprocess"
 )
@@ -97,6 +102,11 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"glob":            glob.Module,
 		"shutil":          shutil.Module,
 		"subprocess":      subprocess.Module,
+		"re":              re.Module,
+		"csv":             csv.Module,
+		"hashlib":         hashlib.Module,
+		"base64":          base64.Module,
+		"collections":     collections.Module,
 	}
 	for k, v := range moduleMembers[""] {
 		d[k] = v

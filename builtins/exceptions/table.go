@@ -91,3 +91,11 @@ var (
 	SameFileError        = newType("shutil.SameFileError", ShutilError, "SameFileError")
 	UnsupportedOperation = newType("io.UnsupportedOperation", OSError, "UnsupportedOperation")
 )
+
+// The errors of the text and data modules: re.error, csv.Error and
+// binascii.Error (which base64 raises), named as Python prints their classes.
+var (
+	ReError       = newType("re.error", Exception)
+	CSVError      = newType("_csv.Error", Exception, "csv.Error")
+	BinasciiError = newType("binascii.Error", ValueError)
+)

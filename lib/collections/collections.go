@@ -1,0 +1,22 @@
+package collections
+
+import (
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+)
+
+// Module collections is Python's collections module, with Counter.
+//
+//	Counter(iterable_or_mapping=None, **kwargs) -> Counter
+//
+// A Counter is a dict of counts: c[key] is 0 for a missing key; it has
+// the dict methods (keys, values, items, get, pop, clear, setdefault) and
+// most_common(n=None), update(iterable_or_mapping=None, **kwargs),
+// subtract(...), elements(), total() and copy(). c + d, c - d, c | d and
+// c & d combine counts as Python's do (keeping positive counts only), and
+// == compares counts with missing keys as 0.
+//
+// Differences from Python: elements() returns a list, not an iterator.
+var Module = &starlarkstruct.Module{Name: "collections", Members: starlark.StringDict{
+	"Counter": starlark.NewBuiltin("collections.Counter", newCounter),
+}}

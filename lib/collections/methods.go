@@ -1,0 +1,120 @@
+package collections
+
+import (
+	"fmt"
+	"sort"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
+)
+
+// dictMethods are the dict methods a Counter passes to its dict.
+var dictMethods = []string{"clear", "get", "items", "keys", "pop", "popitem", "setdefault", "values"}
+
+var counterMethods = map[string]*starlark.Builtin{
+	"most_common": starlark.NewBuiltin("most_common", mostCommon),
+	"update":      starlark.NewBuiltin("update", counterAdd(+1)),
+	"subtract":    starlark.NewBuiltin("subtract", counterAdd(-1)),
+	"elements":    starlark.NewBuiltin("elements", elements),
+	"total":       starlark.NewBuiltin("total", total),
+	"copy":        starlark.NewBuiltin("copy", counterCopy),
+}
+
+// Attr implements starlark.HasAttrs.
+func (c *Counter) Attr(name string) (starlark.Value, error) {
+	if m, ok := counterMethods[name]; ok {
+		return m.BindReceiver(c), nil
+	}
+	for _, n := range dictMethods {
+		if n == name {
+			return c.d.Attr(name)
+		}
+	}
+	return nil, nil
+}
+
+// AttrNames implements starlark.HasAttrs.
+func (c *Counter) AttrNames() []string {
+	names := append([]string(nil), dictMethods...)
+	for n := range counterMethods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func receiver(b *starlark.Builtin) *Counter { return b.Receiver().(*Counter) }
+
+// def most_common(n=None)
+func mostCommon(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var n starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "n?", &n); err != nil {
+		return nil, err
+	}
+	items := receiver(b).mostCommon()
+	if n != starlark.None {
+		k, err := starlark.AsInt32(n)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", b.Name(), err)
+		}
+		items = items[:min(max(k, 0), len(items))]
+	}
+	out := make([]starlark.Value, len(items))
+	for i, kv := range items {
+		out[i] = kv
+	}
+	return starlark.NewList(out), nil
+}
+
+// counterAdd makes update (+1) and subtract (-1).
+func counterAdd(sign int) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		return starlark.None, receiver(b).add(b.Name(), args, kwargs, sign)
+	}
+}
+
+// def elements(): each element repeated by its count, counts below one
+// ignored.
+func elements(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	var out []starlark.Value
+	for _, kv := range receiver(b).Items() {
+		n, err := starlark.AsInt32(kv[1])
+		if err != nil {
+			return nil, fmt.Errorf("%s: count of %s: %v", b.Name(), kv[0], err)
+		}
+		for ; n > 0; n-- {
+			out = append(out, kv[0])
+		}
+	}
+	return starlark.NewList(out), nil
+}
+
+// def total(): the sum of the counts.
+func total(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	var sum starlark.Value = zero
+	for _, kv := range receiver(b).Items() {
+		var err error
+		if sum, err = starlark.Binary(syntax.PLUS, sum, kv[1]); err != nil {
+			return nil, err
+		}
+	}
+	return sum, nil
+}
+
+// def copy()
+func counterCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		return nil, err
+	}
+	out := &Counter{d: starlark.NewDict(receiver(b).Len())}
+	for _, kv := range receiver(b).Items() {
+		out.d.SetKey(kv[0], kv[1])
+	}
+	return out, nil
+}

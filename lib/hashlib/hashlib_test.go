@@ -1,0 +1,22 @@
+package hashlib
+
+import (
+	"testing"
+
+	"github.com/mpstar/mpstar/lib/internal/startest"
+)
+
+func TestHashlib(t *testing.T) {
+	startest.Run(t, []startest.Case{
+		// FIPS 180-2 and RFC 1321 test vectors.
+		{Src: `print(hashlib.sha256(b"abc").hexdigest())`, Want: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+		{Src: `print(hashlib.md5(b"abc").hexdigest(), hashlib.sha1(b"abc").hexdigest())`, Want: "900150983cd24fb0d6963f7d28e17f72 a9993e364706816aba3e25717850c26c9cd0d89d"},
+		{Src: `h = hashlib.new("sha512")
+h.update(b"a")
+c = h.copy()
+h.update(b"bc")
+print(h.hexdigest() == hashlib.sha512(b"abc").hexdigest(), c.hexdigest() == hashlib.sha512(b"a").hexdigest(), len(h.digest()), h.digest_size, h.name)`, Want: "True True 64 64 sha512"},
+		{Src: `hashlib.sha256("abc")`, Err: "TypeError: Strings must be encoded before hashing"},
+		{Src: `hashlib.new("md4")`, Err: "ValueError: unsupported hash type md4"},
+	}, Module)
+}
