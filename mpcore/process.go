@@ -24,6 +24,8 @@ import (
 
 	"github.com/vmihailenco/msgpack/v5"
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // ChildEnv is the environment variable that marks a process as an mpstar
@@ -295,21 +297,9 @@ func (c *Child) Close() {
 }
 
 // WaitReadable waits until fd is readable (a pidfd: its process has
-// exited), for at most d (d < 0: no limit), and reports whether it is.
-// Interrupted polls are resumed with the time left.
+// exited), for at most d (d < 0: no limit), and reports whether it is. A
+// stopped script thread stops waiting (see package stop).
 func WaitReadable(fd int, d time.Duration) bool {
-	deadline := time.Now().Add(d)
-	for {
-		ms := -1
-		if d >= 0 {
-			ms = int(time.Until(deadline).Milliseconds())
-			if ms < 0 {
-				ms = 0
-			}
-		}
-		n, err := unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, ms)
-		if err != unix.EINTR {
-			return n > 0
-		}
-	}
+	n, err := stop.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, d)
+	return err == nil && n > 0
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // readBufSize is the size of a Conn's read-ahead buffer: a read syscall takes
@@ -246,7 +248,7 @@ func (c *Conn) Poll(timeout time.Duration) (bool, error) {
 		return true, nil
 	}
 	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
-	n, err := pollFds(pfd[:], timeout)
+	n, err := stop.Poll(pfd[:], timeout)
 	return n > 0, err
 }
 
@@ -371,7 +373,7 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 // os.ErrDeadlineExceeded when none comes.
 func (c *Conn) awaitDeadline() error {
 	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
-	n, err := pollFds(pfd[:], max(0, time.Until(c.deadline)))
+	n, err := stop.Poll(pfd[:], max(0, time.Until(c.deadline)))
 	if err == nil && n == 0 {
 		return os.ErrDeadlineExceeded
 	}
@@ -381,7 +383,7 @@ func (c *Conn) awaitDeadline() error {
 // await blocks until fd is ready for events.
 func await(fd int, events int16) error {
 	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
-	_, err := pollFds(pfd[:], -1)
+	_, err := stop.Poll(pfd[:], -1)
 	return err
 }
 

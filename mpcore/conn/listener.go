@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // Listener is a bound, listening socket that accepts Conns.
@@ -316,7 +318,7 @@ func (l *Listener) acceptAnyFd() (int, Address, error) {
 	defer l.accepting.Done()
 	for {
 		pfds := [2]unix.PollFd{{Fd: int32(l.fd), Events: unix.POLLIN}, {Fd: int32(l.wakeFd), Events: unix.POLLIN}}
-		if _, err := pollFds(pfds[:], -1); err != nil {
+		if _, err := stop.Poll(pfds[:], -1); err != nil {
 			return -1, Address{}, err
 		}
 		if pfds[1].Revents != 0 {
@@ -455,7 +457,7 @@ func connectFd(fd int, sa unix.Sockaddr) error {
 		return err
 	}
 	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
-	if _, err := pollFds(pfd[:], -1); err != nil {
+	if _, err := stop.Poll(pfd[:], -1); err != nil {
 		return err
 	}
 	soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)

@@ -5,10 +5,11 @@ package conn
 
 import (
 	"fmt"
-	"os"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // Wait blocks until at least one of fds is ready to read (input, end of
@@ -23,7 +24,7 @@ func Wait(fds []int, timeout time.Duration) ([]int, error) {
 	for i, fd := range fds {
 		pfds[i] = unix.PollFd{Fd: int32(fd), Events: unix.POLLIN}
 	}
-	n, err := pollFds(pfds, timeout)
+	n, err := stop.Poll(pfds, timeout)
 	if err != nil || n == 0 {
 		return nil, err
 	}
@@ -37,30 +38,4 @@ func Wait(fds []int, timeout time.Duration) ([]int, error) {
 		}
 	}
 	return ready, nil
-}
-
-// pollFds is ppoll(2) retried on EINTR with the time left; timeout < 0
-// waits without limit. It returns the number of ready entries.
-func pollFds(fds []unix.PollFd, timeout time.Duration) (int, error) {
-	var deadline time.Time
-	if timeout > 0 {
-		deadline = time.Now().Add(timeout)
-	}
-	for {
-		var ts *unix.Timespec
-		if timeout >= 0 {
-			t := unix.NsecToTimespec(int64(timeout))
-			ts = &t
-		}
-		n, err := unix.Ppoll(fds, ts, nil)
-		if err != unix.EINTR {
-			if err != nil {
-				return 0, os.NewSyscallError("ppoll", err)
-			}
-			return n, nil
-		}
-		if timeout > 0 {
-			timeout = max(0, time.Until(deadline))
-		}
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mpstar/mpstar/mpcore/shm"
+	"github.com/mpstar/mpstar/mpcore/stop"
 	"golang.org/x/sys/unix"
 )
 
@@ -86,15 +87,24 @@ func (e event) wait(ready func() bool, limit *clock) bool {
 // clock is a time limit whose deadline is computed when first asked for,
 // so an operation that completes without waiting never reads the clock.
 type clock struct {
-	timeout time.Duration // < 0: no limit
-	at      time.Time     // the deadline, once computed
+	timeout   time.Duration // < 0: no limit
+	at        time.Time     // the deadline, once computed
+	stoppable bool          // a stopped script thread runs out of time (package stop)
 }
 
-// limit returns a clock for timeout (< 0: no limit).
-func limit(timeout time.Duration) clock { return clock{timeout: timeout} }
+// limit returns the clock of a caller's wait for timeout (< 0: no limit),
+// which ends early when the calling script thread is stopped.
+func limit(timeout time.Duration) clock { return clock{timeout: timeout, stoppable: true} }
+
+// probeTurn returns the clock of one turn of a wait in the middle of
+// moving an item, which is never stopped halfway: the item would be lost.
+func probeTurn() clock { return clock{timeout: probeInterval} }
 
 // left returns the time remaining: -1 for no limit, 0 once expired.
 func (c *clock) left() time.Duration {
+	if c.stoppable && stop.Stopped() != nil {
+		return 0
+	}
 	if c.timeout < 0 {
 		return -1
 	}

@@ -271,7 +271,7 @@ func (r *ring) stream(t uint64, item []byte) (uint64, error) {
 // ring full for good.
 func (r *ring) waitRoom(t, want uint64) error {
 	ready := func() bool { return r.broken() || r.room(t, want) >= want }
-	for c := limit(probeInterval); !r.spaceEv.wait(ready, &c); c = limit(probeInterval) {
+	for c := probeTurn(); !r.spaceEv.wait(ready, &c); c = probeTurn() {
 		if err := r.probe(r.getLock, r.streamReader, statusReaderDied); err != nil {
 			return err
 		}
@@ -409,7 +409,7 @@ func (r *ring) takeStream(h, length uint64) ([]byte, error) {
 		}
 		atomic.StoreUint64(r.head, pos)
 		r.spaceEv.notify()
-		for c := limit(probeInterval); !r.dataEv.wait(more, &c); c = limit(probeInterval) {
+		for c := probeTurn(); !r.dataEv.wait(more, &c); c = probeTurn() {
 			if err := r.probe(r.putLock, r.streamWriter, statusWriterDied); err != nil {
 				return nil, err
 			}

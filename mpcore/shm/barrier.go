@@ -197,9 +197,10 @@ func (b *Barrier) breakBarrier() {
 	b.c.NotifyAll()
 }
 
-// lock takes the barrier's own lock, waiting as long as it takes.
+// lock takes the barrier's own lock, waiting as long as it takes: it is
+// held only for moments.
 func (b *Barrier) lock() {
-	b.m.Acquire(true, -1) // cannot fail: a Lock has no recursion to overflow
+	b.m.acquire(true, -1, false) // cannot fail: a Lock has no recursion to overflow
 }
 
 func (b *Barrier) getState() int32  { return int32(atomic.LoadUint32(b.state)) }

@@ -10,26 +10,19 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
-const (
-	futexWait = 0 // FUTEX_WAIT without FUTEX_PRIVATE_FLAG: shared between processes
-	futexWake = 1 // FUTEX_WAKE, likewise shared
-)
+// futexWake is FUTEX_WAKE without FUTEX_PRIVATE_FLAG: shared between
+// processes.
+const futexWake = 1
 
-// futexWaitWord blocks while *addr == val, for at most d (d < 0: no limit).
-// It returns early on a wake-up, a signal or a spurious wake-up; callers
+// futexWaitWord blocks while *addr == val, for at most d (d < 0: no limit),
+// or until the calling script thread is stopped (see package stop). It
+// returns early on a wake-up, a signal or a spurious wake-up; callers
 // re-check their condition in a loop.
-func futexWaitWord(addr *uint32, val uint32, d time.Duration) {
-	var tsp unsafe.Pointer
-	var ts unix.Timespec
-	if d >= 0 {
-		ts = unix.NsecToTimespec(int64(d))
-		tsp = unsafe.Pointer(&ts)
-	}
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(addr)), futexWait,
-		uintptr(val), uintptr(tsp), 0, 0)
-}
+func futexWaitWord(addr *uint32, val uint32, d time.Duration) { stop.FutexWait(addr, val, d) }
 
 // futexWakeWord wakes at most n waiters blocked on addr.
 func futexWakeWord(addr *uint32, n int) {
@@ -45,7 +38,7 @@ func word(mem []byte, off int) *uint32 {
 // FutexWait blocks while *addr == val, for at most d (d < 0: no limit),
 // for engine packages that keep their own futex words in shared memory
 // (the queue ring). Callers re-check their condition in a loop.
-func FutexWait(addr *uint32, val uint32, d time.Duration) { futexWaitWord(addr, val, d) }
+func FutexWait(addr *uint32, val uint32, d time.Duration) { stop.FutexWait(addr, val, d) }
 
 // FutexWake wakes at most n waiters blocked on addr.
 func FutexWake(addr *uint32, n int) { futexWakeWord(addr, n) }

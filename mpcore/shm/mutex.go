@@ -93,7 +93,14 @@ func (m *Mutex) Recursive() bool { return m.recursive }
 // tries; otherwise it waits up to timeout (< 0: forever) and reports
 // whether it got the lock. An RLock its owner already holds is re-entered.
 // A lock whose holder process has died is taken over (see OnDeadOwner).
+// A stopped script thread stops waiting (see package stop).
 func (m *Mutex) Acquire(block bool, timeout time.Duration) (bool, error) {
+	return m.acquire(block, timeout, true)
+}
+
+// acquire is Acquire; a wait that is not stoppable lasts until the lock
+// is taken or the timeout passes.
+func (m *Mutex) acquire(block bool, timeout time.Duration, stoppable bool) (bool, error) {
 	if m.recursive && m.IsMine() {
 		c := atomic.LoadUint32(m.count)
 		if c == math.MaxUint32 {
@@ -109,16 +116,17 @@ func (m *Mutex) Acquire(block bool, timeout time.Duration) (bool, error) {
 	if !block || timeout == 0 {
 		return false, nil
 	}
-	return m.acquireSlow(timeout), nil
+	return m.acquireSlow(timeout, stoppable), nil
 }
 
 // acquireSlow spins briefly, then sleeps on the lock word, checking every
 // deadCheckInterval that the holder is alive.
-func (m *Mutex) acquireSlow(timeout time.Duration) bool {
+func (m *Mutex) acquireSlow(timeout time.Duration, stoppable bool) bool {
 	if spin(mutexSpin, m.tryLock) {
 		return true
 	}
 	p := newPatience(timeout, true)
+	p.stoppable = stoppable
 	for {
 		old := atomic.LoadUint32(m.state)
 		if old == 0 {
@@ -243,10 +251,11 @@ func (m *Mutex) releaseFully() uint32 {
 	return depth
 }
 
-// reacquire takes the lock again, waiting as long as it takes, at the
+// reacquire takes the lock again, waiting as long as it takes (even on a
+// stopped thread, as Python's Condition.wait does in its finally), at the
 // depth releaseFully returned.
 func (m *Mutex) reacquire(depth uint32) {
-	m.Acquire(true, -1) // cannot fail: the caller held no recursion
+	m.acquire(true, -1, false) // cannot fail: the caller held no recursion
 	if m.recursive {
 		atomic.StoreUint32(m.count, depth)
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // Owner tells apart the holders of a lock inside one process, the way
@@ -89,12 +91,14 @@ func processDead(pid uint32) bool {
 type patience struct {
 	deadline  time.Time // zero: wait forever
 	nextCheck time.Time // zero: never check the holder
+	stoppable bool      // a stopped script thread ends the wait (package stop)
 }
 
-// newPatience starts a wait of timeout (< 0: forever); watch asks for a
-// liveness check of the holder every deadCheckInterval.
+// newPatience starts a wait of timeout (< 0: forever) that ends early
+// when the calling script thread is stopped; watch asks for a liveness
+// check of the holder every deadCheckInterval.
 func newPatience(timeout time.Duration, watch bool) patience {
-	var p patience
+	p := patience{stoppable: true}
 	now := time.Now()
 	if timeout >= 0 {
 		p.deadline = now.Add(timeout)
@@ -110,7 +114,8 @@ func newPatience(timeout time.Duration, watch bool) patience {
 // always gets a last check when it expires.
 func (p *patience) step() (sleep time.Duration, check, expired bool) {
 	now := time.Now()
-	expired = !p.deadline.IsZero() && !now.Before(p.deadline)
+	expired = !p.deadline.IsZero() && !now.Before(p.deadline) ||
+		p.stoppable && stop.Stopped() != nil
 	if !p.nextCheck.IsZero() {
 		check = expired || !now.Before(p.nextCheck)
 		if check {

@@ -1,0 +1,23 @@
+// Package stop makes every blocking wait of the engine interruptible, by
+// one mechanism: a Signal bound to the OS thread that runs a script.
+//
+// A script's thread blocks in only three ways, and each has a form here
+// that also returns when the thread's Signal fires:
+//
+//   - on a futex word in shared memory (locks, semaphores, events,
+//     conditions, barriers, queues): FutexWait sleeps with futex_waitv(2)
+//     on the word and on the Signal's own word at once, so no wake-up is
+//     lost between checking the Signal and sleeping;
+//   - on descriptors (connections, listeners, sentinels, manager
+//     sockets): Poll adds the Signal's eventfd to the poll(2) set;
+//   - on a Go channel (pool results, process exit, sleep): Wait selects
+//     on the Signal's Done channel too.
+//
+// The embedding layer binds a run's Signal to the goroutine that runs the
+// script (Bind locks it to its OS thread for the run), so engine code
+// finds it with Current without any parameter: a wait on any other
+// goroutine (a queue's feeder, a pool's result handler) has none and is
+// not interrupted. Fire is how a context's cancellation, Ctrl-C and
+// Session.Interrupt reach a blocked call; the waits report it as having
+// run out of time, and the caller asks Stopped why.
+package stop
