@@ -134,7 +134,7 @@ func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	ok, err := receiverCondition(b).c.Wait(d)
-	return starlark.Bool(ok), shmErr(err)
+	return starlark.Bool(ok), blocked(ok, shmErr(err))
 }
 
 // def wait_for(predicate, timeout=None): waits until predicate() is true,
@@ -142,8 +142,8 @@ func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c := receiverCondition(b)
 	return waitFor(thread, b, args, kwargs, func(d time.Duration) error {
-		_, err := c.c.Wait(d)
-		return shmErr(err)
+		ok, err := c.c.Wait(d)
+		return blocked(ok, shmErr(err))
 	})
 }
 

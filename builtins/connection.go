@@ -195,7 +195,7 @@ func connPoll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 		return nil, err
 	}
 	ok, err := receiverConn(b).c.Poll(d)
-	return starlark.Bool(ok), connErr(err)
+	return starlark.Bool(ok), blocked(ok, connErr(err))
 }
 
 // def send_bytes(buf, offset=0, size=None)

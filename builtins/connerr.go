@@ -12,6 +12,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // connErr converts an error from mpcore/conn (or a codec error on a
@@ -19,6 +20,9 @@ import (
 func connErr(err error) error {
 	if err == nil {
 		return nil
+	}
+	if cause := stop.Stopped(); cause != nil {
+		return cause // the stop is why it failed (see block.go)
 	}
 	var (
 		tooShort *conn.BufferTooShortError

@@ -107,5 +107,6 @@ func eventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err != nil {
 		return nil, err
 	}
-	return starlark.Bool(b.Receiver().(*Event).e.Wait(d)), nil
+	ok := b.Receiver().(*Event).e.Wait(d)
+	return starlark.Bool(ok), blocked(ok, nil)
 }

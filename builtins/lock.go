@@ -97,8 +97,8 @@ func (l *Lock) AttrNames() []string { return methodNames(lockMethods) }
 
 // Enter acquires the lock, as `with lock:`.
 func (l *Lock) Enter(*starlark.Thread) error {
-	_, err := l.m.Acquire(true, -1)
-	return shmErr(err)
+	ok, err := l.m.Acquire(true, -1)
+	return blocked(ok, shmErr(err))
 }
 
 // Exit releases the lock.
@@ -149,8 +149,8 @@ func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starla
 		return nil, err
 	}
 	ok, err := l.m.Acquire(block, t)
-	if err != nil {
-		return nil, shmErr(err)
+	if err := blocked(ok, shmErr(err)); err != nil {
+		return nil, err
 	}
 	return starlark.Bool(ok), nil
 }

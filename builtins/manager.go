@@ -36,6 +36,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // managerExitPriority shuts managers down before children are joined at
@@ -497,6 +498,9 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 // could not start.
 func awaitAddress(r *conn.Conn, p *Process) (conn.Address, error) {
 	msg, err := r.RecvBytes(-1)
+	if cause := stop.Stopped(); err != nil && cause != nil {
+		return conn.Address{}, cause
+	}
 	if err != nil {
 		p.child.Join(-1)
 		code, _ := p.child.ExitCode()
@@ -574,9 +578,9 @@ func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	p := st.proc
 	st.mu.Unlock()
 	if p != nil {
-		p.child.Join(d)
+		_, err = stop.Wait(p.child.Done(), d)
 	}
-	return starlark.None, nil
+	return starlark.None, err
 }
 
 // def _number_of_objects(): the server's live referents (for tests).

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/pool"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // IMapIterator is what imap and imap_unordered return.
@@ -145,8 +146,9 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done
 		if it.pop() {
 			continue
 		}
-		if !it.await(deadline, d >= 0) {
-			return nil, nil, false, true
+		ok, err := it.await(deadline, d >= 0)
+		if err != nil || !ok {
+			return nil, err, false, err == nil
 		}
 	}
 }
@@ -179,12 +181,13 @@ func (it *IMapIterator) pop() bool {
 	return true
 }
 
-// await waits for another chunk until deadline (if bounded).
-func (it *IMapIterator) await(deadline time.Time, bounded bool) bool {
+// await waits for another chunk until deadline (if bounded); err is the
+// stop that ended the wait (see block.go).
+func (it *IMapIterator) await(deadline time.Time, bounded bool) (bool, error) {
 	if !bounded {
-		return waitChan(it.notify, -1)
+		return stop.Wait(it.notify, -1)
 	}
-	return waitChan(it.notify, max(time.Until(deadline), 0))
+	return stop.Wait(it.notify, max(time.Until(deadline), 0))
 }
 
 // Type implements starlark.Value.

@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"time"
 	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/pool"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // AsyncResult is multiprocessing.pool.ApplyResult, and MapResult for the
@@ -137,31 +137,6 @@ func (r *AsyncResult) isReady() bool {
 	}
 }
 
-// waitChan waits for ch to close or deliver, for at most d (d < 0: no
-// limit).
-func waitChan(ch <-chan struct{}, d time.Duration) bool {
-	if d < 0 {
-		<-ch
-		return true
-	}
-	select {
-	case <-ch:
-		return true
-	default:
-	}
-	if d == 0 {
-		return false
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ch:
-		return true
-	case <-t.C:
-		return false
-	}
-}
-
 // resultCall unpacks timeout=None for get and wait, runs deferred
 // callbacks and waits; ok is false at the timeout.
 func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (r *AsyncResult, ok bool, err error) {
@@ -174,7 +149,10 @@ func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if err := rt.RunDeferred(thread); err != nil {
 		return nil, false, err
 	}
-	ok = waitChan(r.done, d)
+	ok, err = stop.Wait(r.done, d)
+	if err != nil {
+		return nil, false, err
+	}
 	return r, ok, rt.RunDeferred(thread)
 }
 
@@ -275,7 +253,9 @@ func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	waitChan(r.done, -1)
+	if _, err := stop.Wait(r.done, -1); err != nil {
+		return nil, err
+	}
 	if err := p.rt.RunDeferred(thread); err != nil {
 		return nil, err
 	}
@@ -593,16 +573,21 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) (starlark.Value, error) {
 	if progress && p.rt.stderrTerminal() {
 		bar := pool.NewProgress(p.rt.stderr, len(r.items))
+		stopped := stopDone()
 		for !r.isReady() {
 			select {
 			case <-r.done:
 			case <-r.tick:
 				bar.Update(int(r.count.Load()))
+			case <-stopped:
+				return nil, stop.Stopped()
 			}
 		}
 		bar.Finish(int(r.count.Load()))
 	}
-	waitChan(r.done, -1)
+	if _, err := stop.Wait(r.done, -1); err != nil {
+		return nil, err
+	}
 	if err := p.rt.RunDeferred(thread); err != nil {
 		return nil, err
 	}

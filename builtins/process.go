@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 type processKind int
@@ -342,10 +343,13 @@ func (p *Process) Start() error {
 		return exceptions.AssertionError.New("daemonic processes are not allowed to have children")
 	}
 	rt.mu.Lock()
-	booting, cfg, extra := rt.bootstrapping, rt.cfg, rt.childExtra
+	booting, ending, cfg, extra := rt.bootstrapping, rt.ending, rt.cfg, rt.childExtra
 	rt.mu.Unlock()
 	if booting {
 		return exceptions.RuntimeError.Errorf("%s", bootstrapMessage)
+	}
+	if ending {
+		return exceptions.RuntimeError.Errorf("cannot start %s: the run was stopped and is ending its processes", p.name)
 	}
 	rt.activeChildren() // CPython's _cleanup(): forget finished children
 	var fds mpcore.FDTable
@@ -507,27 +511,27 @@ func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	case p.kind == kindSelf || p.kind == kindMain:
 		return nil, exceptions.AssertionError.New("can only join a child process")
 	case p.kind == kindParent:
-		p.waitParent(d)
-		return starlark.None, nil
+		return starlark.None, p.waitParent(d)
 	case p.parent != os.Getpid():
 		return nil, exceptions.AssertionError.New("can only join a child process")
 	case p.child == nil:
 		return nil, exceptions.AssertionError.New("can only join a started process")
 	}
-	if p.child.Join(d) {
+	ok, err := stop.Wait(p.child.Done(), d)
+	if ok {
 		p.rt.activeChildren()
 	}
-	return starlark.None, nil
+	return starlark.None, err
 }
 
 // waitParent waits for the parent process to exit, for at most d.
-func (p *Process) waitParent(d time.Duration) {
+func (p *Process) waitParent(d time.Duration) error {
 	fd, err := unix.PidfdOpen(p.pid, 0)
 	if err != nil {
-		return
+		return nil
 	}
 	defer unix.Close(fd)
-	mpcore.WaitReadable(fd, d)
+	return blocked(mpcore.WaitReadable(fd, d), nil)
 }
 
 // durationArg converts a Python timeout (None = forever; negative = 0) to

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/queue"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 func init() {
@@ -188,6 +189,9 @@ func decodeQueue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 
 // queueErr converts an engine error into the Python exception.
 func queueErr(err error) error {
+	if cause := stop.Stopped(); err != nil && cause != nil {
+		return cause // a get or put the stop ended (see block.go)
+	}
 	var qe *queue.Error
 	if errors.As(err, &qe) {
 		return exceptions.Named(qe.Kind).New(qe.Msg)
@@ -369,6 +373,6 @@ func queueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err := noArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	receiverQueue(b).joinable.Join(-1)
-	return starlark.None, nil
+	ok := receiverQueue(b).joinable.Join(-1)
+	return starlark.None, blocked(ok, nil)
 }

@@ -10,12 +10,14 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"time"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/queue"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 const runtimeKey = "mpstar.runtime"
@@ -39,6 +41,8 @@ type Runtime struct {
 	// cfg.Stderr: this process's and, relayed a line at a time, its
 	// children's.
 	stdout, stderr *mpcore.Output
+	// sig stops the blocking calls of the script's thread (see block.go).
+	sig *stop.Signal
 
 	mu            sync.Mutex
 	self          *Process // the current process
@@ -56,6 +60,7 @@ type Runtime struct {
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
 	interactive   bool // the main module is a REPL session
+	ending        bool // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 	logger        *Logger          // the multiprocessing logger, made on first use
@@ -86,11 +91,16 @@ func newRuntime(cfg Config) *Runtime {
 		cfg.Stderr = os.Stderr
 	}
 	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
-		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr)}
+		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
 	// A process that exits with queue items still buffered waits for them
 	// to be flushed, after joining its children, as CPython's feeder
-	// finalizer does (unless cancel_join_thread).
-	rt.AtExit(10, queue.FlushAll)
+	// finalizer does (unless cancel_join_thread); a stopped one does not,
+	// as the readers are gone.
+	rt.AtExit(10, func() {
+		if rt.sig.Err() == nil {
+			queue.FlushAll()
+		}
+	})
 	return rt
 }
 
@@ -203,6 +213,67 @@ func (rt *Runtime) Finish() {
 	}
 }
 
+// Bind makes the runtime's stop signal that of the blocking calls made on
+// the calling goroutine, the one that runs the script, until unbind is
+// called there (see mpcore/stop).
+func (rt *Runtime) Bind() (unbind func()) { return rt.sig.Bind() }
+
+// Stop stops the script: the blocking call its thread is in, or makes
+// next, fails at once with cause, and the thread is cancelled at its next
+// step. It may be called from any goroutine; Rearm undoes it.
+func (rt *Runtime) Stop(cause error) {
+	rt.sig.Fire(cause)
+	rt.mu.Lock()
+	thread := rt.mainThread
+	rt.mu.Unlock()
+	if thread != nil {
+		thread.Cancel(cause.Error())
+	}
+}
+
+// Stopped returns the cause of Stop, or nil.
+func (rt *Runtime) Stopped() error { return rt.sig.Err() }
+
+// Rearm undoes Stop, so the thread runs again: an interactive session's
+// next chunk after a KeyboardInterrupt.
+func (rt *Runtime) Rearm() {
+	rt.sig.Reset()
+	rt.mu.Lock()
+	thread := rt.mainThread
+	rt.mu.Unlock()
+	if thread != nil {
+		thread.Uncancel()
+	}
+}
+
+// childGrace is how long EndChildren lets a child end its own children
+// and exit before killing it.
+const childGrace = 2 * time.Second
+
+// EndChildren ends every child of this process and everything they
+// started, and returns when they have all exited: a stopped run leaves no
+// process behind. Each child takes the end of its lifeline as its
+// parent's death and ends its own children the same way (see
+// mpcore.Child.End).
+func (rt *Runtime) EndChildren() {
+	rt.mu.Lock()
+	rt.ending = true
+	warm := rt.warm
+	rt.mu.Unlock()
+	if warm != nil {
+		warm.Close()
+	}
+	// A child whose start was under way (a Pool replacing a worker, say)
+	// shows up in a later round.
+	for kids := rt.activeChildren(); len(kids) > 0; kids = rt.activeChildren() {
+		var wg sync.WaitGroup
+		for _, p := range kids {
+			wg.Go(func() { p.child.End(childGrace) })
+		}
+		wg.Wait()
+	}
+}
+
 func (rt *Runtime) reapChildren() {
 	kids := rt.activeChildren()
 	for _, p := range kids {
@@ -211,7 +282,10 @@ func (rt *Runtime) reapChildren() {
 		}
 	}
 	for _, p := range kids {
-		p.child.Join(-1)
+		if _, err := stop.Wait(p.child.Done(), -1); err != nil {
+			rt.EndChildren() // stopped while joining at exit
+			return
+		}
 	}
 }
 

@@ -78,8 +78,7 @@ func (s *Semaphore) AttrNames() []string { return methodNames(semaphoreMethods) 
 
 // Enter acquires, as `with sem:`.
 func (s *Semaphore) Enter(*starlark.Thread) error {
-	s.s.Acquire(true, -1)
-	return nil
+	return blocked(s.s.Acquire(true, -1), nil)
 }
 
 // Exit releases.
@@ -110,7 +109,8 @@ func semaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
-	return starlark.Bool(b.Receiver().(*Semaphore).s.Acquire(block, d)), nil
+	ok := b.Receiver().(*Semaphore).s.Acquire(block, d)
+	return starlark.Bool(ok), blocked(ok, nil)
 }
 
 func semaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

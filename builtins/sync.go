@@ -14,6 +14,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 func init() {
@@ -36,6 +37,9 @@ func init() {
 
 // shmErr converts an engine error into the Python exception a script sees.
 func shmErr(err error) error {
+	if cause := stop.Stopped(); err != nil && cause != nil {
+		return cause // a broken Barrier.wait, say, that the stop ended
+	}
 	var se *shm.Error
 	if errors.As(err, &se) {
 		return exceptions.Named(se.Kind).New(se.Msg)

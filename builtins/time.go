@@ -11,6 +11,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 var clockStart = time.Now()
@@ -52,6 +53,6 @@ func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if f < 0 {
 		return nil, exceptions.ValueError.New("sleep length must be non-negative")
 	}
-	time.Sleep(time.Duration(f * float64(time.Second)))
-	return starlark.None, nil
+	_, err := stop.Wait(nil, time.Duration(f*float64(time.Second)))
+	return starlark.None, err
 }

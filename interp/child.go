@@ -37,9 +37,6 @@ func runChild(opts Options) int {
 		fmt.Fprintf(os.Stderr, "mpstar child: %v\n", err)
 		return 1
 	}
-	// A parent that dies without joining its children takes them along, so
-	// a SIGKILLed parent leaves no orphans (SPEC §7).
-	boot.WatchParent(func() { os.Exit(1) })
 	if boot.Prep.Dir != "" {
 		os.Chdir(boot.Prep.Dir)
 	}
@@ -48,6 +45,13 @@ func runChild(opts Options) int {
 	// the parent's run, not to this process.
 	opts.Stdout, opts.Stderr = nil, nil
 	rt := builtins.NewChildRuntime(runtimeConfig("", nil, opts), boot)
+	// A parent that dies (or ends this child, see mpcore.Child.End)
+	// without joining it takes it along, and its children with it: a
+	// SIGKILLed or stopped parent leaves no orphans.
+	boot.WatchParent(func() {
+		rt.EndChildren()
+		os.Exit(1)
+	})
 	r := newRunner(rt)
 	thread := r.newThread("MainThread")
 	var res *ExitError

@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // Options configure a script run. The zero value runs with the process's
@@ -83,24 +85,91 @@ func ExitCode(err error) int {
 }
 
 // RunFile runs the script in filename as the main module, then joins its
-// children as a Python main process does at exit.
+// children as a Python main process does at exit. It is RunFileContext
+// with a context that never ends.
 func RunFile(filename string, opts Options) error {
+	return RunFileContext(context.Background(), filename, opts)
+}
+
+// RunString runs src as the main module; filename names it in tracebacks.
+// It is RunStringContext with a context that never ends.
+func RunString(filename, src string, opts Options) error {
+	return RunStringContext(context.Background(), filename, src, opts)
+}
+
+// RunFileContext is RunStringContext on the contents of filename.
+func RunFileContext(ctx context.Context, filename string, opts Options) error {
 	src, err := os.ReadFile(filename)
 	if err != nil {
 		return fmt.Errorf("can't open file %q: %w", filename, err)
 	}
-	return RunString(filename, string(src), opts)
+	return RunStringContext(ctx, filename, string(src), opts)
 }
 
-// RunString runs src as the main module; filename names it in tracebacks.
-func RunString(filename, src string, opts Options) error {
+// RunStringContext runs src as the main module (filename names it in
+// tracebacks), then joins its children as a Python main process does at
+// exit.
+//
+// When ctx ends first, the script stops at once, even inside a blocking
+// call (join, get, acquire, recv, sleep, Pool.map, a manager call...): that
+// call fails, the traceback of where the script was goes to Stderr, every
+// process the run started is ended (their children too) before
+// RunStringContext returns, and the error it returns wraps ctx.Err(). A
+// context cancelled with the cause KeyboardInterrupt
+// (context.WithCancelCause) ends the run as Ctrl-C ends a Python program
+// instead: KeyboardInterrupt, exit code 130.
+func RunStringContext(ctx context.Context, filename, src string, opts Options) error {
 	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
-	code := newRunner(rt).runMain("__main__")
-	rt.Finish()
+	r := newRunner(rt)
+	var code *ExitError
+	r.under(ctx, func() {
+		code = r.runMain("__main__")
+		r.finish()
+	})
+	if cause := rt.Stopped(); cause != nil && code.Code == 0 {
+		code = &ExitError{Code: 1, Err: cause} // stopped while joining at exit
+	}
 	if code.Code == 0 {
 		return nil
 	}
 	return code
+}
+
+// KeyboardInterrupt is the cause (see context.WithCancelCause) with which
+// a host cancels a run's context to stop it as Ctrl-C stops a Python
+// program.
+var KeyboardInterrupt = errors.New("KeyboardInterrupt")
+
+// under runs fn on the calling goroutine as the script's thread: its
+// blocking calls stop when ctx ends (see mpcore/stop).
+func (r *runner) under(ctx context.Context, fn func()) {
+	unbind := r.rt.Bind()
+	defer unbind()
+	halt := context.AfterFunc(ctx, func() { r.rt.Stop(stopCause(ctx)) })
+	defer halt()
+	fn()
+}
+
+// stopCause is the error a script's blocking call fails with when ctx
+// ends: a KeyboardInterrupt for that cause, else one that wraps ctx.Err().
+func stopCause(ctx context.Context) error {
+	cause := context.Cause(ctx)
+	switch {
+	case errors.Is(cause, KeyboardInterrupt):
+		return exceptions.KeyboardInterrupt.New("")
+	case cause != ctx.Err():
+		return fmt.Errorf("script stopped: %w (%w)", ctx.Err(), cause)
+	}
+	return fmt.Errorf("script stopped: %w", ctx.Err())
+}
+
+// finish ends the process's work as a Python main process does at exit,
+// or, when the script was stopped, ends every process it started.
+func (r *runner) finish() {
+	if r.rt.Stopped() != nil {
+		r.rt.EndChildren()
+	}
+	r.rt.Finish()
 }
 
 func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
@@ -160,11 +229,31 @@ func (r *runner) report(err error) *ExitError {
 	if err == nil {
 		return &ExitError{}
 	}
+	if cause := r.rt.Stopped(); cause != nil {
+		return r.reportStop(err, cause)
+	}
 	if code, ok := builtins.ExitCodeOf(err, r.rt.WriteStderr); ok {
 		return &ExitError{Code: code}
 	}
 	r.rt.WriteStderr(formatError(err))
 	return &ExitError{Code: 1, Err: err}
+}
+
+// reportStop reports a script that was stopped: where it was, then the
+// cause, whether a blocking call failed with it or the thread was
+// cancelled between steps (an error that names only the reason).
+func (r *runner) reportStop(err, cause error) *ExitError {
+	var ee *starlark.EvalError
+	tb := ""
+	if errors.As(err, &ee) {
+		tb = builtins.FormatTraceback(ee)
+	}
+	r.rt.WriteStderr(tb + builtins.ErrorFromGo(cause).String() + "\n")
+	code := 1
+	if exceptions.Is(cause, exceptions.KeyboardInterrupt) {
+		code = 130 // as a shell reports Python's death by SIGINT
+	}
+	return &ExitError{Code: code, Err: cause}
 }
 
 // exec compiles and runs one module, recording its globals so functions

@@ -5,7 +5,6 @@ package interp
 // module's InteractiveInterpreter running __main__).
 
 import (
-	"errors"
 	"maps"
 	"strconv"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // SessionFile names the module of an interactive session, in tracebacks
@@ -36,9 +36,6 @@ const prevName = "$prev"
 // the value of a chunk that is a sole expression.
 const echoName = "$echo"
 
-// interruptReason is how a chunk cancelled by Interrupt reports itself.
-const interruptReason = "KeyboardInterrupt"
-
 // Session runs chunks of source typed at a prompt, one after another, as
 // the main module "<stdin>" of one interpreter: the globals persist, a
 // sole expression's value is echoed as Python's REPL does, and an uncaught
@@ -57,8 +54,7 @@ type Session struct {
 	// globals are the module's own globals, without the predeclared names.
 	globals starlark.StringDict
 
-	running     atomic.Bool
-	interrupted atomic.Bool
+	running atomic.Bool
 }
 
 // NewSession starts the interpreter of an interactive session: a main
@@ -124,13 +120,13 @@ func (s *Session) ExecNext(readline func() ([]byte, error)) error {
 }
 
 // Interrupt makes the chunk that is running fail with KeyboardInterrupt,
-// as Ctrl-C does in Python. Code blocked in a builtin notices when the
-// builtin returns. Between chunks it does nothing. It is safe to call from
-// any goroutine (a signal handler's, typically).
+// as Ctrl-C does in Python, at once even when it is blocked in a builtin
+// (join, get, acquire, recv, sleep, Pool.map...). Between chunks it does
+// nothing. It is safe to call from any goroutine (a signal handler's,
+// typically).
 func (s *Session) Interrupt() {
 	if s.running.Load() {
-		s.interrupted.Store(true)
-		s.thread.Cancel(interruptReason)
+		s.rt.Stop(exceptions.KeyboardInterrupt.New(""))
 	}
 }
 
@@ -144,10 +140,11 @@ func (s *Session) execFile(f *syntax.File, src []byte) error {
 	if len(f.Stmts) == 0 {
 		return nil
 	}
-	s.thread.Uncancel()
-	s.interrupted.Store(false)
+	s.rt.Rearm()
 	s.running.Store(true)
+	unbind := s.rt.Bind()
 	err := s.execStmts(f)
+	unbind()
 	s.running.Store(false)
 	if err != nil {
 		return s.fail(err)
@@ -292,12 +289,12 @@ func targetNames(e syntax.Expr, add func(string)) {
 }
 
 // fail reports a chunk's error on Stderr, Python's way, and returns it as
-// an *ExitError (see Exec).
+// an *ExitError (see Exec); an interrupted chunk's has Code 1, not a
+// script's 130, as the session goes on.
 func (s *Session) fail(err error) error {
-	var ee *starlark.EvalError
-	if s.interrupted.Load() && errors.As(err, &ee) {
-		s.rt.WriteStderr(builtins.FormatTraceback(ee) + interruptReason + "\n")
-		return &ExitError{Code: 1, Err: err}
+	ee := s.run.report(err)
+	if ee.Code == 130 {
+		ee.Code = 1
 	}
-	return s.run.report(err)
+	return ee
 }

@@ -272,6 +272,24 @@ func (c *Child) Signal(sig syscall.Signal) error {
 	return c.cmd.Process.Signal(sig)
 }
 
+// End ends the child and every process it started, and returns once it
+// has been reaped. It closes the child's lifeline, which the child takes
+// as its parent's death: it ends its own children the same way, then
+// exits (see Bootstrap.WatchParent). A child still running after grace is
+// killed.
+func (c *Child) End(grace time.Duration) {
+	c.bootMu.Lock()
+	if c.boot >= 0 {
+		unix.Close(c.boot)
+		c.boot = -1
+	}
+	c.bootMu.Unlock()
+	if !c.Join(grace) {
+		c.Kill()
+		c.Join(-1)
+	}
+}
+
 // Terminate sends SIGTERM, as CPython's Process.terminate.
 func (c *Child) Terminate() error { return c.Signal(syscall.SIGTERM) }
 

@@ -342,8 +342,16 @@ func (c *Conn) consume(n int) {
 func (c *Conn) read(p []byte) (int, error) { return c.readFD(c.fd, p) }
 
 func (c *Conn) readFD(fd int, p []byte) (int, error) {
+	ready := false
 	if c.deadline.IsZero() && c.spin > 0 {
-		spinUntilReadable(fd, c.spin)
+		ready = spinUntilReadable(fd, c.spin)
+	}
+	if !ready && c.deadline.IsZero() && stop.Current() != nil {
+		// A script's thread must not sleep in read(2), which nothing
+		// ends but input: it sleeps in poll(2) with its stop Signal.
+		if err := await(fd, unix.POLLIN); err != nil {
+			return 0, err
+		}
 	}
 	for {
 		if !c.deadline.IsZero() {
@@ -470,18 +478,18 @@ var spinRead = func() time.Duration {
 // Pool worker between tasks, gives the CPU back at once instead.
 func (c *Conn) SetSpin(d time.Duration) { c.spin = d }
 
-// spinUntilReadable returns once fd has input, or after d.
-func spinUntilReadable(fd int, d time.Duration) {
+// spinUntilReadable returns once fd has input (true), or after d (false).
+func spinUntilReadable(fd int, d time.Duration) (ready bool) {
 	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	var start time.Time
 	for i := 0; ; i++ {
 		if n, _ := unix.Poll(pfd[:], 0); n > 0 {
-			return
+			return true
 		}
 		if i == 0 {
 			start = time.Now()
 		} else if time.Since(start) > d {
-			return
+			return false
 		}
 	}
 }

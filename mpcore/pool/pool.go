@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // killAfter is how long Terminate waits for workers to die of SIGTERM
@@ -474,23 +475,14 @@ func (p *Pool) Join(timeout time.Duration) error {
 	if st == running {
 		return ErrStillRunning
 	}
-	if timeout < 0 {
-		<-p.exited
-		return nil
-	}
-	select {
-	case <-p.exited:
-		return nil
-	default:
-	}
-	t := time.NewTimer(timeout)
-	defer t.Stop()
-	select {
-	case <-p.exited:
-		return nil
-	case <-t.C:
+	ok, err := stop.Wait(p.exited, timeout)
+	switch {
+	case err != nil:
+		return err // the calling script thread was stopped
+	case !ok:
 		return ErrJoinTimeout
 	}
+	return nil
 }
 
 // Size returns the number of live workers.
