@@ -10,15 +10,6 @@ package builtins
 
 import "github.com/mpstar/mpstar/mpcore/stop"
 
-// stopDone returns a channel closed when the calling thread is stopped,
-// for a select over several channels (nil on a thread that cannot be).
-func stopDone() <-chan struct{} {
-	if s := stop.Current(); s != nil {
-		return s.Done()
-	}
-	return nil
-}
-
 // blocked returns what a blocking call whose wait ended with ok and err
 // reports: the stop, when the calling thread was stopped before the call
 // got what it waited for (ok false), else err.

@@ -573,7 +573,7 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) (starlark.Value, error) {
 	if progress && p.rt.stderrTerminal() {
 		bar := pool.NewProgress(p.rt.stderr, len(r.items))
-		stopped := stopDone()
+		stopped := stop.Done()
 		for !r.isReady() {
 			select {
 			case <-r.done:

@@ -182,6 +182,8 @@ func (l *Listener) Accept() (*Conn, error) {
 		return r.c, r.err
 	case <-l.done:
 		return nil, ErrListenerClosed
+	case <-stop.Done():
+		return nil, stop.Stopped()
 	}
 }
 

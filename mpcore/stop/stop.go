@@ -142,6 +142,16 @@ func Stopped() error {
 	return nil
 }
 
+// Done returns a channel closed when the calling goroutine's Signal
+// fires, for a select over several channels; nil (never ready) when the
+// goroutine has no Signal.
+func Done() <-chan struct{} {
+	if s := Current(); s != nil {
+		return s.Done()
+	}
+	return nil
+}
+
 // futexWaitv is struct futex_waitv of futex_waitv(2).
 type futexWaitv struct {
 	val      uint64
