@@ -87,10 +87,11 @@ func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeC
 }
 
 func (rt *Runtime) basePredeclared() starlark.StringDict {
+	stdin := file.Stdin()
 	d := starlark.StringDict{
 		"multiprocessing": Module("multiprocessing"),
 		"struct":          starlark.NewBuiltin("struct", starlarkstruct.Make),
-		"sys":             rt.sysModule(),
+		"sys":             rt.sysModule(stdin),
 		"os":              osModule(),
 		"time":            timeModule,
 		"math":            math.Module,
@@ -99,6 +100,7 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"array":           ArrayModule,
 		"bytearray":       BytearrayBuiltin,
 		"open":            file.Open,
+		"input":           file.Input(stdin, rt.WriteStdout),
 		"glob":            glob.Module,
 		"shutil":          shutil.Module,
 		"subprocess":      subprocess.Module,

@@ -1,14 +1,17 @@
 package builtins
 
-// The sys helper module: argv, exit, stdout/stderr writers, flush.
+// The sys helper module: argv, exit, stdin, stdout/stderr writers, flush.
 
 import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/lib/file"
 )
 
-// sysModule builds the sys module of one runtime; sys.argv is its own.
-func (rt *Runtime) sysModule() *starlarkstruct.Module {
+// sysModule builds the sys module of one runtime; sys.argv is its own, and
+// stdin the file object input() reads too.
+func (rt *Runtime) sysModule(stdin *file.File) *starlarkstruct.Module {
 	argv := make([]starlark.Value, len(rt.cfg.Argv))
 	for i, a := range rt.cfg.Argv {
 		argv[i] = starlark.String(a)
@@ -16,6 +19,7 @@ func (rt *Runtime) sysModule() *starlarkstruct.Module {
 	return &starlarkstruct.Module{Name: "sys", Members: starlark.StringDict{
 		"argv":   starlark.NewList(argv),
 		"exit":   starlark.NewBuiltin("sys.exit", sysExit),
+		"stdin":  stdin,
 		"stdout": rt.stream("sys.stdout", rt.WriteStdout),
 		"stderr": rt.stream("sys.stderr", rt.WriteStderr),
 		"flush":  starlark.NewBuiltin("sys.flush", noop),

@@ -50,6 +50,8 @@ type caseSpec struct {
 	// unordered compares stdout as a multiset of lines, for scripts whose
 	// processes print concurrently.
 	unordered bool
+	// stdin names a file of testdata fed to the script's standard input.
+	stdin string
 }
 
 func parseSpec(t *testing.T, src []byte) caseSpec {
@@ -77,6 +79,8 @@ func parseSpec(t *testing.T, src []byte) caseSpec {
 			spec.env = append(spec.env, val)
 		case "unordered":
 			spec.unordered = val == "true"
+		case "stdin":
+			spec.stdin = val
 		}
 	}
 	return spec
@@ -112,6 +116,13 @@ func runCase(t *testing.T, script string) {
 	cmd.Env = append(os.Environ(), spec.env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if spec.stdin != "" {
+		in, err := os.ReadFile(filepath.Join(filepath.Dir(script), spec.stdin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stdin = bytes.NewReader(in)
+	}
 	err = cmd.Run()
 	if ctx.Err() != nil {
 		t.Fatalf("timed out after 2 minutes; stderr:\n%s", stderr.String())

@@ -10,6 +10,7 @@
 //	# args: A B         extra command-line arguments
 //	# env: K=V          extra environment (may repeat)
 //	# unordered: true   compare stdout lines in any order
+//	# stdin: FILE       feed testdata/FILE to the script's standard input
 //
 // Run `go test ./conformance/ -update` to rewrite the golden files from the
 // current output; review the diff before committing it.
