@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
+	"unsafe"
 
 	"go.starlark.net/starlark"
 
@@ -106,12 +107,15 @@ func (it *lineIterator) Next(p *starlark.Value) bool {
 func (it *lineIterator) Done() {}
 
 // value is data read from the file as the script sees it: str in text mode
-// (already decoded), bytes in binary mode.
+// (already decoded), bytes in binary mode. The buffers read into are never
+// touched again, so the value takes them without a copy (read() of a large
+// file would otherwise copy it once more).
 func (f *File) value(data []byte) starlark.Value {
+	s := unsafe.String(unsafe.SliceData(data), len(data))
 	if f.codec != nil {
-		return starlark.String(data)
+		return starlark.String(s)
 	}
-	return starlark.Bytes(data)
+	return starlark.Bytes(s)
 }
 
 // check fails unless the file is open and supports the operation.
@@ -142,11 +146,11 @@ func (f *File) readAll() ([]byte, error) {
 		buf = append([]byte(nil), buf...)
 		f.r.Reset(f.f)
 	}
+	// One byte more than the file's size, so that the read which finds the
+	// end needs no larger buffer (after earlier reads it is a little big).
 	size := 512
-	if fi, err := f.f.Stat(); err == nil && fi.Mode().IsRegular() {
-		if pos, err := f.f.Seek(0, io.SeekCurrent); err == nil && fi.Size() > pos {
-			size = int(fi.Size()-pos) + 1
-		}
+	if fi, err := f.f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() >= int64(size) {
+		size = int(fi.Size()) + 1
 	}
 	if cap(buf)-len(buf) < size {
 		buf = append(make([]byte, 0, len(buf)+size), buf...)
