@@ -161,3 +161,7 @@ func StartPoolWorker(rt *Runtime, setup []byte) (*pool.Worker, error) {
 	s := &poolSetup{payload: setup}
 	return startPoolWorker(rt, s, "spawn")
 }
+
+// TimeoutArg converts a timeout argument (None: no limit, -1) as the
+// local queues do, for the cluster's.
+func TimeoutArg(fn string, v starlark.Value) (time.Duration, error) { return durationArg(fn, v) }

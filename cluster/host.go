@@ -270,22 +270,43 @@ func (hp *hostPool) fetch(cons jetstream.Consumer) {
 			}
 		}
 		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(heartbeat))
-		got := 0
-		if err == nil {
+		if err != nil {
+			hp.release(n)
+			if hp.gone(err) {
+				return
+			}
+			continue
+		}
+		// The batch fills as tasks come; meanwhile slots that free up ask
+		// for more in requests of their own, so a worker that finishes
+		// does not wait for the rest of the batch.
+		go func() {
+			got := 0
 			for m := range batch.Messages() {
 				got++
 				hp.run(m)
 			}
-			err = batch.Error()
-		}
-		for ; got < n; got++ {
-			hp.slots <- struct{}{}
-		}
-		if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
-			hp.h.stop(hp.id)
-			return
-		}
+			hp.release(n - got)
+			hp.gone(batch.Error())
+		}()
 	}
+}
+
+// release gives back n slots.
+func (hp *hostPool) release(n int) {
+	for ; n > 0; n-- {
+		hp.slots <- struct{}{}
+	}
+}
+
+// gone reports whether a fetch failed because the pool's stream or
+// consumer is gone, and then stops serving the pool.
+func (hp *hostPool) gone(err error) bool {
+	if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
+		hp.h.stop(hp.id)
+		return true
+	}
+	return false
 }
 
 // run starts one task message on the local engine.
@@ -295,7 +316,7 @@ func (hp *hostPool) run(m jetstream.Msg) {
 	md, err := m.Metadata()
 	if r.err != nil || err != nil {
 		m.Term()
-		hp.slots <- struct{}{}
+		hp.release(1)
 		return
 	}
 	deliveries := int(md.NumDelivered)
@@ -327,7 +348,7 @@ func (hp *hostPool) done(m jetstream.Msg, id uint64, deliveries int, last bool, 
 	hp.mu.Lock()
 	delete(hp.running, m)
 	hp.mu.Unlock()
-	hp.slots <- struct{}{}
+	hp.release(1)
 	host := hp.h.o.Host
 	var lost *pool.WorkerLostError
 	var initErr *pool.InitError

@@ -41,7 +41,7 @@ func TestMain(m *testing.M) {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		var slots int
 		fmt.Sscan(os.Getenv(slotsEnv), &slots)
-		err := cluster.Serve(ctx, cluster.HostOptions{Options: cluster.Options{URL: url}, Slots: slots, Host: os.Getenv(nameEnv)})
+		err := cluster.Serve(ctx, cluster.HostOptions{Options: cluster.OptionsFromEnv(url), Slots: slots, Host: os.Getenv(nameEnv)})
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -59,8 +59,15 @@ func TestMain(m *testing.M) {
 // when the test ends.
 func startServer(t *testing.T) (*server.Server, string) {
 	t.Helper()
-	ns, err := server.NewServer(&server.Options{Host: "127.0.0.1", Port: -1, JetStream: true,
-		StoreDir: t.TempDir(), NoSigs: true, NoLog: true, MaxPayload: 8 << 20})
+	return startServerWith(t, &server.Options{})
+}
+
+// startServerWith starts an embedded server with opts on loopback.
+func startServerWith(t *testing.T, opts *server.Options) (*server.Server, string) {
+	t.Helper()
+	opts.Host, opts.Port, opts.JetStream, opts.StoreDir = "127.0.0.1", -1, true, t.TempDir()
+	opts.NoSigs, opts.NoLog, opts.MaxPayload = true, true, 8<<20
+	ns, err := server.NewServer(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +109,7 @@ type host struct {
 
 // startHost starts a worker host process serving url with slots local
 // workers; it is stopped (SIGTERM, then SIGKILL) when the test ends.
-func startHost(t *testing.T, url, name string, slots int) *host {
+func startHost(t *testing.T, url, name string, slots int, env ...string) *host {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -110,6 +117,7 @@ func startHost(t *testing.T, url, name string, slots int) *host {
 	}
 	h := &host{cmd: exec.Command(exe), logs: make(chan string, 100)}
 	h.cmd.Env = append(os.Environ(), hostEnv+"="+url, nameEnv+"="+name, fmt.Sprintf("%s=%d", slotsEnv, slots))
+	h.cmd.Env = append(h.cmd.Env, env...)
 	h.cmd.Stdout = lineWriter(t, &h.out, h.logs)
 	h.cmd.Stderr = lineWriter(t, &h.out, h.logs)
 	if err := h.cmd.Start(); err != nil {

@@ -6,13 +6,15 @@ import (
 )
 
 // TestPoolMethods: every Pool method works through the cluster as
-// locally, with tasks spread over two worker hosts.
+// locally, with tasks spread over two worker hosts that have neither the
+// script nor the file it loads on disk; handles that cannot reach another
+// host fail at submit.
 func TestPoolMethods(t *testing.T) {
 	_, url := startServer(t)
 	startHost(t, url, "h1", 2)
 	startHost(t, url, "h2", 2)
 	out := runScript(t, 120*time.Second, `
-load("multiprocessing", "Pool")
+load("multiprocessing", "Lock", "Pipe", "Pool", "Queue", "Value")
 load("helper.star", "square")
 
 def add(a, b):
@@ -40,6 +42,9 @@ if __name__ == "__main__":
     print(got)
     v, err = catch(pool.map, fails, range(5))
     print(err)
+    for h in (Lock(), Value("i", 0), Queue(), Pipe()[0]):
+        _, err = catch(pool.apply_async, square, (h,))
+        print(err)
     pool.close()
     pool.join()
 `, "helper.star", "def square(x):\n    return x * x\n")
@@ -52,5 +57,9 @@ if __name__ == "__main__":
 		"5",
 		"49",
 		`[36, "Error: three is bad"]`,
-		"Error: three is bad")
+		"Error: three is bad",
+		"RuntimeError: apply_async: args[0]: Lock objects should only be shared between processes through inheritance",
+		"RuntimeError: apply_async: args[0]: Synchronized objects should only be shared between processes through inheritance",
+		"RuntimeError: apply_async: args[0]: Queue objects should only be shared between processes through inheritance",
+		"RuntimeError: apply_async: args[0]: Connection objects should only be shared between processes through inheritance")
 }
