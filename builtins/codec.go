@@ -121,8 +121,16 @@ func AppendEncode(dst []byte, v starlark.Value, sc *ShareContext) ([]byte, error
 // Append appends the payload for v to dst; on error dst is returned
 // unchanged with an *EncodeError whose path starts at root.
 func (e *Encoder) Append(dst []byte, root string, v starlark.Value) ([]byte, error) {
+	return e.AppendWrapped(dst, root, v, 0)
+}
+
+// AppendWrapped is Append for a value whose outer wrappers levels are the
+// channel's own, not the user's (a manager call's (args, kwargs)): they
+// do not count against the nesting limit, so a user's value may nest as
+// deep here as on any other channel. DecodeWrapped reads it.
+func (e *Encoder) AppendWrapped(dst []byte, root string, v starlark.Value, wrappers int) ([]byte, error) {
 	start := len(dst)
-	out, f := e.value(append(dst, CodecVersion), v, 0)
+	out, f := e.value(append(dst, CodecVersion), v, -wrappers)
 	if f != nil {
 		return dst[:start], f.encodeError(root)
 	}
@@ -602,11 +610,17 @@ type DecodeContext struct {
 // or the error of a resolver or share decoder), never a panic. dc may be
 // nil for plain data.
 func Decode(data []byte, dc *DecodeContext) (starlark.Value, error) {
+	return DecodeWrapped(data, dc, 0)
+}
+
+// DecodeWrapped decodes a payload made by AppendWrapped with as many
+// wrappers.
+func DecodeWrapped(data []byte, dc *DecodeContext, wrappers int) (starlark.Value, error) {
 	d, err := newDecoder(data, dc)
 	if err != nil {
 		return nil, err
 	}
-	v, err := d.value(0)
+	v, err := d.value(-wrappers)
 	if err != nil {
 		return nil, err
 	}

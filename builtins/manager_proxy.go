@@ -267,6 +267,10 @@ func (p *Proxy) call(thread *starlark.Thread, method string, args starlark.Tuple
 	return p.result(thread, kind, reply)
 }
 
+// callWrappers are the levels a call's arguments are wrapped in: the
+// (args, kwargs) pair, then the args tuple or the kwargs dict.
+const callWrappers = 2
+
 // encodeCallArgs encodes (args, kwargs-or-None), the arguments of a call.
 func encodeCallArgs(thread *starlark.Thread, method string, args starlark.Tuple, kwargs []starlark.Tuple) ([]byte, error) {
 	if args == nil {
@@ -296,7 +300,7 @@ func encodeCallArgs(thread *starlark.Thread, method string, args starlark.Tuple,
 			enc = rt.Encoder(nil)
 		}
 	}
-	payload, err := enc.Append(make([]byte, 0, 64), "args", starlark.Tuple{args, kw})
+	payload, err := enc.AppendWrapped(make([]byte, 0, 64), "args", starlark.Tuple{args, kw}, callWrappers)
 	if err != nil {
 		return nil, encodeFailure(method, "", err)
 	}

@@ -245,7 +245,7 @@ func (s *session) errorReply(dst []byte, err error) []byte {
 
 // decodeArgs decodes (args, kwargs-or-None).
 func (s *session) decodeArgs(payload []byte) (starlark.Tuple, []starlark.Tuple, error) {
-	v, err := Decode(payload, s.dc)
+	v, err := DecodeWrapped(payload, s.dc, callWrappers)
 	if err != nil {
 		return nil, nil, connErr(err)
 	}

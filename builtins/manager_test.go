@@ -180,3 +180,28 @@ if keep[1] != 2:
     fail("the list is gone")
 `)
 }
+
+func TestManagerNestingLimitCountsOnlyTheValue(t *testing.T) {
+	rt, m := startTestManager(t)
+	runStarlark(t, rt, m, `
+deep = []
+for i in range(998):
+    deep = [deep]  # 999 lists, one inside the other, as on every channel
+
+def depth(x):
+    n = 1
+    for i in range(2000):
+        if x == []:
+            return n
+        n, x = n + 1, x[0]
+
+d = m.dict()
+d["deep"] = deep
+l = m.list([deep])
+if depth(d["deep"]) != 999 or depth(l[0]) != 999:
+    fail("the value came back %d and %d levels deep" % (depth(d["deep"]), depth(l[0])))
+_, err = catch(d.__setitem__, "deeper", [[deep]])  # past every channel's limit
+if err == None or "nested more than 1000 levels deep" not in str(err):
+    fail("a 1000-level value: %s" % err)
+`)
+}
