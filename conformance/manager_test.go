@@ -11,10 +11,14 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/manager"
 )
 
 // managersDir holds the scripts of the manager tests.
@@ -165,4 +169,110 @@ func boundSocket(t *testing.T, name string) bool {
 		}
 	}
 	return false
+}
+
+// TestManagerServesManyIdleConnections: a remote manager keeps serving
+// with 20,000 idle authenticated connections open (as many as the
+// descriptor limit lets one process hold, if that is less), on a handful
+// of OS threads (a thread per connection ran into Go's limit of 10,000
+// and killed the server, losing its objects).
+func TestManagerServesManyIdleConnections(t *testing.T) {
+	idle := int(raiseFileLimit(t, 20000+200)) - 200 // the server inherits it
+	if idle < 12000 {
+		t.Skipf("RLIMIT_NOFILE allows only %d connections", idle)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	server, line := startScript(t, ctx, managersDir, time.Minute, "server.star", "0")
+	defer func() {
+		server.Process.Kill()
+		server.Wait()
+	}()
+	port, err := strconv.Atoi(strings.TrimPrefix(line, "serving "))
+	if err != nil {
+		t.Fatalf("server said %q", line)
+	}
+	addr, key := conn.InetAddress("127.0.0.1", port), []byte("abracadabra")
+	hello := manager.AppendRequest(nil, manager.OpHello, nil, 0, "", nil)
+	conns := make([]*conn.Conn, idle)
+	defer func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	const dialers = 8
+	errs := make(chan error, dialers)
+	for d := 0; d < dialers; d++ {
+		go func() {
+			for i := d; i < idle; i += dialers {
+				c, err := conn.Dial(addr, key)
+				if err == nil {
+					conns[i], err = c, c.SendBytes(hello)
+				}
+				if err != nil {
+					errs <- fmt.Errorf("connection %d: %w", i, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for d := 0; d < dialers; d++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	producer := exec.CommandContext(ctx, mpstarBin, "client.star", strconv.Itoa(port), "producer", "100", "abracadabra")
+	producer.Dir = managersDir
+	if out, err := producer.CombinedOutput(); err != nil || string(out) != "producer put 100 items\n" {
+		t.Fatalf("a client of the server with %d idle connections: %v\n%s", idle, err, out)
+	}
+	threads := threadCount(t, server.Process.Pid)
+	t.Logf("the server runs %d idle connections on %d OS threads", idle, threads)
+	if threads > 100 {
+		t.Errorf("the server runs %d OS threads for %d idle connections", threads, idle)
+	}
+}
+
+// raiseFileLimit lets this process and its children open n descriptors,
+// or as many as the hard limit allows when it cannot be raised (without
+// CAP_SYS_RESOURCE), and returns the new limit.
+func raiseFileLimit(t *testing.T, n uint64) uint64 {
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &old); err != nil {
+		t.Fatal(err)
+	}
+	if old.Cur >= n {
+		return old.Cur
+	}
+	lim := syscall.Rlimit{Cur: n, Max: max(n, old.Max)}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		lim = syscall.Rlimit{Cur: old.Max, Max: old.Max}
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() { syscall.Setrlimit(syscall.RLIMIT_NOFILE, &old) })
+	return lim.Cur
+}
+
+// threadCount returns the number of OS threads of process pid.
+func threadCount(t *testing.T, pid int) int {
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatal("no Threads line in /proc/pid/status")
+	return 0
 }

@@ -73,8 +73,8 @@ func AnswerChallenge(c *Conn, authkey []byte) error {
 
 // handshake runs steps on c with every read bounded by timeout from now.
 func handshake(c *Conn, authkey []byte, timeout time.Duration, steps ...func(*Conn, []byte) error) error {
-	c.deadline = time.Now().Add(timeout)
-	defer func() { c.deadline = time.Time{} }()
+	c.setDeadline(time.Now().Add(timeout))
+	defer c.setDeadline(time.Time{})
 	for _, step := range steps {
 		if err := step(c, authkey); err != nil {
 			if errors.Is(err, os.ErrDeadlineExceeded) {

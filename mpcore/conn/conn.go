@@ -23,7 +23,9 @@ const readBufSize = 64 << 10
 
 // Conn is one end of a connection carrying CPython-framed messages over a
 // socket or pipe file descriptor, with blocking read and write syscalls on
-// that descriptor (no Go netpoller, for the lowest round-trip latency).
+// that descriptor (no Go netpoller, for the lowest round-trip latency), or
+// in poll mode (SetPollable) waiting on Go's netpoller, for servers with
+// many idle connections.
 //
 // Concurrency: one goroutine may send while another receives, but two
 // goroutines must not send (or receive) at the same time, and Close must
@@ -52,6 +54,13 @@ type Conn struct {
 	// deadline, when not zero, bounds every read; only the authentication
 	// handshake sets it, so the common path pays one comparison.
 	deadline time.Time
+
+	// polled are the descriptors in poll mode (see SetPollable); nil in
+	// the usual blocking mode.
+	polled []polledFD
+	// small is where a receive in poll mode waits for a message's first
+	// bytes, so that an idle Conn holds no read-ahead buffer.
+	small [smallRead]byte
 }
 
 // NewConn returns a Conn owning fd, which must be a blocking or non-blocking
@@ -131,21 +140,29 @@ func (c *Conn) Close() error {
 	if c.fd < 0 {
 		return nil
 	}
-	err := unix.Close(c.fd)
-	for _, fd := range []int{c.wfd, c.bulk} {
-		if fd >= 0 && fd != c.fd {
-			if cerr := unix.Close(fd); err == nil {
-				err = cerr
-			}
+	var err error
+	for _, fd := range c.descriptors() {
+		if cerr := c.closeFD(fd); err == nil {
+			err = cerr
 		}
 	}
 	c.fd, c.wfd, c.bulk = -1, -1, -1
+	c.polled = nil
+	c.releaseReadBuf()
 	c.rbuf, c.wbuf = nil, nil
 	c.rpos, c.rend = 0, 0
-	if err != nil {
-		return os.NewSyscallError("close", err)
+	return err
+}
+
+// descriptors returns the Conn's distinct open descriptors.
+func (c *Conn) descriptors() []int {
+	fds := []int{c.fd}
+	for _, fd := range []int{c.wfd, c.bulk} {
+		if fd >= 0 && fd != c.fd {
+			fds = append(fds, fd)
+		}
 	}
-	return nil
+	return fds
 }
 
 func (c *Conn) checkReadable() error {
@@ -176,15 +193,15 @@ func (c *Conn) SendBytes(p []byte) error {
 	}
 	if len(p) <= coalesceLimit {
 		c.wbuf = append(AppendHeader(c.wbuf[:0], len(p)), p...)
-		return writeAll(c.wfd, c.wbuf)
+		return c.writeAll(c.wfd, c.wbuf)
 	}
 	if c.bulk >= 0 && len(p) >= bulkThreshold {
-		if err := writeAll(c.wfd, binary.BigEndian.AppendUint32(c.hdr[:0], bulkMarker)); err != nil {
+		if err := c.writeAll(c.wfd, binary.BigEndian.AppendUint32(c.hdr[:0], bulkMarker)); err != nil {
 			return err
 		}
-		return writeTwo(c.bulk, AppendHeader(c.hdr[:0], len(p)), p)
+		return c.writeTwo(c.bulk, AppendHeader(c.hdr[:0], len(p)), p)
 	}
-	return writeTwo(c.wfd, AppendHeader(c.hdr[:0], len(p)), p)
+	return c.writeTwo(c.wfd, AppendHeader(c.hdr[:0], len(p)), p)
 }
 
 // RecvBytes receives one message. maxlength < 0 means no limit beyond
@@ -257,7 +274,9 @@ func (c *Conn) Poll(timeout time.Duration) (bool, error) {
 // receiving, as CPython's _bad_message_length does.
 func (c *Conn) recvHeader(limit int) (int, error) {
 	if c.rbuf == nil {
-		c.rbuf = make([]byte, readBufSize)
+		if err := c.newReadBuf(); err != nil {
+			return 0, err
+		}
 	}
 	if err := c.fill(shortHeaderLen); err != nil {
 		return 0, err
@@ -333,6 +352,9 @@ func (c *Conn) consume(n int) {
 	c.rpos += n
 	if c.rpos == c.rend {
 		c.rpos, c.rend = 0, 0
+		if c.polled != nil && !c.inBulk {
+			c.releaseReadBuf() // idle until the next message
+		}
 	}
 }
 
@@ -352,6 +374,9 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 		if err := await(fd, unix.POLLIN); err != nil {
 			return 0, err
 		}
+	}
+	if rc := c.rawConn(fd); rc != nil {
+		return pollRead(rc, p)
 	}
 	for {
 		if !c.deadline.IsZero() {
@@ -396,14 +421,11 @@ func await(fd int, events int16) error {
 }
 
 // writeAll writes all of p to fd.
-func writeAll(fd int, p []byte) error {
+func (c *Conn) writeAll(fd int, p []byte) error {
 	for len(p) > 0 {
-		n, err := unix.Write(fd, p)
+		n, err := c.writev(fd, [][]byte{p})
 		if err != nil {
-			if err = writeFailed(fd, err); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		p = p[n:]
 	}
@@ -412,32 +434,39 @@ func writeAll(fd int, p []byte) error {
 
 // writeTwo writes hdr then p with writev(2), so a large message costs one
 // syscall without being copied behind its header.
-func writeTwo(fd int, hdr, p []byte) error {
+func (c *Conn) writeTwo(fd int, hdr, p []byte) error {
 	for {
-		n, err := unix.Writev(fd, [][]byte{hdr, p})
+		n, err := c.writev(fd, [][]byte{hdr, p})
 		if err != nil {
-			if err = writeFailed(fd, err); err != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		if n >= len(hdr) {
-			return writeAll(fd, p[n-len(hdr):])
+			return c.writeAll(fd, p[n-len(hdr):])
 		}
 		hdr = hdr[n:]
 	}
 }
 
-// writeFailed returns nil if a write that failed with err should be retried
-// (after waiting for room on a non-blocking descriptor), or the error to report.
-func writeFailed(fd int, err error) error {
-	switch err {
-	case unix.EINTR:
-		return nil
-	case unix.EAGAIN:
-		return await(fd, unix.POLLOUT)
+// writev is one writev(2) of bufs to fd, retried on EINTR and, for a
+// non-blocking descriptor, after waiting for room.
+func (c *Conn) writev(fd int, bufs [][]byte) (int, error) {
+	if rc := c.rawConn(fd); rc != nil {
+		return pollWritev(rc, bufs)
 	}
-	return os.NewSyscallError("write", err)
+	for {
+		n, err := unix.Writev(fd, bufs)
+		switch err {
+		case nil:
+			return n, nil
+		case unix.EINTR:
+		case unix.EAGAIN:
+			if err := await(fd, unix.POLLOUT); err != nil {
+				return 0, err
+			}
+		default:
+			return 0, os.NewSyscallError("write", err)
+		}
+	}
 }
 
 // rawReader reads a Conn's descriptor directly, bypassing its buffer; it

@@ -118,7 +118,7 @@ func TestPeerClosesMidFrame(t *testing.T) {
 				written := make(chan struct{})
 				go func() {
 					defer close(written)
-					writeAll(a.wfd, tc.raw)
+					a.writeAll(a.wfd, tc.raw)
 					a.Close()
 				}()
 				_, err := b.RecvBytes(-1)

@@ -12,6 +12,9 @@
 //     on its descriptor, one write per small message and a read-ahead
 //     buffer so a small message usually costs one read.
 //   - pipe.go: Pipe (socketpair or pipe).
+//   - poll.go: poll mode, for servers: a Conn that waits on Go's network
+//     poller, so that an idle connection holds neither an OS thread nor
+//     a read-ahead buffer.
 //   - auth.go: DeliverChallenge and AnswerChallenge, the HMAC handshake in
 //     CPython 3.12's {digest} form and CPython 3.11's HMAC-MD5 form.
 //   - address.go, listener.go: Address, Listener, Dial and Dialer for

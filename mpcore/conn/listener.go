@@ -34,6 +34,10 @@ type Listener struct {
 	// any: handshakes run concurrently, so a peer that stays silent holds
 	// a place for HandshakeTimeout but delays no one else.
 	MaxPending int
+	// Poll puts accepted Conns in poll mode (see Conn.SetPollable) before
+	// their handshake, so that neither a handshake nor an idle connection
+	// holds an OS thread: what a server with many clients wants.
+	Poll bool
 	// OwnerOnly makes an AF_UNIX Listener accept only processes of its
 	// own user (and root): the peer's credentials (SO_PEERCRED) are
 	// checked before a byte is exchanged, and anyone else's connection is
@@ -198,6 +202,12 @@ func (l *Listener) newConn(fd int) (*Conn, error) {
 	c := newConn(fd, true, true, orDefault(l.MaxFrame, DefaultMaxFrame))
 	if l.address.Family == AFInet {
 		if err := setNoDelay(fd); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	if l.Poll {
+		if err := c.SetPollable(); err != nil {
 			c.Close()
 			return nil, err
 		}

@@ -157,7 +157,7 @@ func mustPipe(tb testing.TB, duplex bool) (*Conn, *Conn) {
 // writeRaw writes bytes on c's descriptor directly, bypassing framing.
 func writeRaw(tb testing.TB, c *Conn, p []byte) {
 	tb.Helper()
-	if err := writeAll(c.wfd, p); err != nil {
+	if err := c.writeAll(c.wfd, p); err != nil {
 		tb.Fatal(err)
 	}
 }

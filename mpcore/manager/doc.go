@@ -12,8 +12,10 @@
 //     that goes away, even by SIGKILL, releases what it held, and no
 //     client can release what another holds.
 //   - server.go: Server, the accept loop and one goroutine per connection,
-//     as CPython has one thread per connection; Handler and Session are
-//     what the embedding layer plugs in to run calls.
+//     as CPython has one thread per connection, but with the connection in
+//     mpcore/conn's poll mode, so that an idle one holds no OS thread and
+//     no read buffer; Handler and Session are what the embedding layer
+//     plugs in to run calls.
 //   - client.go: Client, a pool of connections to one server shared by a
 //     process, with reference releases batched onto later requests.
 //   - pipes.go: local connections move from the AF_UNIX socket to a pair

@@ -102,6 +102,7 @@ func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error)
 		return nil, err
 	}
 	l.OwnerOnly = private
+	l.Poll = true // an idle connection holds no OS thread
 	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
 	served.Store(s.address, s)
 	return s, nil
@@ -230,6 +231,9 @@ func (s *Server) serveConn(c *conn.Conn) {
 				return
 			}
 			defer c.Close()
+			if err := c.SetPollable(); err != nil {
+				return
+			}
 			c.SetMaxFrame(s.maxMessage)
 			in.c = c
 		}
