@@ -18,6 +18,11 @@ import (
 func NewChildRuntime(cfg Config, boot *mpcore.Bootstrap) *Runtime {
 	prep := boot.Prep
 	cfg.Filename, cfg.Source, cfg.Argv = prep.Filename, prep.Source, prep.Argv
+	if extra, err := withRunValues(cfg.Extra, prep.Extra); err == nil {
+		cfg.Extra = extra
+	} else {
+		fmt.Fprintf(os.Stderr, "mpstar child: cannot decode the run's predeclared values: %v\n", err)
+	}
 	rt := newRuntime(cfg)
 	rt.self = &Process{rt: rt, kind: kindSelf, name: prep.Name, identity: prep.Identity, daemon: prep.Daemon,
 		authkey: prep.Authkey, pid: os.Getpid(), parent: prep.ParentPID, started: true}

@@ -92,6 +92,11 @@ func newRuntime(cfg Config) *Runtime {
 	}
 	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
 		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
+	// The run's predeclared values go to its children (see values.go).
+	// isData admits only what the codec sends, so this does not fail.
+	if values, err := encodeValues(cfg.Extra); err == nil && values != nil {
+		rt.childExtra = withExtra(nil, valuesKey, values)
+	}
 	// A process that exits with queue items still buffered waits for them
 	// to be flushed, after joining its children, as CPython's feeder
 	// finalizer does (unless cancel_join_thread); a stopped one does not,

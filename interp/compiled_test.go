@@ -13,7 +13,8 @@ import (
 )
 
 // testOptions are the options of this test binary's children: the example
-// host's, plus rewrite(path, text), which replaces a file's contents.
+// host's, plus rewrite(path, text), which replaces a file's contents, and
+// TENANT, a value runs give their own (TestRunValuesReachTheRunsChildren).
 var testOptions = withRewrite(hostOptions)
 
 func withRewrite(opts interp.Options) interp.Options {
@@ -23,7 +24,7 @@ func withRewrite(opts interp.Options) interp.Options {
 			return nil, err
 		}
 		return starlark.None, os.WriteFile(path, []byte(text), 0o644)
-	})}
+	}), "TENANT": starlark.String("default")}
 	for k, v := range opts.Predeclared {
 		predeclared[k] = v
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/mpcore"
 )
 
 // Options configure a script run. The zero value runs with the process's
@@ -32,7 +33,16 @@ type Options struct {
 	// Args are sys.argv[1:]; sys.argv[0] is the script's name.
 	Args []string
 	// Predeclared are extra names every module of the script sees, in the
-	// main process and in children alike.
+	// main process and in children alike. They are of two kinds, told
+	// apart by type:
+	//
+	//   - values (None, booleans, numbers, strings, bytes, and lists,
+	//     tuples, dicts, sets and structs of them) belong to the run: they
+	//     are sent to its children, where they win over the values given
+	//     to ChildMain, so concurrent runs may each have their own;
+	//   - everything else (Go builtins, host modules) belongs to the
+	//     binary: a child has only what ChildMain's Options register, so
+	//     register it there too.
 	Predeclared starlark.StringDict
 	// Executable is the program children run ("" = this executable). It
 	// must call ChildMain with the same Options.
@@ -119,6 +129,7 @@ func RunFileContext(ctx context.Context, filename string, opts Options) error {
 // (context.WithCancelCause) ends the run as Ctrl-C ends a Python program
 // instead: KeyboardInterrupt, exit code 130.
 func RunStringContext(ctx context.Context, filename, src string, opts Options) error {
+	refuseInChild()
 	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
 	r := newRunner(rt)
 	var code *ExitError
@@ -133,6 +144,17 @@ func RunStringContext(ctx context.Context, filename, src string, opts Options) e
 		return nil
 	}
 	return code
+}
+
+// refuseInChild ends a child process whose main runs a script instead of
+// calling ChildMain first: it would run the host's main again in every
+// child, each starting children of its own without end. The message goes
+// to the parent's stderr, which sees this child fail.
+func refuseInChild() {
+	if mpcore.IsChild() {
+		fmt.Fprint(os.Stderr, "mpstar: this process was started as a child process of a script, but its main ran a script instead of calling interp.ChildMain: call interp.ChildMain(opts) first thing in main, before any other work\n")
+		os.Exit(1)
+	}
 }
 
 // KeyboardInterrupt is the cause (see context.WithCancelCause) with which

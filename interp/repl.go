@@ -61,6 +61,7 @@ type Session struct {
 // process whose module is "<stdin>" and whose sys.argv is [""] plus
 // opts.Args, as in Python's REPL. Close it to finish the process's work.
 func NewSession(opts Options) *Session {
+	refuseInChild()
 	cfg := runtimeConfig(SessionFile, nil, opts)
 	cfg.Argv[0] = ""
 	rt := builtins.NewRuntime(cfg)
