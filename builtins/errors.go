@@ -68,7 +68,22 @@ func Classify(err error) (typ *exceptions.Type, msg string, args starlark.Tuple)
 			msg = inner.Error()
 		}
 	}
-	return exceptions.StarlarkError, strings.TrimPrefix(msg, "fail: "), nil
+	return exceptions.StarlarkError, formatHint(strings.TrimPrefix(msg, "fail: ")), nil
+}
+
+// formatHint points the failures of Starlark's own % operator and
+// str.format, which have no widths, precisions, flags or format specs and
+// whose parsers mpstar cannot change, to format(), which has Python's whole
+// format-spec mini-language.
+func formatHint(msg string) string {
+	const specPrefix = "format spec features not supported in replacement fields: "
+	if spec, ok := strings.CutPrefix(msg, specPrefix); ok {
+		return fmt.Sprintf(`%s (Starlark's str.format takes no format spec: write "{}".format(format(value, %q)))`, msg, spec)
+	}
+	if rest, ok := strings.CutPrefix(msg, "unknown conversion %"); ok && rest != "" && strings.ContainsRune("-+ #0123456789.*", rune(rest[0])) {
+		return msg + ` (Starlark's % operator takes no width, precision or flags: write format(value, "5d") or format(value, ".2f") instead)`
+	}
+	return msg
 }
 
 // AsGoError turns an error value back into a Go error carrying its type, so

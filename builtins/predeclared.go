@@ -18,6 +18,7 @@ import (
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/glob"
 	"github.com/mpstar/mpstar/lib/hashlib"
+	"github.com/mpstar/mpstar/lib/pybuiltins"
 	"github.com/mpstar/mpstar/lib/re"
 	"github.com/mpstar/mpstar/lib/shutil"
 	"github.com/mpstar/mpstar/lib/subprocess"
@@ -88,10 +89,11 @@ func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeC
 
 func (rt *Runtime) basePredeclared() starlark.StringDict {
 	stdin := file.Stdin()
+	sys := rt.sysModule(stdin)
 	d := starlark.StringDict{
 		"multiprocessing": Module("multiprocessing"),
 		"struct":          starlark.NewBuiltin("struct", starlarkstruct.Make),
-		"sys":             rt.sysModule(stdin),
+		"sys":             sys,
 		"os":              osModule(),
 		"time":            timeModule,
 		"math":            math.Module,
@@ -109,6 +111,9 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"hashlib":         hashlib.Module,
 		"base64":          base64.Module,
 		"collections":     collections.Module,
+	}
+	for k, v := range pybuiltins.Builtins(sys.Members["stdout"]) {
+		d[k] = v
 	}
 	for k, v := range moduleMembers[""] {
 		d[k] = v
