@@ -31,6 +31,7 @@ type File struct {
 	writable bool
 	closed   bool
 	serial   uint64 // identity hash
+	sizeHint int64  // the size of a regular file when it was opened, else 0
 }
 
 var serials atomic.Uint64
@@ -146,11 +147,12 @@ func (f *File) readAll() ([]byte, error) {
 		buf = append([]byte(nil), buf...)
 		f.r.Reset(f.f)
 	}
-	// One byte more than the file's size, so that the read which finds the
-	// end needs no larger buffer (after earlier reads it is a little big).
+	// One byte more than the file's size when it was opened, so that the
+	// read which finds the end needs no larger buffer (after earlier reads,
+	// or writes, it is only a hint).
 	size := 512
-	if fi, err := f.f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() >= int64(size) {
-		size = int(fi.Size()) + 1
+	if f.sizeHint >= int64(size) {
+		size = int(f.sizeHint) + 1
 	}
 	if cap(buf)-len(buf) < size {
 		buf = append(make([]byte, 0, len(buf)+size), buf...)

@@ -52,11 +52,16 @@ func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 	if err != nil {
 		return nil, oserror.From(err)
 	}
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+	fi, err := f.Stat()
+	if err == nil && fi.IsDir() {
 		f.Close()
 		return nil, oserror.Errno(syscall.EISDIR, path) // as CPython reports opening a directory
 	}
-	return NewFile(f, path, mode, c, nl, m.readable, m.writable), nil
+	file := NewFile(f, path, mode, c, nl, m.readable, m.writable)
+	if err == nil && fi.Mode().IsRegular() {
+		file.sizeHint = fi.Size()
+	}
+	return file, nil
 }
 
 // openMode is a parsed mode string.
