@@ -9,8 +9,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
-	"io"
 	"strings"
+	"unsafe"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
@@ -107,7 +107,9 @@ func newHash(name string, data starlark.Value) (*Hash, error) {
 func (h *Hash) write(data starlark.Value) error {
 	switch d := data.(type) {
 	case starlark.Bytes:
-		io.WriteString(h.h, string(d))
+		// The digests have no WriteString, and io.WriteString would copy
+		// the data first; Write only reads it.
+		h.h.Write(unsafe.Slice(unsafe.StringData(string(d)), len(d)))
 		return nil
 	case starlark.String:
 		return exceptions.TypeError.Errorf("Strings must be encoded before hashing")
