@@ -6,7 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestSubprocessFromPoolLeaksNothing runs dozens of commands from Pool
@@ -28,15 +32,35 @@ func TestSubprocessFromPoolLeaksNothing(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)
 	}
-	if pids := withEnv(marker); len(pids) > 0 {
-		t.Errorf("processes left running: %v", pids)
+	// The last timeouts' SIGKILLs take effect asynchronously: give each
+	// survivor a deadline to exit (an uncaught sleep would last minutes).
+	var left []int
+	for _, pid := range withEnv(marker) {
+		if !exits(pid, 10*time.Second) {
+			left = append(left, pid)
+		}
+	}
+	if len(left) > 0 {
+		t.Errorf("processes left running: %v", left)
 	}
 }
 
+// exits waits up to limit for process pid to exit.
+func exits(pid int, limit time.Duration) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return true // no such process
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, int(limit.Milliseconds()))
+	return err == nil && n == 1
+}
+
 // withEnv lists the processes whose environment holds the entry kv.
-func withEnv(kv string) []string {
+func withEnv(kv string) []int {
 	envs, _ := filepath.Glob("/proc/[0-9]*/environ")
-	var pids []string
+	var pids []int
 	for _, path := range envs {
 		env, err := os.ReadFile(path)
 		dir := filepath.Dir(path)
@@ -45,7 +69,8 @@ func withEnv(kv string) []string {
 		}
 		for _, entry := range bytes.Split(env, []byte{0}) {
 			if string(entry) == kv {
-				pids = append(pids, filepath.Base(dir))
+				pid, _ := strconv.Atoi(filepath.Base(dir))
+				pids = append(pids, pid)
 			}
 		}
 	}

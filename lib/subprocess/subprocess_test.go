@@ -3,10 +3,13 @@ package subprocess
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/internal/startest"
@@ -82,11 +85,29 @@ func TestTimeoutKillsGroup(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "timed out") {
 		t.Fatalf("got %v, want a timeout", err)
 	}
-	pid, err := os.ReadFile(pidFile)
+	text, err := os.ReadFile(pidFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(pid)) + "/stat"); err == nil && !strings.Contains(string(stat), ") Z ") {
-		t.Errorf("the background sleep (pid %s) outlived the timeout", strings.TrimSpace(string(pid)))
+	pid, err := strconv.Atoi(strings.TrimSpace(string(text)))
+	if err != nil {
+		t.Fatal(err)
 	}
+	// SIGKILL takes effect asynchronously: wait for the exit, with a
+	// deadline far beyond it (an uncaught sleep would last a minute).
+	if !exits(pid, 10*time.Second) {
+		t.Errorf("the background sleep (pid %d) outlived the timeout", pid)
+	}
+}
+
+// exits waits up to limit for process pid to exit.
+func exits(pid int, limit time.Duration) bool {
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return true // no such process
+	}
+	defer unix.Close(fd)
+	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, int(limit.Milliseconds()))
+	return err == nil && n == 1
 }
