@@ -55,3 +55,47 @@ if __name__ == "__main__":
 		t.Errorf("a script without the key: %q, want an authorization error", out)
 	}
 }
+
+// TestTrust: a host started with -trust KEY runs a pool whose code was
+// signed with KEY's seed, and refuses an unsigned one without running any
+// of its code.
+func TestTrust(t *testing.T) {
+	key, err := nkeys.CreateAccount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := key.PublicKey()
+	seed, _ := key.Seed()
+	seedFile := t.TempDir() + "/signing.nk"
+	if err := os.WriteFile(seedFile, seed, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, url := startServer(t)
+	h := startHost(t, url, "h1", 1, "MPSTAR_TEST_TRUST="+pub)
+	src := `
+load("multiprocessing", "Pool")
+
+def square(x):
+    print("ran", x)
+    return x * x
+
+if __name__ == "__main__":
+    pool = Pool(1, cluster="` + url + `")
+    r = pool.map_async(square, range(4))
+    print("submitted")
+    print(r.get())
+`
+	s := newScript(t, src)
+	s.cmd.Env = append(s.cmd.Env, cluster.EnvSigningKey+"="+seedFile)
+	s.start(t)
+	expectLines(t, s.wait(t, time.Minute), "submitted", "[0, 1, 4, 9]")
+
+	unsigned := newScript(t, src)
+	lines := unsigned.lines(t)
+	unsigned.start(t)
+	awaitLine(t, unsigned, lines, "submitted")
+	h.await(t, "refused: its code is not signed")
+	if out := h.out.String(); strings.Count(out, "ran ") != 4 {
+		t.Errorf("the host ran code it should have refused:\n%s", out)
+	}
+}

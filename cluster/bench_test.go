@@ -7,7 +7,9 @@ package cluster_test
 //	MPSTAR_CLUSTER_BENCH=1 go test ./cluster -run TestClusterBench -v
 //
 // (without -race: the figures are speeds). MPSTAR_CLUSTER_BENCH_N scales
-// the one-message task count (default 1,000,000).
+// the one-message task count (default 1,000,000); MPSTAR_TEST_PREFETCH
+// sets the host's -prefetch (default 1). One host serves the pool with
+// two worker processes, as the local pool has.
 
 import (
 	"fmt"

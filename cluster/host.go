@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,12 +27,20 @@ type HostOptions struct {
 	// Slots is how many tasks the host runs at once, per pool: the number
 	// of local worker processes each pool gets.
 	Slots int
+	// Prefetch is how many tasks per worker process the host holds at
+	// once (default 1: it asks only for tasks it can start now). More
+	// hides the round trip to the server between small tasks, and a dead
+	// host strands that many more until their AckWait passes.
+	Prefetch int
 	// Host names the host in WorkerLostError messages ("" = the host
 	// name and the process id).
 	Host string
 	// Stdout and Stderr receive the workers' output and the host's log
 	// (nil: the process's own).
 	Stdout, Stderr io.Writer
+	// Trust, if set, is a public nkey: the host serves only pools whose
+	// code is signed with its seed (sign.go).
+	Trust string
 	// Executable is the program local workers run ("" = this one).
 	Executable string
 }
@@ -52,6 +61,9 @@ type Host struct {
 func Serve(ctx context.Context, o HostOptions) error {
 	if o.Slots < 1 {
 		o.Slots = pool.DefaultProcesses()
+	}
+	if o.Prefetch < 1 {
+		o.Prefetch = 1
 	}
 	if o.Host == "" {
 		name, _ := os.Hostname()
@@ -139,13 +151,19 @@ func (h *Host) start(ctx context.Context, id string, value []byte) {
 		h.logf("pool %s: bad record: %v", id, err)
 		return
 	}
+	if h.o.Trust != "" {
+		if err := checkSignature(&rec, h.o.Trust); err != nil {
+			h.logf("pool %s of %s refused: %v", id, rec.ParentHost, err)
+			return
+		}
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.pools[id] != nil {
 		return
 	}
-	hp := &hostPool{h: h, id: id, rec: rec, slots: make(chan struct{}, h.o.Slots),
-		quit: make(chan struct{}), beat: make(chan struct{}, 1), running: map[jetstream.Msg]struct{}{}}
+	hp := &hostPool{h: h, id: id, rec: rec, slots: make(chan struct{}, h.o.Slots*h.o.Prefetch),
+		quit: make(chan struct{}), beat: make(chan struct{}, 1), running: map[*nats.Msg]struct{}{}}
 	h.pools[id] = hp
 	go hp.serve(ctx)
 }
@@ -186,16 +204,16 @@ type hostPool struct {
 	quitted bool
 	eng     *pool.Pool
 	rt      *builtins.Runtime
-	running map[jetstream.Msg]struct{}
+	running map[*nats.Msg]struct{}
+	pulls   int // pull requests outstanding
 }
 
 // serve runs the pool's tasks until it stops.
 func (hp *hostPool) serve(ctx context.Context) {
 	rctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	code, err := hp.h.code.load(rctx, hp.h.c.JS, hp.rec.Code)
-	var cons jetstream.Consumer
 	if err == nil {
-		cons, err = hp.h.c.JS.Consumer(rctx, streamName(hp.id), consumer)
+		_, err = hp.h.c.JS.Consumer(rctx, streamName(hp.id), consumer)
 	}
 	cancel()
 	if err != nil {
@@ -218,9 +236,9 @@ func (hp *hostPool) serve(ctx context.Context) {
 	for i := 0; i < cap(hp.slots); i++ {
 		hp.slots <- struct{}{}
 	}
-	hp.h.logf("serving pool %s of %s with %d workers", hp.id, hp.rec.ParentHost, cap(hp.slots))
+	hp.h.logf("serving pool %s of %s with %d workers", hp.id, hp.rec.ParentHost, hp.h.o.Slots)
 	go hp.watchParent()
-	hp.fetch(cons)
+	hp.fetch()
 }
 
 // startEngine starts the local workers, in a runtime of the pool's
@@ -235,7 +253,7 @@ func (hp *hostPool) startEngine(code builtins.Code) bool {
 	for key, prog := range code.Programs {
 		rt.SetChildExtra(key, prog)
 	}
-	eng, err := pool.New(pool.Config{Processes: cap(hp.slots), MaxTasksPerChild: hp.rec.MaxTasks,
+	eng, err := pool.New(pool.Config{Processes: hp.h.o.Slots, MaxTasksPerChild: hp.rec.MaxTasks,
 		Start: func() (*pool.Worker, error) { return builtins.StartPoolWorker(rt, hp.rec.Setup) }})
 	if err != nil {
 		hp.h.logf("pool %s: cannot start its workers: %v", hp.id, err)
@@ -251,44 +269,67 @@ func (hp *hostPool) startEngine(code builtins.Code) bool {
 	return true
 }
 
-// fetch asks the server for as many tasks as there are idle slots, and
-// hands each to the local engine, until the pool stops.
-func (hp *hostPool) fetch(cons jetstream.Consumer) {
+// fetch keeps one pull request for one task outstanding per idle slot
+// (a slot is a worker process, or one of its Prefetch places),
+// until the pool stops. The requests share one subscription, and each
+// ends with a task or a status (expired, say), which frees its slot.
+func (hp *hostPool) fetch() {
+	inbox := nats.NewInbox()
+	sub, err := hp.h.c.NC.Subscribe(inbox, hp.onDelivery)
+	if err != nil {
+		hp.h.logf("pool %s: %v", hp.id, err)
+		return
+	}
+	defer sub.Unsubscribe()
+	sub.SetPendingLimits(-1, -1) // bounded by the slots
+	subject := "$JS.API.CONSUMER.MSG.NEXT." + streamName(hp.id) + "." + consumer
+	request := []byte(fmt.Sprintf(`{"batch":1,"expires":%d}`, pullExpiry.Nanoseconds()))
 	for {
 		select {
 		case <-hp.quit:
 			return
 		case <-hp.slots:
 		}
-		n := 1
-		for more := true; more && n < cap(hp.slots); {
-			select {
-			case <-hp.slots:
-				n++
-			default:
-				more = false
-			}
+		hp.mu.Lock()
+		hp.pulls++
+		hp.mu.Unlock()
+		if hp.h.c.NC.PublishRequest(subject, inbox, request) != nil {
+			hp.endPull()
 		}
-		batch, err := cons.Fetch(n, jetstream.FetchMaxWait(heartbeat))
-		if err != nil {
-			hp.release(n)
-			if hp.gone(err) {
-				return
-			}
-			continue
+	}
+}
+
+// pullExpiry bounds how long a pull request waits for a task; a request
+// that the server dropped (on a reconnect) costs its slot at most that
+// long.
+const pullExpiry = 5 * time.Second
+
+// onDelivery handles what a pull request brought: a task, or a status
+// saying the request ended without one.
+func (hp *hostPool) onDelivery(m *nats.Msg) {
+	if status := m.Header.Get("Status"); status != "" && len(m.Data) == 0 {
+		hp.endPull()
+		if status == "409" && strings.Contains(m.Header.Get("Description"), "Deleted") {
+			hp.h.stop(hp.id) // the pool's consumer is gone
 		}
-		// The batch fills as tasks come; meanwhile slots that free up ask
-		// for more in requests of their own, so a worker that finishes
-		// does not wait for the rest of the batch.
-		go func() {
-			got := 0
-			for m := range batch.Messages() {
-				got++
-				hp.run(m)
-			}
-			hp.release(n - got)
-			hp.gone(batch.Error())
-		}()
+		return
+	}
+	hp.mu.Lock()
+	hp.pulls--
+	hp.mu.Unlock()
+	hp.run(m)
+}
+
+// endPull frees the slot of a pull request that ended without a task.
+func (hp *hostPool) endPull() {
+	hp.mu.Lock()
+	ok := hp.pulls > 0
+	if ok {
+		hp.pulls--
+	}
+	hp.mu.Unlock()
+	if ok {
+		hp.release(1)
 	}
 }
 
@@ -299,19 +340,9 @@ func (hp *hostPool) release(n int) {
 	}
 }
 
-// gone reports whether a fetch failed because the pool's stream or
-// consumer is gone, and then stops serving the pool.
-func (hp *hostPool) gone(err error) bool {
-	if errors.Is(err, jetstream.ErrConsumerDeleted) || errors.Is(err, jetstream.ErrConsumerNotFound) || errors.Is(err, jetstream.ErrStreamNotFound) {
-		hp.h.stop(hp.id)
-		return true
-	}
-	return false
-}
-
 // run starts one task message on the local engine.
-func (hp *hostPool) run(m jetstream.Msg) {
-	r := reader{b: m.Data()}
+func (hp *hostPool) run(m *nats.Msg) {
+	r := reader{b: m.Data}
 	id := r.uvarint()
 	md, err := m.Metadata()
 	if r.err != nil || err != nil {
@@ -324,7 +355,7 @@ func (hp *hostPool) run(m jetstream.Msg) {
 	if last {
 		// Name the host of a last delivery, so a loss the host cannot
 		// report (its own) still says where the task was.
-		hp.notify(appendNoticeHeader(nil, noticeStarted, id, m.Reply(), hp.h.o.Host))
+		hp.notify(appendNoticeHeader(nil, noticeStarted, id, m.Reply, hp.h.o.Host))
 	}
 	hp.mu.Lock()
 	hp.running[m] = struct{}{}
@@ -344,7 +375,7 @@ func (hp *hostPool) run(m jetstream.Msg) {
 }
 
 // done reports a task's outcome to the parent and frees its slot.
-func (hp *hostPool) done(m jetstream.Msg, id uint64, deliveries int, last bool, parts [][]byte, reply []byte, err error) {
+func (hp *hostPool) done(m *nats.Msg, id uint64, deliveries int, last bool, parts [][]byte, reply []byte, err error) {
 	hp.mu.Lock()
 	delete(hp.running, m)
 	hp.mu.Unlock()
@@ -354,7 +385,7 @@ func (hp *hostPool) done(m jetstream.Msg, id uint64, deliveries int, last bool, 
 	var initErr *pool.InitError
 	switch {
 	case err == nil:
-		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeResult, id, m.Reply(), host), uint64(len(parts)))
+		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeResult, id, m.Reply, host), uint64(len(parts)))
 		for _, p := range parts {
 			msg = appendString(msg, string(p))
 		}
@@ -366,16 +397,16 @@ func (hp *hostPool) done(m jetstream.Msg, id uint64, deliveries int, last bool, 
 			m.Nak()
 		}
 		how := fmt.Sprintf("worker %s (pid %d) exited with %s", lost.Worker, lost.Pid, pool.DescribeExit(lost.ExitCode))
-		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeLost, id, m.Reply(), host), uint64(deliveries))
+		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeLost, id, m.Reply, host), uint64(deliveries))
 		hp.notify(append(msg, how...))
 	case errors.Is(err, pool.ErrTerminated) || errors.Is(err, pool.ErrNotRunning):
 		m.Nak() // this host stops serving the pool: another one runs it
 	case errors.As(err, &initErr):
 		m.Term()
-		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply(), host), 1), initErr.Payload...))
+		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply, host), 1), initErr.Payload...))
 	default:
 		m.Term()
-		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply(), host), 0), err.Error()...))
+		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply, host), 0), err.Error()...))
 	}
 }
 
@@ -386,7 +417,7 @@ func (hp *hostPool) notify(msg []byte) {
 // keepAlive sends an in-progress ack for each running task.
 func (hp *hostPool) keepAlive() {
 	hp.mu.Lock()
-	msgs := make([]jetstream.Msg, 0, len(hp.running))
+	msgs := make([]*nats.Msg, 0, len(hp.running))
 	for m := range hp.running {
 		msgs = append(msgs, m)
 	}

@@ -28,10 +28,12 @@ import (
 )
 
 const (
-	hostEnv   = "MPSTAR_TEST_HOST"   // URL: be a worker host
-	slotsEnv  = "MPSTAR_TEST_SLOTS"  // its -j
-	nameEnv   = "MPSTAR_TEST_NAME"   // its name
-	scriptEnv = "MPSTAR_TEST_SCRIPT" // file: run this script
+	hostEnv   = "MPSTAR_TEST_HOST"     // URL: be a worker host
+	slotsEnv  = "MPSTAR_TEST_SLOTS"    // its -j
+	fetchEnv  = "MPSTAR_TEST_PREFETCH" // its -prefetch
+	trustEnv  = "MPSTAR_TEST_TRUST"    // its -trust
+	nameEnv   = "MPSTAR_TEST_NAME"     // its name
+	scriptEnv = "MPSTAR_TEST_SCRIPT"   // file: run this script
 )
 
 func TestMain(m *testing.M) {
@@ -39,9 +41,10 @@ func TestMain(m *testing.M) {
 	interp.ChildMain(interp.Options{})
 	if url := os.Getenv(hostEnv); url != "" {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-		var slots int
+		var slots, prefetch int
 		fmt.Sscan(os.Getenv(slotsEnv), &slots)
-		err := cluster.Serve(ctx, cluster.HostOptions{Options: cluster.OptionsFromEnv(url), Slots: slots, Host: os.Getenv(nameEnv)})
+		fmt.Sscan(os.Getenv(fetchEnv), &prefetch)
+		err := cluster.Serve(ctx, cluster.HostOptions{Options: cluster.OptionsFromEnv(url), Slots: slots, Prefetch: prefetch, Host: os.Getenv(nameEnv), Trust: os.Getenv(trustEnv)})
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

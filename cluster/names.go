@@ -57,6 +57,8 @@ type poolRecord struct {
 	MaxTasks   int    `json:"max_tasks"`
 	Retries    int    `json:"retries"`
 	ParentHost string `json:"parent_host"`
+	Signer     string `json:"signer,omitempty"` // public nkey (sign.go)
+	Signature  []byte `json:"signature,omitempty"`
 }
 
 // Notice kinds.

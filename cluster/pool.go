@@ -121,9 +121,15 @@ func (p *Pool) create(spec *builtins.ClusterPoolSpec) error {
 		return err
 	}
 	host, _ := os.Hostname()
-	rec, _ := json.Marshal(poolRecord{Code: code, Setup: spec.Setup, MaxTasks: spec.MaxTasksPerChild,
-		Retries: spec.Retries, ParentHost: host})
-	_, err = p.kv.Put(ctx, p.id, rec)
+	rec := poolRecord{Code: code, Setup: spec.Setup, MaxTasks: spec.MaxTasksPerChild,
+		Retries: spec.Retries, ParentHost: host}
+	if key := os.Getenv(EnvSigningKey); key != "" {
+		if err := sign(&rec, key); err != nil {
+			return err
+		}
+	}
+	b, _ := json.Marshal(rec)
+	_, err = p.kv.Put(ctx, p.id, b)
 	return err
 }
 

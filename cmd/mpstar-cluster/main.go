@@ -8,7 +8,10 @@
 //	                                       serve every pool on the server
 //
 // The worker's options: -j N (local worker processes per pool; default
-// the cgroup-aware CPU count), -name NAME (the host's name in errors),
+// the cgroup-aware CPU count), -prefetch K (tasks held per worker process,
+// default 1: only what it can start now), -trust KEY (serve only pools
+// whose code is signed with the seed of this public nkey; scripts sign
+// with the seed file in MPSTAR_CLUSTER_SIGNING_KEY), -name NAME (the host's name in errors),
 // -creds FILE, -nkey FILE, -tls-cert FILE -tls-key FILE, -tls-ca FILE.
 // A script's connection takes the same files from MPSTAR_CLUSTER_CREDS,
 // MPSTAR_CLUSTER_NKEY, MPSTAR_CLUSTER_TLS_CERT, MPSTAR_CLUSTER_TLS_KEY and
@@ -32,7 +35,7 @@ import (
 )
 
 const usage = `usage: mpstar-cluster [-c CODE | script.star] [args...]
-       mpstar-cluster worker nats://host:4222 [-j N] [-name NAME] [-creds FILE]
+       mpstar-cluster worker nats://host:4222 [-j N] [-prefetch K] [-trust KEY] [-name NAME] [-creds FILE]
                       [-nkey FILE] [-tls-cert FILE -tls-key FILE] [-tls-ca FILE]
 Runs a Starlark script whose pools and queues may span hosts, or serves
 those pools on this host.
@@ -78,7 +81,9 @@ func worker(args []string) int {
 	o.URL = args[0]
 	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
 	fs.IntVar(&o.Slots, "j", 0, "local worker processes per pool (default: the CPU count)")
+	fs.IntVar(&o.Prefetch, "prefetch", 1, "tasks held per worker process (1: only tasks it can start now)")
 	fs.StringVar(&o.Host, "name", "", "this host's name in error messages (default: hostname:pid)")
+	fs.StringVar(&o.Trust, "trust", "", "serve only pools whose code is signed by this public nkey")
 	fs.StringVar(&o.Creds, "creds", "", "NATS credentials file")
 	fs.StringVar(&o.NKey, "nkey", "", "NATS nkey seed file")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "TLS client certificate file")
