@@ -45,6 +45,7 @@ type Conn struct {
 	readable bool
 	writable bool
 	maxFrame int
+	gate     func(size int) // called before a payload is read; see SetPayloadGate
 
 	rbuf       []byte // read-ahead buffer, allocated on first receive
 	rpos, rend int    // rbuf[rpos:rend] holds bytes not yet consumed
@@ -130,6 +131,19 @@ func (c *Conn) MaxFrame() int { return c.maxFrame }
 
 // SetMaxFrame sets the largest payload the Conn accepts (NoFrameLimit: none).
 func (c *Conn) SetMaxFrame(n int) { c.maxFrame = n }
+
+// SetPayloadGate makes every receive call gate with the size of a message
+// once its header has come and before its payload is read. A server uses
+// it for back-pressure: the gate may block until there is memory for the
+// payload, and meanwhile the payload waits in the kernel and the sender's
+// writes block.
+func (c *Conn) SetPayloadGate(gate func(size int)) { c.gate = gate }
+
+func (c *Conn) openGate(size int) {
+	if c.gate != nil {
+		c.gate(size)
+	}
+}
 
 // Buffered returns how many received bytes wait in the read-ahead buffer.
 // A Conn with Buffered() > 0 has input even if poll(2) says its fd has none.
@@ -220,6 +234,7 @@ func (c *Conn) RecvBytes(maxlength int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.openGate(size)
 	r, prefix := c.payloadSource(size)
 	msg, err := readPayload(r, prefix, size)
 	c.consume(len(prefix))
@@ -237,6 +252,7 @@ func (c *Conn) RecvBytesInto(buf []byte) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	c.openGate(size)
 	r, prefix := c.payloadSource(size)
 	n, err := readInto(r, prefix, buf, size)
 	c.consume(len(prefix))

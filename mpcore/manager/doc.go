@@ -20,6 +20,8 @@
 //     process, with reference releases batched onto later requests.
 //   - pipes.go: local connections move from the AF_UNIX socket to a pair
 //     of pipes passed with SCM_RIGHTS, which halves a round trip.
+//   - budget.go: the memory budget that bounds the large requests a
+//     server receives and runs at once.
 //   - errors.go: the error types.
 //
 // The package knows nothing of Starlark: referents are opaque Go values,

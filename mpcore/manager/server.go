@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"sync"
 
@@ -70,7 +71,8 @@ type Server struct {
 	handler Handler
 	t       *table
 
-	maxMessage int // MaxMessage; tests lower it
+	maxMessage int     // MaxMessage; tests lower it
+	mem        *budget // memory for large requests being received and run
 
 	mu      sync.Mutex
 	closed  bool
@@ -103,7 +105,7 @@ func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error)
 	}
 	l.OwnerOnly = private
 	l.Poll = true // an idle connection holds no OS thread
-	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
+	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, mem: newBudget(memoryBudget), conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
 	served.Store(s.address, s)
 	return s, nil
 }
@@ -212,8 +214,9 @@ func (s *Server) serveConn(c *conn.Conn) {
 		return
 	}
 	defer s.untrack(c)
-	c.SetMaxFrame(s.maxMessage)
-	in := &inbox{c: c, buf: make([]byte, 1024)}
+	in := &inbox{c: c, buf: make([]byte, 1024), mem: s.mem}
+	defer in.done()
+	in.setConn(c, s.maxMessage)
 	var req Request
 	msg, err := in.next(&req)
 	if err != nil {
@@ -234,8 +237,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 			if err := c.SetPollable(); err != nil {
 				return
 			}
-			c.SetMaxFrame(s.maxMessage)
-			in.c = c
+			in.setConn(c, s.maxMessage)
 		}
 	}
 	h := newHolder()
@@ -254,6 +256,7 @@ func (s *Server) serveConn(c *conn.Conn) {
 			}
 		}
 		out = s.handle(sess, h, &req, names, out[:0])
+		in.done()
 		if len(out) > s.maxMessage {
 			out = failureReply(out[:0], &MessageTooLargeError{What: "reply", Size: len(out), Max: s.maxMessage})
 		}
@@ -342,10 +345,34 @@ func intern(names map[string]string, name []byte) string {
 	return s
 }
 
-// inbox receives requests into a reusable buffer.
+// inbox receives requests into a reusable buffer, a large one only once
+// the server's memory budget has room for it.
 type inbox struct {
-	c   *conn.Conn
-	buf []byte
+	c    *conn.Conn
+	buf  []byte
+	mem  *budget
+	held int // budget taken for the request being handled
+}
+
+// setConn makes the inbox receive from c.
+func (in *inbox) setConn(c *conn.Conn, maxMessage int) {
+	in.c = c
+	c.SetMaxFrame(maxMessage)
+	c.SetPayloadGate(func(size int) {
+		if size >= largeMessage {
+			in.held = in.mem.acquire(size)
+		}
+	})
+}
+
+// done is called when the request received last has been handled: its
+// budget goes back, and a large one's memory to the system.
+func (in *inbox) done() {
+	if in.held > 0 {
+		in.mem.release(in.held)
+		in.held = 0
+		debug.FreeOSMemory()
+	}
 }
 
 // maxKeptBuffer is the largest receive buffer a connection keeps between
