@@ -7,17 +7,18 @@ import (
 	"strings"
 	"unsafe"
 
-	"go.starlark.net/lib/json"
 	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/lib/base64"
+	"github.com/mpstar/mpstar/lib/codecs"
 	"github.com/mpstar/mpstar/lib/collections"
 	"github.com/mpstar/mpstar/lib/csv"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/glob"
 	"github.com/mpstar/mpstar/lib/hashlib"
+	"github.com/mpstar/mpstar/lib/json"
 	"github.com/mpstar/mpstar/lib/pybuiltins"
 	"github.com/mpstar/mpstar/lib/re"
 	"github.com/mpstar/mpstar/lib/shutil"
@@ -111,6 +112,7 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"hashlib":         hashlib.Module,
 		"base64":          base64.Module,
 		"collections":     collections.Module,
+		"codecs":          codecs.Module,
 	}
 	for k, v := range pybuiltins.Builtins(sys.Members["stdout"]) {
 		d[k] = v

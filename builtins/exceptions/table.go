@@ -92,10 +92,12 @@ var (
 	UnsupportedOperation = newType("io.UnsupportedOperation", OSError, "UnsupportedOperation")
 )
 
-// The errors of the text and data modules: re.error, csv.Error and
-// binascii.Error (which base64 raises), named as Python prints their classes.
+// The errors of the text and data modules: re.error, csv.Error,
+// binascii.Error (which base64 raises) and json's JSONDecodeError, named as
+// Python's tracebacks show them.
 var (
-	ReError       = newType("re.error", Exception)
-	CSVError      = newType("_csv.Error", Exception, "csv.Error")
-	BinasciiError = newType("binascii.Error", ValueError)
+	ReError         = newType("re.error", Exception)
+	CSVError        = newType("_csv.Error", Exception, "csv.Error")
+	BinasciiError   = newType("binascii.Error", ValueError)
+	JSONDecodeError = newType("json.decoder.JSONDecodeError", ValueError, "json.JSONDecodeError", "JSONDecodeError")
 )

@@ -87,11 +87,11 @@ func printer(stdout starlark.Value) func(*starlark.Thread, *starlark.Builtin, st
 			}
 		}
 		line = append(line, endStr...)
-		if err := callMethod(thread, file, "write", starlark.String(line)); err != nil {
+		if _, err := CallMethod(thread, file, "write", starlark.String(line)); err != nil {
 			return nil, err
 		}
 		if flush {
-			if err := callMethod(thread, file, "flush"); err != nil {
+			if _, err := CallMethod(thread, file, "flush"); err != nil {
 				return nil, err
 			}
 		}
@@ -110,19 +110,18 @@ func textOr(v starlark.Value, name, def string) (string, error) {
 	return "", exceptions.TypeError.Errorf("%s must be None or a string, not %s", name, pyrepr.TypeName(v))
 }
 
-// callMethod calls v.name(args...), failing as Python does if v has no
-// such method.
-func callMethod(thread *starlark.Thread, v starlark.Value, name string, args ...starlark.Value) error {
+// CallMethod calls v.name(args...), failing as Python does if v has no
+// such method: print's file, json.dump's fp.
+func CallMethod(thread *starlark.Thread, v starlark.Value, name string, args ...starlark.Value) (starlark.Value, error) {
 	var m starlark.Value
 	if ha, ok := v.(starlark.HasAttrs); ok {
 		m, _ = ha.Attr(name)
 	}
 	fn, ok := m.(starlark.Callable)
 	if !ok {
-		return exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", pyrepr.TypeName(v), name)
+		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", pyrepr.TypeName(v), name)
 	}
-	_, err := starlark.Call(thread, fn, args, nil)
-	return err
+	return starlark.Call(thread, fn, args, nil)
 }
 
 // def round(number, ndigits=None)
