@@ -32,6 +32,7 @@ const (
 	slotsEnv  = "MPSTAR_TEST_SLOTS"    // its -j
 	fetchEnv  = "MPSTAR_TEST_PREFETCH" // its -prefetch
 	trustEnv  = "MPSTAR_TEST_TRUST"    // its -trust
+	relayEnv  = "MPSTAR_TEST_RELAY"    // a unix socket to reach the server through (netns.go)
 	nameEnv   = "MPSTAR_TEST_NAME"     // its name
 	scriptEnv = "MPSTAR_TEST_SCRIPT"   // file: run this script
 )
@@ -40,6 +41,9 @@ func TestMain(m *testing.M) {
 	builtins.SetClusterBackend(cluster.Backend{})
 	interp.ChildMain(interp.Options{})
 	if url := os.Getenv(hostEnv); url != "" {
+		if sock := os.Getenv(relayEnv); sock != "" {
+			url = relayFromNamespace(sock)
+		}
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 		var slots, prefetch int
 		fmt.Sscan(os.Getenv(slotsEnv), &slots)
@@ -118,7 +122,13 @@ func startHost(t *testing.T, url, name string, slots int, env ...string) *host {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &host{cmd: exec.Command(exe), logs: make(chan string, 100)}
+	return startHostCmd(t, exec.Command(exe), url, name, slots, env...)
+}
+
+// startHostCmd starts a worker host with cmd, which runs this executable.
+func startHostCmd(t *testing.T, cmd *exec.Cmd, url, name string, slots int, env ...string) *host {
+	t.Helper()
+	h := &host{cmd: cmd, logs: make(chan string, 100)}
 	h.cmd.Env = append(os.Environ(), hostEnv+"="+url, nameEnv+"="+name, fmt.Sprintf("%s=%d", slotsEnv, slots))
 	h.cmd.Env = append(h.cmd.Env, env...)
 	h.cmd.Stdout = lineWriter(t, &h.out, h.logs)
