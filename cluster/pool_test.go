@@ -63,3 +63,32 @@ if __name__ == "__main__":
 		"RuntimeError: apply_async: args[0]: Queue objects should only be shared between processes through inheritance",
 		"RuntimeError: apply_async: args[0]: Connection objects should only be shared between processes through inheritance")
 }
+
+// TestInitializerFails: an initializer that fails on the worker host
+// fails the tasks with its error, as on a local pool; an initializer's
+// argument that cannot reach another host fails at Pool().
+func TestInitializerFails(t *testing.T) {
+	_, url := startServer(t)
+	startHost(t, url, "h1", 1)
+	out := runScript(t, time.Minute, `
+load("multiprocessing", "Lock", "Pool")
+
+def bad():
+    fail("no database here")
+
+def square(x):
+    return x * x
+
+if __name__ == "__main__":
+    for initializer, initargs in ((bad, ()), (print, (Lock(),))):
+        pool, err = catch(Pool, 1, initializer=initializer, initargs=initargs, cluster="`+url+`")
+        if err:
+            print(err)
+            continue
+        _, err = catch(pool.apply, square, (3,))
+        print(err)
+        pool.terminate()
+`)
+	expectLines(t, out, "Error: no database here",
+		"TypeError: cannot start cluster pool workers: the initializer's arguments hold objects (locks, queues, shared values, connections) that cannot reach another host")
+}
