@@ -334,6 +334,14 @@ func poolTerminate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 	return starlark.None, p.rt.RunDeferred(thread)
 }
 
+// interrupted ends the pool's work when the script was stopped while it
+// waited for it (Ctrl-C at the prompt, say): the interrupted call's tasks
+// would go on in the workers, holding them. It returns the stop's error.
+func (p *Pool) interrupted(err error) error {
+	p.terminate()
+	return err
+}
+
 func (p *Pool) terminate() {
 	p.state = "TERMINATE"
 	p.eng.Terminate()

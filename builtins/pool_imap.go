@@ -147,8 +147,11 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done
 			continue
 		}
 		ok, err := it.await(deadline, d >= 0)
-		if err != nil || !ok {
-			return nil, err, false, err == nil
+		if err != nil {
+			return nil, it.pool.interrupted(err), false, false
+		}
+		if !ok {
+			return nil, nil, false, true
 		}
 	}
 }

@@ -151,7 +151,7 @@ func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	}
 	ok, err = stop.Wait(r.done, d)
 	if err != nil {
-		return nil, false, err
+		return nil, false, r.pool.interrupted(err)
 	}
 	return r, ok, rt.RunDeferred(thread)
 }
@@ -254,7 +254,7 @@ func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 		return nil, err
 	}
 	if _, err := stop.Wait(r.done, -1); err != nil {
-		return nil, err
+		return nil, p.interrupted(err)
 	}
 	if err := p.rt.RunDeferred(thread); err != nil {
 		return nil, err
@@ -580,13 +580,13 @@ func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) 
 			case <-r.tick:
 				bar.Update(int(r.count.Load()))
 			case <-stopped:
-				return nil, stop.Stopped()
+				return nil, p.interrupted(stop.Stopped())
 			}
 		}
 		bar.Finish(int(r.count.Load()))
 	}
 	if _, err := stop.Wait(r.done, -1); err != nil {
-		return nil, err
+		return nil, p.interrupted(err)
 	}
 	if err := p.rt.RunDeferred(thread); err != nil {
 		return nil, err

@@ -11,9 +11,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"runtime/pprof"
 
@@ -67,11 +69,13 @@ func startProfile() func() {
 
 func run(args []string) int {
 	opts := interp.Options{}
+	if len(args) == 0 && isTerminal(os.Stdin) {
+		return repl(opts)
+	}
+	ctx, stop := interruptible()
+	defer stop()
 	if len(args) == 0 {
-		if isTerminal(os.Stdin) {
-			return repl(opts)
-		}
-		return runStdin(opts)
+		return runStdin(ctx, opts)
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
@@ -86,17 +90,17 @@ func run(args []string) int {
 			return 2
 		}
 		opts.Args = args[2:]
-		return interp.ExitCode(interp.RunString("<string>", args[1], opts))
+		return interp.ExitCode(interp.RunStringContext(ctx, "<string>", args[1], opts))
 	case "-":
 		opts.Args = args[1:]
-		return runStdin(opts)
+		return runStdin(ctx, opts)
 	}
 	if len(args[0]) > 1 && args[0][0] == '-' {
 		fmt.Fprintf(os.Stderr, "mpstar: unknown option %s\n%s", args[0], usage)
 		return 2
 	}
 	opts.Args = args[1:]
-	err := interp.RunFile(args[0], opts)
+	err := interp.RunFileContext(ctx, args[0], opts)
 	if interp.ExitCode(err) != 0 && !isReported(err) {
 		fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
 		return 2
@@ -111,13 +115,34 @@ func isReported(err error) bool {
 	return ok
 }
 
-func runStdin(opts interp.Options) int {
+// interruptible returns a context that Ctrl-C (SIGINT) cancels with the
+// cause interp.KeyboardInterrupt, so a script stops as a Python program
+// does: KeyboardInterrupt at once, even in a blocking call, its traceback,
+// exit status 130. The REPL handles Ctrl-C itself.
+func interruptible() (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	go func() {
+		select {
+		case <-sigs:
+			cancel(interp.KeyboardInterrupt)
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sigs)
+		cancel(nil)
+	}
+}
+
+func runStdin(ctx context.Context, opts interp.Options) int {
 	src, err := io.ReadAll(os.Stdin)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mpstar: reading stdin: %v\n", err)
 		return 2
 	}
-	return interp.ExitCode(interp.RunString("<stdin>", string(src), opts))
+	return interp.ExitCode(interp.RunStringContext(ctx, "<stdin>", string(src), opts))
 }
 
 func isTerminal(f *os.File) bool {

@@ -392,3 +392,84 @@ func TestHistoryPath(t *testing.T) {
 		t.Errorf("with a relative XDG_STATE_HOME: %q", got)
 	}
 }
+
+// Ctrl-C interrupts a call blocked in a builtin at once, with
+// KeyboardInterrupt, and the session goes on.
+func TestREPLCtrlCInterruptsBlockingCalls(t *testing.T) {
+	tm := startREPL(t, "XDG_STATE_HOME="+t.TempDir())
+	tm.expect(primaryPrompt)
+	tm.run("q = multiprocessing.Queue()")
+	tm.send("print('get' + 'ting'); q.get()\r")
+	tm.expect("getting")
+	tm.send("\x03")
+	tm.expect("KeyboardInterrupt")
+	tm.expect(primaryPrompt)
+
+	tm.block("def nap(x):", "    time.sleep(1000)")
+	tm.send("\r")
+	tm.expect(primaryPrompt)
+	tm.run("pool = multiprocessing.Pool(2)")
+	tm.send("print('map' + 'ping'); pool.map(nap, range(4))\r")
+	tm.expect("mapping")
+	tm.send("\x03")
+	tm.expect("KeyboardInterrupt")
+	tm.expect(primaryPrompt)
+
+	tm.run("q.put(5)")
+	if out := tm.run("q.get()"); !strings.Contains(out, "\n5") {
+		t.Errorf("after the interruptions, the queue gave %q, want 5; the terminal showed:\n%s", out, tm.output())
+	}
+	tm.send("\x04")
+	if code := tm.wait(); code != 0 {
+		t.Errorf("exit status after Ctrl-D = %d, want 0", code)
+	}
+}
+
+// Ctrl-C stops a script blocked in a builtin at once: its traceback ends
+// in KeyboardInterrupt and the exit status is 130, as python3's; its
+// children are gone.
+func TestCtrlCStopsAScript(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "blocked.star")
+	src := `
+load("multiprocessing", "Process", "Queue", "Event")
+
+def idle():
+    Event().wait()
+
+if __name__ == "__main__":
+    p = Process(target=idle)
+    p.start()
+    q = Queue()
+    print("ready", p.pid)
+    q.get()
+`
+	if err := os.WriteFile(script, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], script)
+	cmd.Env = append(cleanEnv(), asMain+"=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if _, err := fmt.Fscanf(stdout, "ready %d\n", &pid); err != nil {
+		t.Fatalf("reading the child's pid: %v\n%s", err, &stderr)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	var ee *exec.ExitError
+	if err := cmd.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Errorf("exit %v, want status 130\n%s", err, &stderr)
+	}
+	if !strings.HasPrefix(stderr.String(), "Traceback (most recent call last):\n") || !strings.HasSuffix(stderr.String(), "\nKeyboardInterrupt\n") {
+		t.Errorf("stderr %q, want a traceback ending in KeyboardInterrupt", &stderr)
+	}
+	if err := unix.Kill(pid, 0); err == nil {
+		t.Errorf("the child %d outlived the interrupted script", pid)
+	}
+}
