@@ -22,9 +22,11 @@
 //     authkey runs handshakes concurrently, on a goroutine each, with a
 //     bound on connections not yet returned by Accept (MaxPending), and
 //     can refuse other users' processes before a byte is sent (OwnerOnly).
-//   - resolve.go: host names to IPv4 addresses (hosts file, then DNS), so
-//     that the package, and mpstar with it, does without package net and
-//     stays free of cgo.
+//   - resolve.go: host names to addresses (hosts file, then DNS A and AAAA
+//     queries, over TCP when a UDP reply is truncated, with
+//     golang.org/x/net/dns/dnsmessage), so that the package, and mpstar
+//     with it, does without package net and stays free of cgo; its limits
+//     are listed at the top of the file.
 //   - wait.go: Wait, poll(2) over several descriptors.
 //
 // PROTOCOL.md beside this file gives the framing and the handshake byte by

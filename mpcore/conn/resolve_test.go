@@ -2,12 +2,17 @@ package conn
 
 import (
 	"encoding/binary"
+	"fmt"
+	"io"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
 )
 
 func TestResolveIPv4Literals(t *testing.T) {
@@ -55,87 +60,128 @@ func TestResolverHostsFile(t *testing.T) {
 	}
 }
 
-// fakeDNS answers A queries on a local UDP port from records (fully
-// qualified name -> address; a value starting with "cname:" answers with a
-// CNAME and then the target's A record) and NXDOMAIN for everything else. It
-// records the names it was asked, in order.
+// fakeDNS answers queries on a local port, over UDP and TCP, from records
+// (fully qualified name -> comma-separated IPv4 and IPv6 addresses; a value
+// starting with "cname:" answers with a CNAME and then the target's
+// records; one starting with "tc:" comes truncated over UDP, whole over
+// TCP) and NXDOMAIN for everything else. It records the names it was
+// asked, in order.
 type fakeDNS struct {
 	pc      net.PacketConn
+	ln      net.Listener
 	records map[string]string
 	asked   chan string
+	overTCP chan string
 }
 
 func startFakeDNS(t *testing.T, records map[string]string) *fakeDNS {
-	pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	d := &fakeDNS{records: records, asked: make(chan string, 64), overTCP: make(chan string, 64)}
+	for range 20 { // a UDP port whose TCP twin is free
+		pc, err := net.ListenPacket("udp4", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ln, err := net.Listen("tcp4", pc.LocalAddr().String())
+		if err != nil {
+			pc.Close()
+			continue
+		}
+		d.pc, d.ln = pc, ln
+		break
 	}
-	d := &fakeDNS{pc: pc, records: records, asked: make(chan string, 16)}
-	t.Cleanup(func() { pc.Close() })
-	go d.serve()
+	if d.pc == nil {
+		t.Fatal("no port free for both UDP and TCP")
+	}
+	t.Cleanup(func() {
+		d.pc.Close()
+		d.ln.Close()
+	})
+	go d.serveUDP()
+	go d.serveTCP()
 	return d
 }
 
 func (d *fakeDNS) port() int { return d.pc.LocalAddr().(*net.UDPAddr).Port }
 
-func (d *fakeDNS) serve() {
+func (d *fakeDNS) serveUDP() {
 	buf := make([]byte, 512)
 	for {
 		n, from, err := d.pc.ReadFrom(buf)
 		if err != nil {
 			return
 		}
-		q := buf[:n]
-		end := skipName(q, 12)
-		name := decodeName(q[12:end])
-		d.asked <- name
-		reply := append([]byte(nil), q[:end+4]...)
-		reply[2] |= 0x80 // QR
-		answer, ok := d.records[name]
-		if !ok {
-			reply[3] |= 3 // NXDOMAIN
+		if reply := d.answer(buf[:n], false); reply != nil {
 			d.pc.WriteTo(reply, from)
-			continue
 		}
-		var count uint16
-		if target, isCNAME := strings.CutPrefix(answer, "cname:"); isCNAME {
-			rdata := encodeName(target)
-			reply = appendRR(reply, 5, rdata)
-			answer = d.records[target]
-			count++
+	}
+}
+
+func (d *fakeDNS) serveTCP() {
+	for {
+		c, err := d.ln.Accept()
+		if err != nil {
+			return
 		}
-		reply = appendRR(reply, 1, net.ParseIP(answer).To4())
-		count++
-		binary.BigEndian.PutUint16(reply[6:], count)
-		d.pc.WriteTo(reply, from)
+		var size [2]byte
+		if _, err := io.ReadFull(c, size[:]); err == nil {
+			q := make([]byte, binary.BigEndian.Uint16(size[:]))
+			if _, err := io.ReadFull(c, q); err == nil {
+				reply := d.answer(q, true)
+				c.Write(append(binary.BigEndian.AppendUint16(nil, uint16(len(reply))), reply...))
+			}
+		}
+		c.Close()
 	}
 }
 
-// appendRR appends a record of type typ owned by the question's name (a
-// compression pointer to offset 12).
-func appendRR(msg []byte, typ uint16, rdata []byte) []byte {
-	msg = append(msg, 0xc0, 12)
-	msg = binary.BigEndian.AppendUint16(msg, typ)
-	msg = append(msg, 0, 1, 0, 0, 0, 60)
-	msg = binary.BigEndian.AppendUint16(msg, uint16(len(rdata)))
-	return append(msg, rdata...)
-}
-
-func encodeName(fqdn string) []byte {
-	var out []byte
-	for _, l := range strings.Split(strings.TrimSuffix(fqdn, "."), ".") {
-		out = append(append(out, byte(len(l))), l...)
+// answer returns the reply to the query q.
+func (d *fakeDNS) answer(q []byte, tcp bool) []byte {
+	var p dnsmessage.Parser
+	h, err := p.Start(q)
+	if err != nil {
+		return nil
 	}
-	return append(out, 0)
-}
-
-func decodeName(b []byte) string {
-	var labels []string
-	for len(b) > 0 && b[0] != 0 {
-		labels = append(labels, string(b[1:1+b[0]]))
-		b = b[1+b[0]:]
+	question, err := p.Question()
+	if err != nil {
+		return nil
 	}
-	return strings.Join(labels, ".") + "."
+	name := question.Name.String()
+	d.asked <- name
+	if tcp {
+		d.overTCP <- name
+	}
+	h.Response = true
+	answer, ok := d.records[name]
+	if !ok {
+		h.RCode = dnsmessage.RCodeNameError
+	}
+	if rest, truncated := strings.CutPrefix(answer, "tc:"); truncated {
+		answer = rest
+		if !tcp {
+			h.Truncated, answer = true, ""
+		}
+	}
+	b := dnsmessage.NewBuilder(nil, h)
+	b.StartQuestions()
+	b.Question(question)
+	b.StartAnswers()
+	rh := dnsmessage.ResourceHeader{Name: question.Name, Class: dnsmessage.ClassINET, TTL: 60}
+	if target, isCNAME := strings.CutPrefix(answer, "cname:"); isCNAME {
+		b.CNAMEResource(rh, dnsmessage.CNAMEResource{CNAME: dnsmessage.MustNewName(target)})
+		rh.Name, answer = dnsmessage.MustNewName(target), d.records[target]
+	}
+	for _, a := range strings.Split(answer, ",") {
+		ip, err := netip.ParseAddr(a)
+		switch {
+		case err != nil:
+		case ip.Is4() && question.Type == dnsmessage.TypeA:
+			b.AResource(rh, dnsmessage.AResource{A: ip.As4()})
+		case ip.Is6() && question.Type == dnsmessage.TypeAAAA:
+			b.AAAAResource(rh, dnsmessage.AAAAResource{AAAA: ip.As16()})
+		}
+	}
+	reply, _ := b.Finish()
+	return reply
 }
 
 func TestResolverDNSSearchAndCNAME(t *testing.T) {
@@ -188,12 +234,70 @@ func TestCandidatesOrder(t *testing.T) {
 	}
 }
 
+func TestResolverTruncatedReplyRetriesOverTCP(t *testing.T) {
+	d := startFakeDNS(t, map[string]string{"big.example.": "tc:10.2.3.4"})
+	r := testResolver(t, "", "nameserver 127.0.0.1\n", d.port())
+	got, err := r.lookup("big.example")
+	if err != nil || got != [4]byte{10, 2, 3, 4} {
+		t.Fatalf("lookup(big.example) = %v, %v; want 10.2.3.4, asked again over TCP", got, err)
+	}
+	if name := <-d.overTCP; name != "big.example." {
+		t.Errorf("asked %q over TCP", name)
+	}
+}
+
+func TestResolverLooksUpAAAA(t *testing.T) {
+	d := startFakeDNS(t, map[string]string{
+		"both.example.": "10.0.0.1,2001:db8::1",
+		"six.example.":  "2001:db8::6",
+	})
+	r := testResolver(t, "", "nameserver 127.0.0.1\n", d.port())
+	addrs, err := r.lookupAll("both.example")
+	if got := joinAddrs(addrs); err != nil || got != "10.0.0.1, 2001:db8::1" {
+		t.Errorf("lookupAll(both.example) = %s, %v; want the A and the AAAA record", got, err)
+	}
+	_, err = r.lookup("six.example")
+	if err == nil || !strings.Contains(err.Error(), "only IPv6 addresses (2001:db8::6)") {
+		t.Errorf("lookup of a name with only an AAAA record: %v, want an error saying so", err)
+	}
+}
+
+func TestResolverHonoursAttempts(t *testing.T) {
+	silent, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	port := silent.LocalAddr().(*net.UDPAddr).Port
+	for _, attempts := range []int{1, 3} {
+		r := testResolver(t, "", fmt.Sprintf("nameserver 127.0.0.1\noptions timeout:1 attempts:%d\n", attempts), port)
+		conf := r.readConf()
+		if conf.timeout != time.Second || conf.attempts != attempts {
+			t.Fatalf("options timeout:1 attempts:%d read as %v, %d", attempts, conf.timeout, conf.attempts)
+		}
+		if _, err := r.query(conf, "quiet.example.", dnsmessage.TypeA); err == nil {
+			t.Fatal("a silent server answered")
+		}
+		// Every query has been sent: count those waiting in the socket.
+		asked := 0
+		buf := make([]byte, 512)
+		for {
+			silent.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+			if _, _, err := silent.ReadFrom(buf); err != nil {
+				break
+			}
+			asked++
+		}
+		if asked != attempts {
+			t.Errorf("options attempts:%d: asked %d times", attempts, asked)
+		}
+	}
+}
+
 // FuzzParseReply feeds garbage to the reply parser: it must fail cleanly.
 func FuzzParseReply(f *testing.F) {
-	q, id, _ := buildQuery("a.example.")
-	good := appendRR(append([]byte(nil), q...), 1, []byte{1, 2, 3, 4})
-	good[2] |= 0x80
-	binary.BigEndian.PutUint16(good[6:], 1)
+	q, id, _ := buildQuery("a.example.", dnsmessage.TypeA)
+	good := (&fakeDNS{records: map[string]string{"a.example.": "1.2.3.4"}, asked: make(chan string, 1)}).answer(q, false)
 	f.Add(good, id)
 	f.Add(good[:20], id)
 	f.Add([]byte{0, 0, 0x80, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0xc0}, uint16(0))
