@@ -18,6 +18,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // ArrayModule is the predeclared array module:
@@ -523,12 +524,12 @@ func (a *TypedArray) Attr(name string) (starlark.Value, error) {
 	case "itemsize":
 		return starlark.MakeInt(a.tc.size), nil
 	}
-	return attrOf(arrayMethods, a, name)
+	return value.Attr(arrayMethods, a, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (a *TypedArray) AttrNames() []string {
-	return methodNames(arrayMethods, "itemsize", "typecode")
+	return value.AttrNames(arrayMethods, "itemsize", "typecode")
 }
 
 // arrayMethod unpacks a method's positional arguments and returns its

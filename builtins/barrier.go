@@ -7,17 +7,17 @@ import (
 	"encoding/binary"
 	"fmt"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 // Barrier is multiprocessing.Barrier.
 type Barrier struct {
-	runtimeObject
+	value.Object
 	b       *shm.Barrier
 	action  starlark.Value // None or a callable run by the last arrival
 	timeout time.Duration  // default for wait(); < 0 = none
@@ -35,7 +35,7 @@ func newBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if parties < 1 {
 		return nil, exceptions.ValueError.New("parties must be > 0")
 	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := value.AsDuration(b.Name(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func newBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 func (br *Barrier) Type() string { return "multiprocessing.Barrier" }
 
 // Hash hashes by identity.
-func (br *Barrier) Hash() (uint32, error) { return identityHash(unsafe.Pointer(br)), nil }
+func (br *Barrier) Hash() (uint32, error) { return value.IdentityHash(br), nil }
 
 // String is a repr in threading.Barrier's shape.
 func (br *Barrier) String() string {
@@ -77,12 +77,12 @@ func (br *Barrier) Attr(name string) (starlark.Value, error) {
 	case "broken":
 		return starlark.Bool(br.b.Broken()), nil
 	}
-	return attrOf(barrierMethods, br, name)
+	return value.Attr(barrierMethods, br, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (br *Barrier) AttrNames() []string {
-	return methodNames(barrierMethods, "broken", "n_waiting", "parties")
+	return value.AttrNames(barrierMethods, "broken", "n_waiting", "parties")
 }
 
 // ShareKind implements Shareable.
@@ -122,7 +122,7 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 // def wait(timeout=None): the arrival index, 0..parties-1.
 func barrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	br := b.Receiver().(*Barrier)
-	d, err := timeoutOr(b, args, kwargs, br.timeout)
+	d, err := value.TimeoutOr(b, args, kwargs, br.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +141,7 @@ func barrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func barrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Barrier).b.Abort()
@@ -149,7 +149,7 @@ func barrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 }
 
 func barrierReset(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Barrier).b.Reset()

@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // BytearrayBuiltin is the predeclared bytearray constructor:
@@ -351,11 +352,11 @@ var bytearrayMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (ba *Bytearray) Attr(name string) (starlark.Value, error) {
-	return attrOf(bytearrayMethods, ba, name)
+	return value.Attr(bytearrayMethods, ba, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (ba *Bytearray) AttrNames() []string { return methodNames(bytearrayMethods) }
+func (ba *Bytearray) AttrNames() []string { return value.AttrNames(bytearrayMethods) }
 
 // bytearrayMethod unpacks a method's positional arguments and returns its
 // receiver, checked mutable when the method changes it.

@@ -5,17 +5,17 @@ package builtins
 import (
 	"fmt"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 // Condition is multiprocessing.Condition.
 type Condition struct {
-	runtimeObject
+	value.Object
 	c    *shm.Condition
 	lock *Lock
 }
@@ -54,7 +54,7 @@ func newCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 func (c *Condition) Type() string { return "multiprocessing.Condition" }
 
 // Hash hashes by identity.
-func (c *Condition) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+func (c *Condition) Hash() (uint32, error) { return value.IdentityHash(c), nil }
 
 // String is CPython's repr, without the sleeper count.
 func (c *Condition) String() string { return fmt.Sprintf("<Condition(%s)>", c.lock) }
@@ -70,11 +70,11 @@ var conditionMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (c *Condition) Attr(name string) (starlark.Value, error) {
-	return attrOf(conditionMethods, c, name)
+	return value.Attr(conditionMethods, c, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (c *Condition) AttrNames() []string { return methodNames(conditionMethods) }
+func (c *Condition) AttrNames() []string { return value.AttrNames(conditionMethods) }
 
 // Enter acquires the condition's lock.
 func (c *Condition) Enter(thread *starlark.Thread) error { return c.lock.Enter(thread) }
@@ -121,7 +121,7 @@ func conditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlar
 }
 
 func conditionRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(receiverCondition(b).lock.m.Release())
@@ -129,7 +129,7 @@ func conditionRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 
 // def wait(timeout=None): False if the timeout expired.
 func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func waitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := value.AsDuration(b.Name(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func conditionNotify(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 }
 
 func conditionNotifyAll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(receiverCondition(b).c.NotifyAll())

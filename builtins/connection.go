@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -24,7 +25,7 @@ func init() {
 
 // Connection is multiprocessing.connection.Connection.
 type Connection struct {
-	runtimeObject
+	value.Object
 	c    *conn.Conn
 	wbuf []byte // reused encoding buffer for send
 }
@@ -54,7 +55,7 @@ func newPipe(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 func (c *Connection) Type() string { return "multiprocessing.connection.Connection" }
 
 // Hash hashes by identity.
-func (c *Connection) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+func (c *Connection) Hash() (uint32, error) { return value.IdentityHash(c), nil }
 
 // String is a repr in CPython's shape.
 func (c *Connection) String() string {
@@ -82,12 +83,12 @@ func (c *Connection) Attr(name string) (starlark.Value, error) {
 	case "writable":
 		return starlark.Bool(c.c.Writable()), nil
 	}
-	return attrOf(connectionMethods, c, name)
+	return value.Attr(connectionMethods, c, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (c *Connection) AttrNames() []string {
-	return methodNames(connectionMethods, "closed", "readable", "writable")
+	return value.AttrNames(connectionMethods, "closed", "readable", "writable")
 }
 
 // Enter implements ContextManager.
@@ -173,7 +174,7 @@ func connSend(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // def recv()
 func connRecv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	msg, err := receiverConn(b).c.RecvBytes(-1)
@@ -190,7 +191,7 @@ func connPoll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := value.AsDuration(b.Name(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -295,14 +296,14 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 }
 
 func connClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, connErr(receiverConn(b).c.Close())
 }
 
 func connFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	fd, err := receiverConn(b).c.Fileno()

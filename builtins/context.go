@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -133,7 +134,7 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 // it has the multiprocessing module's members, and its Process uses its
 // start method.
 type Context struct {
-	runtimeObject
+	value.Object
 	method string
 	url    string // the server of a "cluster" context
 }

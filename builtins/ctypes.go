@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -39,7 +40,7 @@ func init() {
 
 // CType is a ctypes simple type, such as ctypes.c_int.
 type CType struct {
-	runtimeObject
+	value.Object
 	name string    // "c_int"
 	code byte      // the typecode letter that names it: i, d, c, u, ? ...
 	size int       // sizeof, in bytes

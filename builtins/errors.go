@@ -12,11 +12,12 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // ErrorValue is the Starlark value catch returns for a failure (SPEC §3).
 type ErrorValue struct {
-	runtimeObject
+	value.Object
 	typ       *exceptions.Type
 	msg       string
 	args      starlark.Tuple
@@ -146,7 +147,7 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (e *ErrorValue) AttrNames() []string {
-	return methodNames(errorMethods, "args", "message", "traceback", "type")
+	return value.AttrNames(errorMethods, "args", "message", "traceback", "type")
 }
 
 // def is_a(type_name): whether the error is of that type or a subtype.

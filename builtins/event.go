@@ -3,17 +3,16 @@ package builtins
 // multiprocessing.Event (CPython: synchronize.py Event).
 
 import (
-	"unsafe"
-
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 // Event is multiprocessing.Event.
 type Event struct {
-	runtimeObject
+	value.Object
 	e *shm.Event
 }
 
@@ -35,7 +34,7 @@ func newEvent(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 func (e *Event) Type() string { return "multiprocessing.Event" }
 
 // Hash hashes by identity.
-func (e *Event) Hash() (uint32, error) { return identityHash(unsafe.Pointer(e)), nil }
+func (e *Event) Hash() (uint32, error) { return value.IdentityHash(e), nil }
 
 // String is CPython's repr.
 func (e *Event) String() string {
@@ -53,10 +52,10 @@ var eventMethods = map[string]*starlark.Builtin{
 }
 
 // Attr implements starlark.HasAttrs.
-func (e *Event) Attr(name string) (starlark.Value, error) { return attrOf(eventMethods, e, name) }
+func (e *Event) Attr(name string) (starlark.Value, error) { return value.Attr(eventMethods, e, name) }
 
 // AttrNames implements starlark.HasAttrs.
-func (e *Event) AttrNames() []string { return methodNames(eventMethods) }
+func (e *Event) AttrNames() []string { return value.AttrNames(eventMethods) }
 
 // ShareKind implements Shareable.
 func (e *Event) ShareKind() string { return "event" }
@@ -79,7 +78,7 @@ func decodeEvent(uc *UnshareContext, p []byte) (starlark.Value, error) {
 }
 
 func eventSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Event).e.Set()
@@ -87,7 +86,7 @@ func eventSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 }
 
 func eventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Event).e.Clear()
@@ -95,7 +94,7 @@ func eventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func eventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(b.Receiver().(*Event).e.IsSet()), nil
@@ -103,7 +102,7 @@ func eventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 
 // def wait(timeout=None): whether the flag is set on return.
 func eventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}

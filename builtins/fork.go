@@ -10,11 +10,11 @@ package builtins
 import (
 	"fmt"
 	"sort"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // forkSnapshot encodes the main module's globals at this moment: each as
@@ -131,7 +131,7 @@ func (rt *Runtime) RestoreForkGlobals(thread *starlark.Thread, into starlark.Str
 // Unavailable stands for a global a fork child could not receive (a Pool, a
 // Listener, a lambda): every use of it fails with a message naming it.
 type Unavailable struct {
-	runtimeObject
+	value.Object
 	name, reason string
 }
 
@@ -152,7 +152,7 @@ func (u *Unavailable) String() string { return fmt.Sprintf("<unavailable global 
 func (u *Unavailable) Type() string { return "unavailable" }
 
 // Hash fails: the value cannot be used.
-func (u *Unavailable) Hash() (uint32, error) { return identityHash(unsafe.Pointer(u)), u.err() }
+func (u *Unavailable) Hash() (uint32, error) { return value.IdentityHash(u), u.err() }
 
 // Attr fails, naming the global.
 func (u *Unavailable) Attr(string) (starlark.Value, error) { return nil, u.err() }

@@ -27,11 +27,11 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -50,7 +50,7 @@ const listenerExitPriority = -1
 
 // Listener is multiprocessing.connection.Listener.
 type Listener struct {
-	runtimeObject
+	value.Object
 	l *conn.Listener
 }
 
@@ -77,7 +77,7 @@ func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) erro
 		o.maxFrame = n
 	}
 	if handshake != starlark.None {
-		d, err := durationArg(fn, handshake)
+		d, err := value.AsDuration(fn, handshake)
 		if err != nil {
 			return err
 		}
@@ -278,7 +278,7 @@ func socketErr(err error) error {
 func (l *Listener) Type() string { return "multiprocessing.connection.Listener" }
 
 // Hash hashes by identity.
-func (l *Listener) Hash() (uint32, error) { return identityHash(unsafe.Pointer(l)), nil }
+func (l *Listener) Hash() (uint32, error) { return value.IdentityHash(l), nil }
 
 // String is a repr in CPython's shape.
 func (l *Listener) String() string {
@@ -302,12 +302,12 @@ func (l *Listener) Attr(name string) (starlark.Value, error) {
 		}
 		return addressValue(a), nil
 	}
-	return attrOf(listenerMethods, l, name)
+	return value.Attr(listenerMethods, l, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (l *Listener) AttrNames() []string {
-	return methodNames(listenerMethods, "address", "last_accepted")
+	return value.AttrNames(listenerMethods, "address", "last_accepted")
 }
 
 // Enter implements ContextManager.
@@ -318,7 +318,7 @@ func (l *Listener) Exit(*starlark.Thread, bool) error { return socketErr(l.l.Clo
 
 // def accept(): the next connection, authenticated when the Listener has a key.
 func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	c, err := b.Receiver().(*Listener).l.Accept()
@@ -330,7 +330,7 @@ func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def close()
 func listenerClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, socketErr(b.Receiver().(*Listener).l.Close())

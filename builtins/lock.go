@@ -6,17 +6,17 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 // Lock is multiprocessing.Lock, or RLock when recursive.
 type Lock struct {
-	runtimeObject
+	value.Object
 	m *shm.Mutex
 }
 
@@ -53,7 +53,7 @@ func (l *Lock) kind() string {
 func (l *Lock) Type() string { return "multiprocessing." + l.kind() }
 
 // Hash hashes by identity.
-func (l *Lock) Hash() (uint32, error) { return identityHash(unsafe.Pointer(l)), nil }
+func (l *Lock) Hash() (uint32, error) { return value.IdentityHash(l), nil }
 
 // String is CPython's repr: <Lock(owner=MainProcess)>, <RLock(None, 0)>.
 func (l *Lock) String() string {
@@ -90,10 +90,10 @@ var lockMethods = map[string]*starlark.Builtin{
 }
 
 // Attr implements starlark.HasAttrs.
-func (l *Lock) Attr(name string) (starlark.Value, error) { return attrOf(lockMethods, l, name) }
+func (l *Lock) Attr(name string) (starlark.Value, error) { return value.Attr(lockMethods, l, name) }
 
 // AttrNames implements starlark.HasAttrs.
-func (l *Lock) AttrNames() []string { return methodNames(lockMethods) }
+func (l *Lock) AttrNames() []string { return value.AttrNames(lockMethods) }
 
 // Enter acquires the lock, as `with lock:`.
 func (l *Lock) Enter(*starlark.Thread) error {
@@ -144,7 +144,7 @@ func lockAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // acquire is acquire(block=True, timeout=None) on l for the builtin b.
 func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block, t, err := acquireArgs(b, args, kwargs)
+	block, t, err := value.AcquireArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starla
 }
 
 func lockRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	if err := b.Receiver().(*Lock).m.Release(); err != nil {

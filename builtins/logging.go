@@ -22,12 +22,12 @@ import (
 	"math"
 	"strconv"
 	"sync"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // The logging levels, as Python's logging and multiprocessing.util.
@@ -70,7 +70,7 @@ const logExtraKey = "logging"
 
 // Logger is the multiprocessing logger of one runtime.
 type Logger struct {
-	runtimeObject
+	value.Object
 	rt *Runtime
 
 	mu       sync.Mutex
@@ -200,7 +200,7 @@ func levelName(level int) string {
 
 // def get_logger()
 func getLogger(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return RuntimeOf(thread).Logger(), nil
@@ -259,7 +259,7 @@ func levelArg(v starlark.Value) (int, error) {
 func (lg *Logger) Type() string { return "Logger" }
 
 // Hash hashes by identity.
-func (lg *Logger) Hash() (uint32, error) { return identityHash(unsafe.Pointer(lg)), nil }
+func (lg *Logger) Hash() (uint32, error) { return value.IdentityHash(lg), nil }
 
 // String is repr(logger), as logging.Logger.__repr__.
 func (lg *Logger) String() string {
@@ -290,12 +290,12 @@ func (lg *Logger) Attr(name string) (starlark.Value, error) {
 		defer lg.mu.Unlock()
 		return starlark.MakeInt(lg.level), nil
 	}
-	return attrOf(loggerMethods, lg, name)
+	return value.Attr(loggerMethods, lg, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (lg *Logger) AttrNames() []string {
-	return methodNames(loggerMethods, "level", "name")
+	return value.AttrNames(loggerMethods, "level", "name")
 }
 
 func receiverLogger(b *starlark.Builtin) *Logger { return b.Receiver().(*Logger) }
@@ -376,7 +376,7 @@ func loggerSetLevel(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def getEffectiveLevel()
 func loggerGetEffectiveLevel(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	lg := receiverLogger(b)

@@ -29,11 +29,11 @@ import (
 	"sort"
 	"sync"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 	"github.com/mpstar/mpstar/mpcore/stop"
@@ -81,7 +81,7 @@ type typeEntry struct {
 // managerClass is a manager class: BaseManager, SyncManager, or one made
 // with subclass.
 type managerClass struct {
-	runtimeObject
+	value.Object
 	name    string
 	entries []*typeEntry // in registration order; a later one replaces
 }
@@ -103,7 +103,7 @@ func (c *managerClass) String() string {
 func (c *managerClass) Type() string { return "multiprocessing.managers.ManagerClass" }
 
 // Hash hashes by identity.
-func (c *managerClass) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+func (c *managerClass) Hash() (uint32, error) { return value.IdentityHash(c), nil }
 
 // Name implements starlark.Callable.
 func (c *managerClass) Name() string { return c.name }
@@ -128,11 +128,11 @@ func (c *managerClass) Attr(name string) (starlark.Value, error) {
 	if name == "__name__" {
 		return starlark.String(c.name), nil
 	}
-	return attrOf(managerClassMethods, c, name)
+	return value.Attr(managerClassMethods, c, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (c *managerClass) AttrNames() []string { return methodNames(managerClassMethods, "__name__") }
+func (c *managerClass) AttrNames() []string { return value.AttrNames(managerClassMethods, "__name__") }
 
 // def subclass(name): class name(cls): pass
 func managerSubclass(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -303,7 +303,7 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 		}
 		m.authkey = key
 	}
-	d, err := durationArg(c.name, shutdownTimeout)
+	d, err := value.AsDuration(c.name, shutdownTimeout)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +326,7 @@ func newManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // Manager is an instance of a manager class.
 type Manager struct {
-	runtimeObject
+	value.Object
 	cls     *managerClass
 	rt      *Runtime
 	address conn.Address // zero until started when not given
@@ -352,14 +352,14 @@ var (
 
 // String is CPython's default repr.
 func (m *Manager) String() string {
-	return fmt.Sprintf("<%s object at %#x>", m.cls.name, uintptr(unsafe.Pointer(m)))
+	return fmt.Sprintf("<%s object at %p>", m.cls.name, m)
 }
 
 // Type implements starlark.Value.
 func (m *Manager) Type() string { return "multiprocessing.managers." + m.cls.name }
 
 // Hash hashes by identity.
-func (m *Manager) Hash() (uint32, error) { return identityHash(unsafe.Pointer(m)), nil }
+func (m *Manager) Hash() (uint32, error) { return value.IdentityHash(m), nil }
 
 var managerMethods = map[string]*starlark.Builtin{
 	"start":              starlark.NewBuiltin("start", managerStart),
@@ -391,7 +391,7 @@ func (m *Manager) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (m *Manager) AttrNames() []string {
-	names := methodNames(managerMethods, "address")
+	names := value.AttrNames(managerMethods, "address")
 	for _, e := range m.cls.entries {
 		if e.createMethod {
 			names = append(names, e.typeid)
@@ -447,7 +447,7 @@ func managerStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if _, ok := initializer.(starlark.Callable); !ok && initializer != starlark.None {
 		return nil, exceptions.TypeError.New("initializer must be a callable")
 	}
-	ia, err := toTuple(b.Name(), "initargs", initargs)
+	ia, err := value.AsTuple(b.Name(), "initargs", initargs)
 	if err != nil {
 		return nil, err
 	}
@@ -518,7 +518,7 @@ func awaitAddress(r *conn.Conn, p *Process) (conn.Address, error) {
 
 // def connect(): use the server at the manager's address.
 func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	m := b.Receiver().(*Manager)
@@ -537,7 +537,7 @@ func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def shutdown(): stop the server this manager started; again does nothing.
 func managerShutdown(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Manager).st.shutdown()
@@ -569,7 +569,7 @@ func (st *managerState) shutdown() {
 
 // def join(timeout=None): wait for the server process to exit.
 func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -585,7 +585,7 @@ func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // def _number_of_objects(): the server's live referents (for tests).
 func managerNumberOfObjects(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	client, err := b.Receiver().(*Manager).startedClient()
@@ -641,7 +641,7 @@ func managerCreate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 
 // def get_server(): a Server in this process (serve_forever runs it).
 func managerGetServer(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	m := b.Receiver().(*Manager)
@@ -658,7 +658,7 @@ func managerGetServer(thread *starlark.Thread, b *starlark.Builtin, args starlar
 // Server is a manager's server run in this process (CPython's
 // managers.Server): .address, .serve_forever().
 type Server struct {
-	runtimeObject
+	value.Object
 	ms *managerServer
 }
 
@@ -666,14 +666,14 @@ var _ starlark.HasAttrs = (*Server)(nil)
 
 // String is CPython's default repr.
 func (s *Server) String() string {
-	return fmt.Sprintf("<multiprocessing.managers.Server object at %#x>", uintptr(unsafe.Pointer(s)))
+	return fmt.Sprintf("<multiprocessing.managers.Server object at %p>", s)
 }
 
 // Type implements starlark.Value.
 func (s *Server) Type() string { return "multiprocessing.managers.Server" }
 
 // Hash hashes by identity.
-func (s *Server) Hash() (uint32, error) { return identityHash(unsafe.Pointer(s)), nil }
+func (s *Server) Hash() (uint32, error) { return value.IdentityHash(s), nil }
 
 // Attr implements starlark.HasAttrs.
 func (s *Server) Attr(name string) (starlark.Value, error) {
@@ -692,7 +692,7 @@ func (s *Server) AttrNames() []string { return []string{"address", "serve_foreve
 // def serve_forever(): serve until a client shuts the server down, then
 // end the process, as CPython's Server.serve_forever.
 func serveForever(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	if err := b.Receiver().(*Server).ms.srv.Serve(); err != nil {

@@ -26,12 +26,12 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 )
@@ -67,7 +67,7 @@ const (
 // ProxyType is a proxy class (managers.DictProxy, managers.AutoProxy, ...),
 // the proxytype argument of register.
 type ProxyType struct {
-	runtimeObject
+	value.Object
 	name           string
 	kind           proxyKind
 	exposed        []string // nil: the referent's public methods
@@ -126,13 +126,13 @@ func (t *ProxyType) String() string { return "<class 'multiprocessing.managers."
 func (t *ProxyType) Type() string { return "multiprocessing.managers.ProxyType" }
 
 // Hash hashes by identity.
-func (t *ProxyType) Hash() (uint32, error) { return identityHash(unsafe.Pointer(t)), nil }
+func (t *ProxyType) Hash() (uint32, error) { return value.IdentityHash(t), nil }
 
 // Proxy is a proxy of a manager referent (CPython's BaseProxy). The value
 // scripts see is a *Proxy or, for the classes with operators, a wrapper
 // around one (see value).
 type Proxy struct {
-	runtimeObject
+	value.Object
 	ptype   *ProxyType
 	typeid  string
 	id      uint64
@@ -213,11 +213,11 @@ func (p *Proxy) value() starlark.Value {
 func (p *Proxy) Type() string { return "multiprocessing.managers." + p.ptype.name }
 
 // Hash hashes by identity: proxies compare by identity, as in CPython.
-func (p *Proxy) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
+func (p *Proxy) Hash() (uint32, error) { return value.IdentityHash(p), nil }
 
 // Repr is repr(proxy), CPython's BaseProxy.__repr__.
 func (p *Proxy) Repr() string {
-	return fmt.Sprintf("<%s object, typeid '%s' at %#x>", p.ptype.name, p.typeid, uintptr(unsafe.Pointer(p)))
+	return fmt.Sprintf("<%s object, typeid '%s' at %p>", p.ptype.name, p.typeid, p)
 }
 
 // String is str(proxy): the referent's str, asked of the server
@@ -549,11 +549,11 @@ func proxyCallmethod(thread *starlark.Thread, b *starlark.Builtin, args starlark
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "methodname", &method, "args?", &cargs, "kwds?", &ckw); err != nil {
 		return nil, err
 	}
-	a, err := toTuple(b.Name(), "args", cargs)
+	a, err := value.AsTuple(b.Name(), "args", cargs)
 	if err != nil {
 		return nil, err
 	}
-	kw, err := toDict(b.Name(), "kwds", ckw)
+	kw, err := value.AsDict(b.Name(), "kwds", ckw)
 	if err != nil {
 		return nil, err
 	}
@@ -562,7 +562,7 @@ func proxyCallmethod(thread *starlark.Thread, b *starlark.Builtin, args starlark
 
 // def _getvalue()
 func proxyGetvalue(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return proxyOf(b.Receiver()).call(thread, methodGetValue, nil, nil)

@@ -13,11 +13,11 @@ import (
 	"fmt"
 	"sync"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // managerSafe marks referents that are safe for concurrent calls.
@@ -106,7 +106,7 @@ type holdable interface {
 }
 
 // threadObject holds what the referents share: identity and no freezing.
-type threadObject struct{ runtimeObject }
+type threadObject struct{ value.Object }
 
 func (threadObject) managerSafe() {}
 
@@ -127,7 +127,7 @@ func (l *threadLock) Type() string {
 	return "threading.Lock"
 }
 
-func (l *threadLock) Hash() (uint32, error) { return identityHash(unsafe.Pointer(l)), nil }
+func (l *threadLock) Hash() (uint32, error) { return value.IdentityHash(l), nil }
 
 func (l *threadLock) String() string {
 	l.mu.Lock()
@@ -137,9 +137,9 @@ func (l *threadLock) String() string {
 		state = "locked"
 	}
 	if l.recursive {
-		return fmt.Sprintf("<%s _thread.RLock object count=%d at %#x>", state, l.count, uintptr(unsafe.Pointer(l)))
+		return fmt.Sprintf("<%s _thread.RLock object count=%d at %p>", state, l.count, l)
 	}
-	return fmt.Sprintf("<%s _thread.lock object at %#x>", state, uintptr(unsafe.Pointer(l)))
+	return fmt.Sprintf("<%s _thread.lock object at %p>", state, l)
 }
 
 var threadLockMethods = map[string]*starlark.Builtin{
@@ -149,10 +149,10 @@ var threadLockMethods = map[string]*starlark.Builtin{
 }
 
 func (l *threadLock) Attr(name string) (starlark.Value, error) {
-	return attrOf(threadLockMethods, l, name)
+	return value.Attr(threadLockMethods, l, name)
 }
 
-func (l *threadLock) AttrNames() []string { return methodNames(threadLockMethods) }
+func (l *threadLock) AttrNames() []string { return value.AttrNames(threadLockMethods) }
 
 // def acquire(blocking=True, timeout=-1)
 func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -189,7 +189,7 @@ func (l *threadLock) acquire(thread *starlark.Thread, d time.Duration) bool {
 }
 
 func threadLockRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadLock).release(thread)
@@ -213,7 +213,7 @@ func (l *threadLock) release(thread *starlark.Thread) error {
 }
 
 func threadLockLocked(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	l := b.Receiver().(*threadLock)
@@ -283,12 +283,12 @@ func (s *threadSemaphore) Type() string {
 	return "threading.Semaphore"
 }
 
-func (s *threadSemaphore) Hash() (uint32, error) { return identityHash(unsafe.Pointer(s)), nil }
+func (s *threadSemaphore) Hash() (uint32, error) { return value.IdentityHash(s), nil }
 
 func (s *threadSemaphore) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("<%s at %#x: value=%d>", s.Type(), uintptr(unsafe.Pointer(s)), s.value)
+	return fmt.Sprintf("<%s at %p: value=%d>", s.Type(), s, s.value)
 }
 
 var threadSemaphoreMethods = map[string]*starlark.Builtin{
@@ -297,10 +297,10 @@ var threadSemaphoreMethods = map[string]*starlark.Builtin{
 }
 
 func (s *threadSemaphore) Attr(name string) (starlark.Value, error) {
-	return attrOf(threadSemaphoreMethods, s, name)
+	return value.Attr(threadSemaphoreMethods, s, name)
 }
 
-func (s *threadSemaphore) AttrNames() []string { return methodNames(threadSemaphoreMethods) }
+func (s *threadSemaphore) AttrNames() []string { return value.AttrNames(threadSemaphoreMethods) }
 
 // def acquire(blocking=True, timeout=None)
 func threadSemaphoreAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -405,7 +405,7 @@ type threadEvent struct {
 
 func (e *threadEvent) Type() string { return "threading.Event" }
 
-func (e *threadEvent) Hash() (uint32, error) { return identityHash(unsafe.Pointer(e)), nil }
+func (e *threadEvent) Hash() (uint32, error) { return value.IdentityHash(e), nil }
 
 func (e *threadEvent) String() string {
 	e.mu.Lock()
@@ -414,7 +414,7 @@ func (e *threadEvent) String() string {
 	if e.flag {
 		state = "set"
 	}
-	return fmt.Sprintf("<threading.Event at %#x: %s>", uintptr(unsafe.Pointer(e)), state)
+	return fmt.Sprintf("<threading.Event at %p: %s>", e, state)
 }
 
 var threadEventMethods = map[string]*starlark.Builtin{
@@ -425,13 +425,13 @@ var threadEventMethods = map[string]*starlark.Builtin{
 }
 
 func (e *threadEvent) Attr(name string) (starlark.Value, error) {
-	return attrOf(threadEventMethods, e, name)
+	return value.Attr(threadEventMethods, e, name)
 }
 
-func (e *threadEvent) AttrNames() []string { return methodNames(threadEventMethods) }
+func (e *threadEvent) AttrNames() []string { return value.AttrNames(threadEventMethods) }
 
 func threadEventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
@@ -449,7 +449,7 @@ func threadEventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, flag bool) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
@@ -462,7 +462,7 @@ func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlar
 
 // def wait(timeout=None)
 func threadEventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +482,7 @@ type threadCondition struct {
 
 func (c *threadCondition) Type() string { return "threading.Condition" }
 
-func (c *threadCondition) Hash() (uint32, error) { return identityHash(unsafe.Pointer(c)), nil }
+func (c *threadCondition) Hash() (uint32, error) { return value.IdentityHash(c), nil }
 
 func (c *threadCondition) String() string {
 	c.mu.Lock()
@@ -499,17 +499,17 @@ var threadConditionMethods = map[string]*starlark.Builtin{
 }
 
 func (c *threadCondition) Attr(name string) (starlark.Value, error) {
-	return attrOf(threadConditionMethods, c, name)
+	return value.Attr(threadConditionMethods, c, name)
 }
 
-func (c *threadCondition) AttrNames() []string { return methodNames(threadConditionMethods) }
+func (c *threadCondition) AttrNames() []string { return value.AttrNames(threadConditionMethods) }
 
 func threadConditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return threadLockAcquire(thread, threadLockMethods["acquire"].BindReceiver(b.Receiver().(*threadCondition).lock), args, kwargs)
 }
 
 func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadCondition).lock.release(thread)
@@ -517,7 +517,7 @@ func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args s
 
 // def wait(timeout=None)
 func threadConditionWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +574,7 @@ func threadConditionNotify(thread *starlark.Thread, b *starlark.Builtin, args st
 }
 
 func threadConditionNotifyAll(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadCondition).notify(thread, -1)
@@ -613,15 +613,15 @@ type threadBarrier struct {
 
 func (br *threadBarrier) Type() string { return "threading.Barrier" }
 
-func (br *threadBarrier) Hash() (uint32, error) { return identityHash(unsafe.Pointer(br)), nil }
+func (br *threadBarrier) Hash() (uint32, error) { return value.IdentityHash(br), nil }
 
 func (br *threadBarrier) String() string {
 	br.mu.Lock()
 	defer br.mu.Unlock()
 	if br.broken {
-		return fmt.Sprintf("<threading.Barrier at %#x: broken>", uintptr(unsafe.Pointer(br)))
+		return fmt.Sprintf("<threading.Barrier at %p: broken>", br)
 	}
-	return fmt.Sprintf("<threading.Barrier at %#x: waiters=%d/%d>", uintptr(unsafe.Pointer(br)), br.count, br.parties)
+	return fmt.Sprintf("<threading.Barrier at %p: waiters=%d/%d>", br, br.count, br.parties)
 }
 
 var threadBarrierMethods = map[string]*starlark.Builtin{
@@ -644,11 +644,11 @@ func (br *threadBarrier) Attr(name string) (starlark.Value, error) {
 	case "broken":
 		return starlark.Bool(br.broken), nil
 	}
-	return attrOf(threadBarrierMethods, br, name)
+	return value.Attr(threadBarrierMethods, br, name)
 }
 
 func (br *threadBarrier) AttrNames() []string {
-	return methodNames(threadBarrierMethods, "broken", "n_waiting", "parties")
+	return value.AttrNames(threadBarrierMethods, "broken", "n_waiting", "parties")
 }
 
 var errBrokenBarrier = exceptions.BrokenBarrierError.New("")
@@ -656,7 +656,7 @@ var errBrokenBarrier = exceptions.BrokenBarrierError.New("")
 // def wait(timeout=None)
 func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	br := b.Receiver().(*threadBarrier)
-	d, err := timeoutOr(b, args, kwargs, br.timeout)
+	d, err := value.TimeoutOr(b, args, kwargs, br.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -703,7 +703,7 @@ func (br *threadBarrier) runAction(thread *starlark.Thread) error {
 }
 
 func threadBarrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
@@ -717,7 +717,7 @@ func threadBarrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.T
 // def reset(): waiters of the current generation fail; the barrier is
 // whole again.
 func threadBarrierReset(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
@@ -744,10 +744,10 @@ type threadQueue struct {
 
 func (q *threadQueue) Type() string { return "queue.Queue" }
 
-func (q *threadQueue) Hash() (uint32, error) { return identityHash(unsafe.Pointer(q)), nil }
+func (q *threadQueue) Hash() (uint32, error) { return value.IdentityHash(q), nil }
 
 func (q *threadQueue) String() string {
-	return fmt.Sprintf("<queue.Queue object at %#x>", uintptr(unsafe.Pointer(q)))
+	return fmt.Sprintf("<queue.Queue object at %p>", q)
 }
 
 var threadQueueMethods = map[string]*starlark.Builtin{
@@ -763,10 +763,10 @@ var threadQueueMethods = map[string]*starlark.Builtin{
 }
 
 func (q *threadQueue) Attr(name string) (starlark.Value, error) {
-	return attrOf(threadQueueMethods, q, name)
+	return value.Attr(threadQueueMethods, q, name)
 }
 
-func (q *threadQueue) AttrNames() []string { return methodNames(threadQueueMethods) }
+func (q *threadQueue) AttrNames() []string { return value.AttrNames(threadQueueMethods) }
 
 func (q *threadQueue) lenLocked() int { return len(q.items) - q.head }
 
@@ -829,7 +829,7 @@ func threadQueueGet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 }
 
 func threadQueueGetNowait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return b.Receiver().(*threadQueue).get(0)
@@ -850,7 +850,7 @@ func (q *threadQueue) get(d time.Duration) (starlark.Value, error) {
 
 // qsize, empty and full share one builtin, told apart by name.
 func threadQueueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
@@ -867,7 +867,7 @@ func threadQueueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
@@ -882,7 +882,7 @@ func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 }
 
 func threadQueueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)

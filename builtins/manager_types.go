@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // syncType is a typeid SyncManager registers.
@@ -124,7 +124,7 @@ func makeBarrier(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, kwa
 	if parties < 1 {
 		return nil, exceptions.ValueError.New("parties must be >= 1")
 	}
-	d, err := durationArg("Barrier", timeout)
+	d, err := value.AsDuration("Barrier", timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func makeArray(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, k
 // managedValue is the referent of SyncManager.Value (CPython's
 // managers.Value): a typecode and a value, without C conversion.
 type managedValue struct {
-	runtimeObject
+	value.Object
 	typecode starlark.Value
 	value    starlark.Value
 }
@@ -180,7 +180,7 @@ func (v *managedValue) Type() string { return "Value" }
 
 func (v *managedValue) String() string { return fmt.Sprintf("Value(%s, %s)", v.typecode, v.value) }
 
-func (v *managedValue) Hash() (uint32, error) { return identityHash(unsafe.Pointer(v)), nil }
+func (v *managedValue) Hash() (uint32, error) { return value.IdentityHash(v), nil }
 
 var managedValueMethods = map[string]*starlark.Builtin{
 	"get": starlark.NewBuiltin("get", managedValueGet),
@@ -191,10 +191,10 @@ func (v *managedValue) Attr(name string) (starlark.Value, error) {
 	if name == "value" {
 		return v.value, nil
 	}
-	return attrOf(managedValueMethods, v, name)
+	return value.Attr(managedValueMethods, v, name)
 }
 
-func (v *managedValue) AttrNames() []string { return methodNames(managedValueMethods, "value") }
+func (v *managedValue) AttrNames() []string { return value.AttrNames(managedValueMethods, "value") }
 
 func (v *managedValue) SetField(name string, x starlark.Value) error {
 	if name != "value" {
@@ -205,7 +205,7 @@ func (v *managedValue) SetField(name string, x starlark.Value) error {
 }
 
 func managedValueGet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return b.Receiver().(*managedValue).value, nil
@@ -222,7 +222,7 @@ func managedValueSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // Namespace is multiprocessing.managers.Namespace: a bag of attributes.
 type Namespace struct {
-	runtimeObject
+	value.Object
 	attrs map[string]starlark.Value
 }
 
@@ -261,7 +261,7 @@ func (ns *Namespace) String() string {
 }
 
 // Hash hashes by identity.
-func (ns *Namespace) Hash() (uint32, error) { return identityHash(unsafe.Pointer(ns)), nil }
+func (ns *Namespace) Hash() (uint32, error) { return value.IdentityHash(ns), nil }
 
 // Attr implements starlark.HasAttrs.
 func (ns *Namespace) Attr(name string) (starlark.Value, error) { return ns.attrs[name], nil }
@@ -296,17 +296,17 @@ func (ns *Namespace) delAttr(name string) error {
 // snapshotIterator is the referent of DictProxy.__iter__(): an iterator
 // over the keys the dict had then.
 type snapshotIterator struct {
-	runtimeObject
+	value.Object
 	items []starlark.Value
 }
 
 func (it *snapshotIterator) Type() string { return "iterator" }
 
 func (it *snapshotIterator) String() string {
-	return fmt.Sprintf("<iterator object at %#x>", uintptr(unsafe.Pointer(it)))
+	return fmt.Sprintf("<iterator object at %p>", it)
 }
 
-func (it *snapshotIterator) Hash() (uint32, error) { return identityHash(unsafe.Pointer(it)), nil }
+func (it *snapshotIterator) Hash() (uint32, error) { return value.IdentityHash(it), nil }
 
 func (it *snapshotIterator) Attr(name string) (starlark.Value, error) {
 	if name == "__next__" {
@@ -318,7 +318,7 @@ func (it *snapshotIterator) Attr(name string) (starlark.Value, error) {
 func (it *snapshotIterator) AttrNames() []string { return []string{"__next__"} }
 
 func snapshotNext(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	it := b.Receiver().(*snapshotIterator)

@@ -11,12 +11,12 @@ import (
 	"os"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/pool"
@@ -30,7 +30,7 @@ func init() {
 
 // Pool is multiprocessing.pool.Pool.
 type Pool struct {
-	runtimeObject
+	value.Object
 	rt     *Runtime
 	eng    PoolEngine
 	size   int
@@ -81,7 +81,7 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 			return nil, exceptions.ValueError.New("maxtasksperchild must be a positive int or None")
 		}
 	}
-	ia, err := toTuple(b.Name(), "initargs", initargs)
+	ia, err := value.AsTuple(b.Name(), "initargs", initargs)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func lostErr(e *pool.WorkerLostError, task string) error {
 func (p *Pool) Type() string { return "multiprocessing.pool.Pool" }
 
 // Hash hashes by identity.
-func (p *Pool) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
+func (p *Pool) Hash() (uint32, error) { return value.IdentityHash(p), nil }
 
 // String is CPython's repr.
 func (p *Pool) String() string {
@@ -267,11 +267,11 @@ func (p *Pool) Attr(name string) (starlark.Value, error) {
 	if name == "_processes" {
 		return starlark.MakeInt(p.size), nil
 	}
-	return attrOf(poolMethods, p, name)
+	return value.Attr(poolMethods, p, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (p *Pool) AttrNames() []string { return methodNames(poolMethods, "_processes") }
+func (p *Pool) AttrNames() []string { return value.AttrNames(poolMethods, "_processes") }
 
 // Enter checks the pool is running, as CPython's __enter__.
 func (p *Pool) Enter(*starlark.Thread) error { return p.checkRunning() }
@@ -307,7 +307,7 @@ func (p *Pool) submit(t *pool.Task) error {
 
 // def close()
 func poolClose(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)
@@ -323,7 +323,7 @@ func poolClose(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def terminate()
 func poolTerminate(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)
@@ -350,7 +350,7 @@ func (p *Pool) terminate() {
 
 // def join()
 func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)

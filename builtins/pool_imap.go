@@ -11,18 +11,18 @@ package builtins
 import (
 	"sync"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // IMapIterator is what imap and imap_unordered return.
 type IMapIterator struct {
-	runtimeObject
+	value.Object
 	pool    *Pool
 	ordered bool
 	nchunks int
@@ -202,7 +202,7 @@ func (it *IMapIterator) Type() string {
 }
 
 // Hash hashes by identity.
-func (it *IMapIterator) Hash() (uint32, error) { return identityHash(unsafe.Pointer(it)), nil }
+func (it *IMapIterator) Hash() (uint32, error) { return value.IdentityHash(it), nil }
 
 // String is CPython's repr.
 func (it *IMapIterator) String() string { return "<" + it.Type() + " object>" }
@@ -213,16 +213,16 @@ var imapMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (it *IMapIterator) Attr(name string) (starlark.Value, error) {
-	return attrOf(imapMethods, it, name)
+	return value.Attr(imapMethods, it, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (it *IMapIterator) AttrNames() []string { return methodNames(imapMethods) }
+func (it *IMapIterator) AttrNames() []string { return value.AttrNames(imapMethods) }
 
 // def next(timeout=None): the next result; StopIteration at the end,
 // TimeoutError when none comes in time, a task's error for a failed one.
 func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,11 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
@@ -23,7 +23,7 @@ import (
 // AsyncResult is multiprocessing.pool.ApplyResult, and MapResult for the
 // map methods.
 type AsyncResult struct {
-	runtimeObject
+	value.Object
 	pool              *Pool
 	class             string // "ApplyResult" or "MapResult"
 	callback, errback starlark.Value
@@ -106,7 +106,7 @@ func (r *AsyncResult) chunkDone(_ int, items []starlark.Value, err error) {
 func (r *AsyncResult) Type() string { return "multiprocessing.pool." + r.class }
 
 // Hash hashes by identity.
-func (r *AsyncResult) Hash() (uint32, error) { return identityHash(unsafe.Pointer(r)), nil }
+func (r *AsyncResult) Hash() (uint32, error) { return value.IdentityHash(r), nil }
 
 // String is CPython's repr.
 func (r *AsyncResult) String() string {
@@ -122,11 +122,11 @@ var asyncResultMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (r *AsyncResult) Attr(name string) (starlark.Value, error) {
-	return attrOf(asyncResultMethods, r, name)
+	return value.Attr(asyncResultMethods, r, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (r *AsyncResult) AttrNames() []string { return methodNames(asyncResultMethods) }
+func (r *AsyncResult) AttrNames() []string { return value.AttrNames(asyncResultMethods) }
 
 func (r *AsyncResult) isReady() bool {
 	select {
@@ -141,7 +141,7 @@ func (r *AsyncResult) isReady() bool {
 // callbacks and waits; ok is false at the timeout.
 func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (r *AsyncResult, ok bool, err error) {
 	r = b.Receiver().(*AsyncResult)
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, false, err
 	}
@@ -178,7 +178,7 @@ func asyncResultWait(thread *starlark.Thread, b *starlark.Builtin, args starlark
 
 // def ready()
 func asyncResultReady(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	r := b.Receiver().(*AsyncResult)
@@ -187,7 +187,7 @@ func asyncResultReady(thread *starlark.Thread, b *starlark.Builtin, args starlar
 
 // def successful()
 func asyncResultSuccessful(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	r := b.Receiver().(*AsyncResult)
@@ -282,11 +282,11 @@ func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value) (
 	if err := p.checkRunning(); err != nil {
 		return nil, err
 	}
-	a, err := toTuple(name, "args", fargs)
+	a, err := value.AsTuple(name, "args", fargs)
 	if err != nil {
 		return nil, err
 	}
-	kw, err := toDict(name, "kwds", fkw)
+	kw, err := value.AsDict(name, "kwds", fkw)
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -70,7 +71,7 @@ func decodeParts(data []byte, n int, dc *DecodeContext) ([]starlark.Value, error
 // script's values. It holds duplicates of the descriptors the encoding
 // refers to (a Lock in initargs), so they stay valid for the pool's life.
 type poolSetup struct {
-	runtimeObject
+	value.Object
 	payload []byte
 	fds     []int // in the encoding's descriptor order
 }

@@ -5,7 +5,6 @@ package builtins
 
 import (
 	"strings"
-	"unsafe"
 
 	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
@@ -150,11 +149,4 @@ func submodule(names starlark.StringDict, dotted string) starlark.StringDict {
 		names = m.Members
 	}
 	return names
-}
-
-// identityHash hashes a runtime object by its address: such objects compare
-// by identity (SPEC §5).
-func identityHash(p unsafe.Pointer) uint32 {
-	a := uintptr(p)
-	return uint32(a>>3) ^ uint32(uint64(a)>>35)
 }

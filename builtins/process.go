@@ -9,12 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
@@ -31,7 +31,7 @@ const (
 // Process is multiprocessing.Process, and the values current_process() and
 // parent_process() return.
 type Process struct {
-	runtimeObject
+	value.Object
 	rt       *Runtime
 	kind     processKind
 	name     string
@@ -93,11 +93,11 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if group != starlark.None {
 		return nil, exceptions.AssertionError.New("group argument must be None for now")
 	}
-	a, err := toTuple(b.Name(), "args", pargs)
+	a, err := value.AsTuple(b.Name(), "args", pargs)
 	if err != nil {
 		return nil, err
 	}
-	kw, err := toDict(b.Name(), "kwargs", pkwargs)
+	kw, err := value.AsDict(b.Name(), "kwargs", pkwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -112,30 +112,6 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		p.daemon = bool(daemon.Truth())
 	}
 	return p, nil
-}
-
-func toTuple(fn, what string, v starlark.Value) (starlark.Tuple, error) {
-	switch v := v.(type) {
-	case starlark.Tuple:
-		return v, nil
-	case *starlark.List:
-		t := make(starlark.Tuple, v.Len())
-		for i := range t {
-			t[i] = v.Index(i)
-		}
-		return t, nil
-	}
-	return nil, exceptions.TypeError.Errorf("%s: %s must be a tuple or list, not %s", fn, what, v.Type())
-}
-
-func toDict(fn, what string, v starlark.Value) (*starlark.Dict, error) {
-	switch v := v.(type) {
-	case starlark.NoneType:
-		return starlark.NewDict(0), nil
-	case *starlark.Dict:
-		return v, nil
-	}
-	return nil, exceptions.TypeError.Errorf("%s: %s must be a dict, not %s", fn, what, v.Type())
 }
 
 func joinInts(xs []int, sep string) string {
@@ -200,7 +176,7 @@ func exitcodeString(code int) string {
 func (p *Process) Type() string { return "multiprocessing.Process" }
 
 // Hash hashes by identity.
-func (p *Process) Hash() (uint32, error) { return identityHash(unsafe.Pointer(p)), nil }
+func (p *Process) Hash() (uint32, error) { return value.IdentityHash(p), nil }
 
 var processMethods = map[string]*starlark.Builtin{
 	"close":     starlark.NewBuiltin("close", processClose),
@@ -260,7 +236,7 @@ func (p *Process) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (p *Process) AttrNames() []string {
-	return methodNames(processMethods, "authkey", "daemon", "exitcode", "ident", "name", "pid", "sentinel")
+	return value.AttrNames(processMethods, "authkey", "daemon", "exitcode", "ident", "name", "pid", "sentinel")
 }
 
 // SetField implements starlark.HasSetField for name, daemon and authkey.
@@ -499,7 +475,7 @@ func processRun(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // def join(timeout=None)
 func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := timeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutOnly(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -532,22 +508,6 @@ func (p *Process) waitParent(d time.Duration) error {
 	}
 	defer unix.Close(fd)
 	return blocked(mpcore.WaitReadable(fd, d), nil)
-}
-
-// durationArg converts a Python timeout (None = forever; negative = 0) to
-// a Duration (< 0 = forever).
-func durationArg(fn string, v starlark.Value) (time.Duration, error) {
-	if v == starlark.None {
-		return -1, nil
-	}
-	f, ok := starlark.AsFloat(v)
-	if !ok {
-		return 0, exceptions.TypeError.Errorf("%s: timeout must be a number or None, not %s", fn, v.Type())
-	}
-	if f <= 0 {
-		return 0, nil
-	}
-	return time.Duration(f * float64(time.Second)), nil
 }
 
 // def is_alive()

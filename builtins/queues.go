@@ -10,11 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/queue"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
@@ -29,7 +29,7 @@ func init() {
 // Queue is one of multiprocessing's three queue types; which engine field
 // is set says which.
 type Queue struct {
-	runtimeObject
+	value.Object
 	kind     queue.Kind
 	q        *queue.Queue // Queue, and JoinableQueue's base
 	joinable *queue.JoinableQueue
@@ -91,7 +91,7 @@ func (q *Queue) className() string {
 func (q *Queue) Type() string { return "multiprocessing." + q.className() }
 
 // Hash hashes by identity.
-func (q *Queue) Hash() (uint32, error) { return identityHash(unsafe.Pointer(q)), nil }
+func (q *Queue) Hash() (uint32, error) { return value.IdentityHash(q), nil }
 
 // String is CPython's repr.
 func (q *Queue) String() string {
@@ -124,13 +124,13 @@ func (q *Queue) Attr(name string) (starlark.Value, error) {
 	case q.kind == queue.KindQueue && (name == "task_done" || name == "join"):
 		return nil, nil
 	}
-	return attrOf(queueMethods, q, name)
+	return value.Attr(queueMethods, q, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (q *Queue) AttrNames() []string {
 	var names []string
-	for _, n := range methodNames(queueMethods) {
+	for _, n := range value.AttrNames(queueMethods) {
 		if v, _ := q.Attr(n); v != nil {
 			names = append(names, n)
 		}
@@ -242,7 +242,7 @@ func queuePut(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	} else if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := value.AsDuration(b.Name(), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -270,7 +270,7 @@ func queueGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 			return nil, err
 		}
 		var err error
-		if d, err = durationArg(b.Name(), timeout); err != nil {
+		if d, err = value.AsDuration(b.Name(), timeout); err != nil {
 			return nil, err
 		}
 	}
@@ -302,21 +302,21 @@ func queuePutNowait(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 
 // def get_nowait()
 func queueGetNowait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return receiverQueue(b).get(thread, false, 0)
 }
 
 func queueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(receiverQueue(b).q.Qsize()), nil
 }
 
 func queueEmpty(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	q := receiverQueue(b)
@@ -327,14 +327,14 @@ func queueEmpty(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func queueFull(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(receiverQueue(b).q.Full()), nil
 }
 
 func queueClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	q := receiverQueue(b)
@@ -347,14 +347,14 @@ func queueClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func queueJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, queueErr(receiverQueue(b).q.JoinThread())
 }
 
 func queueCancelJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	receiverQueue(b).q.CancelJoinThread()
@@ -362,7 +362,7 @@ func queueCancelJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlar
 }
 
 func queueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, queueErr(receiverQueue(b).joinable.TaskDone())
@@ -370,7 +370,7 @@ func queueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // def join(): blocks until every item put has been task_done'd.
 func queueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	ok := receiverQueue(b).joinable.Join(-1)

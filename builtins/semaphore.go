@@ -4,17 +4,17 @@ package builtins
 
 import (
 	"fmt"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
 // Semaphore is multiprocessing.Semaphore, or BoundedSemaphore.
 type Semaphore struct {
-	runtimeObject
+	value.Object
 	s *shm.Semaphore
 }
 
@@ -52,7 +52,7 @@ func (s *Semaphore) kind() string {
 func (s *Semaphore) Type() string { return "multiprocessing." + s.kind() }
 
 // Hash hashes by identity.
-func (s *Semaphore) Hash() (uint32, error) { return identityHash(unsafe.Pointer(s)), nil }
+func (s *Semaphore) Hash() (uint32, error) { return value.IdentityHash(s), nil }
 
 // String is CPython's repr.
 func (s *Semaphore) String() string {
@@ -70,11 +70,11 @@ var semaphoreMethods = map[string]*starlark.Builtin{
 
 // Attr implements starlark.HasAttrs.
 func (s *Semaphore) Attr(name string) (starlark.Value, error) {
-	return attrOf(semaphoreMethods, s, name)
+	return value.Attr(semaphoreMethods, s, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
-func (s *Semaphore) AttrNames() []string { return methodNames(semaphoreMethods) }
+func (s *Semaphore) AttrNames() []string { return value.AttrNames(semaphoreMethods) }
 
 // Enter acquires, as `with sem:`.
 func (s *Semaphore) Enter(*starlark.Thread) error {
@@ -105,7 +105,7 @@ func decodeSemaphore(uc *UnshareContext, p []byte) (starlark.Value, error) {
 }
 
 func semaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block, d, err := acquireArgs(b, args, kwargs)
+	block, d, err := value.AcquireArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -114,14 +114,14 @@ func semaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func semaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(b.Receiver().(*Semaphore).s.Release())
 }
 
 func semaphoreGetValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(b.Receiver().(*Semaphore).s.Value()), nil

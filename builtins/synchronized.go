@@ -9,11 +9,11 @@ package builtins
 
 import (
 	"slices"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -41,7 +41,7 @@ func (a *CArray) synchronized(l *Lock) starlark.Value {
 
 // wrapper is what both wrappers share: the lock and its methods.
 type wrapper struct {
-	runtimeObject
+	value.Object
 	lock *Lock
 }
 
@@ -82,7 +82,7 @@ var wrapperAttrNames = []string{"acquire", "get_lock", "get_obj", "release"}
 
 // def get_lock()
 func wrapperGetLock(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	_, l := b.Receiver().(synchronizedObject).parts()
@@ -91,7 +91,7 @@ func wrapperGetLock(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def get_obj()
 func wrapperGetObj(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := noArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	obj, _ := b.Receiver().(synchronizedObject).parts()
@@ -164,7 +164,7 @@ func (w *SynchronizedValue) String() string {
 func (w *SynchronizedValue) Type() string { return "multiprocessing.sharedctypes.Synchronized" }
 
 // Hash hashes by identity.
-func (w *SynchronizedValue) Hash() (uint32, error) { return identityHash(unsafe.Pointer(w)), nil }
+func (w *SynchronizedValue) Hash() (uint32, error) { return value.IdentityHash(w), nil }
 
 // Attr implements starlark.HasAttrs: .value under the lock, and the
 // wrapper's methods.
@@ -251,7 +251,7 @@ func (w *SynchronizedArray) String() string {
 func (w *SynchronizedArray) Type() string { return "multiprocessing.sharedctypes." + w.className() }
 
 // Hash hashes by identity.
-func (w *SynchronizedArray) Hash() (uint32, error) { return identityHash(unsafe.Pointer(w)), nil }
+func (w *SynchronizedArray) Hash() (uint32, error) { return value.IdentityHash(w), nil }
 
 // Len implements starlark.Indexable, without the lock as CPython.
 func (w *SynchronizedArray) Len() int { return w.obj.n }

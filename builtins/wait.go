@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
@@ -23,7 +24,7 @@ func connectionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "object_list", &objects, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := durationArg(b.Name(), timeout)
+	d, err := value.AsDuration(b.Name(), timeout)
 	if err != nil {
 		return nil, err
 	}
