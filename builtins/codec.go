@@ -28,6 +28,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // CodecVersion is the first byte of every payload. A peer that sees
@@ -238,10 +239,10 @@ func (e *Encoder) value(b []byte, v starlark.Value, depth int) ([]byte, *failure
 		return e.builtin(b, x, depth)
 	case *ErrorValue:
 		return e.errorValue(b, x, depth)
-	case *Bytearray:
-		return appendRawExt(b, extBytearray, "", x.buf), nil
-	case *TypedArray:
-		return appendRawExt(b, extArray, string(x.tc.code), x.buf), nil
+	case *pytypes.Bytearray:
+		return appendRawExt(b, extBytearray, "", x.ReadableBytes()), nil
+	case *pytypes.TypedArray:
+		return appendRawExt(b, extArray, string(x.TypeCode()), x.ReadableBytes()), nil
 	case Shareable:
 		return e.shared(b, x)
 	case *exceptions.Type:
@@ -938,13 +939,13 @@ func (d *decoder) extValue(typ int8, raw []byte, depth int) (starlark.Value, err
 		return d.errorValue(depth)
 	case extBytearray:
 		d.pos = len(d.data)
-		return NewBytearray(append([]byte(nil), raw...)), nil
+		return pytypes.NewBytearray(append([]byte(nil), raw...)), nil
 	case extArray:
 		d.pos = len(d.data)
 		if len(raw) == 0 {
 			return nil, d.errorf("array without a typecode")
 		}
-		a, err := NewTypedArray(raw[0], append([]byte(nil), raw[1:]...))
+		a, err := pytypes.NewTypedArray(raw[0], append([]byte(nil), raw[1:]...))
 		if err != nil {
 			return nil, d.errorf("bad array: %v", err)
 		}

@@ -17,6 +17,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -25,8 +26,8 @@ var codecFileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelContr
 // codecTestPredeclared is the environment of the codec's test values.
 var codecTestPredeclared = starlark.StringDict{
 	"struct":    starlark.NewBuiltin("struct", starlarkstruct.Make),
-	"bytearray": BytearrayBuiltin,
-	"array":     ArrayModule,
+	"bytearray": pytypes.BytearrayBuiltin,
+	"array":     pytypes.ArrayModule,
 	"math":      mathlib.Module,
 }
 

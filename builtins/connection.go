@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
@@ -208,7 +209,7 @@ func connSendBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	data, ok := sendableBytes(buf)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(buf))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(buf))
 	}
 	n := len(data)
 	switch {
@@ -240,7 +241,7 @@ func sendableBytes(v starlark.Value) ([]byte, bool) {
 	if s, ok := v.(starlark.Bytes); ok {
 		return unsafe.Slice(unsafe.StringData(string(s)), len(s)), true
 	}
-	return bufferBytes(v)
+	return pytypes.BufferBytes(v)
 }
 
 // def recv_bytes(maxlength=None)
@@ -274,9 +275,9 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "buf", &buf, "offset?", &offset); err != nil {
 		return nil, err
 	}
-	wb, ok := buf.(WritableBuffer)
+	wb, ok := buf.(pytypes.WritableBuffer)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("a writable bytes-like object is required, not '%s'", pyTypeName(buf))
+		return nil, exceptions.TypeError.Errorf("a writable bytes-like object is required, not '%s'", pytypes.TypeName(buf))
 	}
 	data, err := wb.WritableBytes()
 	if err != nil {

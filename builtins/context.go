@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore"
 )
@@ -206,7 +207,7 @@ func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args 
 // repr, anything else as Starlark shows it.
 func quoted(v starlark.Value) string {
 	if s, ok := v.(starlark.String); ok {
-		return pyStrRepr(string(s))
+		return pytypes.StrRepr(string(s))
 	}
 	return v.String()
 }

@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
@@ -44,7 +45,7 @@ type CType struct {
 	name string    // "c_int"
 	code byte      // the typecode letter that names it: i, d, c, u, ? ...
 	size int       // sizeof, in bytes
-	tc   *typeCode // array.go's description, for numbers and c_wchar; nil for c_char and c_bool
+	tc   *pytypes.TypeCode // array.go's description, for numbers and c_wchar; nil for c_char and c_bool
 }
 
 var (
@@ -82,7 +83,7 @@ var cTypeByCode = func() map[byte]*CType {
 }()
 
 func newCType(name string, code byte, size int) *CType {
-	return &CType{name: name, code: code, size: size, tc: lookupTypeCode(code)}
+	return &CType{name: name, code: code, size: size, tc: pytypes.LookupTypeCode(code)}
 }
 
 // cTypeOf resolves typecode_or_type: a typecode letter or a ctypes type.
@@ -148,7 +149,7 @@ func (t *CType) load(p []byte) starlark.Value {
 	case '?':
 		return starlark.Bool(p[0] != 0)
 	}
-	return t.tc.load(p, 0)
+	return t.tc.Load(p, 0)
 }
 
 // store converts v to the C type and writes it to p[:t.size].
@@ -175,7 +176,7 @@ func (t *CType) bits(v starlark.Value) (uint64, error) {
 		if b, ok := v.(starlark.Bool); ok {
 			v = starlark.MakeInt(int(boolByte(bool(b))))
 		}
-		return t.tc.floatBits(v)
+		return t.tc.FloatBits(v)
 	}
 	return intBits(v)
 }
@@ -194,7 +195,7 @@ func intBits(v starlark.Value) (uint64, error) {
 	case starlark.Bool:
 		return uint64(boolByte(bool(x))), nil
 	}
-	return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
+	return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(v))
 }
 
 // charBits converts a c_char item: one byte as bytes or bytearray, or an
@@ -205,9 +206,9 @@ func charBits(v starlark.Value) (uint64, error) {
 		if len(x) == 1 {
 			return uint64(x[0]), nil
 		}
-	case *Bytearray:
-		if len(x.buf) == 1 {
-			return uint64(x.buf[0]), nil
+	case *pytypes.Bytearray:
+		if len(x.ReadableBytes()) == 1 {
+			return uint64(x.ReadableBytes()[0]), nil
 		}
 	case starlark.Int:
 		if n, ok := x.Int64(); ok && n >= 0 && n < 256 {
@@ -238,11 +239,11 @@ func storeBits(p []byte, bits uint64) {
 func (t *CType) itemRepr(v starlark.Value) string {
 	switch x := v.(type) {
 	case starlark.Bytes:
-		return pyBytesRepr([]byte(x))
+		return pytypes.BytesRepr([]byte(x))
 	case starlark.String:
-		return pyStrRepr(string(x))
+		return pytypes.StrRepr(string(x))
 	}
-	return pyRepr(v)
+	return pytypes.Repr(v)
 }
 
 // CValue is a ctypes simple object: a local one (ctypes.c_int(5)) or one in
@@ -255,7 +256,7 @@ type CValue struct {
 
 var (
 	_ starlark.HasSetField = (*CValue)(nil)
-	_ WritableBuffer       = (*CValue)(nil)
+	_ pytypes.WritableBuffer       = (*CValue)(nil)
 	_ Shareable            = (*CValue)(nil)
 )
 
@@ -321,10 +322,10 @@ func noAttr(typeName, attr string) error {
 	return exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", typeName, attr)
 }
 
-// ReadableBytes implements ReadableBuffer: the object's C bytes.
+// ReadableBytes implements pytypes.ReadableBuffer: the object's C bytes.
 func (v *CValue) ReadableBytes() []byte { return v.mem }
 
-// WritableBytes implements WritableBuffer.
+// WritableBytes implements pytypes.WritableBuffer.
 func (v *CValue) WritableBytes() ([]byte, error) { return v.mem, nil }
 
 // ShareKind implements Shareable: a shared value crosses by handle, a

@@ -31,6 +31,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
@@ -226,11 +227,11 @@ func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 		}
 		host, ok := t[0].(starlark.String)
 		if !ok {
-			return conn.Address{}, exceptions.TypeError.Errorf("str, bytes or bytearray expected, not %s", pyTypeName(t[0]))
+			return conn.Address{}, exceptions.TypeError.Errorf("str, bytes or bytearray expected, not %s", pytypes.TypeName(t[0]))
 		}
 		port, err := starlark.AsInt32(t[1])
 		if err != nil {
-			return conn.Address{}, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(t[1]))
+			return conn.Address{}, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(t[1]))
 		}
 		if port < 0 || port > 65535 {
 			return conn.Address{}, exceptions.OverflowError.New("port must be 0-65535.")
@@ -243,7 +244,7 @@ func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 	case starlark.Bytes:
 		return conn.UnixAddress(string(a)), nil
 	}
-	return conn.Address{}, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(address))
+	return conn.Address{}, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(address))
 }
 
 // addressValue is an address as CPython's getsockname shows it: a
@@ -346,7 +347,7 @@ func challengeArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.T
 	}
 	k, ok := key.(starlark.Bytes)
 	if !ok {
-		return nil, nil, exceptions.ValueError.Errorf("Authkey must be bytes, not <class '%s'>", pyTypeName(key))
+		return nil, nil, exceptions.ValueError.Errorf("Authkey must be bytes, not <class '%s'>", pytypes.TypeName(key))
 	}
 	return c.c, []byte(k), nil
 }

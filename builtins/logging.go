@@ -27,6 +27,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 )
 
@@ -250,7 +251,7 @@ func levelArg(v starlark.Value) (int, error) {
 		if n, ok := levelByName[string(x)]; ok {
 			return n, nil
 		}
-		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pyStrRepr(string(x)))
+		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pytypes.StrRepr(string(x)))
 	}
 	return 0, exceptions.TypeError.Errorf("Level not an integer or a valid string: %s", v)
 }

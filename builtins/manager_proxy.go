@@ -116,7 +116,6 @@ func init() {
 		register("multiprocessing.managers", name, t)
 	}
 	RegisterShareKind("proxy", decodeProxy)
-	register("", "repr", starlark.NewBuiltin("repr", reprBuiltin))
 }
 
 // String is the class's repr.
@@ -234,22 +233,6 @@ func (p *Proxy) String() string {
 	}
 	r := p.Repr()
 	return r[:len(r)-1] + "; '__str__()' failed>"
-}
-
-// reprer is a value whose repr differs from its str (a proxy).
-type reprer interface{ Repr() string }
-
-// def repr(x): Starlark's repr, except that a proxy shows itself rather
-// than its referent (Python's repr versus str).
-func reprBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var x starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &x); err != nil {
-		return nil, err
-	}
-	if r, ok := x.(reprer); ok {
-		return starlark.String(r.Repr()), nil
-	}
-	return starlark.String(x.String()), nil
 }
 
 // call runs method on the referent with args and kwargs and returns the

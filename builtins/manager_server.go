@@ -22,6 +22,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 	"github.com/mpstar/mpstar/mpcore/shm"
@@ -447,7 +448,7 @@ func strOf(x starlark.Value) starlark.Value {
 }
 
 func reprOf(x starlark.Value) starlark.Value {
-	if r, ok := x.(reprer); ok {
+	if r, ok := x.(pytypes.Reprer); ok {
 		return starlark.String(r.Repr())
 	}
 	return starlark.String(x.String())

@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 )
 
@@ -154,7 +155,7 @@ func makeArray(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, k
 	if err := starlark.UnpackArgs("Array", args, kwargs, "typecode", &typecode, "sequence", &sequence, "lock?", &lock); err != nil {
 		return nil, err
 	}
-	return starlark.Call(thread, ArrayModule.Members["array"], starlark.Tuple{typecode, sequence}, nil)
+	return starlark.Call(thread, pytypes.ArrayModule.Members["array"], starlark.Tuple{typecode, sequence}, nil)
 }
 
 // managedValue is the referent of SyncManager.Value (CPython's

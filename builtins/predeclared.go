@@ -10,6 +10,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/base64"
 	"github.com/mpstar/mpstar/lib/codecs"
 	"github.com/mpstar/mpstar/lib/collections"
@@ -99,8 +100,10 @@ func (rt *Runtime) basePredeclared() starlark.StringDict {
 		"math":            math.Module,
 		"json":            json.Module,
 		"random":          newRandomState().module(),
-		"array":           ArrayModule,
-		"bytearray":       BytearrayBuiltin,
+		"array":           pytypes.ArrayModule,
+		"bytearray":       pytypes.BytearrayBuiltin,
+		"sum":             pytypes.SumBuiltin,
+		"repr":            pytypes.ReprBuiltin,
 		"open":            file.Open,
 		"input":           file.Input(stdin, rt.WriteStdout),
 		"glob":            glob.Module,

@@ -17,6 +17,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -35,7 +36,7 @@ var (
 	_ starlark.Iterable    = (*CArray)(nil)
 	_ starlark.Container   = (*CArray)(nil)
 	_ starlark.HasSetField = (*CArray)(nil)
-	_ WritableBuffer       = (*CArray)(nil)
+	_ pytypes.WritableBuffer       = (*CArray)(nil)
 	_ Shareable            = (*CArray)(nil)
 )
 
@@ -112,7 +113,7 @@ func (a *CArray) index(k starlark.Value) (int, error) {
 func (a *CArray) Slice(start, end, step int) starlark.Value {
 	switch a.t.code {
 	case 'c':
-		return starlark.Bytes(sliceBytes(a.mem, start, end, step, 1))
+		return starlark.Bytes(pytypes.SliceBytes(a.mem, start, end, step, 1))
 	case 'u':
 		var sb strings.Builder
 		for i := start; (step > 0 && i < end) || (step < 0 && i > end); i += step {
@@ -171,11 +172,7 @@ type iface struct {
 var floatExemplar starlark.Value = starlark.Float(0.5)
 
 // Iterate implements starlark.Iterable.
-func (a *CArray) Iterate() starlark.Iterator { return fixedLength.iterate(a) }
-
-// fixedLength is the mutability of sequences whose length never changes
-// (shared arrays): marked frozen so that iterating them tracks nothing.
-var fixedLength = &mutability{frozen: true}
+func (a *CArray) Iterate() starlark.Iterator { return pytypes.IterateFixed(a) }
 
 // Has implements `x in a`.
 func (a *CArray) Has(y starlark.Value) (bool, error) {
@@ -235,19 +232,19 @@ func (a *CArray) SetField(name string, x starlark.Value) error {
 	case a.t.code == 'c' && name == "value":
 		b, ok := x.(starlark.Bytes)
 		if !ok {
-			return exceptions.TypeError.Errorf("bytes expected instead of %s instance", pyTypeName(x))
+			return exceptions.TypeError.Errorf("bytes expected instead of %s instance", pytypes.TypeName(x))
 		}
 		return a.setChars([]byte(b), true)
 	case a.t.code == 'c' && name == "raw":
-		b, ok := bufferBytes(x)
+		b, ok := pytypes.BufferBytes(x)
 		if !ok {
-			return exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(x))
+			return exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(x))
 		}
 		return a.setChars(b, false)
 	case a.t.code == 'u' && name == "value":
 		s, ok := x.(starlark.String)
 		if !ok {
-			return exceptions.TypeError.Errorf("unicode string expected instead of %s instance", pyTypeName(x))
+			return exceptions.TypeError.Errorf("unicode string expected instead of %s instance", pytypes.TypeName(x))
 		}
 		return a.setWideString(string(s))
 	}
@@ -283,10 +280,10 @@ func (a *CArray) setWideString(s string) error {
 	return nil
 }
 
-// ReadableBytes implements ReadableBuffer: the shared bytes.
+// ReadableBytes implements pytypes.ReadableBuffer: the shared bytes.
 func (a *CArray) ReadableBytes() []byte { return a.mem }
 
-// WritableBytes implements WritableBuffer: recv_bytes_into writes
+// WritableBytes implements pytypes.WritableBuffer: recv_bytes_into writes
 // straight into shared memory.
 func (a *CArray) WritableBytes() ([]byte, error) { return a.mem, nil }
 

@@ -12,6 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -205,11 +206,11 @@ func arrayItems(t *CType, init starlark.Value) ([]byte, error) {
 		}
 		init = starlark.Tuple(ints)
 	case starlark.String:
-		init = stringChars(string(x))
+		init = pytypes.StringChars(string(x))
 	}
 	iterable, ok := init.(starlark.Iterable)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("object of type '%s' has no len()", pyTypeName(init))
+		return nil, exceptions.TypeError.Errorf("object of type '%s' has no len()", pytypes.TypeName(init))
 	}
 	buf := make([]byte, 0, max(starlark.Len(init), 0)*t.size)
 	it := iterable.Iterate()

@@ -10,6 +10,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -20,7 +21,7 @@ func sharedEnv(t testing.TB, setup string) (starlark.StringDict, *starlark.Threa
 	t.Helper()
 	predeclared := NewRuntime(Config{}).Predeclared("__main__", "test.star")
 	predeclared["sharedctypes"] = Module("multiprocessing.sharedctypes")
-	predeclared["bytearray"] = BytearrayBuiltin
+	predeclared["bytearray"] = pytypes.BytearrayBuiltin
 	// A script's load() bindings are its own; cases see the members directly.
 	for _, mod := range []string{"multiprocessing", "multiprocessing.sharedctypes"} {
 		for k, v := range Module(mod).Members {
@@ -365,9 +366,9 @@ func TestSharedArrayIsABuffer(t *testing.T) {
 a = Array("i", [1, 2])
 r = RawArray("B", 3)`)
 	for _, name := range []string{"a", "r"} {
-		buf, ok := globals[name].(WritableBuffer)
+		buf, ok := globals[name].(pytypes.WritableBuffer)
 		if !ok {
-			t.Fatalf("%s is not a WritableBuffer", name)
+			t.Fatalf("%s is not a pytypes.WritableBuffer", name)
 		}
 		w, err := buf.WritableBytes()
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
@@ -228,7 +229,7 @@ var (
 	_ starlark.Container   = (*SynchronizedArray)(nil)
 	_ starlark.HasSetField = (*SynchronizedArray)(nil)
 	_ ContextManager       = (*SynchronizedArray)(nil)
-	_ WritableBuffer       = (*SynchronizedArray)(nil)
+	_ pytypes.WritableBuffer       = (*SynchronizedArray)(nil)
 	_ Shareable            = (*SynchronizedArray)(nil)
 )
 
@@ -301,7 +302,7 @@ func (w *SynchronizedArray) Slice(start, end, step int) starlark.Value {
 }
 
 // Iterate implements starlark.Iterable: each item is read under the lock.
-func (w *SynchronizedArray) Iterate() starlark.Iterator { return fixedLength.iterate(w) }
+func (w *SynchronizedArray) Iterate() starlark.Iterator { return pytypes.IterateFixed(w) }
 
 // Has implements `x in w` under the lock.
 func (w *SynchronizedArray) Has(y starlark.Value) (bool, error) {
@@ -358,11 +359,11 @@ func (w *SynchronizedArray) SetField(name string, x starlark.Value) error {
 	return err
 }
 
-// ReadableBytes implements ReadableBuffer: the shared bytes, so
+// ReadableBytes implements pytypes.ReadableBuffer: the shared bytes, so
 // send_bytes(arr) works on a wrapper as on its object.
 func (w *SynchronizedArray) ReadableBytes() []byte { return w.obj.mem }
 
-// WritableBytes implements WritableBuffer, for recv_bytes_into(arr).
+// WritableBytes implements pytypes.WritableBuffer, for recv_bytes_into(arr).
 func (w *SynchronizedArray) WritableBytes() ([]byte, error) { return w.obj.mem, nil }
 
 // ShareKind implements Shareable.

@@ -1,10 +1,14 @@
-package builtins
+package pytypes
 
 import (
+	"errors"
 	"testing"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarktest"
+	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // runStarlarkTest executes src with assert and freeze (go.starlark.net's
@@ -26,13 +30,16 @@ func runStarlarkTest(t *testing.T, src string) {
 			if err == nil {
 				return starlark.None, nil
 			}
-			typ, msg, _ := Classify(err)
-			return starlark.String(typ.Name() + ": " + msg), nil
+			var pe *exceptions.Error
+			if errors.As(err, &pe) {
+				return starlark.String(pe.Type.Name() + ": " + pe.Msg), nil
+			}
+			return starlark.String("Error: " + errors.Unwrap(err).Error()), nil
 		}),
 	}
 	thread := &starlark.Thread{Name: t.Name()}
 	starlarktest.SetReporter(thread, t)
-	if _, err := starlark.ExecFileOptions(codecFileOptions, thread, t.Name()+".star", src, env); err != nil {
+	if _, err := starlark.ExecFileOptions(&syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true}, thread, t.Name()+".star", src, env); err != nil {
 		if ee, ok := err.(*starlark.EvalError); ok {
 			t.Fatal(ee.Backtrace())
 		}

@@ -1,4 +1,4 @@
-package builtins
+package pytypes
 
 // The buffer protocol: the values Python accepts where it takes a
 // bytes-like object (Connection.send_bytes, recv_bytes_into). Python's is
@@ -31,9 +31,9 @@ type WritableBuffer interface {
 	WritableBytes() ([]byte, error)
 }
 
-// bufferBytes returns the bytes of a bytes-like value: bytes or a
+// BufferBytes returns the bytes of a bytes-like value: bytes or a
 // ReadableBuffer (not str, which Python refuses where it wants bytes).
-func bufferBytes(v starlark.Value) ([]byte, bool) {
+func BufferBytes(v starlark.Value) ([]byte, bool) {
 	switch x := v.(type) {
 	case starlark.Bytes:
 		return []byte(x), true
@@ -43,9 +43,9 @@ func bufferBytes(v starlark.Value) ([]byte, bool) {
 	return nil, false
 }
 
-// pyTypeName is the Python name of a value's type, for error messages
+// TypeName is the Python name of a value's type, for error messages
 // copied from CPython ("'str' object cannot be interpreted as an integer").
-func pyTypeName(v starlark.Value) string {
+func TypeName(v starlark.Value) string {
 	switch v.(type) {
 	case starlark.String:
 		return "str"
@@ -85,6 +85,14 @@ func (m *mutability) iterate(seq starlark.Indexable) starlark.Iterator {
 	}
 	return &indexIterator{seq: seq, m: m}
 }
+
+// IterateFixed returns an iterator over a sequence whose length never
+// changes (a shared array), which needs no iteration lock.
+func IterateFixed(seq starlark.Indexable) starlark.Iterator { return fixedLength.iterate(seq) }
+
+// fixedLength is the mutability of sequences whose length never changes
+// (shared arrays): marked frozen so that iterating them tracks nothing.
+var fixedLength = &mutability{frozen: true}
 
 // indexIterator iterates over an Indexable by position.
 type indexIterator struct {

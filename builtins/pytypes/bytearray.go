@@ -1,4 +1,4 @@
-package builtins
+package pytypes
 
 // bytearray: Python's mutable byte buffer (SPEC §2), usable wherever
 // Python takes a buffer (send_bytes, recv_bytes_into). It is a plain local
@@ -90,7 +90,7 @@ func newBytearray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // bytesFrom builds a fresh byte slice from what Python's bytearray() and
 // extend() accept: None, a count, bytes, a buffer or an iterable of ints.
 func bytesFrom(source starlark.Value, what string) ([]byte, error) {
-	if b, ok := bufferBytes(source); ok {
+	if b, ok := BufferBytes(source); ok {
 		return append([]byte(nil), b...), nil
 	}
 	switch x := source.(type) {
@@ -122,14 +122,14 @@ func bytesFrom(source starlark.Value, what string) ([]byte, error) {
 		}
 		return out, nil
 	}
-	return nil, exceptions.TypeError.Errorf("cannot convert '%s' object to %s", pyTypeName(source), what)
+	return nil, exceptions.TypeError.Errorf("cannot convert '%s' object to %s", TypeName(source), what)
 }
 
 // byteOf converts a Starlark int to a byte with Python's errors.
 func byteOf(v starlark.Value) (byte, error) {
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", TypeName(v))
 	}
 	n, ok := i.Int64()
 	if !ok || n < 0 || n > 255 {
@@ -177,10 +177,10 @@ func normEncoding(e string) string {
 }
 
 // String is repr(ba), as Python's: bytearray(b'...').
-func (ba *Bytearray) String() string { return "bytearray(" + pyBytesRepr(ba.buf) + ")" }
+func (ba *Bytearray) String() string { return "bytearray(" + BytesRepr(ba.buf) + ")" }
 
-// pyBytesRepr renders bytes as Python's repr does, choosing the quote.
-func pyBytesRepr(b []byte) string {
+// BytesRepr renders bytes as Python's repr does, choosing the quote.
+func BytesRepr(b []byte) string {
 	quote := byte('\'')
 	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
 		quote = '"'
@@ -229,12 +229,12 @@ func (ba *Bytearray) Index(i int) starlark.Value { return starlark.MakeInt(int(b
 
 // Slice implements starlark.Sliceable: a slice is a new bytearray.
 func (ba *Bytearray) Slice(start, end, step int) starlark.Value {
-	return NewBytearray(sliceBytes(ba.buf, start, end, step, 1))
+	return NewBytearray(SliceBytes(ba.buf, start, end, step, 1))
 }
 
-// sliceBytes copies the items [start:end:step] of a buffer of items of
+// SliceBytes copies the items [start:end:step] of a buffer of items of
 // the given size.
-func sliceBytes(buf []byte, start, end, step, size int) []byte {
+func SliceBytes(buf []byte, start, end, step, size int) []byte {
 	if step == 1 {
 		return append([]byte(nil), buf[start*size:end*size]...)
 	}
@@ -291,11 +291,11 @@ func threewayCompare(op syntax.Token, c int) (bool, error) {
 
 // Has implements `x in ba`: an int byte or a bytes-like subsequence.
 func (ba *Bytearray) Has(y starlark.Value) (bool, error) {
-	if b, ok := bufferBytes(y); ok {
+	if b, ok := BufferBytes(y); ok {
 		return bytes.Contains(ba.buf, b), nil
 	}
 	if _, ok := y.(starlark.Int); !ok {
-		return false, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(y))
+		return false, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", TypeName(y))
 	}
 	c, err := byteOf(y)
 	if err != nil {
@@ -308,7 +308,7 @@ func (ba *Bytearray) Has(y starlark.Value) (bool, error) {
 func (ba *Bytearray) Binary(op syntax.Token, y starlark.Value, side starlark.Side) (starlark.Value, error) {
 	switch op {
 	case syntax.PLUS:
-		other, ok := bufferBytes(y)
+		other, ok := BufferBytes(y)
 		if !ok {
 			return nil, nil
 		}

@@ -1,4 +1,4 @@
-package builtins
+package pytypes
 
 // The array module: Python's local typed array (array.array), usable
 // wherever Python takes a buffer (send_bytes, recv_bytes_into). Items are
@@ -66,8 +66,8 @@ const (
 	unicodeItem                  // a str of one character, stored as UTF-32
 )
 
-// typeCode describes the C type behind an array typecode.
-type typeCode struct {
+// TypeCode describes the C type behind an array typecode.
+type TypeCode struct {
 	code     byte
 	size     int
 	kind     itemKind
@@ -77,7 +77,7 @@ type typeCode struct {
 	underMsg string
 }
 
-var typeCodes = []*typeCode{
+var typeCodes = []*TypeCode{
 	{'b', 1, signedItem, math.MinInt8, math.MaxInt8, "signed char is greater than maximum", "signed char is less than minimum"},
 	{'B', 1, unsignedItem, 0, math.MaxUint8, "unsigned byte integer is greater than maximum", "unsigned byte integer is less than minimum"},
 	{'u', 4, unicodeItem, 0, 0, "", ""},
@@ -93,8 +93,8 @@ var typeCodes = []*typeCode{
 	{'d', 8, floatItem, 0, 0, "", ""},
 }
 
-// lookupTypeCode returns the typecode's description, or nil.
-func lookupTypeCode(c byte) *typeCode {
+// LookupTypeCode returns the typecode's description, or nil.
+func LookupTypeCode(c byte) *TypeCode {
 	for _, tc := range typeCodes {
 		if tc.code == c {
 			return tc
@@ -109,8 +109,8 @@ func errBadTypeCode() error {
 		strings.Join(strings.Split(typeCodeLetters[:len(typeCodeLetters)-1], ""), ", "), typeCodeLetters[len(typeCodeLetters)-1:])
 }
 
-// load returns item i of buf.
-func (tc *typeCode) load(buf []byte, i int) starlark.Value {
+// Load returns item i of buf.
+func (tc *TypeCode) Load(buf []byte, i int) starlark.Value {
 	p := buf[i*tc.size : (i+1)*tc.size]
 	bits := loadBits(p)
 	switch tc.kind {
@@ -142,7 +142,7 @@ func loadBits(p []byte) uint64 {
 }
 
 // appendItem converts v to the C type and appends it to buf.
-func (tc *typeCode) appendItem(buf []byte, v starlark.Value) ([]byte, error) {
+func (tc *TypeCode) appendItem(buf []byte, v starlark.Value) ([]byte, error) {
 	bits, err := tc.bits(v)
 	if err != nil {
 		return buf, err
@@ -159,10 +159,10 @@ func (tc *typeCode) appendItem(buf []byte, v starlark.Value) ([]byte, error) {
 }
 
 // bits converts v to the bit pattern of the C type, with CPython's errors.
-func (tc *typeCode) bits(v starlark.Value) (uint64, error) {
+func (tc *TypeCode) bits(v starlark.Value) (uint64, error) {
 	switch tc.kind {
 	case floatItem:
-		return tc.floatBits(v)
+		return tc.FloatBits(v)
 	case unicodeItem:
 		s, ok := v.(starlark.String)
 		if !ok || utf8.RuneCountInString(string(s)) != 1 {
@@ -173,7 +173,7 @@ func (tc *typeCode) bits(v starlark.Value) (uint64, error) {
 	}
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", TypeName(v))
 	}
 	if tc.kind == signedItem {
 		n, ok := i.Int64()
@@ -203,7 +203,8 @@ func isNegative(i starlark.Int) bool {
 	return i.BigInt().Sign() < 0
 }
 
-func (tc *typeCode) floatBits(v starlark.Value) (uint64, error) {
+// FloatBits converts v to the bit pattern of the float type.
+func (tc *TypeCode) FloatBits(v starlark.Value) (uint64, error) {
 	var f float64
 	switch x := v.(type) {
 	case starlark.Float:
@@ -214,7 +215,7 @@ func (tc *typeCode) floatBits(v starlark.Value) (uint64, error) {
 			return 0, exceptions.OverflowError.New("int too large to convert to float")
 		}
 	default:
-		return 0, exceptions.TypeError.Errorf("must be real number, not %s", pyTypeName(v))
+		return 0, exceptions.TypeError.Errorf("must be real number, not %s", TypeName(v))
 	}
 	if tc.size == 4 {
 		return uint64(math.Float32bits(float32(f))), nil
@@ -224,7 +225,7 @@ func (tc *typeCode) floatBits(v starlark.Value) (uint64, error) {
 
 // TypedArray is the array.array value.
 type TypedArray struct {
-	tc  *typeCode
+	tc  *TypeCode
 	buf []byte // len(buf) is a multiple of tc.size
 	mutability
 }
@@ -243,7 +244,7 @@ var (
 // NewTypedArray returns an array of the typecode that owns buf, the items'
 // little-endian bytes.
 func NewTypedArray(typecode byte, buf []byte) (*TypedArray, error) {
-	tc := lookupTypeCode(typecode)
+	tc := LookupTypeCode(typecode)
 	if tc == nil {
 		return nil, errBadTypeCode()
 	}
@@ -286,22 +287,22 @@ func (a *TypedArray) initialBytes(init starlark.Value) ([]byte, error) {
 		if a.tc.kind != unicodeItem {
 			return nil, exceptions.TypeError.Errorf("cannot use a str to initialize an array with typecode '%c'", a.tc.code)
 		}
-		return a.itemBytes(nil, stringChars(string(x)))
+		return a.itemBytes(nil, StringChars(string(x)))
 	case *TypedArray:
 		if (x.tc.kind == unicodeItem) != (a.tc.kind == unicodeItem) {
 			return nil, exceptions.TypeError.Errorf("cannot use a unicode array to initialize an array with typecode '%c'", a.tc.code)
 		}
 		return a.itemBytes(nil, x)
 	}
-	if raw, ok := bufferBytes(init); ok {
+	if raw, ok := BufferBytes(init); ok {
 		return a.rawItems(nil, raw)
 	}
 	return a.itemBytes(nil, init)
 }
 
-// stringChars returns the characters of s as a list of one-character
+// StringChars returns the characters of s as a list of one-character
 // strings.
-func stringChars(s string) *starlark.List {
+func StringChars(s string) *starlark.List {
 	var chars []starlark.Value
 	for _, r := range s {
 		chars = append(chars, starlark.String(string(r)))
@@ -313,7 +314,7 @@ func stringChars(s string) *starlark.List {
 func (a *TypedArray) itemBytes(buf []byte, items starlark.Value) ([]byte, error) {
 	iterable, ok := items.(starlark.Iterable)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", pyTypeName(items))
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", TypeName(items))
 	}
 	it := iterable.Iterate()
 	defer it.Done()
@@ -342,14 +343,14 @@ func (a *TypedArray) String() string {
 	n := a.Len()
 	if n > 0 && a.tc.kind == unicodeItem {
 		sb.WriteString(", ")
-		sb.WriteString(pyStrRepr(a.unicode()))
+		sb.WriteString(StrRepr(a.unicode()))
 	} else if n > 0 {
 		sb.WriteString(", [")
 		for i := 0; i < n; i++ {
 			if i > 0 {
 				sb.WriteString(", ")
 			}
-			sb.WriteString(pyRepr(a.Index(i)))
+			sb.WriteString(Repr(a.Index(i)))
 		}
 		sb.WriteString("]")
 	}
@@ -357,8 +358,8 @@ func (a *TypedArray) String() string {
 	return sb.String()
 }
 
-// pyRepr renders a number as Python's repr (Starlark writes +inf).
-func pyRepr(v starlark.Value) string {
+// Repr renders a number as Python's repr (Starlark writes +inf).
+func Repr(v starlark.Value) string {
 	if f, ok := v.(starlark.Float); ok && math.IsInf(float64(f), 0) {
 		if f > 0 {
 			return "inf"
@@ -368,8 +369,8 @@ func pyRepr(v starlark.Value) string {
 	return v.String()
 }
 
-// pyStrRepr renders a string with Python's single quotes.
-func pyStrRepr(s string) string {
+// StrRepr renders a string with Python's single quotes.
+func StrRepr(s string) string {
 	if !strings.ContainsAny(s, "'\\") && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "'" + s + "'"
 	}
@@ -401,11 +402,11 @@ func (a *TypedArray) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable t
 func (a *TypedArray) Len() int { return len(a.buf) / a.tc.size }
 
 // Index implements starlark.Indexable.
-func (a *TypedArray) Index(i int) starlark.Value { return a.tc.load(a.buf, i) }
+func (a *TypedArray) Index(i int) starlark.Value { return a.tc.Load(a.buf, i) }
 
 // Slice implements starlark.Sliceable: a slice is a new array.
 func (a *TypedArray) Slice(start, end, step int) starlark.Value {
-	return &TypedArray{tc: a.tc, buf: sliceBytes(a.buf, start, end, step, a.tc.size)}
+	return &TypedArray{tc: a.tc, buf: SliceBytes(a.buf, start, end, step, a.tc.size)}
 }
 
 // SetIndex implements a[i] = x.
@@ -598,9 +599,9 @@ func arrayFrombytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	raw, ok := bufferBytes(x)
+	raw, ok := BufferBytes(x)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyTypeName(x))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", TypeName(x))
 	}
 	buf, err := a.rawItems(a.buf, raw)
 	if err != nil {
