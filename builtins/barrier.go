@@ -25,8 +25,8 @@ type Barrier struct {
 
 var _ Shareable = (*Barrier)(nil)
 
-// def Barrier(parties, action=None, timeout=None)
-func newBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewBarrier implements Barrier(parties, action=None, timeout=None)
+func NewBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var parties int
 	var action, timeout starlark.Value = starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "parties", &parties, "action?", &action, "timeout?", &timeout); err != nil {

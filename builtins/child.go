@@ -9,6 +9,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -65,7 +66,7 @@ func (rt *Runtime) runTarget(thread *starlark.Thread) int {
 // ExitCodeOf reports the exit code a sys.exit error asks for, writing its
 // message (if any) with writeErr, as Python does for SystemExit("msg").
 func ExitCodeOf(err error, writeErr func(string)) (int, bool) {
-	var ex *ExitError
+	var ex *exceptions.ExitError
 	if !errors.As(err, &ex) {
 		return 0, false
 	}

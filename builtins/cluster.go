@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -25,10 +26,6 @@ const ClusterEnv = "MPSTAR_CLUSTER"
 // ClusterCommand is the command that runs scripts with cluster support,
 // named in the error the plain binary gives.
 const ClusterCommand = "mpstar-cluster"
-
-// DefaultRetries is how many more times a cluster task whose worker was
-// lost runs before it fails with WorkerLostError.
-const DefaultRetries = 2
 
 // PoolEngine runs a Pool's tasks: the local engine (*pool.Pool) or a
 // cluster backend's. Its methods have *pool.Pool's contract.
@@ -124,7 +121,7 @@ func clusterURL() (string, error) {
 }
 
 // clusterContext is get_context("cluster").
-func clusterContext() (starlark.Value, error) {
+func clusterContext(rt *Runtime) (starlark.Value, error) {
 	if clusterBackend == nil {
 		return nil, noCluster("get_context(\"cluster\")")
 	}
@@ -132,7 +129,7 @@ func clusterContext() (starlark.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Context{method: "cluster", url: url}, nil
+	return &Context{method: "cluster", url: url, module: rt.LoadModule("multiprocessing")}, nil
 }
 
 // clusterQueue is ctx.Queue and friends of a cluster context.
@@ -142,26 +139,20 @@ func (c *Context) clusterQueue(kind string) *starlark.Builtin {
 	})
 }
 
-// newClusterEngine starts the engine of Pool(cluster=url).
-func (p *Pool) newClusterEngine(url string, retries, maxTasks int) (PoolEngine, error) {
+// NewClusterPool starts the engine of a cluster pool with the installed
+// backend, or fails naming the command that has one. carriesHandles says
+// whether the initializer's arguments hold objects that cross only by
+// handle (locks, queues), which cannot reach another host.
+func NewClusterPool(rt *Runtime, spec *ClusterPoolSpec, carriesHandles bool) (PoolEngine, error) {
 	if clusterBackend == nil {
 		return nil, noCluster("Pool(cluster=...)")
 	}
-	if len(p.setup.fds) > 0 {
+	if carriesHandles {
 		return nil, exceptions.TypeError.Errorf("cannot start cluster pool workers: the initializer's arguments hold objects (locks, queues, shared values, connections) that cannot reach another host")
 	}
-	return clusterBackend.NewPool(p.rt, &ClusterPoolSpec{URL: url, Processes: p.size, Retries: retries,
-		MaxTasksPerChild: maxTasks, Setup: p.setup.payload, Code: p.rt.Code()})
-}
-
-// StartPoolWorker starts a process of rt running a pool worker on the
-// far end of a connection, with a ClusterPoolSpec's Setup: a cluster
-// worker host runs the tasks it receives through a local pool of them.
-func StartPoolWorker(rt *Runtime, setup []byte) (*pool.Worker, error) {
-	s := &poolSetup{payload: setup}
-	return startPoolWorker(rt, s, "spawn")
+	return clusterBackend.NewPool(rt, spec)
 }
 
 // TimeoutArg converts a timeout argument (None: no limit, -1) as the
 // local queues do, for the cluster's.
-func TimeoutArg(fn string, v starlark.Value) (time.Duration, error) { return durationArg(fn, v) }
+func TimeoutArg(fn string, v starlark.Value) (time.Duration, error) { return value.AsDuration(fn, v) }

@@ -25,8 +25,8 @@ var (
 	_ ContextManager = (*Condition)(nil)
 )
 
-// def Condition(lock=None): lock defaults to a new RLock.
-func newCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewCondition implements Condition(lock=None): lock defaults to a new RLock.
+func NewCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lockV starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "lock?", &lockV); err != nil {
 		return nil, err
@@ -141,16 +141,16 @@ func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // returning its last value, as CPython's Condition.wait_for.
 func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c := receiverCondition(b)
-	return waitFor(thread, b, args, kwargs, func(d time.Duration) error {
+	return WaitFor(thread, b, args, kwargs, func(d time.Duration) error {
 		ok, err := c.c.Wait(d)
 		return blocked(ok, shmErr(err))
 	})
 }
 
-// waitFor is wait_for(predicate, timeout=None) over a condition whose wait
+// WaitFor is wait_for(predicate, timeout=None) over a condition whose wait
 // is given: it calls predicate until it is true or the timeout passes,
 // waiting between calls, and returns predicate's last value.
-func waitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, wait func(time.Duration) error) (starlark.Value, error) {
+func WaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, wait func(time.Duration) error) (starlark.Value, error) {
 	var predicate starlark.Callable
 	var timeout starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {

@@ -17,12 +17,7 @@ import (
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
-func init() {
-	pipe := starlark.NewBuiltin("multiprocessing.Pipe", newPipe)
-	register("multiprocessing", "Pipe", pipe)
-	register("multiprocessing.connection", "Pipe", pipe)
-	RegisterShareKind("connection", decodeConnection)
-}
+func init() { RegisterShareKind("connection", decodeConnection) }
 
 // Connection is multiprocessing.connection.Connection.
 type Connection struct {
@@ -39,15 +34,18 @@ var (
 // NewConnection wraps an engine connection for scripts.
 func NewConnection(c *conn.Conn) *Connection { return &Connection{c: c} }
 
-// def Pipe(duplex=True): (conn1, conn2); one-way pipes return (reader, writer).
-func newPipe(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// Conn returns the engine's connection.
+func (c *Connection) Conn() *conn.Conn { return c.c }
+
+// NewPipe implements Pipe(duplex=True): (conn1, conn2); one-way pipes return (reader, writer).
+func NewPipe(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	duplex := true
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "duplex?", &duplex); err != nil {
 		return nil, err
 	}
 	a, c, err := conn.Pipe(duplex)
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	return starlark.Tuple{NewConnection(a), NewConnection(c)}, nil
 }
@@ -96,7 +94,7 @@ func (c *Connection) AttrNames() []string {
 func (c *Connection) Enter(*starlark.Thread) error { return nil }
 
 // Exit closes the connection, as CPython's __exit__.
-func (c *Connection) Exit(*starlark.Thread, bool) error { return connErr(c.c.Close()) }
+func (c *Connection) Exit(*starlark.Thread, bool) error { return ConnErr(c.c.Close()) }
 
 // ShareKind implements Shareable.
 func (c *Connection) ShareKind() string { return "connection" }
@@ -108,7 +106,7 @@ func (c *Connection) Share(sc *ShareContext) ([]byte, error) {
 		return nil, exceptions.RuntimeError.New("Connection objects should only be shared between processes through inheritance")
 	}
 	if c.c.Closed() {
-		return nil, connErr(conn.ErrClosed)
+		return nil, ConnErr(conn.ErrClosed)
 	}
 	if c.c.Buffered() > 0 {
 		return nil, exceptions.OSError.Errorf("cannot pass a connection with %d bytes received but not yet read to another process", c.c.Buffered())
@@ -152,7 +150,7 @@ func decodeConnection(uc *UnshareContext, p []byte) (starlark.Value, error) {
 		c, err = conn.NewConn(max(fds[0], fds[1]), p[0] == 1, p[1] == 1)
 	}
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	return NewConnection(c), nil
 }
@@ -170,7 +168,7 @@ func connSend(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, encodeErr(b, err)
 	}
 	c.wbuf = buf
-	return starlark.None, connErr(c.c.SendBytes(buf))
+	return starlark.None, ConnErr(c.c.SendBytes(buf))
 }
 
 // def recv()
@@ -180,10 +178,10 @@ func connRecv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	msg, err := receiverConn(b).c.RecvBytes(-1)
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	v, err := Decode(msg, RuntimeOf(thread).DecodeContext(thread, nil))
-	return v, connErr(err)
+	return v, ConnErr(err)
 }
 
 // def poll(timeout=0.0): with no argument it does not block; None blocks.
@@ -197,7 +195,7 @@ func connPoll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 		return nil, err
 	}
 	ok, err := receiverConn(b).c.Poll(d)
-	return starlark.Bool(ok), blocked(ok, connErr(err))
+	return starlark.Bool(ok), blocked(ok, ConnErr(err))
 }
 
 // def send_bytes(buf, offset=0, size=None)
@@ -232,7 +230,7 @@ func connSendBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		}
 		end = offset + sz
 	}
-	return starlark.None, connErr(receiverConn(b).c.SendBytes(data[offset:end]))
+	return starlark.None, ConnErr(receiverConn(b).c.SendBytes(data[offset:end]))
 }
 
 // sendableBytes returns the bytes of a bytes-like value without copying:
@@ -263,7 +261,7 @@ func connRecvBytes(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	}
 	msg, err := receiverConn(b).c.RecvBytes(limit)
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	return starlark.Bytes(unsafe.String(unsafe.SliceData(msg), len(msg))), nil
 }
@@ -291,7 +289,7 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 	}
 	n, err := receiverConn(b).c.RecvBytesInto(data[offset:])
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	return starlark.MakeInt(n), nil
 }
@@ -300,7 +298,7 @@ func connClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.None, connErr(receiverConn(b).c.Close())
+	return starlark.None, ConnErr(receiverConn(b).c.Close())
 }
 
 func connFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -309,7 +307,7 @@ func connFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	}
 	fd, err := receiverConn(b).c.Fileno()
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	return starlark.MakeInt(fd), nil
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
-// connErr converts an error from mpcore/conn (or a codec error on a
+// ConnErr converts an error from mpcore/conn (or a codec error on a
 // received message) into the Python exception a script sees.
-func connErr(err error) error {
+func ConnErr(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -4,8 +4,10 @@ package builtins
 // a new process of the same executable; SPEC §4 says how they differ.
 
 import (
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -32,13 +34,6 @@ func validMethod(m string) bool {
 	return false
 }
 
-func init() {
-	registerFunc("multiprocessing", "get_all_start_methods", getAllStartMethods)
-	registerFunc("multiprocessing", "get_start_method", getStartMethod)
-	registerFunc("multiprocessing", "set_start_method", setStartMethod)
-	registerFunc("multiprocessing", "get_context", getContext)
-}
-
 // StartMethod returns the start method in force, fixing the default if none
 // was set (CPython's get_start_method(allow_none=False)).
 func (rt *Runtime) StartMethod() string {
@@ -57,8 +52,8 @@ func defaultStartMethod() string {
 	return StartMethods[0]
 }
 
-// def get_all_start_methods()
-func getAllStartMethods(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// GetAllStartMethods implements get_all_start_methods()
+func GetAllStartMethods(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
@@ -69,8 +64,8 @@ func getAllStartMethods(_ *starlark.Thread, b *starlark.Builtin, args starlark.T
 	return starlark.NewList(l), nil
 }
 
-// def get_start_method(allow_none=False)
-func getStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// GetStartMethod implements get_start_method(allow_none=False)
+func GetStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var allowNone bool
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "allow_none?", &allowNone); err != nil {
 		return nil, err
@@ -87,8 +82,8 @@ func getStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	return starlark.String(rt.StartMethod()), nil
 }
 
-// def set_start_method(method, force=False)
-func setStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// SetStartMethod implements set_start_method(method, force=False)
+func SetStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var method starlark.Value
 	var force bool
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "method", &method, "force?", &force); err != nil {
@@ -112,23 +107,24 @@ func setStartMethod(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 	return starlark.None, nil
 }
 
-// def get_context(method=None)
-func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// GetContext implements get_context(method=None)
+func GetContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var method starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "method?", &method); err != nil {
 		return nil, err
 	}
+	rt := RuntimeOf(thread)
 	if method == starlark.None {
-		return &Context{method: RuntimeOf(thread).StartMethod()}, nil
+		return &Context{method: rt.StartMethod(), module: rt.LoadModule("multiprocessing")}, nil
 	}
 	m, ok := starlark.AsString(method)
 	if ok && m == "cluster" {
-		return clusterContext()
+		return clusterContext(rt)
 	}
 	if !ok || !validMethod(m) {
 		return nil, exceptions.ValueError.Errorf("cannot find context for %s", quoted(method))
 	}
-	return &Context{method: m}, nil
+	return &Context{method: m, module: rt.LoadModule("multiprocessing")}, nil
 }
 
 // Context is a start-method context (CPython's SpawnContext and friends):
@@ -137,8 +133,15 @@ func getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 type Context struct {
 	value.Object
 	method string
-	url    string // the server of a "cluster" context
+	url    string              // the server of a "cluster" context
+	module starlark.StringDict // the multiprocessing module's members
 }
+
+// Method is the context's start method.
+func (c *Context) Method() string { return c.method }
+
+// ClusterURL is the server of a "cluster" context, "" for the others.
+func (c *Context) ClusterURL() string { return c.url }
 
 var _ starlark.HasAttrs = (*Context)(nil)
 
@@ -182,18 +185,27 @@ func (c *Context) Attr(name string) (starlark.Value, error) {
 			return starlark.String(c.method), nil
 		}), nil
 	}
-	return Module("multiprocessing").Members[name], nil
+	return c.module[name], nil
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (c *Context) AttrNames() []string {
-	names := Module("multiprocessing").AttrNames()
+	names := slices.Collect(maps.Keys(c.module))
 	sort.Strings(names)
 	return names
 }
 
+// newPool is the module's Pool with this context as its context argument,
+// as CPython's BaseContext.Pool.
+func (c *Context) newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args) < 5 {
+		kwargs = append(kwargs[:len(kwargs):len(kwargs)], starlark.Tuple{starlark.String("context"), c})
+	}
+	return c.module["Pool"].(*starlark.Builtin).CallInternal(thread, args, kwargs)
+}
+
 func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	v, err := newProcess(thread, b, args, kwargs)
+	v, err := NewProcess(thread, b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}

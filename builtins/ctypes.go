@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/pytypes"
@@ -20,21 +21,29 @@ import (
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
-// The ctypes module, as Python's (on 64-bit Linux, where c_longlong is
-// c_long and c_ulonglong is c_ulong):
+// CtypesModule is the ctypes module, as Python's (on 64-bit Linux, where
+// c_longlong is c_long and c_ulonglong is c_ulong):
 //
 //	c_bool, c_char, c_wchar, c_byte, c_ubyte, c_short, c_ushort, c_int,
 //	c_uint, c_long, c_ulong, c_longlong, c_ulonglong, c_float, c_double
 //	def sizeof(obj_or_type)
 //
 // Calling a type makes a local object: c_int(5).value == 5.
-func init() {
-	for _, t := range cTypes {
-		register("ctypes", t.name, t)
+var CtypesModule = &starlarkstruct.Module{Name: "ctypes", Members: ctypesMembers()}
+
+func ctypesMembers() starlark.StringDict {
+	members := starlark.StringDict{
+		"c_longlong":  cTypeByCode['l'],
+		"c_ulonglong": cTypeByCode['L'],
+		"sizeof":      starlark.NewBuiltin("ctypes.sizeof", ctypesSizeof),
 	}
-	register("ctypes", "c_longlong", cTypeByCode['l'])
-	register("ctypes", "c_ulonglong", cTypeByCode['L'])
-	registerFunc("ctypes", "sizeof", ctypesSizeof)
+	for _, t := range cTypes {
+		members[t.name] = t
+	}
+	return members
+}
+
+func init() {
 	RegisterShareKind("ctypes.type", decodeCType)
 	RegisterShareKind("ctypes.local", decodeLocalCValue)
 }
@@ -42,9 +51,9 @@ func init() {
 // CType is a ctypes simple type, such as ctypes.c_int.
 type CType struct {
 	value.Object
-	name string    // "c_int"
-	code byte      // the typecode letter that names it: i, d, c, u, ? ...
-	size int       // sizeof, in bytes
+	name string            // "c_int"
+	code byte              // the typecode letter that names it: i, d, c, u, ? ...
+	size int               // sizeof, in bytes
 	tc   *pytypes.TypeCode // array.go's description, for numbers and c_wchar; nil for c_char and c_bool
 }
 
@@ -255,9 +264,9 @@ type CValue struct {
 }
 
 var (
-	_ starlark.HasSetField = (*CValue)(nil)
-	_ pytypes.WritableBuffer       = (*CValue)(nil)
-	_ Shareable            = (*CValue)(nil)
+	_ starlark.HasSetField   = (*CValue)(nil)
+	_ pytypes.WritableBuffer = (*CValue)(nil)
+	_ Shareable              = (*CValue)(nil)
 )
 
 // init applies the constructor's optional value, as ctypes' __init__.

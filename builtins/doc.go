@@ -1,9 +1,52 @@
-// Package builtins holds every Starlark-facing value and module of mpstar:
-// the multiprocessing module and its submodules, the helper modules (sys, os,
-// time, queue, ctypes, random, array), catch and with_, and the codec that
-// turns Starlark values into msgpack payloads that cross process boundaries.
+// Package builtins is the core of mpstar's Starlark side: the runtime of
+// one interpreter, processes, the codec, the synchronisation primitives,
+// connections, queues and shared ctypes. It adapts the engine (mpcore:
+// processes, framing, shared memory, futexes) to Starlark with CPython's
+// names, defaults and errors.
 //
-// Engine work (processes, framing, shared memory, futexes) is delegated to
-// mpcore; this package adapts it to Starlark with CPython's names, defaults
-// and errors.
+// # Where things are
+//
+// The packages, lowest first (builtins/deps_test.go keeps every import
+// pointing down this list):
+//
+//   - builtins/exceptions: the table of Python exception types; raise with
+//     exceptions.ValueError.Errorf(...).
+//   - builtins/value: what every value and builtin shares: value.Object,
+//     method tables (value.Attr, value.AttrNames), value.IdentityHash, the
+//     argument helpers (timeouts, block flags, no-argument checks).
+//   - builtins/pytypes: Python value types local to one process: bytearray,
+//     array.array, the buffer protocol, Python reprs, sum and repr.
+//   - builtins (this package): the core, file by file below.
+//   - lib/<name>: helper modules (os, sys, time, random, logging), each a
+//     documented module value or constructor.
+//   - builtins/mppool: multiprocessing.Pool and its results.
+//   - builtins/managers: Manager, BaseManager, the server and the proxies.
+//   - builtins/modules: the multiprocessing module and its submodules,
+//     assembled explicitly, and Predeclared, the one list of predeclared
+//     names (interp passes it to every runtime as Config.Builtins).
+//
+// A new module goes in lib/<name> and is one line in modules.Predeclared;
+// a new multiprocessing function is one line in builtins/modules.
+//
+// This package, one concern per file (CPython's file in parentheses):
+//
+//   - runtime.go: Runtime, the state of one interpreter in one process;
+//     predeclared.go: its predeclared names and LoadModule.
+//   - process.go, child.go (process.py, popen_spawn_posix.py): Process and
+//     the child's side; fork.go: the fork start method's global snapshot;
+//     context.go (context.py): start methods and contexts; misc.go: the
+//     module's remaining functions.
+//   - codec.go, share.go, intslab.go (reduction.py): values to msgpack
+//     payloads and back; Shareable objects cross by handle; shmhandle.go:
+//     handles of objects in shared memory.
+//   - sync.go, lock.go, semaphore.go, event.go, condition.go, barrier.go
+//     (synchronize.py): the synchronisation primitives over mpcore/shm.
+//   - connection.go, connerr.go, listener.go, wait.go (connection.py): Pipe,
+//     Connection, Listener/Client and wait, over mpcore/conn.
+//   - queues.go (queues.py): Queue, JoinableQueue, SimpleQueue over
+//     mpcore/queue.
+//   - ctypes.go, sharedctypes.go, sharedarray.go, synchronized.go
+//     (sharedctypes.py): the ctypes module and shared values and arrays.
+//   - logging.go (util.py): the multiprocessing logger.
+//   - errors.go, with.go: the error value, catch and with_.
 package builtins

@@ -166,39 +166,39 @@ func errorIsA(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	return nil, exceptions.TypeError.Errorf("%s: want an exception class or its name, not %s", b.Name(), class.Type())
 }
 
-// isCatchable reports whether catch may capture err: SystemExit and
+// AppendErrorValue appends the encoding of e, without its args if those
+// cannot be sent.
+func AppendErrorValue(enc *Encoder, dst []byte, e *ErrorValue) []byte {
+	out, err := enc.Append(dst, "error", e)
+	if err != nil {
+		out, _ = enc.Append(dst, "error", NewErrorValue(e.typ, e.msg, nil, e.traceback))
+	}
+	return out
+}
+
+// IsCatchable reports whether catch may capture err: SystemExit and
 // cancellation (KeyboardInterrupt) pass through, as "except Exception" in
 // Python lets them.
-func isCatchable(err error) bool {
-	var ex *ExitError
+func IsCatchable(err error) bool {
+	var ex *exceptions.ExitError
 	return !errors.As(err, &ex)
 }
 
-// def catch(f, *args, **kwargs): returns (f(*args, **kwargs), None) or
-// (None, error).
-func catch(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// Catch is catch(f, *args, **kwargs): it returns (f(*args, **kwargs), None)
+// or (None, error).
+func Catch(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) == 0 {
 		return nil, fmt.Errorf("%s: missing argument for f", b.Name())
 	}
 	v, err := starlark.Call(thread, args[0], args[1:], kwargs)
 	if err != nil {
-		if !isCatchable(err) {
+		if !IsCatchable(err) {
 			return nil, err
 		}
 		return starlark.Tuple{starlark.None, ErrorFromGo(err)}, nil
 	}
 	return starlark.Tuple{v, starlark.None}, nil
 }
-
-// ExitError is sys.exit's request to end the process with Code. It is not
-// catchable, like Python's SystemExit under "except Exception".
-type ExitError struct {
-	Code int
-	Msg  string // printed to stderr when sys.exit was given a string
-}
-
-// Error implements the error interface.
-func (e *ExitError) Error() string { return fmt.Sprintf("SystemExit: %d", e.Code) }
 
 // FormatTraceback renders a Starlark call stack in Python's shape, without
 // the final "Type: message" line.
@@ -216,12 +216,4 @@ func FormatTraceback(ee *starlark.EvalError) string {
 		fmt.Fprintf(&b, "  File \"%s\", line %d, in %s\n", fr.Pos.Filename(), fr.Pos.Line, name)
 	}
 	return b.String()
-}
-
-func init() {
-	for _, t := range []*exceptions.Type{exceptions.ProcessError, exceptions.BufferTooShort, exceptions.AuthenticationError, exceptions.TimeoutError, exceptions.WorkerLostError} {
-		register("multiprocessing", t.Name(), t)
-	}
-	register("queue", "Empty", exceptions.Empty)
-	register("queue", "Full", exceptions.Full)
 }

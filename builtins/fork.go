@@ -42,9 +42,9 @@ func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) ([]byte, []string) {
 		if !copy {
 			v = &Unavailable{name: name, reason: "globals typed at the prompt are sent to fork children only; use set_start_method('fork')"}
 		}
-		entry, err := appendEncoded(appendPart(nil, []byte(name)), enc, name, uncopyable(name, v))
+		entry, err := AppendEncoded(appendPart(nil, []byte(name)), enc, name, uncopyable(name, v))
 		if err != nil {
-			entry, _ = appendEncoded(appendPart(nil, []byte(name)), enc, name, &Unavailable{name: name, reason: err.Error()})
+			entry, _ = AppendEncoded(appendPart(nil, []byte(name)), enc, name, &Unavailable{name: name, reason: err.Error()})
 		}
 		out = append(out, entry...)
 	}
@@ -95,11 +95,11 @@ func (rt *Runtime) ForkGlobals() ([]string, bool) {
 }
 
 func (rt *Runtime) forkEntries() ([][2][]byte, error) {
-	parts, err := splitParts(rt.boot.Prep.Payload)
+	parts, err := SplitParts(rt.boot.Prep.Payload)
 	if err != nil || len(parts) != 4 {
 		return nil, fmt.Errorf("malformed process payload")
 	}
-	flat, err := splitParts(parts[3])
+	flat, err := SplitParts(parts[3])
 	if err != nil || len(flat)%2 != 0 {
 		return nil, fmt.Errorf("malformed globals snapshot")
 	}
@@ -177,7 +177,7 @@ func (u *Unavailable) Share(*ShareContext) ([]byte, error) {
 }
 
 func decodeUnavailable(_ *UnshareContext, p []byte) (starlark.Value, error) {
-	parts, err := splitParts(p)
+	parts, err := SplitParts(p)
 	if err != nil || len(parts) != 2 {
 		return nil, exceptions.OSError.New("bad unavailable-global handle")
 	}

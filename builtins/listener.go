@@ -36,14 +36,6 @@ import (
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
-func init() {
-	const mod = "multiprocessing.connection"
-	registerFunc(mod, "Listener", newListener)
-	registerFunc(mod, "Client", newClient)
-	registerFunc(mod, "deliver_challenge", deliverChallenge)
-	registerFunc(mod, "answer_challenge", answerChallenge)
-}
-
 // listenerExitPriority closes listeners before children are joined at
 // exit (priority 0), as CPython's SocketListener finalizer runs first; it
 // removes the socket file a script forgot to close.
@@ -90,8 +82,8 @@ func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) erro
 	return nil
 }
 
-// def Listener(address=None, family=None, backlog=1, authkey=None, *, max_frame=None, handshake_timeout=None)
-func newListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewListener implements Listener(address=None, family=None, backlog=1, authkey=None, *, max_frame=None, handshake_timeout=None)
+func NewListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var address, family, authkey, maxFrame, handshake starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
 	backlog := 1
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address?", &address, "family?", &family,
@@ -106,7 +98,7 @@ func newListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
-	key, err := authkeyArg(authkey)
+	key, err := AuthkeyArg(authkey)
 	if err != nil {
 		return nil, err
 	}
@@ -115,15 +107,15 @@ func newListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	l, err := conn.NewListener(addr, backlog, key)
 	if err != nil {
-		return nil, socketErr(err)
+		return nil, SocketErr(err)
 	}
 	l.MaxFrame, l.HandshakeTimeout = opts.maxFrame, opts.handshake
 	RuntimeOf(thread).AtExit(listenerExitPriority, func() { l.Close() })
 	return &Listener{l: l}, nil
 }
 
-// def Client(address, family=None, authkey=None, *, max_frame=None, handshake_timeout=None)
-func newClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewClient implements Client(address, family=None, authkey=None, *, max_frame=None, handshake_timeout=None)
+func NewClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var address starlark.Value
 	var family, authkey, maxFrame, handshake starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &address, "family?", &family,
@@ -134,29 +126,29 @@ func newClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err := opts.unpack(b.Name(), maxFrame, handshake); err != nil {
 		return nil, err
 	}
-	fam, err := familyArg(address, family)
+	fam, err := FamilyArg(address, family)
 	if err != nil {
 		return nil, err
 	}
-	addr, err := addressOf(address, fam)
+	addr, err := AddressOf(address, fam)
 	if err != nil {
 		return nil, err
 	}
-	key, err := authkeyArg(authkey)
+	key, err := AuthkeyArg(authkey)
 	if err != nil {
 		return nil, err
 	}
 	d := conn.Dialer{AuthKey: key, MaxFrame: opts.maxFrame, HandshakeTimeout: opts.handshake}
 	c, err := d.Dial(addr)
 	if err != nil {
-		return nil, socketErr(err)
+		return nil, SocketErr(err)
 	}
 	return NewConnection(c), nil
 }
 
-// authkeyArg returns the key of a Listener or Client: nil for None (no
+// AuthkeyArg returns the key of a Listener or Client: nil for None (no
 // authentication), else the bytes.
-func authkeyArg(v starlark.Value) ([]byte, error) {
+func AuthkeyArg(v starlark.Value) ([]byte, error) {
 	switch k := v.(type) {
 	case starlark.NoneType:
 		return nil, nil
@@ -174,22 +166,22 @@ func listenAddress(address, family starlark.Value) (conn.Address, error) {
 	var err error
 	if address == starlark.None && family == starlark.None {
 		fam = conn.AFUnix // CPython's default_family on Linux
-	} else if fam, err = familyArg(address, family); err != nil {
+	} else if fam, err = FamilyArg(address, family); err != nil {
 		return conn.Address{}, err
 	}
 	if address == starlark.None {
 		a, err := conn.ArbitraryAddress(fam)
 		if err != nil {
-			return conn.Address{}, socketErr(err)
+			return conn.Address{}, SocketErr(err)
 		}
 		return a, nil
 	}
-	return addressOf(address, fam)
+	return AddressOf(address, fam)
 }
 
-// familyArg returns the family named by family, or inferred from address
+// FamilyArg returns the family named by family, or inferred from address
 // as CPython's address_type does when family is None.
-func familyArg(address, family starlark.Value) (conn.Family, error) {
+func FamilyArg(address, family starlark.Value) (conn.Family, error) {
 	if family == starlark.None {
 		switch a := address.(type) {
 		case starlark.Tuple:
@@ -216,10 +208,10 @@ func familyArg(address, family starlark.Value) (conn.Family, error) {
 	return "", exceptions.AttributeError.Errorf("module 'socket' has no attribute '%s'", s)
 }
 
-// addressOf converts a Python address of family fam to conn.Address: a
+// AddressOf converts a Python address of family fam to conn.Address: a
 // (host, port) tuple for AF_INET, a path (or "\x00name", str or bytes) for
 // AF_UNIX.
-func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
+func AddressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 	if fam == conn.AFInet {
 		t, ok := address.(starlark.Tuple)
 		if !ok || len(t) != 2 {
@@ -247,9 +239,9 @@ func addressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 	return conn.Address{}, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(address))
 }
 
-// addressValue is an address as CPython's getsockname shows it: a
+// AddressValue is an address as CPython's getsockname shows it: a
 // (host, port) tuple, a path str, or bytes for an abstract name.
-func addressValue(a conn.Address) starlark.Value {
+func AddressValue(a conn.Address) starlark.Value {
 	switch {
 	case a.Family == conn.AFInet:
 		return starlark.Tuple{starlark.String(a.Host), starlark.MakeInt(a.Port)}
@@ -259,10 +251,10 @@ func addressValue(a conn.Address) starlark.Value {
 	return starlark.String(a.Path)
 }
 
-// socketErr converts an error from creating or connecting a socket into
+// SocketErr converts an error from creating or connecting a socket into
 // the Python exception, with CPython's "[Errno N] Message" text for errnos.
-func socketErr(err error) error {
-	converted := connErr(err)
+func SocketErr(err error) error {
+	converted := ConnErr(err)
 	var errno syscall.Errno
 	pe, ok := converted.(*exceptions.Error)
 	if !ok || !errors.As(err, &errno) {
@@ -295,13 +287,13 @@ var listenerMethods = map[string]*starlark.Builtin{
 func (l *Listener) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "address":
-		return addressValue(l.l.Address()), nil
+		return AddressValue(l.l.Address()), nil
 	case "last_accepted":
 		a := l.l.LastAccepted()
 		if a == (conn.Address{}) {
 			return starlark.None, nil
 		}
-		return addressValue(a), nil
+		return AddressValue(a), nil
 	}
 	return value.Attr(listenerMethods, l, name)
 }
@@ -315,7 +307,7 @@ func (l *Listener) AttrNames() []string {
 func (l *Listener) Enter(*starlark.Thread) error { return nil }
 
 // Exit closes the listener, as CPython's __exit__.
-func (l *Listener) Exit(*starlark.Thread, bool) error { return socketErr(l.l.Close()) }
+func (l *Listener) Exit(*starlark.Thread, bool) error { return SocketErr(l.l.Close()) }
 
 // def accept(): the next connection, authenticated when the Listener has a key.
 func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -324,7 +316,7 @@ func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	}
 	c, err := b.Receiver().(*Listener).l.Accept()
 	if err != nil {
-		return nil, socketErr(err)
+		return nil, SocketErr(err)
 	}
 	return NewConnection(c), nil
 }
@@ -334,7 +326,7 @@ func listenerClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
-	return starlark.None, socketErr(b.Receiver().(*Listener).l.Close())
+	return starlark.None, SocketErr(b.Receiver().(*Listener).l.Close())
 }
 
 // challengeArgs unpacks (connection, authkey) for deliver_challenge and
@@ -352,20 +344,20 @@ func challengeArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.T
 	return c.c, []byte(k), nil
 }
 
-// def deliver_challenge(connection, authkey): check that the peer knows authkey.
-func deliverChallenge(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// DeliverChallenge implements deliver_challenge(connection, authkey): check that the peer knows authkey.
+func DeliverChallenge(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c, key, err := challengeArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	return starlark.None, connErr(conn.DeliverChallenge(c, key))
+	return starlark.None, ConnErr(conn.DeliverChallenge(c, key))
 }
 
-// def answer_challenge(connection, authkey): prove to the peer that we know authkey.
-func answerChallenge(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// AnswerChallenge implements answer_challenge(connection, authkey): prove to the peer that we know authkey.
+func AnswerChallenge(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	c, key, err := challengeArgs(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	return starlark.None, connErr(conn.AnswerChallenge(c, key))
+	return starlark.None, ConnErr(conn.AnswerChallenge(c, key))
 }

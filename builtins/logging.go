@@ -2,8 +2,8 @@ package builtins
 
 // multiprocessing's logger (CPython: util.py get_logger, log_to_stderr and
 // the SUBDEBUG/SUBWARNING levels; the pieces of Lib/logging it relies on:
-// Logger levels, the stderr StreamHandler, the last-resort handler) and a
-// small `logging` module with the level names.
+// Logger levels, the stderr StreamHandler, the last-resort handler). The
+// logging module of level names is lib/logging.
 //
 //	def get_logger():              # the process's logger, named "multiprocessing"
 //	def log_to_stderr(level=None): # add a stderr handler; returns the logger
@@ -50,20 +50,10 @@ var levelNames = map[int]string{
 	LevelInfo: "INFO", LevelDebug: "DEBUG", LevelNotset: "NOTSET",
 }
 
-// levelByName are the strings setLevel accepts, as logging._nameToLevel.
-var levelByName = map[string]int{
+// LevelByName are the level names setLevel accepts, as logging._nameToLevel.
+var LevelByName = map[string]int{
 	"CRITICAL": LevelCritical, "FATAL": LevelCritical, "ERROR": LevelError, "WARN": LevelWarning,
 	"WARNING": LevelWarning, "INFO": LevelInfo, "DEBUG": LevelDebug, "NOTSET": LevelNotset,
-}
-
-func init() {
-	registerFunc("multiprocessing", "get_logger", getLogger)
-	registerFunc("multiprocessing", "log_to_stderr", logToStderr)
-	register("multiprocessing", "SUBDEBUG", starlark.MakeInt(LevelSubdebug))
-	register("multiprocessing", "SUBWARNING", starlark.MakeInt(LevelSubwarning))
-	for name, level := range levelByName {
-		register("logging", name, starlark.MakeInt(level))
-	}
 }
 
 // logExtraKey names the logger state children receive in Prep.Extra.
@@ -142,7 +132,7 @@ func (lg *Logger) passOn() {
 func (lg *Logger) logShutdown() {
 	lg.rt.Log(LevelInfo, "process shutting down")
 	lg.rt.Log(LevelDebug, `running all "atexit" finalizers with priority >= 0`)
-	kids := lg.rt.activeChildren()
+	kids := lg.rt.LiveChildren()
 	for _, p := range kids {
 		if p.daemon {
 			lg.rt.Log(LevelInfo, "calling terminate() for daemon %s", p.name)
@@ -199,16 +189,16 @@ func levelName(level int) string {
 	return "Level " + strconv.Itoa(level)
 }
 
-// def get_logger()
-func getLogger(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// GetLogger implements get_logger()
+func GetLogger(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := value.NoArgs(b, args, kwargs); err != nil {
 		return nil, err
 	}
 	return RuntimeOf(thread).Logger(), nil
 }
 
-// def log_to_stderr(level=None)
-func logToStderr(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// LogToStderr implements log_to_stderr(level=None)
+func LogToStderr(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var level starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "level?", &level); err != nil {
 		return nil, err
@@ -248,7 +238,7 @@ func levelArg(v starlark.Value) (int, error) {
 			return int(n), nil
 		}
 	case starlark.String:
-		if n, ok := levelByName[string(x)]; ok {
+		if n, ok := LevelByName[string(x)]; ok {
 			return n, nil
 		}
 		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pytypes.StrRepr(string(x)))

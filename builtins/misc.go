@@ -6,15 +6,15 @@ import (
 	"go.starlark.net/starlark"
 )
 
-func init() {
-	registerFunc("multiprocessing", "cpu_count", cpuCount)
-	registerFunc("multiprocessing", "freeze_support", noop)
-	registerFunc("multiprocessing", "set_executable", setExecutable)
+// FreezeSupport is freeze_support(), which does nothing: mpstar programs are
+// never frozen executables.
+func FreezeSupport(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return starlark.None, nil
 }
 
-// def set_executable(executable): the program children run; an embedding
-// host may point it at its own binary.
-func setExecutable(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// SetExecutable is set_executable(executable): the program children run; an
+// embedding host may point it at its own binary.
+func SetExecutable(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var exe string
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &exe); err != nil {
 		return nil, err

@@ -1,28 +1,15 @@
 package builtins
 
-// The names predeclared in every script (SPEC §2), and the modules load()
-// can name.
+// The names predeclared in every script, which Config.Builtins makes
+// (modules.Predeclared), and the modules load() can name.
 
 import (
+	"maps"
+	"sort"
 	"strings"
 
-	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
-
-	"github.com/mpstar/mpstar/builtins/pytypes"
-	"github.com/mpstar/mpstar/lib/base64"
-	"github.com/mpstar/mpstar/lib/codecs"
-	"github.com/mpstar/mpstar/lib/collections"
-	"github.com/mpstar/mpstar/lib/csv"
-	"github.com/mpstar/mpstar/lib/file"
-	"github.com/mpstar/mpstar/lib/glob"
-	"github.com/mpstar/mpstar/lib/hashlib"
-	"github.com/mpstar/mpstar/lib/json"
-	"github.com/mpstar/mpstar/lib/pybuiltins"
-	"github.com/mpstar/mpstar/lib/re"
-	"github.com/mpstar/mpstar/lib/shutil"
-	"github.com/mpstar/mpstar/lib/subprocess"
 )
 
 // Predeclared returns the predeclared names for a module of this runtime,
@@ -42,9 +29,20 @@ func (rt *Runtime) Predeclared(name, file string) starlark.StringDict {
 // must not modify it.
 func (rt *Runtime) base() starlark.StringDict {
 	rt.mu.Lock()
+	d := rt.predeclared
+	rt.mu.Unlock()
+	if d != nil {
+		return d
+	}
+	d = starlark.StringDict{}
+	if rt.cfg.Builtins != nil {
+		maps.Copy(d, rt.cfg.Builtins(rt))
+	}
+	maps.Copy(d, rt.cfg.Extra)
+	rt.mu.Lock()
 	defer rt.mu.Unlock()
-	if rt.predeclared == nil {
-		rt.predeclared = rt.basePredeclared()
+	if rt.predeclared == nil { // not made meanwhile by another goroutine
+		rt.predeclared = d
 	}
 	return rt.predeclared
 }
@@ -88,68 +86,34 @@ func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeC
 	return dc
 }
 
-func (rt *Runtime) basePredeclared() starlark.StringDict {
-	stdin := file.Stdin()
-	sys := rt.sysModule(stdin)
-	d := starlark.StringDict{
-		"multiprocessing": Module("multiprocessing"),
-		"struct":          starlark.NewBuiltin("struct", starlarkstruct.Make),
-		"sys":             sys,
-		"os":              osModule(),
-		"time":            timeModule,
-		"math":            math.Module,
-		"json":            json.Module,
-		"random":          newRandomState().module(),
-		"array":           pytypes.ArrayModule,
-		"bytearray":       pytypes.BytearrayBuiltin,
-		"sum":             pytypes.SumBuiltin,
-		"repr":            pytypes.ReprBuiltin,
-		"open":            file.Open,
-		"input":           file.Input(stdin, rt.WriteStdout),
-		"glob":            glob.Module,
-		"shutil":          shutil.Module,
-		"subprocess":      subprocess.Module,
-		"re":              re.Module,
-		"csv":             csv.Module,
-		"hashlib":         hashlib.Module,
-		"base64":          base64.Module,
-		"collections":     collections.Module,
-		"codecs":          codecs.Module,
-	}
-	for k, v := range pybuiltins.Builtins(sys.Members["stdout"]) {
-		d[k] = v
-	}
-	for k, v := range moduleMembers[""] {
-		d[k] = v
-	}
-	for _, name := range []string{"queue", "ctypes", "logging"} {
-		if m := Module(name); m != nil {
-			d[name] = m
-		}
-	}
-	for k, v := range rt.cfg.Extra {
-		d[k] = v
-	}
-	return d
-}
-
 // LoadModule returns the members of a built-in module that load() may name
-// ("multiprocessing", "multiprocessing.connection", "time", ...), or nil.
+// ("multiprocessing", "multiprocessing.connection", "time", ...): a
+// predeclared module, or a submodule of one, by its dotted name; or nil.
 func (rt *Runtime) LoadModule(name string) starlark.StringDict {
-	if m := Module(name); m != nil && name != "" {
-		return m.Members
-	}
-	return submodule(rt.base(), name)
-}
-
-// submodule finds a predeclared module by its dotted name ("os.path").
-func submodule(names starlark.StringDict, dotted string) starlark.StringDict {
-	for _, name := range strings.Split(dotted, ".") {
-		m, ok := names[name].(*starlarkstruct.Module)
+	members := rt.base()
+	for _, part := range strings.Split(name, ".") {
+		m, ok := members[part].(*starlarkstruct.Module)
 		if !ok {
 			return nil
 		}
-		names = m.Members
+		members = m.Members
 	}
+	return members
+}
+
+// ModuleNames returns the names LoadModule accepts, sorted.
+func (rt *Runtime) ModuleNames() []string {
+	var names []string
+	var walk func(prefix string, members starlark.StringDict)
+	walk = func(prefix string, members starlark.StringDict) {
+		for name, v := range members {
+			if m, ok := v.(*starlarkstruct.Module); ok {
+				names = append(names, prefix+name)
+				walk(prefix+name+".", m.Members)
+			}
+		}
+	}
+	walk("", rt.base())
+	sort.Strings(names)
 	return names
 }

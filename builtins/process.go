@@ -73,15 +73,8 @@ const bootstrapMessage = `
         section in https://docs.python.org/3/library/multiprocessing.html
         `
 
-func init() {
-	register("multiprocessing", "Process", starlark.NewBuiltin("multiprocessing.Process", newProcess))
-	registerFunc("multiprocessing", "current_process", currentProcess)
-	registerFunc("multiprocessing", "parent_process", parentProcess)
-	registerFunc("multiprocessing", "active_children", activeChildren)
-}
-
-// def Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None)
-func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewProcess implements Process(group=None, target=None, name=None, args=(), kwargs={}, *, daemon=None)
+func NewProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	rt := RuntimeOf(thread)
 	var group, target, name, daemon starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	var pargs starlark.Value = starlark.Tuple{}
@@ -114,7 +107,8 @@ func newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	return p, nil
 }
 
-func joinInts(xs []int, sep string) string {
+// JoinInts joins ints with sep, as a process identity in a name ("1:2").
+func JoinInts(xs []int, sep string) string {
 	parts := make([]string, len(xs))
 	for i, x := range xs {
 		parts[i] = strconv.Itoa(x)
@@ -296,7 +290,7 @@ func (rt *Runtime) NewChildProcess(name string, target starlark.Value, args star
 	rt.mu.Unlock()
 	p.name = name
 	if name == "" {
-		p.name = "Process-" + joinInts(p.identity, ":")
+		p.name = "Process-" + JoinInts(p.identity, ":")
 	}
 	p.daemon = daemon
 	p.authkey = rt.self.authkey
@@ -327,7 +321,7 @@ func (p *Process) Start() error {
 	if ending {
 		return exceptions.RuntimeError.Errorf("cannot start %s: the run was stopped and is ending its processes", p.name)
 	}
-	rt.activeChildren() // CPython's _cleanup(): forget finished children
+	rt.LiveChildren() // CPython's _cleanup(): forget finished children
 	var fds mpcore.FDTable
 	payload, names, err := encodeTarget(p, &fds)
 	if err != nil {
@@ -370,6 +364,22 @@ func (p *Process) Child() *mpcore.Child { return p.child }
 // Name returns the process name.
 func (p *Process) Name() string { return p.name }
 
+// SetName renames a process that has not started (a pool worker is
+// SpawnPoolWorker-N, a manager's server SyncManager-N).
+func (p *Process) SetName(name string) { p.name = name }
+
+// SetMethod sets the start method of a process that has not started.
+func (p *Process) SetMethod(method string) { p.method = method }
+
+// Identity returns the process's identity, as CPython's _identity.
+func (p *Process) Identity() []int { return p.identity }
+
+// Runtime returns the runtime the process belongs to.
+func (p *Process) Runtime() *Runtime { return p.rt }
+
+// Authkey returns the process's authentication key.
+func (p *Process) Authkey() []byte { return p.authkey }
+
 // encodeTarget encodes what the child runs: target, args and kwargs, and
 // under fork the snapshot of the main module's globals, each a part (see
 // appendPart) so errors name what could not be sent. It also returns the
@@ -382,7 +392,7 @@ func encodeTarget(p *Process, fds *mpcore.FDTable) ([]byte, []string, error) {
 		v    starlark.Value
 	}{{"target", p.target}, {"args", p.args}, {"kwargs", p.kwargs}} {
 		var err error
-		if out, err = appendEncoded(out, enc, part.root, part.v); err != nil {
+		if out, err = AppendEncoded(out, enc, part.root, part.v); err != nil {
 			return nil, nil, exceptions.TypeError.Errorf("cannot start %s: %s", p.name, err)
 		}
 	}
@@ -407,8 +417,8 @@ func appendPart(out, part []byte) []byte {
 	return append(binary.BigEndian.AppendUint32(out, uint32(len(part))), part...)
 }
 
-// appendEncoded appends v's payload as a part, encoding it in place.
-func appendEncoded(out []byte, enc *Encoder, root string, v starlark.Value) ([]byte, error) {
+// AppendEncoded appends v's payload as a part, encoding it in place.
+func AppendEncoded(out []byte, enc *Encoder, root string, v starlark.Value) ([]byte, error) {
 	mark := len(out)
 	out, err := enc.Append(append(out, 0, 0, 0, 0), root, v)
 	if err != nil {
@@ -418,8 +428,8 @@ func appendEncoded(out []byte, enc *Encoder, root string, v starlark.Value) ([]b
 	return out, nil
 }
 
-// splitParts is appendPart's inverse.
-func splitParts(p []byte) ([][]byte, error) {
+// SplitParts is appendPart's inverse.
+func SplitParts(p []byte) ([][]byte, error) {
 	var parts [][]byte
 	for len(p) > 0 {
 		if len(p) < 4 || int(binary.BigEndian.Uint32(p)) > len(p)-4 {
@@ -435,7 +445,7 @@ func splitParts(p []byte) ([][]byte, error) {
 // decodeTarget is encodeTarget's inverse, in the child; the snapshot part
 // is left to RestoreForkGlobals.
 func decodeTarget(payload []byte, dc *DecodeContext) (target starlark.Value, args starlark.Tuple, kwargs *starlark.Dict, err error) {
-	parts, err := splitParts(payload)
+	parts, err := SplitParts(payload)
 	if err != nil || len(parts) != 4 {
 		return nil, nil, nil, fmt.Errorf("malformed process payload")
 	}
@@ -495,7 +505,7 @@ func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	ok, err := stop.Wait(p.child.Done(), d)
 	if ok {
-		p.rt.activeChildren()
+		p.rt.LiveChildren()
 	}
 	return starlark.None, err
 }
@@ -576,16 +586,16 @@ func processClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	return starlark.None, nil
 }
 
-// def current_process()
-func currentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// CurrentProcess implements current_process()
+func CurrentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
 	return RuntimeOf(thread).self, nil
 }
 
-// def parent_process()
-func parentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// ParentProcess implements parent_process()
+func ParentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
@@ -595,12 +605,12 @@ func parentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 	return starlark.None, nil
 }
 
-// def active_children()
-func activeChildren(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// ActiveChildren implements active_children()
+func ActiveChildren(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	kids := RuntimeOf(thread).activeChildren()
+	kids := RuntimeOf(thread).LiveChildren()
 	out := make([]starlark.Value, len(kids))
 	for i, p := range kids {
 		out[i] = p

@@ -19,12 +19,7 @@ import (
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
-func init() {
-	registerFunc("multiprocessing", "Queue", newQueueBuiltin(queue.KindQueue))
-	registerFunc("multiprocessing", "JoinableQueue", newQueueBuiltin(queue.KindJoinableQueue))
-	registerFunc("multiprocessing", "SimpleQueue", newQueueBuiltin(queue.KindSimpleQueue))
-	RegisterShareKind("queue", decodeQueue)
-}
+func init() { RegisterShareKind("queue", decodeQueue) }
 
 // Queue is one of multiprocessing's three queue types; which engine field
 // is set says which.
@@ -199,6 +194,14 @@ func queueErr(err error) error {
 	return err
 }
 
+// The queue constructors: Queue(maxsize=0), JoinableQueue(maxsize=0) and
+// SimpleQueue().
+var (
+	NewQueue         = newQueueBuiltin(queue.KindQueue)
+	NewJoinableQueue = newQueueBuiltin(queue.KindJoinableQueue)
+	NewSimpleQueue   = newQueueBuiltin(queue.KindSimpleQueue)
+)
+
 func receiverQueue(b *starlark.Builtin) *Queue { return b.Receiver().(*Queue) }
 
 // encodeItem encodes obj for a queue. The queue keeps the buffer.
@@ -213,12 +216,12 @@ func encodeItem(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value
 // encodeErr reports an unsendable value with its path, keeping the type
 // of an error a runtime object chose (CPython's RuntimeError for objects
 // shared only through inheritance).
-func encodeErr(b *starlark.Builtin, err error) error { return encodeFailure(b.Name(), "", err) }
+func encodeErr(b *starlark.Builtin, err error) error { return EncodeFailure(b.Name(), "", err) }
 
-// encodeFailure is encodeErr for the method or function name: an error of
+// EncodeFailure is encodeErr for the method or function name: an error of
 // a runtime object keeps its type; any other failure is a TypeError whose
 // message starts with name and what.
-func encodeFailure(name, what string, err error) error {
+func EncodeFailure(name, what string, err error) error {
 	if typ := exceptions.TypeOf(err); typ != nil {
 		return typ.New(name + ": " + err.Error())
 	}
@@ -228,7 +231,7 @@ func encodeFailure(name, what string, err error) error {
 // decodeItem decodes a queue item in this process.
 func decodeItem(thread *starlark.Thread, item []byte) (starlark.Value, error) {
 	v, err := Decode(item, RuntimeOf(thread).DecodeContext(thread, nil))
-	return v, connErr(err)
+	return v, ConnErr(err)
 }
 
 // def put(obj, block=True, timeout=None)

@@ -29,6 +29,10 @@ type Config struct {
 	Filename       string   // main script file name
 	Source         []byte   // main script source
 	Argv           []string // sys.argv
+	// Builtins makes the predeclared names of a run, once per runtime (the
+	// modules package's Predeclared: multiprocessing, sys, catch, ...); nil
+	// means none.
+	Builtins func(*Runtime) starlark.StringDict
 	// Extra are host-provided predeclared names, available in children too.
 	Extra starlark.StringDict
 }
@@ -109,6 +113,9 @@ func newRuntime(cfg Config) *Runtime {
 	return rt
 }
 
+// Self returns the current process.
+func (rt *Runtime) Self() *Process { return rt.self }
+
 // Config returns the configuration the runtime was made with.
 func (rt *Runtime) Config() Config { return rt.cfg }
 
@@ -132,6 +139,10 @@ func RuntimeOf(thread *starlark.Thread) *Runtime {
 // WriteStdout writes s to stdout in one write that nothing else written by
 // this process or relayed from its children comes between.
 func (rt *Runtime) WriteStdout(s string) { rt.stdout.WriteString(s) }
+
+// Stderr returns the run's stderr, every write to which is serialised as
+// WriteStderr's: for writers of their own, such as a progress bar.
+func (rt *Runtime) Stderr() io.Writer { return rt.stderr }
 
 // WriteStderr is WriteStdout for stderr.
 func (rt *Runtime) WriteStderr(s string) { rt.stderr.WriteString(s) }
@@ -270,7 +281,7 @@ func (rt *Runtime) EndChildren() {
 	}
 	// A child whose start was under way (a Pool replacing a worker, say)
 	// shows up in a later round.
-	for kids := rt.activeChildren(); len(kids) > 0; kids = rt.activeChildren() {
+	for kids := rt.LiveChildren(); len(kids) > 0; kids = rt.LiveChildren() {
 		var wg sync.WaitGroup
 		for _, p := range kids {
 			wg.Go(func() { p.child.End(childGrace) })
@@ -280,7 +291,7 @@ func (rt *Runtime) EndChildren() {
 }
 
 func (rt *Runtime) reapChildren() {
-	kids := rt.activeChildren()
+	kids := rt.LiveChildren()
 	for _, p := range kids {
 		if p.daemon {
 			p.child.Terminate()
@@ -294,9 +305,9 @@ func (rt *Runtime) reapChildren() {
 	}
 }
 
-// activeChildren returns started children that have not been joined
+// LiveChildren returns started children that have not been joined
 // successfully, dropping the ones found finished (CPython's _cleanup).
-func (rt *Runtime) activeChildren() []*Process {
+func (rt *Runtime) LiveChildren() []*Process {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
 	live := rt.children[:0]
@@ -413,6 +424,20 @@ func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
 				return err
 			}
 		}
+	}
+}
+
+// RunsDeferred wraps the function of a multiprocessing builtin so that every
+// call first runs the callbacks other goroutines deferred to the script's
+// thread (Defer): the multiprocessing modules' functions all do.
+func RunsDeferred(fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		if rt := RuntimeOf(thread); rt != nil {
+			if err := rt.RunDeferred(thread); err != nil {
+				return nil, err
+			}
+		}
+		return fn(thread, b, args, kwargs)
 	}
 }
 

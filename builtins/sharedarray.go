@@ -31,13 +31,13 @@ type CArray struct {
 }
 
 var (
-	_ starlark.Sliceable   = (*CArray)(nil)
-	_ starlark.HasSetKey   = (*CArray)(nil)
-	_ starlark.Iterable    = (*CArray)(nil)
-	_ starlark.Container   = (*CArray)(nil)
-	_ starlark.HasSetField = (*CArray)(nil)
-	_ pytypes.WritableBuffer       = (*CArray)(nil)
-	_ Shareable            = (*CArray)(nil)
+	_ starlark.Sliceable     = (*CArray)(nil)
+	_ starlark.HasSetKey     = (*CArray)(nil)
+	_ starlark.Iterable      = (*CArray)(nil)
+	_ starlark.Container     = (*CArray)(nil)
+	_ starlark.HasSetField   = (*CArray)(nil)
+	_ pytypes.WritableBuffer = (*CArray)(nil)
+	_ Shareable              = (*CArray)(nil)
 )
 
 // newCArray returns the array of t's items that lives in b.

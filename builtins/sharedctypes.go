@@ -29,29 +29,21 @@ import (
 // ? for c_bool) or a ctypes type. lock=True (or None) makes a new RLock,
 // lock=False returns the raw object, and a Lock or RLock is used as given.
 func init() {
-	for _, mod := range []string{"multiprocessing", "multiprocessing.sharedctypes"} {
-		registerFunc(mod, "RawValue", rawValueBuiltin)
-		registerFunc(mod, "RawArray", rawArrayBuiltin)
-		registerFunc(mod, "Value", valueBuiltin)
-		registerFunc(mod, "Array", arrayBuiltin)
-	}
-	registerFunc("multiprocessing.sharedctypes", "copy", copyBuiltin)
-	registerFunc("multiprocessing.sharedctypes", "synchronized", synchronizedBuiltin)
 	RegisterShareKind("sharedctypes.value", decodeSharedValue)
 	RegisterShareKind("sharedctypes.array", decodeSharedArray)
 	RegisterShareKind("sharedctypes.synchronized", decodeSynchronized)
 }
 
-// def RawValue(typecode_or_type, *args)
-func rawValueBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewRawValue implements RawValue(typecode_or_type, *args)
+func NewRawValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackArgs(b.Name(), nil, kwargs); err != nil {
 		return nil, err
 	}
 	return newSharedValue(b, args)
 }
 
-// def Value(typecode_or_type, *args, lock=True)
-func valueBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewValue implements Value(typecode_or_type, *args, lock=True)
+func NewValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lock starlark.Value = starlark.True
 	if err := starlark.UnpackArgs(b.Name(), nil, kwargs, "lock?", &lock); err != nil {
 		return nil, err
@@ -63,8 +55,8 @@ func valueBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	return maybeSynchronized(v, lock)
 }
 
-// def RawArray(typecode_or_type, size_or_initializer)
-func rawArrayBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewRawArray implements RawArray(typecode_or_type, size_or_initializer)
+func NewRawArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var typ, init starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &typ, &init); err != nil {
 		return nil, err
@@ -72,8 +64,8 @@ func rawArrayBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	return newSharedArray(typ, init)
 }
 
-// def Array(typecode_or_type, size_or_initializer, *, lock=True)
-func arrayBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewArray implements Array(typecode_or_type, size_or_initializer, *, lock=True)
+func NewArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var typ, init starlark.Value
 	var lock starlark.Value = starlark.True
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, nil, 2, &typ, &init); err != nil {
@@ -226,8 +218,8 @@ func arrayItems(t *CType, init starlark.Value) ([]byte, error) {
 	return buf, nil
 }
 
-// def copy(obj): a new raw object in shared memory with obj's contents.
-func copyBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// Copy implements copy(obj): a new raw object in shared memory with obj's contents.
+func Copy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &obj); err != nil {
 		return nil, err
@@ -241,8 +233,8 @@ func copyBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	return nil, exceptions.TypeError.Errorf("this type has no size: %s() takes a ctypes object (a RawValue or RawArray), not %s", b.Name(), obj.Type())
 }
 
-// def synchronized(obj, lock=None)
-func synchronizedBuiltin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewSynchronized implements synchronized(obj, lock=None)
+func NewSynchronized(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
 	var lock starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "lock?", &lock); err != nil {

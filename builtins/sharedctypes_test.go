@@ -1,4 +1,4 @@
-package builtins
+package builtins_test
 
 import (
 	"fmt"
@@ -8,8 +8,11 @@ import (
 	"testing"
 
 	"go.starlark.net/starlark"
+	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/modules"
 	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore"
 )
@@ -19,22 +22,23 @@ import (
 // globals with those names.
 func sharedEnv(t testing.TB, setup string) (starlark.StringDict, *starlark.Thread) {
 	t.Helper()
-	predeclared := NewRuntime(Config{}).Predeclared("__main__", "test.star")
-	predeclared["sharedctypes"] = Module("multiprocessing.sharedctypes")
+	rt := builtins.NewRuntime(builtins.Config{Builtins: modules.Predeclared})
+	predeclared := rt.Predeclared("__main__", "test.star")
+	predeclared["sharedctypes"] = modules.Sharedctypes
 	predeclared["bytearray"] = pytypes.BytearrayBuiltin
 	// A script's load() bindings are its own; cases see the members directly.
 	for _, mod := range []string{"multiprocessing", "multiprocessing.sharedctypes"} {
-		for k, v := range Module(mod).Members {
+		for k, v := range rt.LoadModule(mod) {
 			predeclared[k] = v
 		}
 	}
 	thread := &starlark.Thread{Name: "test", Load: func(_ *starlark.Thread, module string) (starlark.StringDict, error) {
-		if m := Module(module); m != nil {
-			return m.Members, nil
+		if m := rt.LoadModule(module); m != nil {
+			return m, nil
 		}
 		return nil, fmt.Errorf("no module %s", module)
 	}}
-	globals, err := starlark.ExecFileOptions(codecFileOptions, thread, "test.star", setup, predeclared)
+	globals, err := starlark.ExecFileOptions(fileOptions, thread, "test.star", setup, predeclared)
 	if err != nil {
 		t.Fatalf("setup: %v", err)
 	}
@@ -62,7 +66,7 @@ func runSharedCases(t *testing.T, setup string, cases []sharedCase) {
 			stmts[i] = strings.TrimSpace(stmts[i])
 		}
 		got := ""
-		out, err := starlark.ExecFileOptions(codecFileOptions, thread, "case.star", strings.Join(stmts, "\n"), globals)
+		out, err := starlark.ExecFileOptions(fileOptions, thread, "case.star", strings.Join(stmts, "\n"), globals)
 		if err != nil {
 			got = errorText(err)
 		} else {
@@ -78,8 +82,31 @@ func runSharedCases(t *testing.T, setup string, cases []sharedCase) {
 	}
 }
 
+// call calls x's method name with args.
+func call(t *testing.T, x starlark.Value, name string, args ...starlark.Value) starlark.Value {
+	t.Helper()
+	m, err := x.(starlark.HasAttrs).Attr(name)
+	if err == nil && m == nil {
+		err = fmt.Errorf("%s has no %s", x.Type(), name)
+	}
+	var v starlark.Value
+	if err == nil {
+		v, err = starlark.Call(&starlark.Thread{}, m, args, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// lockOf returns a synchronized wrapper's lock.
+func lockOf(t *testing.T, w starlark.Value) starlark.Value { return call(t, w, "get_lock") }
+
+// fileOptions are the dialect of the test scripts.
+var fileOptions = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true}
+
 // errorText is what a script's catch shows for err.
-func errorText(err error) string { return ErrorFromGo(err).String() }
+func errorText(err error) string { return builtins.ErrorFromGo(err).String() }
 
 func TestSharedValueTypecodesRoundTripAndWrap(t *testing.T) {
 	runSharedCases(t, `load("multiprocessing", "Value", "RawValue")`, []sharedCase{
@@ -309,11 +336,11 @@ r = RawValue("q", -3)
 s = Array("c", b"ab")
 args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 	var fds mpcore.FDTable
-	data, err := EncodeNamed("args", globals["args"], &ShareContext{FDs: &fds})
+	data, err := builtins.EncodeNamed("args", globals["args"], &builtins.ShareContext{FDs: &fds})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Decode(data, &DecodeContext{Unshare: UnshareContext{FDs: fds.FDs()}})
+	got, err := builtins.Decode(data, &builtins.DecodeContext{Unshare: builtins.UnshareContext{FDs: fds.FDs()}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,23 +351,23 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 	if back[4] != ctypes("c_double") {
 		t.Errorf("a ctypes type decoded as a different object")
 	}
-	v2 := back[0].(*SynchronizedValue)
+	v2 := back[0].(*builtins.SynchronizedValue)
 	if err := v2.SetField("value", starlark.MakeInt(42)); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := globals["v"].(*SynchronizedValue).Attr("value"); got.String() != "42" {
+	if got, _ := globals["v"].(*builtins.SynchronizedValue).Attr("value"); got.String() != "42" {
 		t.Errorf("write through the decoded value: original reads %s", got)
 	}
-	v2.lock.m.Acquire(true, -1)
-	if !globals["v"].(*SynchronizedValue).lock.m.Locked() {
-		t.Errorf("the decoded wrapper has another lock")
+	call(t, lockOf(t, v2), "acquire")
+	if held := lockOf(t, globals["v"]).String(); !strings.HasSuffix(held, ", 1)>") {
+		t.Errorf("the decoded wrapper has another lock: the original's is %s", held)
 	}
-	v2.lock.m.Release()
-	a2 := back[1].(*SynchronizedArray)
+	call(t, lockOf(t, v2), "release")
+	a2 := back[1].(*builtins.SynchronizedArray)
 	if err := a2.SetKey(starlark.MakeInt(1), starlark.Float(9)); err != nil {
 		t.Fatal(err)
 	}
-	if got := globals["a"].(*SynchronizedArray).Slice(0, 2, 1).String(); got != "[1.0, 9.0]" {
+	if got := globals["a"].(*builtins.SynchronizedArray).Slice(0, 2, 1).String(); got != "[1.0, 9.0]" {
 		t.Errorf("write through the decoded array: original reads %s", got)
 	}
 	if back[3].Type() != "multiprocessing.sharedctypes.SynchronizedString" {
@@ -348,7 +375,7 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 	}
 
 	for name, what := range map[string]string{"v": "Synchronized", "a": "SynchronizedArray", "s": "SynchronizedString", "r": "c_long"} {
-		_, err := EncodeNamed("obj", globals[name], nil)
+		_, err := builtins.EncodeNamed("obj", globals[name], nil)
 		want := what + " objects should only be shared between processes through inheritance"
 		if exceptions.TypeOf(err) != exceptions.RuntimeError || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("sending %s outside process arguments: got %v, want RuntimeError ...%s", name, err, want)
@@ -357,7 +384,7 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 }
 
 // ctypes returns a member of the ctypes module.
-func ctypes(name string) starlark.Value { return Module("ctypes").Members[name] }
+func ctypes(name string) starlark.Value { return builtins.CtypesModule.Members[name] }
 
 // TestSharedArrayIsABuffer checks that send_bytes/recv_bytes_into see the
 // shared bytes in place.
@@ -376,10 +403,10 @@ r = RawArray("B", 3)`)
 		}
 		w[0] = 7
 	}
-	if got := globals["a"].(*SynchronizedArray).Slice(0, 2, 1).String(); got != "[7, 2]" {
+	if got := globals["a"].(*builtins.SynchronizedArray).Slice(0, 2, 1).String(); got != "[7, 2]" {
 		t.Errorf("a = %s", got)
 	}
-	if got := globals["r"].(*CArray).ReadableBytes(); string(got) != "\x07\x00\x00" {
+	if got := globals["r"].(*builtins.CArray).ReadableBytes(); string(got) != "\x07\x00\x00" {
 		t.Errorf("r bytes = %q", got)
 	}
 }
@@ -390,7 +417,7 @@ r = RawArray("B", 3)`)
 // array don't change them.
 func TestBulkFloatSliceItemsAreOrdinaryFloats(t *testing.T) {
 	globals, _ := sharedEnv(t, `a = RawArray("d", [float(i) / 4 for i in range(1000)])`)
-	a := globals["a"].(*CArray)
+	a := globals["a"].(*builtins.CArray)
 	list := a.Slice(0, a.Len(), 1).(*starlark.List)
 	kept := []starlark.Value{list.Index(3), list.Index(999)}
 	list = nil
@@ -413,7 +440,7 @@ func TestBulkFloatSliceItemsAreOrdinaryFloats(t *testing.T) {
 // a[:] of a 1,000,000-item 'd' array of distinct values.
 func BenchmarkSharedArraySliceFloat64(b *testing.B) {
 	globals, _ := sharedEnv(b, `a = RawArray("d", [float(i) for i in range(1000000)])`)
-	a := globals["a"].(*CArray)
+	a := globals["a"].(*builtins.CArray)
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Slice(0, a.Len(), 1)

@@ -7,30 +7,28 @@ package builtins
 import (
 	"errors"
 
-	"go.starlark.net/starlark"
-
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/shm"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 func init() {
-	for _, c := range []struct {
-		name string
-		fn   func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)
-	}{
-		{"Lock", newLockBuiltin(false)}, {"RLock", newLockBuiltin(true)},
-		{"Semaphore", newSemaphoreBuiltin(false)}, {"BoundedSemaphore", newSemaphoreBuiltin(true)},
-		{"Event", newEvent}, {"Condition", newCondition}, {"Barrier", newBarrier},
-	} {
-		registerFunc("multiprocessing", c.name, c.fn)
-	}
 	RegisterShareKind("lock", decodeLock)
 	RegisterShareKind("semaphore", decodeSemaphore)
 	RegisterShareKind("event", decodeEvent)
 	RegisterShareKind("condition", decodeCondition)
 	RegisterShareKind("barrier", decodeBarrier)
 }
+
+// The constructors of the synchronisation primitives (CPython: context.py
+// Lock, RLock, Semaphore, BoundedSemaphore; Event, Condition and Barrier are
+// in their own files).
+var (
+	NewLock             = newLockBuiltin(false)
+	NewRLock            = newLockBuiltin(true)
+	NewSemaphore        = newSemaphoreBuiltin(false)
+	NewBoundedSemaphore = newSemaphoreBuiltin(true)
+)
 
 // shmErr converts an engine error into the Python exception a script sees.
 func shmErr(err error) error {

@@ -222,15 +222,15 @@ type SynchronizedArray struct {
 }
 
 var (
-	_ synchronizedObject   = (*SynchronizedArray)(nil)
-	_ starlark.Sliceable   = (*SynchronizedArray)(nil)
-	_ starlark.HasSetKey   = (*SynchronizedArray)(nil)
-	_ starlark.Iterable    = (*SynchronizedArray)(nil)
-	_ starlark.Container   = (*SynchronizedArray)(nil)
-	_ starlark.HasSetField = (*SynchronizedArray)(nil)
-	_ ContextManager       = (*SynchronizedArray)(nil)
-	_ pytypes.WritableBuffer       = (*SynchronizedArray)(nil)
-	_ Shareable            = (*SynchronizedArray)(nil)
+	_ synchronizedObject     = (*SynchronizedArray)(nil)
+	_ starlark.Sliceable     = (*SynchronizedArray)(nil)
+	_ starlark.HasSetKey     = (*SynchronizedArray)(nil)
+	_ starlark.Iterable      = (*SynchronizedArray)(nil)
+	_ starlark.Container     = (*SynchronizedArray)(nil)
+	_ starlark.HasSetField   = (*SynchronizedArray)(nil)
+	_ ContextManager         = (*SynchronizedArray)(nil)
+	_ pytypes.WritableBuffer = (*SynchronizedArray)(nil)
+	_ Shareable              = (*SynchronizedArray)(nil)
 )
 
 func (w *SynchronizedArray) parts() (cObject, *Lock) { return w.obj, w.lock }

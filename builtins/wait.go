@@ -11,14 +11,10 @@ import (
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
-func init() {
-	registerFunc("multiprocessing.connection", "wait", connectionWait)
-}
-
-// def wait(object_list, timeout=None): the objects of object_list that are
+// ConnectionWait implements wait(object_list, timeout=None): the objects of object_list that are
 // ready to read: Connections with a message (or end of file), process
 // sentinels of exited processes, and raw descriptors.
-func connectionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func ConnectionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var objects starlark.Iterable
 	var timeout starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "object_list", &objects, "timeout?", &timeout); err != nil {
@@ -52,7 +48,7 @@ func connectionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	}
 	readyFDs, err := conn.Wait(fds, d)
 	if err != nil {
-		return nil, connErr(err)
+		return nil, ConnErr(err)
 	}
 	for i, j := 0, 0; i < len(fds) && j < len(readyFDs); i++ {
 		if fds[i] == readyFDs[j] {
@@ -70,7 +66,7 @@ func waitable(x starlark.Value) (fd int, buffered bool, err error) {
 	case *Connection:
 		fd, err := v.c.Fileno()
 		if err != nil {
-			return 0, false, connErr(err)
+			return 0, false, ConnErr(err)
 		}
 		return fd, v.c.Buffered() > 0, nil
 	case starlark.Int:

@@ -20,13 +20,8 @@ type ContextManager interface {
 	Exit(thread *starlark.Thread, failed bool) error
 }
 
-func init() {
-	register("", "with_", starlark.NewBuiltin("with_", with))
-	register("", "catch", starlark.NewBuiltin("catch", catch))
-}
-
-// def with_(obj, f, *args, **kwargs)
-func with(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// With is with_(obj, f, *args, **kwargs).
+func With(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(args) < 2 {
 		return nil, fmt.Errorf("%s: want (obj, f, *args, **kwargs), got %d positional arguments", b.Name(), len(args))
 	}

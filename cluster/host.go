@@ -18,6 +18,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/modules"
+	"github.com/mpstar/mpstar/builtins/mppool"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -245,7 +247,7 @@ func (hp *hostPool) serve(ctx context.Context) {
 // script whose children receive every file and compiled program from
 // memory. It reports false if the pool stopped meanwhile.
 func (hp *hostPool) startEngine(code builtins.Code) bool {
-	rt := builtins.NewRuntime(builtins.Config{Stdout: hp.h.o.Stdout, Stderr: hp.h.o.Stderr, Executable: hp.h.o.Executable,
+	rt := builtins.NewRuntime(builtins.Config{Stdout: hp.h.o.Stdout, Stderr: hp.h.o.Stderr, Executable: hp.h.o.Executable, Builtins: modules.Predeclared,
 		Filename: code.Filename, Source: code.Source, Argv: code.Argv})
 	for path, src := range code.Files {
 		rt.SetChildExtra(builtins.FileExtraPrefix+path, src)
@@ -254,7 +256,7 @@ func (hp *hostPool) startEngine(code builtins.Code) bool {
 		rt.SetChildExtra(key, prog)
 	}
 	eng, err := pool.New(pool.Config{Processes: hp.h.o.Slots, MaxTasksPerChild: hp.rec.MaxTasks,
-		Start: func() (*pool.Worker, error) { return builtins.StartPoolWorker(rt, hp.rec.Setup) }})
+		Start: func() (*pool.Worker, error) { return mppool.StartPoolWorker(rt, hp.rec.Setup) }})
 	if err != nil {
 		hp.h.logf("pool %s: cannot start its workers: %v", hp.id, err)
 		return false

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/modules"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -198,7 +199,7 @@ func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
 	return builtins.Config{
 		Stdout: opts.Stdout, Stderr: opts.Stderr, Executable: opts.Executable,
 		Filename: filename, Source: src, Argv: append([]string{filename}, opts.Args...),
-		Extra: opts.Predeclared,
+		Builtins: modules.Predeclared, Extra: opts.Predeclared,
 	}
 }
 
@@ -300,7 +301,7 @@ func (r *runner) load(thread *starlark.Thread, module string) (starlark.StringDi
 		return m, nil
 	}
 	if !strings.HasSuffix(module, ".star") {
-		return nil, fmt.Errorf("no module named %q (built-in modules: multiprocessing[.connection|.managers|.pool|.sharedctypes], time, os, queue, ctypes, math, json, random, sys; files end in .star)", module)
+		return nil, fmt.Errorf("no module named %q (built-in modules: %s; files end in .star)", module, strings.Join(r.rt.ModuleNames(), ", "))
 	}
 	path := module
 	if !filepath.IsAbs(path) {

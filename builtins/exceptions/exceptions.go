@@ -145,3 +145,14 @@ func Is(err error, t *Type) bool {
 	typ := TypeOf(err)
 	return typ != nil && typ.IsA(t)
 }
+
+// ExitError is sys.exit's request to end the process with Code (Python's
+// SystemExit). catch does not capture it, as "except Exception" lets
+// SystemExit through.
+type ExitError struct {
+	Code int
+	Msg  string // printed to stderr when sys.exit was given a string
+}
+
+// Error implements the error interface.
+func (e *ExitError) Error() string { return fmt.Sprintf("SystemExit: %d", e.Code) }

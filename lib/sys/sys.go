@@ -1,33 +1,40 @@
-package builtins
-
-// The sys helper module: argv, exit, stdin, stdout/stderr writers, flush.
+package sys
 
 import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/file"
 )
 
-// sysModule builds the sys module of one runtime; sys.argv is its own, and
-// stdin the file object input() reads too.
-func (rt *Runtime) sysModule(stdin *file.File) *starlarkstruct.Module {
-	argv := make([]starlark.Value, len(rt.cfg.Argv))
-	for i, a := range rt.cfg.Argv {
+// New returns the sys module of one run, with its own argv and streams:
+// stdin is the file object input() reads too, and each write to stdout or
+// stderr is one call of the function given:
+//
+//	argv              # a list of str
+//	def exit(status=None)
+//	stdin             # read, readline, iteration
+//	stdout.write(s), stdout.flush()
+//	stderr.write(s), stderr.flush()
+//	def flush()
+func New(args []string, stdin *file.File, stdout, stderr func(string)) *starlarkstruct.Module {
+	argv := make([]starlark.Value, len(args))
+	for i, a := range args {
 		argv[i] = starlark.String(a)
 	}
 	return &starlarkstruct.Module{Name: "sys", Members: starlark.StringDict{
 		"argv":   starlark.NewList(argv),
 		"exit":   starlark.NewBuiltin("sys.exit", sysExit),
 		"stdin":  stdin,
-		"stdout": rt.stream("sys.stdout", rt.WriteStdout),
-		"stderr": rt.stream("sys.stderr", rt.WriteStderr),
+		"stdout": stream("sys.stdout", stdout),
+		"stderr": stream("sys.stderr", stderr),
 		"flush":  starlark.NewBuiltin("sys.flush", noop),
 	}}
 }
 
 // stream is a file-like struct with write and flush.
-func (rt *Runtime) stream(name string, write func(string)) starlark.Value {
+func stream(name string, write func(string)) starlark.Value {
 	return starlarkstruct.FromStringDict(starlark.String(name), starlark.StringDict{
 		"write": starlark.NewBuiltin(name+".write", func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			var s string
@@ -55,15 +62,15 @@ func sysExit(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	}
 	switch s := status.(type) {
 	case starlark.NoneType:
-		return nil, &ExitError{Code: 0}
+		return nil, &exceptions.ExitError{Code: 0}
 	case starlark.Int:
 		code, ok := s.Int64()
 		if !ok {
-			return nil, &ExitError{Code: 1, Msg: s.String()}
+			return nil, &exceptions.ExitError{Code: 1, Msg: s.String()}
 		}
-		return nil, &ExitError{Code: int(code)}
+		return nil, &exceptions.ExitError{Code: int(code)}
 	case starlark.String:
-		return nil, &ExitError{Code: 1, Msg: string(s)}
+		return nil, &exceptions.ExitError{Code: 1, Msg: string(s)}
 	}
-	return nil, &ExitError{Code: 1, Msg: status.String()}
+	return nil, &exceptions.ExitError{Code: 1, Msg: status.String()}
 }

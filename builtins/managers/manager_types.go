@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 // The typeids of SyncManager and the plain referents behind some of them
 // (CPython: managers.py Namespace, Value, Array, and the registrations at
@@ -11,6 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
@@ -134,7 +135,7 @@ func makeBarrier(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, kwa
 
 // makePool makes a multiprocessing.Pool in the server.
 func makePool(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	pool, ok := Module("multiprocessing").Members["Pool"]
+	pool, ok := builtins.RuntimeOf(thread).LoadModule("multiprocessing")["Pool"]
 	if !ok {
 		return nil, exceptions.NotImplementedError.New("this mpstar has no multiprocessing.Pool")
 	}
@@ -241,12 +242,9 @@ func makeNamespace(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kw
 	return ns, nil
 }
 
-func newNamespace(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewNamespace is Namespace(**kwargs), a local namespace.
+func NewNamespace(thread *starlark.Thread, _ *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return makeNamespace(nil, thread, args, kwargs)
-}
-
-func init() {
-	registerFunc("multiprocessing.managers", "Namespace", newNamespace)
 }
 
 // Type implements starlark.Value.

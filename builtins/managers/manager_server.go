@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 // The server side of managers (CPython: managers.py Server.serve_client,
 // Server.create, and BaseManager._run_server): the Handler that
@@ -21,16 +21,14 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/mppool"
 	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
-
-func init() {
-	registerFunc("multiprocessing.managers", "_run_server", runServer)
-}
 
 // serverType is a typeid as the server sees it.
 type serverType struct {
@@ -72,7 +70,7 @@ func newServerType(e *typeEntry) *serverType {
 
 // managerServer is a manager's server in this process.
 type managerServer struct {
-	rt      *Runtime
+	rt      *builtins.Runtime
 	types   map[string]*serverType
 	authkey []byte
 	srv     *manager.Server
@@ -82,14 +80,14 @@ type managerServer struct {
 // newManagerServer listens on address (zero: a fresh abstract AF_UNIX
 // name, so that no socket file can outlive the server, reachable only by
 // this user's processes).
-func newManagerServer(rt *Runtime, entries []*typeEntry, address conn.Address, authkey []byte) (*managerServer, error) {
+func newManagerServer(rt *builtins.Runtime, entries []*typeEntry, address conn.Address, authkey []byte) (*managerServer, error) {
 	ms := &managerServer{rt: rt, types: map[string]*serverType{}, authkey: authkey}
 	for _, e := range entries {
 		ms.types[e.typeid] = newServerType(e)
 	}
 	srv, err := manager.NewServer(address, authkey, ms)
 	if err != nil {
-		return nil, socketErr(err)
+		return nil, builtins.SocketErr(err)
 	}
 	ms.srv = srv
 	return ms, nil
@@ -121,8 +119,8 @@ type session struct {
 	ms     *managerServer
 	peer   *manager.Peer
 	thread *starlark.Thread
-	dc     *DecodeContext
-	enc    *Encoder
+	dc     *builtins.DecodeContext
+	enc    *builtins.Encoder
 	held   map[holdable]*manager.Object // locks and slots the client holds
 }
 
@@ -198,7 +196,7 @@ func (s *session) reply(dst []byte, typ *serverType, method string, res starlark
 	}
 	out, err := s.enc.Append(manager.AppendReplyHeader(dst, manager.KindReturn), "result", res)
 	if err != nil {
-		return s.errorReply(dst, encodeFailure(method, "", err))
+		return s.errorReply(dst, builtins.EncodeFailure(method, "", err))
 	}
 	return out
 }
@@ -241,14 +239,14 @@ func (s *session) proxyReply(dst []byte, v starlark.Value, typeid string) []byte
 
 // errorReply replies KindError with the exception err.
 func (s *session) errorReply(dst []byte, err error) []byte {
-	return appendErrorValue(s.enc, manager.AppendReplyHeader(dst, manager.KindError), ErrorFromGo(err))
+	return builtins.AppendErrorValue(s.enc, manager.AppendReplyHeader(dst, manager.KindError), builtins.ErrorFromGo(err))
 }
 
 // decodeArgs decodes (args, kwargs-or-None).
 func (s *session) decodeArgs(payload []byte) (starlark.Tuple, []starlark.Tuple, error) {
-	v, err := DecodeWrapped(payload, s.dc, callWrappers)
+	v, err := builtins.DecodeWrapped(payload, s.dc, callWrappers)
 	if err != nil {
-		return nil, nil, connErr(err)
+		return nil, nil, builtins.ConnErr(err)
 	}
 	t, ok := v.(starlark.Tuple)
 	if !ok || len(t) != 2 {
@@ -267,7 +265,7 @@ func (s *session) decodeArgs(payload []byte) (starlark.Tuple, []starlark.Tuple, 
 // a Pool's results (safe for concurrent waits).
 func isManagerSafe(v starlark.Value) bool {
 	switch v.(type) {
-	case managerSafe, Shareable, *AsyncResult, *IMapIterator:
+	case managerSafe, builtins.Shareable, *mppool.AsyncResult, *mppool.IMapIterator:
 		return true
 	}
 	return false
@@ -279,7 +277,7 @@ func isManagerSafe(v starlark.Value) bool {
 var poolBlocking = map[string]string{"apply": "apply_async", "map": "map_async", "starmap": "starmap_async"}
 
 func isPool(v starlark.Value) bool {
-	_, ok := v.(*Pool)
+	_, ok := v.(*mppool.Pool)
 	return ok
 }
 
@@ -727,6 +725,10 @@ var listExtras = map[string]listExtra{
 	},
 }
 
+// RunServer is the target of a manager's server process; it crosses to the
+// child by its predeclared name, multiprocessing.managers._run_server.
+var RunServer = starlark.NewBuiltin("multiprocessing.managers._run_server", builtins.RunsDeferred(runServer))
+
 // def _run_server(registry, address, authkey, writer, initializer, initargs):
 // the target of a manager's server process (CPython:
 // BaseManager._run_server). It reports the address it listens on (or why
@@ -734,27 +736,27 @@ var listExtras = map[string]listExtra{
 func runServer(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var registry, address, initializer starlark.Value
 	var authkey starlark.Bytes
-	var writer *Connection
+	var writer *builtins.Connection
 	var initargs starlark.Tuple
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 6, &registry, &address, &authkey, &writer, &initializer, &initargs); err != nil {
 		return nil, err
 	}
-	defer writer.c.Close()
+	defer writer.Conn().Close()
 	ms, err := startServer(thread, registry, address, []byte(authkey), initializer, initargs)
 	var report starlark.Value
 	if err != nil {
-		report = ErrorFromGo(err)
+		report = builtins.ErrorFromGo(err)
 	} else {
 		report = addrToValue(ms.srv.Address())
 	}
-	msg, encErr := Encode(report, nil)
+	msg, encErr := builtins.Encode(report, nil)
 	if encErr != nil {
 		return nil, encErr
 	}
-	if sendErr := writer.c.SendBytes(msg); err != nil || sendErr != nil {
+	if sendErr := writer.Conn().SendBytes(msg); err != nil || sendErr != nil {
 		return starlark.None, nil // the parent reports the failure
 	}
-	writer.c.Close()
+	writer.Conn().Close()
 	return starlark.None, ms.srv.Serve()
 }
 
@@ -773,7 +775,7 @@ func startServer(thread *starlark.Thread, registry, address starlark.Value, auth
 			return nil, err
 		}
 	}
-	return newManagerServer(RuntimeOf(thread), entries, addr, authkey)
+	return newManagerServer(builtins.RuntimeOf(thread), entries, addr, authkey)
 }
 
 // addrToValue and addrFromValue carry an engine address between processes.

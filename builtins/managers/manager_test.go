@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 import (
 	"testing"
@@ -7,6 +7,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 )
@@ -14,23 +16,26 @@ import (
 // startTestManager serves SyncManager's typeids in this process and
 // returns a started manager using them, as Manager() would with a server
 // process.
-func startTestManager(t *testing.T) (*Runtime, *Manager) {
+func startTestManager(t *testing.T) (*builtins.Runtime, *Manager) {
 	t.Helper()
-	rt := NewRuntime(Config{})
-	ms, err := newManagerServer(rt, syncManagerClass.entries, conn.Address{}, rt.self.authkey)
+	rt := builtins.NewRuntime(builtins.Config{Builtins: func(*builtins.Runtime) starlark.StringDict {
+		return starlark.StringDict{"catch": starlark.NewBuiltin("catch", builtins.Catch), "repr": pytypes.ReprBuiltin}
+	}})
+	authkey := rt.Self().Authkey()
+	ms, err := newManagerServer(rt, SyncManager.entries, conn.Address{}, authkey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go ms.srv.Serve()
 	t.Cleanup(func() { ms.srv.Close() })
 	addr := ms.srv.Address()
-	m := &Manager{cls: syncManagerClass, rt: rt, address: addr, authkey: rt.self.authkey,
-		st: &managerState{state: stateStarted, client: manager.ClientFor(addr, rt.self.authkey)}}
+	m := &Manager{cls: SyncManager, rt: rt, address: addr, authkey: authkey,
+		st: &managerState{state: stateStarted, client: manager.ClientFor(addr, authkey)}}
 	return rt, m
 }
 
 // runStarlark runs src with m predeclared, failing the test on error.
-func runStarlark(t *testing.T, rt *Runtime, m *Manager, src string) {
+func runStarlark(t *testing.T, rt *builtins.Runtime, m *Manager, src string) {
 	t.Helper()
 	thread := &starlark.Thread{Name: t.Name()}
 	rt.Attach(thread)
@@ -38,7 +43,7 @@ func runStarlark(t *testing.T, rt *Runtime, m *Manager, src string) {
 	env["m"] = m
 	if _, err := starlark.ExecFileOptions(&syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true},
 		thread, "test.star", src, env); err != nil {
-		t.Fatal(ErrorFromGo(err).traceback + err.Error())
+		t.Fatal(builtins.ErrorFromGo(err).Traceback() + err.Error())
 	}
 }
 
@@ -138,7 +143,7 @@ if len(d) != 100:
 }
 
 func TestManagerRegistryCrossesToServer(t *testing.T) {
-	c := &managerClass{name: "M", entries: append([]*typeEntry(nil), syncManagerClass.entries...)}
+	c := &managerClass{name: "M", entries: append([]*typeEntry(nil), SyncManager.entries...)}
 	thread := &starlark.Thread{}
 	fn := starlark.NewBuiltin("len", nil)
 	if _, err := managerRegister(thread, managerClassMethods["register"].BindReceiver(c), starlark.Tuple{starlark.String("Thing"), fn},

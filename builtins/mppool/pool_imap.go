@@ -1,4 +1,4 @@
-package builtins
+package mppool
 
 // Pool.imap and imap_unordered (CPython: pool.py IMapIterator and
 // IMapUnorderedIterator).
@@ -14,6 +14,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
@@ -82,8 +83,8 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		}
 		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), total: j.n,
 			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
-		if progress && p.rt.stderrTerminal() && j.n > 0 {
-			it.bar = pool.NewProgress(p.rt.stderr, j.n)
+		if progress && stderrTerminal(p.rt) && j.n > 0 {
+			it.bar = pool.NewProgress(p.rt.Stderr(), j.n)
 		}
 		if err := p.submitChunks(j, it); err != nil {
 			return nil, err
@@ -252,7 +253,7 @@ func (i imapIter) Next(p *starlark.Value) bool {
 		return false
 	}
 	if err != nil {
-		v = ErrorFromGo(err)
+		v = builtins.ErrorFromGo(err)
 	}
 	*p = v
 	return true

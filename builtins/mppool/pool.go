@@ -1,4 +1,4 @@
-package builtins
+package mppool
 
 // multiprocessing.Pool (CPython: pool.py Pool). The scheduling is the
 // engine's (mpcore/pool); this file makes the workers (processes running
@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore"
@@ -22,35 +23,30 @@ import (
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
-func init() {
-	registerFunc("multiprocessing", "Pool", newPool)
-	registerFunc("multiprocessing.pool", "Pool", newPool)
-	register("multiprocessing.pool", "TimeoutError", exceptions.TimeoutError)
-}
-
 // Pool is multiprocessing.pool.Pool.
 type Pool struct {
 	value.Object
-	rt     *Runtime
-	eng    PoolEngine
+	rt     *builtins.Runtime
+	eng    builtins.PoolEngine
 	size   int
 	state  string // CPython's RUN, CLOSE or TERMINATE
 	setup  *poolSetup
 	method string // start method of the workers
-	dc     *DecodeContext
-	enc    *Encoder
+	dc     *builtins.DecodeContext
+	enc    *builtins.Encoder
 	jobs   int // tasks submitted, numbering them in WorkerLostError messages
 
 	releaseOnce sync.Once
 }
 
 var (
-	_ starlark.HasAttrs = (*Pool)(nil)
-	_ ContextManager    = (*Pool)(nil)
+	_ starlark.HasAttrs       = (*Pool)(nil)
+	_ builtins.ContextManager = (*Pool)(nil)
 )
 
-// def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None, cluster=None, retries=2)
-func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewPool implements Pool(processes=None, initializer=None, initargs=(),
+// maxtasksperchild=None, context=None, cluster=None, retries=2).
+func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var processes, initializer, maxtasks, context starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	var initargs starlark.Value = starlark.Tuple{}
 	var cluster string
@@ -62,7 +58,7 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	if retries < 0 {
 		return nil, exceptions.ValueError.Errorf("retries must be at least 0")
 	}
-	rt := RuntimeOf(thread)
+	rt := builtins.RuntimeOf(thread)
 	n := pool.DefaultProcesses()
 	if processes != starlark.None {
 		if err := starlark.AsInt(processes, &n); err != nil {
@@ -87,10 +83,10 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	method := rt.StartMethod()
 	switch c := context.(type) {
-	case *Context:
-		method = c.method
-		if c.url != "" && cluster == "" {
-			cluster = c.url
+	case *builtins.Context:
+		method = c.Method()
+		if c.ClusterURL() != "" && cluster == "" {
+			cluster = c.ClusterURL()
 		}
 	case starlark.NoneType:
 	default:
@@ -102,7 +98,7 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	p := &Pool{rt: rt, size: n, state: "RUN", setup: setup, method: method,
 		dc: rt.DecodeContext(nil, nil), enc: rt.Encoder(nil)}
-	var eng PoolEngine
+	var eng builtins.PoolEngine
 	if cluster != "" {
 		eng, err = p.newClusterEngine(cluster, retries, maxTasks)
 	} else {
@@ -124,9 +120,9 @@ func newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 
 // newPoolSetup encodes what every worker gets, once, keeping duplicates
 // of the descriptors the encoding needs (a Lock in initargs).
-func newPoolSetup(rt *Runtime, initializer starlark.Value, initargs starlark.Tuple, maxTasks int) (*poolSetup, error) {
+func newPoolSetup(rt *builtins.Runtime, initializer starlark.Value, initargs starlark.Tuple, maxTasks int) (*poolSetup, error) {
 	var fds mpcore.FDTable
-	payload, err := rt.Encoder(&ShareContext{FDs: &fds}).Append(nil, "initargs",
+	payload, err := rt.Encoder(&builtins.ShareContext{FDs: &fds}).Append(nil, "initargs",
 		starlark.Tuple{initializer, initargs, starlark.MakeInt(maxTasks)})
 	if err != nil {
 		return nil, exceptions.TypeError.Errorf("cannot start pool workers: %s", strings.Replace(err.Error(), "initargs[0]", "initializer", 1))
@@ -154,14 +150,6 @@ func (p *Pool) releaseSetup() {
 	p.releaseOnce.Do(func() { closeFDs(p.setup.fds) })
 }
 
-// newPool is ctx.Pool(...): Pool with the context's start method.
-func (c *Context) newPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(args) < 5 {
-		kwargs = append(kwargs[:len(kwargs):len(kwargs)], starlark.Tuple{starlark.String("context"), c})
-	}
-	return newPool(thread, b, args, kwargs)
-}
-
 // workerPrefix is the name CPython gives pool processes of a start
 // method: SpawnPoolWorker-N, ForkPoolWorker-N, ForkServerPoolWorker-N.
 func workerPrefix(method string) string {
@@ -182,21 +170,21 @@ func (p *Pool) startWorker() (*pool.Worker, error) {
 }
 
 // startPoolWorker starts a process of rt running _worker with setup.
-func startPoolWorker(rt *Runtime, setup *poolSetup, method string) (*pool.Worker, error) {
+func startPoolWorker(rt *builtins.Runtime, setup *poolSetup, method string) (*pool.Worker, error) {
 	parent, child, err := conn.Pipe(true)
 	if err != nil {
-		return nil, connErr(err)
+		return nil, builtins.ConnErr(err)
 	}
-	proc := rt.NewChildProcess("", workerBuiltin, starlark.Tuple{setup, NewConnection(child)}, true)
-	proc.name = strings.Replace(proc.name, "Process", workerPrefix(method), 1)
-	proc.method = method
+	proc := rt.NewChildProcess("", Worker, starlark.Tuple{setup, builtins.NewConnection(child)}, true)
+	proc.SetName(strings.Replace(proc.Name(), "Process", workerPrefix(method), 1))
+	proc.SetMethod(method)
 	err = proc.Start()
 	child.Close()
 	if err != nil {
 		parent.Close()
 		return nil, err
 	}
-	return &pool.Worker{Name: proc.name, Conn: parent, Child: proc.Child()}, nil
+	return &pool.Worker{Name: proc.Name(), Conn: parent, Child: proc.Child()}, nil
 }
 
 // poolErr converts an engine error into the Python exception a script
@@ -206,8 +194,8 @@ func poolErr(err error) error {
 	case nil:
 		return nil
 	case *pool.InitError:
-		if v, derr := Decode(e.Payload, nil); derr == nil {
-			if ev, ok := v.(*ErrorValue); ok {
+		if v, derr := builtins.Decode(e.Payload, nil); derr == nil {
+			if ev, ok := v.(*builtins.ErrorValue); ok {
 				return ev.AsGoError()
 			}
 		}
@@ -368,7 +356,7 @@ func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // stderrTerminal reports whether the runtime's stderr is a terminal, where
 // progress=True draws its bar.
-func (rt *Runtime) stderrTerminal() bool {
-	f, ok := rt.cfg.Stderr.(*os.File)
+func stderrTerminal(rt *builtins.Runtime) bool {
+	f, ok := rt.Config().Stderr.(*os.File)
 	return ok && pool.IsTerminal(int(f.Fd()))
 }

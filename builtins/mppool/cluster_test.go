@@ -1,4 +1,4 @@
-package builtins_test
+package mppool_test
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 // Proxies of manager referents (CPython: managers.py BaseProxy, AutoProxy,
 // MakeProxyType and SyncManager's proxy classes DictProxy, ListProxy, ...).
@@ -30,6 +30,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
@@ -111,12 +112,17 @@ var proxyTypes = func() map[string]*ProxyType {
 	return types
 }()
 
-func init() {
+// ProxyTypes returns the proxy classes of multiprocessing.managers
+// (BaseProxy, AutoProxy, ListProxy, DictProxy, ...), by name.
+func ProxyTypes() starlark.StringDict {
+	members := make(starlark.StringDict, len(proxyTypes))
 	for name, t := range proxyTypes {
-		register("multiprocessing.managers", name, t)
+		members[name] = t
 	}
-	RegisterShareKind("proxy", decodeProxy)
+	return members
 }
+
+func init() { builtins.RegisterShareKind("proxy", decodeProxy) }
 
 // String is the class's repr.
 func (t *ProxyType) String() string { return "<class 'multiprocessing.managers." + t.name + "'>" }
@@ -146,13 +152,13 @@ type Proxy struct {
 	// attrs are a NamespaceProxy's own attributes, those starting with "_".
 	attrs map[string]starlark.Value
 	// plainDC decodes the results of operators, which have no thread.
-	plainDC *DecodeContext
+	plainDC *builtins.DecodeContext
 }
 
 var (
 	_ starlark.HasAttrs    = (*Proxy)(nil)
 	_ starlark.HasSetField = (*Proxy)(nil)
-	_ Shareable            = (*Proxy)(nil)
+	_ builtins.Shareable   = (*Proxy)(nil)
 )
 
 // proxyToken is what names a referent and how to reach it.
@@ -171,8 +177,8 @@ func adoptProxy(tok proxyToken, ptype *ProxyType, exposed []string, local *manag
 		ptype: ptype, typeid: tok.typeid, id: tok.id, addr: tok.addr, authkey: tok.authkey,
 		client: manager.ClientFor(tok.addr, tok.authkey), local: local, exposed: exposed, owner: owner,
 	}
-	p.plainDC = &DecodeContext{Unshare: UnshareContext{Authkey: tok.authkey}}
-	p.plainDC.Unshare.Decode = func(b []byte) (starlark.Value, error) { return Decode(b, p.plainDC) }
+	p.plainDC = &builtins.DecodeContext{Unshare: builtins.UnshareContext{Authkey: tok.authkey}}
+	p.plainDC.Unshare.Decode = func(b []byte) (starlark.Value, error) { return builtins.Decode(b, p.plainDC) }
 	runtime.AddCleanup(p, proxyRef.release, proxyRef{client: p.client, local: local, id: tok.id})
 	return p.value()
 }
@@ -277,15 +283,15 @@ func encodeCallArgs(thread *starlark.Thread, method string, args starlark.Tuple,
 		}
 		kw = d
 	}
-	enc := &Encoder{}
+	enc := &builtins.Encoder{}
 	if thread != nil {
-		if rt := RuntimeOf(thread); rt != nil {
+		if rt := builtins.RuntimeOf(thread); rt != nil {
 			enc = rt.Encoder(nil)
 		}
 	}
 	payload, err := enc.AppendWrapped(make([]byte, 0, 64), "args", starlark.Tuple{args, kw}, callWrappers)
 	if err != nil {
-		return nil, encodeFailure(method, "", err)
+		return nil, builtins.EncodeFailure(method, "", err)
 	}
 	return payload, nil
 }
@@ -317,21 +323,21 @@ func (p *Proxy) result(thread *starlark.Thread, kind manager.Kind, payload []byt
 	}
 	dc := p.plainDC
 	if thread != nil {
-		if rt := RuntimeOf(thread); rt != nil {
+		if rt := builtins.RuntimeOf(thread); rt != nil {
 			// Functions in the result resolve in this process; proxies in
 			// it are the same server's, reached with the same key.
 			dc = withAuthkey(rt.DecodeContext(thread, nil), p.authkey)
 		}
 	}
-	v, err := Decode(payload, dc)
-	return v, connErr(err)
+	v, err := builtins.Decode(payload, dc)
+	return v, builtins.ConnErr(err)
 }
 
 // withAuthkey returns dc for decoding with authkey as the key of proxies
 // that crossed without one: dc itself when its key is that already (a
 // manager made with the process's key, the usual case, so a proxy call
 // allocates no context), else a copy.
-func withAuthkey(dc *DecodeContext, authkey []byte) *DecodeContext {
+func withAuthkey(dc *builtins.DecodeContext, authkey []byte) *builtins.DecodeContext {
 	// nil (no authentication) and an empty key are told apart.
 	if bytes.Equal(dc.Unshare.Authkey, authkey) && (dc.Unshare.Authkey == nil) == (authkey == nil) {
 		return dc
@@ -343,11 +349,11 @@ func withAuthkey(dc *DecodeContext, authkey []byte) *DecodeContext {
 
 // remoteError is the exception a KindError reply carries.
 func remoteError(payload []byte) error {
-	v, err := Decode(payload, nil)
+	v, err := builtins.Decode(payload, nil)
 	if err != nil {
-		return connErr(err)
+		return builtins.ConnErr(err)
 	}
-	if ev, ok := v.(*ErrorValue); ok {
+	if ev, ok := v.(*builtins.ErrorValue); ok {
 		return ev.AsGoError()
 	}
 	return exceptions.RemoteError.Errorf("%s", v)
@@ -383,12 +389,12 @@ func appendProxyExtra(dst []byte, ptype *ProxyType, exposed []string) []byte {
 	if exposed != nil {
 		ex = stringsTuple(exposed)
 	}
-	out, _ := (&Encoder{}).Append(dst, "extra", starlark.Tuple{starlark.String(ptype.name), ex})
+	out, _ := (&builtins.Encoder{}).Append(dst, "extra", starlark.Tuple{starlark.String(ptype.name), ex})
 	return out
 }
 
 func decodeProxyExtra(extra []byte) (*ProxyType, []string, error) {
-	v, err := Decode(extra, nil)
+	v, err := builtins.Decode(extra, nil)
 	t, ok := v.(starlark.Tuple)
 	if err != nil || !ok || len(t) != 2 {
 		return nil, nil, exceptions.RemoteError.New("malformed proxy reply from the manager")
@@ -445,13 +451,13 @@ func managerErr(err error) error {
 	case errors.As(err, &pe), errors.As(err, &ve):
 		return exceptions.OSError.Errorf("%v", err)
 	}
-	return connErr(err)
+	return builtins.ConnErr(err)
 }
 
 // Share implements Shareable: the token, and the authkey only when the
 // value goes to a child being started (CPython pickles the key only while
 // spawning); elsewhere the receiver uses its own process's key.
-func (p *Proxy) Share(sc *ShareContext) ([]byte, error) {
+func (p *Proxy) Share(sc *builtins.ShareContext) ([]byte, error) {
 	var key starlark.Value = starlark.None
 	if sc != nil && sc.FDs != nil {
 		key = starlark.Bytes(p.authkey)
@@ -460,7 +466,7 @@ func (p *Proxy) Share(sc *ShareContext) ([]byte, error) {
 	if p.exposed != nil {
 		exposed = stringsTuple(p.exposed)
 	}
-	return Encode(append(addrToValue(p.addr).(starlark.Tuple),
+	return builtins.Encode(append(addrToValue(p.addr).(starlark.Tuple),
 		starlark.MakeUint64(p.id), starlark.String(p.typeid), starlark.String(p.ptype.name), exposed, key,
 	), nil)
 }
@@ -470,8 +476,8 @@ func (p *Proxy) ShareKind() string { return "proxy" }
 
 // decodeProxy rebuilds a proxy in the receiving process and takes a
 // reference for it (CPython's RebuildProxy).
-func decodeProxy(uc *UnshareContext, payload []byte) (starlark.Value, error) {
-	v, err := Decode(payload, nil)
+func decodeProxy(uc *builtins.UnshareContext, payload []byte) (starlark.Value, error) {
+	v, err := builtins.Decode(payload, nil)
 	t, ok := v.(starlark.Tuple)
 	if err != nil || !ok || len(t) != 9 {
 		return nil, exceptions.OSError.New("bad proxy handle")
@@ -666,7 +672,7 @@ func (p *Proxy) SetField(name string, v starlark.Value) error {
 // CPython runs in the client: the predicate is the caller's.
 func conditionProxyWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p := proxyOf(b.Receiver())
-	return waitFor(thread, b, args, kwargs, func(d time.Duration) error {
+	return builtins.WaitFor(thread, b, args, kwargs, func(d time.Duration) error {
 		var timeout starlark.Value = starlark.None
 		if d >= 0 {
 			timeout = starlark.Float(d.Seconds())
@@ -799,7 +805,7 @@ func (c *containerProxy) Binary(op syntax.Token, y starlark.Value, side starlark
 // acquires and releases it.
 type acquirerProxy struct{ *Proxy }
 
-var _ ContextManager = (*acquirerProxy)(nil)
+var _ builtins.ContextManager = (*acquirerProxy)(nil)
 
 // Attr implements starlark.HasAttrs.
 func (a *acquirerProxy) Attr(name string) (starlark.Value, error) { return a.attr(a, name) }
@@ -820,7 +826,7 @@ func (a *acquirerProxy) Exit(thread *starlark.Thread, _ bool) error {
 // as Pool.__exit__.
 type poolProxy struct{ *Proxy }
 
-var _ ContextManager = (*poolProxy)(nil)
+var _ builtins.ContextManager = (*poolProxy)(nil)
 
 // Attr implements starlark.HasAttrs.
 func (pp *poolProxy) Attr(name string) (starlark.Value, error) { return pp.attr(pp, name) }

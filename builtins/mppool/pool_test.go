@@ -1,4 +1,4 @@
-package builtins_test
+package mppool_test
 
 // Pool tests that run scripts in real processes; the CPython examples are
 // in conformance/testdata/pool_*.star.

@@ -1,6 +1,4 @@
-package builtins
-
-// The os helper module: process ids, the environment, CPU counts.
+package os
 
 import (
 	"os"
@@ -15,7 +13,16 @@ import (
 	"github.com/mpstar/mpstar/lib/ospath"
 )
 
-func osModule() *starlarkstruct.Module {
+// New returns an os module whose environ is a snapshot of the environment
+// taken now:
+//
+//	def getpid()
+//	def getppid()
+//	environ                    # a dict
+//	def getenv(key, default=None)
+//	def cpu_count()
+//	def sched_getaffinity(pid) # a set of CPU numbers
+func New() *starlarkstruct.Module {
 	env := starlark.NewDict(len(os.Environ()))
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
@@ -26,7 +33,7 @@ func osModule() *starlarkstruct.Module {
 		"getppid":           starlark.NewBuiltin("os.getppid", osGetppid),
 		"environ":           env,
 		"getenv":            starlark.NewBuiltin("os.getenv", osGetenv),
-		"cpu_count":         starlark.NewBuiltin("os.cpu_count", cpuCount),
+		"cpu_count":         starlark.NewBuiltin("os.cpu_count", CPUCount),
 		"sched_getaffinity": starlark.NewBuiltin("os.sched_getaffinity", schedGetaffinity),
 		"path":              ospath.Module,
 	}}
@@ -59,8 +66,9 @@ func osGetenv(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	return def, nil
 }
 
-// def cpu_count(): the number of CPUs in the system, as os.cpu_count().
-func cpuCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// CPUCount is cpu_count(): the number of CPUs in the system, as Python's
+// os.cpu_count() and multiprocessing.cpu_count().
+func CPUCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}

@@ -1,7 +1,4 @@
-package builtins
-
-// The random helper module, seedable as Python's (the sequence differs from
-// CPython's Mersenne Twister; scripts rely on seeding, not on the values).
+package random
 
 import (
 	"math/rand/v2"
@@ -20,11 +17,17 @@ type randomState struct {
 	rng *rand.Rand
 }
 
-func newRandomState() *randomState {
-	return &randomState{rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
-}
-
-func (r *randomState) module() *starlarkstruct.Module {
+// New returns a random module with a generator of its own:
+//
+//	def seed(a=None)
+//	def random()                          # a float in [0.0, 1.0)
+//	def uniform(a, b)
+//	def randint(a, b)                     # an int in [a, b]
+//	def randrange(start, stop=None, step=1)
+//	def choice(seq)
+//	def shuffle(x)                        # shuffles a list in place
+func New() *starlarkstruct.Module {
+	r := &randomState{rng: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))}
 	fn := func(name string, f func(*rand.Rand, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)) *starlark.Builtin {
 		return starlark.NewBuiltin("random."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 			r.mu.Lock()

@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 // The referents behind SyncManager's Lock, RLock, Semaphore,
 // BoundedSemaphore, Event, Condition, Barrier, Queue and JoinableQueue

@@ -1,11 +1,11 @@
-package builtins
+package mppool
 
 // The worker side of multiprocessing.Pool (CPython: pool.py's worker()
 // and mapstar/starmapstar): the _worker builtin a pool's processes run,
 // and the task and reply messages it shares with the parent.
 //
 // A task message, after the engine's header (mpcore/pool), is one kind
-// byte and codec payloads, each a part as appendEncoded makes it:
+// byte and codec payloads, each a part as AppendEncoded makes it:
 //
 //	'a' apply     func, args tuple, kwargs dict      -> one value
 //	'm' map       func, tuple of items               -> tuple of results
@@ -26,6 +26,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
@@ -41,24 +42,21 @@ const (
 	replyError  byte = 'e'
 )
 
-// workerBuiltin is the target of every pool process; it crosses to the
-// child by its predeclared name, multiprocessing.pool._worker.
-var workerBuiltin = starlark.NewBuiltin("multiprocessing.pool._worker", poolWorkerMain)
+// Worker is the target of every pool process; it crosses to the child by
+// its predeclared name, multiprocessing.pool._worker.
+var Worker = starlark.NewBuiltin("multiprocessing.pool._worker", poolWorkerMain)
 
-func init() {
-	register("multiprocessing.pool", "_worker", workerBuiltin)
-	RegisterShareKind("pool_setup", decodePoolSetup)
-}
+func init() { builtins.RegisterShareKind("pool_setup", decodePoolSetup) }
 
-// decodeParts decodes the n parts of a task (appendEncoded's payloads).
-func decodeParts(data []byte, n int, dc *DecodeContext) ([]starlark.Value, error) {
-	raw, err := splitParts(data)
+// decodeParts decodes the n parts of a task (AppendEncoded's payloads).
+func decodeParts(data []byte, n int, dc *builtins.DecodeContext) ([]starlark.Value, error) {
+	raw, err := builtins.SplitParts(data)
 	if err != nil || len(raw) != n {
 		return nil, fmt.Errorf("malformed pool task")
 	}
 	parts := make([]starlark.Value, n)
 	for i, p := range raw {
-		if parts[i], err = Decode(p, dc); err != nil {
+		if parts[i], err = builtins.Decode(p, dc); err != nil {
 			return nil, err
 		}
 	}
@@ -76,7 +74,7 @@ type poolSetup struct {
 	fds     []int // in the encoding's descriptor order
 }
 
-var _ Shareable = (*poolSetup)(nil)
+var _ builtins.Shareable = (*poolSetup)(nil)
 
 // Type implements starlark.Value.
 func (s *poolSetup) Type() string { return "multiprocessing.pool._setup" }
@@ -92,7 +90,7 @@ func (s *poolSetup) ShareKind() string { return "pool_setup" }
 
 // Share carries the payload and its descriptors, remapped to the indices
 // they get in the message being encoded.
-func (s *poolSetup) Share(sc *ShareContext) ([]byte, error) {
+func (s *poolSetup) Share(sc *builtins.ShareContext) ([]byte, error) {
 	if len(s.fds) > 0 && (sc == nil || sc.FDs == nil) {
 		return nil, exceptions.RuntimeError.New("a pool's initargs can only reach its workers when they start")
 	}
@@ -103,7 +101,7 @@ func (s *poolSetup) Share(sc *ShareContext) ([]byte, error) {
 	return append(out, s.payload...), nil
 }
 
-func decodePoolSetup(uc *UnshareContext, p []byte) (starlark.Value, error) {
+func decodePoolSetup(uc *builtins.UnshareContext, p []byte) (starlark.Value, error) {
 	n, k := binary.Uvarint(p)
 	if k <= 0 || n > uint64(len(p)) {
 		return nil, exceptions.OSError.New("bad pool setup handle")
@@ -125,12 +123,12 @@ func decodePoolSetup(uc *UnshareContext, p []byte) (starlark.Value, error) {
 // initializer, then serves tasks until the pool stops it.
 func poolWorkerMain(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var setup *poolSetup
-	var c *Connection
+	var c *builtins.Connection
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &setup, &c); err != nil {
 		return nil, err
 	}
-	rt := RuntimeOf(thread)
-	v, err := Decode(setup.payload, rt.DecodeContext(thread, setup.fds))
+	rt := builtins.RuntimeOf(thread)
+	v, err := builtins.Decode(setup.payload, rt.DecodeContext(thread, setup.fds))
 	if err != nil {
 		return nil, err
 	}
@@ -143,14 +141,14 @@ func poolWorkerMain(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 		if _, err := starlark.Call(thread, initializer, initargs, nil); err != nil {
 			// The traceback goes out before the pool hears of the failure
 			// (and stops the other workers), as CPython's worker prints it.
-			rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.self.name, FormatUncaught(err)))
-			pool.ReportInitFailure(c.c, appendErrorValue(rt.Encoder(nil), nil, ErrorFromGo(err)))
-			return nil, &ExitError{Code: 1}
+			rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.Self().Name(), builtins.FormatUncaught(err)))
+			pool.ReportInitFailure(c.Conn(), builtins.AppendErrorValue(rt.Encoder(nil), nil, builtins.ErrorFromGo(err)))
+			return nil, &exceptions.ExitError{Code: 1}
 		}
 	}
 	maxTasks, _ := starlark.AsInt32(maxArg)
 	w := &taskRunner{thread: thread, dc: rt.DecodeContext(thread, nil), enc: rt.Encoder(nil)}
-	return starlark.None, pool.Serve(c.c, maxTasks, w.run)
+	return starlark.None, pool.Serve(c.Conn(), maxTasks, w.run)
 }
 
 // partItems is how many results of a map chunk go in one part of its
@@ -165,8 +163,8 @@ const partItems = 4096
 // taskRunner runs a worker's tasks on its thread.
 type taskRunner struct {
 	thread *starlark.Thread
-	dc     *DecodeContext
-	enc    *Encoder
+	dc     *builtins.DecodeContext
+	enc    *builtins.Encoder
 	parts  *pool.PartSender // of the task in hand
 	block  []starlark.Value // results not yet sent, reused across tasks
 }
@@ -177,15 +175,15 @@ func (w *taskRunner) run(dst, task []byte, parts *pool.PartSender) ([]byte, erro
 	w.parts = parts
 	v, err := w.runTask(task)
 	if err != nil {
-		if !isCatchable(err) {
+		if !builtins.IsCatchable(err) {
 			return nil, err
 		}
-		return appendErrorValue(w.enc, append(dst, replyError), ErrorFromGo(err)), nil
+		return builtins.AppendErrorValue(w.enc, append(dst, replyError), builtins.ErrorFromGo(err)), nil
 	}
 	mark := len(dst)
 	out, err := w.enc.Append(append(dst, replyValue), "result", v)
 	if err != nil {
-		return appendErrorValue(w.enc, append(dst[:mark], replyError), ErrorFromGo(encodingErr(v, err))), nil
+		return builtins.AppendErrorValue(w.enc, append(dst[:mark], replyError), builtins.ErrorFromGo(encodingErr(v, err))), nil
 	}
 	return out, nil
 }
@@ -298,16 +296,6 @@ func starArgs(fn, x starlark.Value) (starlark.Tuple, error) {
 		args = append(args, v)
 	}
 	return args, nil
-}
-
-// appendErrorValue appends the encoding of e, without its args if those
-// cannot be sent.
-func appendErrorValue(enc *Encoder, dst []byte, e *ErrorValue) []byte {
-	out, err := enc.Append(dst, "error", e)
-	if err != nil {
-		out, _ = enc.Append(dst, "error", NewErrorValue(e.typ, e.msg, nil, e.traceback))
-	}
-	return out
 }
 
 // funcName is the name a task's function shows in messages.

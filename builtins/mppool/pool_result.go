@@ -1,4 +1,4 @@
-package builtins
+package mppool
 
 // Pool's task methods and their results (CPython: pool.py apply_async,
 // _map_async, imap, ApplyResult, MapResult, IMapIterator). Tasks are
@@ -14,6 +14,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
@@ -70,7 +71,7 @@ func (r *AsyncResult) complete(v starlark.Value, err error) {
 	case err != nil && r.errback != starlark.None:
 		cb := r.errback
 		r.pool.rt.Defer(func(thread *starlark.Thread) error {
-			_, err := starlark.Call(thread, cb, starlark.Tuple{ErrorFromGo(err)}, nil)
+			_, err := starlark.Call(thread, cb, starlark.Tuple{builtins.ErrorFromGo(err)}, nil)
 			return err
 		})
 	}
@@ -213,27 +214,27 @@ func (p *Pool) decodeReply(reply []byte, err error, task func() string) (starlar
 	if len(reply) == 0 {
 		return nil, exceptions.OSError.New("empty reply from a pool worker")
 	}
-	v, err := Decode(reply[1:], p.dc)
+	v, err := builtins.Decode(reply[1:], p.dc)
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("bad reply from a pool worker: %v", err)
 	}
 	if reply[0] != replyError {
 		return v, nil
 	}
-	ev, ok := v.(*ErrorValue)
+	ev, ok := v.(*builtins.ErrorValue)
 	if !ok {
 		return nil, exceptions.OSError.New("bad error reply from a pool worker")
 	}
-	return nil, &exceptions.Error{Type: ev.typ, Msg: ev.msg, Args: ev.args, Traceback: remoteTraceback(ev)}
+	return nil, &exceptions.Error{Type: ev.ErrType(), Msg: ev.Message(), Args: ev.ErrArgs(), Traceback: remoteTraceback(ev)}
 }
 
 // remoteTraceback shows a task's failure as CPython chains it: the
 // worker's traceback as a RemoteTraceback, then the caller's.
-func remoteTraceback(ev *ErrorValue) string {
-	if ev.traceback == "" {
+func remoteTraceback(ev *builtins.ErrorValue) string {
+	if ev.Traceback() == "" {
 		return ""
 	}
-	return "multiprocessing.pool.RemoteTraceback: \n\"\"\"\n" + ev.traceback + ev.String() +
+	return "multiprocessing.pool.RemoteTraceback: \n\"\"\"\n" + ev.Traceback() + ev.String() +
 		"\n\"\"\"\n\nThe above exception was the direct cause of the following exception:\n\n"
 }
 
@@ -295,8 +296,8 @@ func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value) (
 		root string
 		v    starlark.Value
 	}{{"func", fn}, {"args", a}, {"kwds", kw}} {
-		if msg, err = appendEncoded(msg, p.enc, part.root, part.v); err != nil {
-			return nil, encodeFailure(name, "cannot send the task: ", err)
+		if msg, err = builtins.AppendEncoded(msg, p.enc, part.root, part.v); err != nil {
+			return nil, builtins.EncodeFailure(name, "cannot send the task: ", err)
 		}
 	}
 	r := newAsyncResult(p, "ApplyResult", cb, ecb)
@@ -391,7 +392,7 @@ func (j *mapJob) setChunksize(v starlark.Value, processes int) error {
 func (j *mapJob) chunks() int { return (j.n + j.chunksize - 1) / j.chunksize }
 
 // message encodes chunk i, and the offset and count of its items.
-func (j *mapJob) message(enc *Encoder, i int) (msg []byte, off, n int, err error) {
+func (j *mapJob) message(enc *builtins.Encoder, i int) (msg []byte, off, n int, err error) {
 	off = i * j.chunksize
 	n = min(j.chunksize, j.n-off)
 	kind, part := taskMap, starlark.Value(nil)
@@ -406,10 +407,10 @@ func (j *mapJob) message(enc *Encoder, i int) (msg []byte, off, n int, err error
 		part = starlark.Tuple(j.items[off : off+n])
 	}
 	msg = append(pool.AppendTaskHeader(make([]byte, 0, 64)), kind)
-	if msg, err = appendEncoded(msg, enc, "func", j.fn); err != nil {
-		return nil, 0, 0, encodeFailure(j.name, "cannot send the task: ", err)
+	if msg, err = builtins.AppendEncoded(msg, enc, "func", j.fn); err != nil {
+		return nil, 0, 0, builtins.EncodeFailure(j.name, "cannot send the task: ", err)
 	}
-	if msg, err = appendEncoded(msg, enc, "iterable", part); err != nil {
+	if msg, err = builtins.AppendEncoded(msg, enc, "iterable", part); err != nil {
 		return nil, 0, 0, j.itemErr(enc, off, n)
 	}
 	return msg, off, n, nil
@@ -417,10 +418,10 @@ func (j *mapJob) message(enc *Encoder, i int) (msg []byte, off, n int, err error
 
 // itemErr finds the item of a chunk that cannot be sent, to name it by
 // its index in the whole iterable.
-func (j *mapJob) itemErr(enc *Encoder, off, n int) error {
+func (j *mapJob) itemErr(enc *builtins.Encoder, off, n int) error {
 	for i := off; i < off+n; i++ {
 		if _, err := enc.Append(nil, fmt.Sprintf("iterable[%d]", i), j.items[i]); err != nil {
-			return encodeFailure(j.name, "cannot send the task: ", err)
+			return builtins.EncodeFailure(j.name, "cannot send the task: ", err)
 		}
 	}
 	return exceptions.TypeError.Errorf("%s: cannot send items %d..%d", j.name, off, off+n-1)
@@ -481,7 +482,7 @@ func (c *chunkReply) add(reply []byte) {
 	case reply[0] == replyError:
 		_, c.err = c.p.decodeReply(reply, nil, c.describe)
 	default:
-		n, err := DecodeListInto(reply[1:], c.p.dc, c.dst[c.filled:])
+		n, err := builtins.DecodeListInto(reply[1:], c.p.dc, c.dst[c.filled:])
 		c.filled += n
 		if err != nil {
 			c.err = exceptions.OSError.Errorf("bad reply from a pool worker: %v", err)
@@ -571,8 +572,8 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 // awaitMap waits for a map's result, drawing a progress bar when asked
 // and stderr is a terminal.
 func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) (starlark.Value, error) {
-	if progress && p.rt.stderrTerminal() {
-		bar := pool.NewProgress(p.rt.stderr, len(r.items))
+	if progress && stderrTerminal(p.rt) {
+		bar := pool.NewProgress(p.rt.Stderr(), len(r.items))
 		stopped := stop.Done()
 		for !r.isReady() {
 			select {

@@ -1,4 +1,4 @@
-package builtins
+package managers
 
 // multiprocessing.Manager and multiprocessing.managers' BaseManager,
 // SyncManager and Server (CPython: managers.py BaseManager, SyncManager,
@@ -32,6 +32,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
@@ -51,20 +52,20 @@ const (
 	stateShutdown
 )
 
+// The manager classes: BaseManager, which a script registers its own
+// typeids with (BaseManager.register, or a subclass from
+// BaseManager.subclass), and SyncManager, which has the standard ones.
 var (
-	baseManagerClass = &managerClass{name: "BaseManager"}
-	syncManagerClass = &managerClass{name: "SyncManager"}
+	BaseManager = &managerClass{name: "BaseManager"}
+	SyncManager = &managerClass{name: "SyncManager"}
 )
 
 func init() {
 	for _, t := range syncTypes {
-		syncManagerClass.entries = append(syncManagerClass.entries, &typeEntry{
+		SyncManager.entries = append(SyncManager.entries, &typeEntry{
 			typeid: t.typeid, sync: t, ptype: proxyTypes[t.proxy], createMethod: t.createMethod,
 		})
 	}
-	register("multiprocessing.managers", "BaseManager", baseManagerClass)
-	register("multiprocessing.managers", "SyncManager", syncManagerClass)
-	registerFunc("multiprocessing", "Manager", newManager)
 }
 
 // typeEntry is one registration (CPython: BaseManager._registry[typeid]).
@@ -93,7 +94,7 @@ var (
 
 // String is the class's repr.
 func (c *managerClass) String() string {
-	if c == baseManagerClass || c == syncManagerClass {
+	if c == BaseManager || c == SyncManager {
 		return "<class 'multiprocessing.managers." + c.name + "'>"
 	}
 	return "<class '__main__." + c.name + "'>"
@@ -284,20 +285,20 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 	if s, ok := serializer.(starlark.String); ok && s != "pickle" && s != "xmlrpclib" {
 		return nil, exceptions.ValueError.Errorf("Unrecognized serializer %s", s)
 	}
-	rt := RuntimeOf(thread)
+	rt := builtins.RuntimeOf(thread)
 	m := &Manager{cls: c, rt: rt, st: &managerState{}}
 	if address != starlark.None {
-		fam, err := familyArg(address, starlark.None)
+		fam, err := builtins.FamilyArg(address, starlark.None)
 		if err != nil {
 			return nil, err
 		}
-		if m.address, err = addressOf(address, fam); err != nil {
+		if m.address, err = builtins.AddressOf(address, fam); err != nil {
 			return nil, err
 		}
 	}
-	m.authkey = rt.self.authkey
+	m.authkey = rt.Self().Authkey()
 	if authkey != starlark.None {
-		key, err := authkeyArg(authkey)
+		key, err := builtins.AuthkeyArg(authkey)
 		if err != nil {
 			return nil, err
 		}
@@ -311,12 +312,12 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 	return m, nil
 }
 
-// def Manager(): a started SyncManager.
-func newManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// NewManager is Manager(): a started SyncManager.
+func NewManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 		return nil, err
 	}
-	v, err := syncManagerClass.CallInternal(thread, nil, nil)
+	v, err := SyncManager.CallInternal(thread, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -328,7 +329,7 @@ func newManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 type Manager struct {
 	value.Object
 	cls     *managerClass
-	rt      *Runtime
+	rt      *builtins.Runtime
 	address conn.Address // zero until started when not given
 	authkey []byte
 	st      *managerState
@@ -340,14 +341,14 @@ type Manager struct {
 type managerState struct {
 	mu      sync.Mutex
 	state   int
-	proc    *Process // the server process, when started here
+	proc    *builtins.Process // the server process, when started here
 	client  *manager.Client
 	timeout time.Duration
 }
 
 var (
-	_ starlark.HasAttrs = (*Manager)(nil)
-	_ ContextManager    = (*Manager)(nil)
+	_ starlark.HasAttrs       = (*Manager)(nil)
+	_ builtins.ContextManager = (*Manager)(nil)
 )
 
 // String is CPython's default repr.
@@ -381,7 +382,7 @@ func (m *Manager) Attr(name string) (starlark.Value, error) {
 		if m.address == (conn.Address{}) {
 			return starlark.None, nil
 		}
-		return addressValue(m.address), nil
+		return builtins.AddressValue(m.address), nil
 	}
 	if e := m.cls.lookup(name); e != nil && e.createMethod {
 		return starlark.NewBuiltin(m.cls.name+"."+name, managerCreate).BindReceiver(m), nil
@@ -471,10 +472,10 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 	if m.address != (conn.Address{}) {
 		addr = addrToValue(m.address)
 	}
-	target := Module("multiprocessing.managers").Members["_run_server"]
+	target := RunServer
 	p := m.rt.NewChildProcess("", target, starlark.Tuple{m.cls.encodeRegistry(), addr, starlark.Bytes(m.authkey),
-		NewConnection(w), initializer, initargs}, false)
-	p.name = m.cls.name + "-" + joinInts(p.identity, ":")
+		builtins.NewConnection(w), initializer, initargs}, false)
+	p.SetName(m.cls.name + "-" + builtins.JoinInts(p.Identity(), ":"))
 	err = p.Start()
 	w.Close()
 	if err != nil {
@@ -496,21 +497,21 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 
 // awaitAddress reads the address the server process reports, or why it
 // could not start.
-func awaitAddress(r *conn.Conn, p *Process) (conn.Address, error) {
+func awaitAddress(r *conn.Conn, p *builtins.Process) (conn.Address, error) {
 	msg, err := r.RecvBytes(-1)
 	if cause := stop.Stopped(); err != nil && cause != nil {
 		return conn.Address{}, cause
 	}
 	if err != nil {
-		p.child.Join(-1)
-		code, _ := p.child.ExitCode()
-		return conn.Address{}, exceptions.ProcessError.Errorf("the manager's server process %s exited with code %d before it started serving", p.name, code)
+		p.Child().Join(-1)
+		code, _ := p.Child().ExitCode()
+		return conn.Address{}, exceptions.ProcessError.Errorf("the manager's server process %s exited with code %d before it started serving", p.Name(), code)
 	}
-	v, err := Decode(msg, nil)
+	v, err := builtins.Decode(msg, nil)
 	if err != nil {
-		return conn.Address{}, connErr(err)
+		return conn.Address{}, builtins.ConnErr(err)
 	}
-	if ev, ok := v.(*ErrorValue); ok {
+	if ev, ok := v.(*builtins.ErrorValue); ok {
 		return conn.Address{}, ev.AsGoError()
 	}
 	return addrFromValue(v)
@@ -556,7 +557,7 @@ func (st *managerState) shutdown() {
 	st.state = stateShutdown
 	st.mu.Unlock()
 	st.client.Shutdown()
-	child := st.proc.child
+	child := st.proc.Child()
 	if !child.Join(st.timeout) {
 		child.Terminate()
 		if !child.Join(st.timeout) {
@@ -564,7 +565,7 @@ func (st *managerState) shutdown() {
 			child.Join(-1)
 		}
 	}
-	st.proc.rt.activeChildren() // forget the reaped server
+	st.proc.Runtime().LiveChildren() // forget the reaped server
 }
 
 // def join(timeout=None): wait for the server process to exit.
@@ -578,7 +579,7 @@ func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 	p := st.proc
 	st.mu.Unlock()
 	if p != nil {
-		_, err = stop.Wait(p.child.Done(), d)
+		_, err = stop.Wait(p.Child().Done(), d)
 	}
 	return starlark.None, err
 }
@@ -648,7 +649,7 @@ func managerGetServer(thread *starlark.Thread, b *starlark.Builtin, args starlar
 	if err := m.checkInitial(); err != nil {
 		return nil, err
 	}
-	ms, err := newManagerServer(RuntimeOf(thread), m.cls.entries, m.address, m.authkey)
+	ms, err := newManagerServer(builtins.RuntimeOf(thread), m.cls.entries, m.address, m.authkey)
 	if err != nil {
 		return nil, err
 	}
@@ -679,7 +680,7 @@ func (s *Server) Hash() (uint32, error) { return value.IdentityHash(s), nil }
 func (s *Server) Attr(name string) (starlark.Value, error) {
 	switch name {
 	case "address":
-		return addressValue(s.ms.srv.Address()), nil
+		return builtins.AddressValue(s.ms.srv.Address()), nil
 	case "serve_forever":
 		return starlark.NewBuiltin("serve_forever", serveForever).BindReceiver(s), nil
 	}
@@ -696,7 +697,7 @@ func serveForever(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return nil, err
 	}
 	if err := b.Receiver().(*Server).ms.srv.Serve(); err != nil {
-		return nil, socketErr(err)
+		return nil, builtins.SocketErr(err)
 	}
-	return nil, &ExitError{Code: 0}
+	return nil, &exceptions.ExitError{Code: 0}
 }

@@ -1,7 +1,4 @@
-package builtins
-
-// The time helper module: go.starlark.net's lib/time plus Python's sleep,
-// time, monotonic and perf_counter.
+package time
 
 import (
 	"time"
@@ -16,7 +13,15 @@ import (
 
 var clockStart = time.Now()
 
-var timeModule = func() *starlarkstruct.Module {
+// Module is the time module: go.starlark.net's lib/time (now, parse_time,
+// time, duration types and constants) with Python's clocks and sleep, which
+// replace lib/time's time:
+//
+//	def sleep(secs)
+//	def time()           # seconds since the epoch, a float
+//	def monotonic()      # seconds since an arbitrary start, a float
+//	def perf_counter()   # as monotonic
+var Module = func() *starlarkstruct.Module {
 	members := starlark.StringDict{}
 	for k, v := range starlarktime.Module.Members {
 		members[k] = v
