@@ -48,5 +48,7 @@
 //   - ctypes.go, sharedctypes.go, sharedarray.go, synchronized.go
 //     (sharedctypes.py): the ctypes module and shared values and arrays.
 //   - logging.go (util.py): the multiprocessing logger.
+//   - cluster.go: the seam a cluster backend (package cluster) plugs into
+//     for Pool(cluster=...) and get_context("cluster").
 //   - errors.go, with.go: the error value, catch and with_.
 package builtins
