@@ -64,7 +64,7 @@ func runChild(opts Options) int {
 	if names, fork := rt.ForkGlobals(); fork {
 		res = r.report(r.execFork(thread, names))
 	} else {
-		res = r.runMainOn(thread, "__mp_main__")
+		_, res = r.runMainOn(thread, "__mp_main__")
 	}
 	if res.Code != 0 {
 		rt.Finish()

@@ -1,9 +1,13 @@
 package interp_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/mpstar/mpstar/interp"
 	"go.starlark.net/starlark"
@@ -45,4 +49,55 @@ if __name__ == "__main__":
 	// Output:
 	// child of example-host got 42
 	// exitcode 0
+}
+
+// A host stops a script with its context: here a deadline passes while
+// the script waits on a queue nobody fills and on a child that never
+// ends. The run returns at once with an error wrapping the context's, and
+// the child is gone.
+func ExampleRunStringContext() {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	opts := hostOptions
+	opts.Stderr = io.Discard // the traceback of where the script was
+	err := interp.RunStringContext(ctx, "stuck.star", `
+load("multiprocessing", "Process", "Queue", "Event")
+
+def idle():
+    Event().wait()
+
+if __name__ == "__main__":
+    Process(target=idle).start()
+    Queue().get()  # nothing ever comes
+`, opts)
+	fmt.Println(errors.Is(err, context.DeadlineExceeded))
+	// Output: true
+}
+
+// A host runs a script's top level, then calls one of its functions with
+// Go values — here mapping a user-defined scoring function over records
+// with a Pool — and gets the value back.
+func ExampleExec() {
+	ctx := context.Background()
+	s, err := interp.Exec(ctx, "scoring.star", `
+load("multiprocessing", "Pool")
+
+def score(record):
+    return record["qty"] * record["price"]
+
+def score_all(records):
+    pool = Pool(2)
+    scores = pool.map(score, records)
+    pool.close()
+    return scores
+`, hostOptions)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer s.Close()
+	records := []map[string]any{{"qty": 2, "price": 5}, {"qty": 1, "price": 7}}
+	scores, err := s.Call(ctx, "score_all", records)
+	fmt.Println(scores, err)
+	// Output: [10, 7] <nil>
 }

@@ -130,21 +130,18 @@ func RunFileContext(ctx context.Context, filename string, opts Options) error {
 // (context.WithCancelCause) ends the run as Ctrl-C ends a Python program
 // instead: KeyboardInterrupt, exit code 130.
 func RunStringContext(ctx context.Context, filename, src string, opts Options) error {
-	refuseInChild()
-	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
-	r := newRunner(rt)
-	var code *ExitError
-	r.under(ctx, func() {
-		code = r.runMain("__main__")
-		r.finish()
-	})
-	if cause := rt.Stopped(); cause != nil && code.Code == 0 {
-		code = &ExitError{Code: 1, Err: cause} // stopped while joining at exit
+	_, err := Run(ctx, filename, src, opts)
+	return err
+}
+
+// Run is RunStringContext that also returns the main module's globals, as
+// starlark.ExecFile does: after a failure, those assigned before it.
+func Run(ctx context.Context, filename, src string, opts Options) (starlark.StringDict, error) {
+	s, err := Exec(ctx, filename, src, opts)
+	if cerr := s.CloseContext(ctx); err == nil {
+		err = cerr
 	}
-	if code.Code == 0 {
-		return nil
-	}
-	return code
+	return s.Globals(), err
 }
 
 // refuseInChild ends a child process whose main runs a script instead of
@@ -234,17 +231,13 @@ func (r *runner) newThread(name string) *starlark.Thread {
 	return thread
 }
 
-// runMain executes the main script as __name__ and reports how it ended,
-// writing any error to stderr as Python would.
-func (r *runner) runMain(name string) *ExitError {
-	return r.runMainOn(r.newThread("MainThread"), name)
-}
-
-// runMainOn is runMain on a given thread.
-func (r *runner) runMainOn(thread *starlark.Thread, name string) *ExitError {
+// runMainOn executes the main script as name on thread and reports how
+// it ended, writing any error to stderr as Python would; it returns the
+// module's globals too.
+func (r *runner) runMainOn(thread *starlark.Thread, name string) (starlark.StringDict, *ExitError) {
 	cfg := r.rt.Config()
-	_, err := r.exec(thread, cfg.Filename, cfg.Source, name)
-	return r.report(err)
+	globals, err := r.exec(thread, cfg.Filename, cfg.Source, name)
+	return globals, r.report(err)
 }
 
 // report converts a script error into an exit status, printing it.

@@ -54,7 +54,7 @@ type Session struct {
 	// globals are the module's own globals, without the predeclared names.
 	globals starlark.StringDict
 
-	running atomic.Bool
+	busy atomic.Bool // a chunk is running
 }
 
 // NewSession starts the interpreter of an interactive session: a main
@@ -126,7 +126,7 @@ func (s *Session) ExecNext(readline func() ([]byte, error)) error {
 // nothing. It is safe to call from any goroutine (a signal handler's,
 // typically).
 func (s *Session) Interrupt() {
-	if s.running.Load() {
+	if s.busy.Load() {
 		s.rt.Stop(exceptions.KeyboardInterrupt.New(""))
 	}
 }
@@ -141,12 +141,7 @@ func (s *Session) execFile(f *syntax.File, src []byte) error {
 	if len(f.Stmts) == 0 {
 		return nil
 	}
-	s.rt.Rearm()
-	s.running.Store(true)
-	unbind := s.rt.Bind()
-	err := s.execStmts(f)
-	unbind()
-	s.running.Store(false)
+	err := s.running(func() error { return s.execStmts(f) })
 	if err != nil {
 		return s.fail(err)
 	}
@@ -157,6 +152,32 @@ func (s *Session) execFile(f *syntax.File, src []byte) error {
 	s.rt.AppendSource(src)
 	s.rt.SetModule(SessionFile, maps.Clone(s.globals))
 	return nil
+}
+
+// running runs fn as the session's running code: Interrupt stops it, even
+// in a blocking call.
+func (s *Session) running(fn func() error) error {
+	s.rt.Rearm()
+	s.busy.Store(true)
+	defer s.busy.Store(false)
+	unbind := s.rt.Bind()
+	defer unbind()
+	return fn()
+}
+
+// Eval evaluates expr, a single expression, in the session's globals and
+// returns its value, without echoing it or binding "_". An error is
+// reported on Stderr and returned as Exec does; Interrupt stops it too.
+func (s *Session) Eval(expr string) (starlark.Value, error) {
+	var v starlark.Value
+	err := s.running(func() (err error) {
+		v, err = starlark.EvalOptions(sessionOptions, s.thread, SessionFile, expr, s.scope)
+		return err
+	})
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return v, nil
 }
 
 func (s *Session) execStmts(f *syntax.File) error {
