@@ -4,6 +4,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
+	"crypto/sha3"
 	"crypto/sha512"
 	"encoding"
 	"encoding/hex"
@@ -26,6 +27,7 @@ import (
 //	sha256(data=b"") -> hash
 //	sha384(data=b"") -> hash
 //	sha512(data=b"") -> hash
+//	sha3_224, sha3_256, sha3_384, sha3_512(data=b"") -> hash
 //	new(name, data=b"") -> hash
 //	algorithms_guaranteed, algorithms_available  # sets of names
 //
@@ -43,6 +45,11 @@ var algorithms = map[string]func() hash.Hash{
 	"sha256": sha256.New,
 	"sha384": sha512.New384,
 	"sha512": sha512.New,
+	// *sha3.SHA3 implements hash.Hash and the binary (un)marshalers copy uses.
+	"sha3_224": func() hash.Hash { return sha3.New224() },
+	"sha3_256": func() hash.Hash { return sha3.New256() },
+	"sha3_384": func() hash.Hash { return sha3.New384() },
+	"sha3_512": func() hash.Hash { return sha3.New512() },
 }
 
 func members() starlark.StringDict {
@@ -86,7 +93,10 @@ func hashNew(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "data?", &data, "usedforsecurity?", &usedforsecurity); err != nil {
 		return nil, err
 	}
-	name = strings.ToLower(strings.ReplaceAll(name, "-", ""))
+	name = strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+	if strings.HasPrefix(name, "sha_") { // "SHA-256"
+		name = "sha" + name[4:]
+	}
 	if algorithms[name] == nil {
 		return nil, exceptions.ValueError.Errorf("unsupported hash type %s", name)
 	}

@@ -16,6 +16,9 @@ h.update(b"a")
 c = h.copy()
 h.update(b"bc")
 print(h.hexdigest() == hashlib.sha512(b"abc").hexdigest(), c.hexdigest() == hashlib.sha512(b"a").hexdigest(), len(h.digest()), h.digest_size, h.name)`, Want: "True True 64 64 sha512"},
+		{Src: `print(hashlib.sha3_256(b"abc").hexdigest(), hashlib.new("SHA3-256").name, hashlib.new("sha-1").name, hashlib.sha3_256().block_size)`, Want: "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532 sha3_256 sha1 136"},
+		{Src: `h = hashlib.sha3_512(b"a"); c = h.copy(); c.update(b"b")
+print(h.hexdigest() == hashlib.sha3_512(b"a").hexdigest(), c.hexdigest() == hashlib.sha3_512(b"ab").hexdigest())`, Want: "True True"},
 		{Src: `hashlib.sha256("abc")`, Err: "TypeError: Strings must be encoded before hashing"},
 		{Src: `hashlib.new("md4")`, Err: "ValueError: unsupported hash type md4"},
 	}, Module)
