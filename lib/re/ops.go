@@ -147,7 +147,7 @@ func findall(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
 		m := &Match{p: p, s: s, loc: loc}
 		switch n {
 		case 0:
-			out = append(out, m.group(0))
+			out = append(out, starlark.String(s[loc[0]:loc[1]]))
 		case 1:
 			out = append(out, m.groupOr(1, starlark.String("")))
 		default:

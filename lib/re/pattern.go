@@ -33,7 +33,8 @@ type Pattern struct {
 	prefix   string // RE2 flags the Python flags become, e.g. "(?i)"
 	body     string // the translated pattern
 	re       *regexp.Regexp
-	nullable bool // the pattern can match the empty string
+	nullable bool      // the pattern can match the empty string
+	run      *classRun // the fast path for C+ patterns, or nil
 
 	mu    sync.Mutex
 	progs map[[2]int]*regexp.Regexp // by mode and whether it starts mid-string
@@ -68,6 +69,7 @@ func compile(pattern string, flags int) (*Pattern, error) {
 	p.progs[[2]int{int(searchMode), 0}] = p.re
 	re, _ := syntax.Parse(p.prefix+body, syntax.Perl)
 	p.nullable = nullable(re)
+	p.run = newClassRun(re)
 	return p, nil
 }
 
@@ -130,6 +132,10 @@ func (p *Pattern) find(s string, pos, endpos int, m mode) []int {
 // As in Python 3.7+, an empty match may follow a non-empty one directly;
 // after an empty match the next one starts at least a character later.
 func (p *Pattern) each(s string, pos, endpos, limit int, f func(loc []int) bool) {
+	if p.run != nil {
+		p.run.each(s, pos, endpos, limit, f)
+		return
+	}
 	if !p.nullable && pos == 0 {
 		// Without empty matches, RE2's own loop agrees with Python's.
 		n := limit
