@@ -221,6 +221,7 @@ type stallProxy struct {
 	target string
 	mu     sync.Mutex
 	open   chan struct{} // closed while traffic flows
+	conns  []net.Conn
 }
 
 func newStallProxy(t *testing.T, target string) *stallProxy {
@@ -248,9 +249,22 @@ func (p *stallProxy) serve() {
 			c.Close()
 			continue
 		}
+		p.mu.Lock()
+		p.conns = append(p.conns, c, s)
+		p.mu.Unlock()
 		go p.pipe(c, s)
 		go p.pipe(s, c)
 	}
+}
+
+// drop closes every connection through the proxy: the clients reconnect.
+func (p *stallProxy) drop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
 
 func (p *stallProxy) pipe(dst, src net.Conn) {
@@ -300,6 +314,25 @@ func TestPartition(t *testing.T) {
 	awaitLine(t, s, lines, "start 0")
 	h.await(t, "tick") // it holds tasks
 	proxy.partition(3 * time.Second)
+	awaitLine(t, s, lines, "ok 0 True")
+	awaitLine(t, s, lines, "start 1")
+	awaitLine(t, s, lines, "ok 1 True")
+	s.wait(t, time.Minute)
+}
+
+// TestHostReconnects: the only host loses its connection mid-map (the
+// server sees it close); it reconnects, takes back its idle slots, and the
+// map completes with every result once, as does the next one.
+func TestHostReconnects(t *testing.T) {
+	ns, url := startServer(t)
+	proxy := newStallProxy(t, strings.TrimPrefix(ns.ClientURL(), "nats://"))
+	h := startHost(t, proxy.url(), "h1", 2)
+	s := newScript(t, roundsScript(url, 2, 100000, 100))
+	lines := s.lines(t)
+	s.start(t)
+	awaitLine(t, s, lines, "start 0")
+	h.await(t, "tick") // it holds tasks
+	proxy.drop()
 	awaitLine(t, s, lines, "ok 0 True")
 	awaitLine(t, s, lines, "start 1")
 	awaitLine(t, s, lines, "ok 1 True")

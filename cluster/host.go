@@ -87,6 +87,11 @@ func Serve(ctx context.Context, o HostOptions) error {
 	defer c.Close()
 	h := &Host{o: o, c: c, pools: map[string]*hostPool{}}
 	defer h.stopAll()
+	c.NC.SetReconnectHandler(func(*nats.Conn) {
+		for _, hp := range h.snapshot() {
+			hp.reclaim()
+		}
+	})
 	rctx, cancel := context.WithTimeout(ctx, requestTimeout)
 	kv, err := poolsKV(rctx, c.JS)
 	cancel()
@@ -134,16 +139,21 @@ func (h *Host) keepAlive(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		h.mu.Lock()
-		pools := make([]*hostPool, 0, len(h.pools))
-		for _, hp := range h.pools {
-			pools = append(pools, hp)
-		}
-		h.mu.Unlock()
-		for _, hp := range pools {
+		for _, hp := range h.snapshot() {
 			hp.keepAlive()
 		}
 	}
+}
+
+// snapshot returns the pools being served.
+func (h *Host) snapshot() []*hostPool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	pools := make([]*hostPool, 0, len(h.pools))
+	for _, hp := range h.pools {
+		pools = append(pools, hp)
+	}
+	return pools
 }
 
 // start begins serving a pool.
@@ -182,14 +192,8 @@ func (h *Host) stop(id string) {
 }
 
 func (h *Host) stopAll() {
-	h.mu.Lock()
-	ids := make([]string, 0, len(h.pools))
-	for id := range h.pools {
-		ids = append(ids, id)
-	}
-	h.mu.Unlock()
-	for _, id := range ids {
-		h.stop(id)
+	for _, hp := range h.snapshot() {
+		h.stop(hp.id)
 	}
 }
 
@@ -335,11 +339,27 @@ func (hp *hostPool) endPull() {
 	}
 }
 
-// release gives back n slots.
+// release gives back n slots. A status for a request forgotten at a
+// reconnect (reclaim) may come late; it finds the slots full and frees
+// nothing.
 func (hp *hostPool) release(n int) {
 	for ; n > 0; n-- {
-		hp.slots <- struct{}{}
+		select {
+		case hp.slots <- struct{}{}:
+		default:
+			return
+		}
 	}
+}
+
+// reclaim frees the slots of every outstanding pull request: after a
+// reconnect the server may have dropped them without a word.
+func (hp *hostPool) reclaim() {
+	hp.mu.Lock()
+	n := hp.pulls
+	hp.pulls = 0
+	hp.mu.Unlock()
+	hp.release(n)
 }
 
 // run starts one task message on the local engine.
