@@ -63,6 +63,14 @@ func startScript(t *testing.T, ctx context.Context, dir string, d time.Duration,
 	return nil, ""
 }
 
+// managerScript returns the command that runs mpstar on args (a script
+// of testdata/managers and its arguments).
+func managerScript(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, mpstarBin, args...)
+	cmd.Dir = managersDir
+	return cmd
+}
+
 // TestRemoteManager is the tutorial's 5.4.4 across independent mpstar
 // invocations: one serves a queue on a TCP port, a producer and a consumer
 // connect with the authkey and move 10,000 items through it; a client
@@ -80,9 +88,7 @@ func TestRemoteManager(t *testing.T) {
 		t.Fatalf("server said %q", line)
 	}
 	client := func(role, n, key string) *exec.Cmd {
-		cmd := exec.CommandContext(ctx, mpstarBin, "client.star", port, role, n, key)
-		cmd.Dir = managersDir
-		return cmd
+		return managerScript(ctx, "client.star", port, role, n, key)
 	}
 	producer, consumer := client("producer", "10000", "abracadabra"), client("consumer", "10000", "abracadabra")
 	var pout, cout bytes.Buffer
@@ -224,8 +230,7 @@ func TestManagerServesManyIdleConnections(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	producer := exec.CommandContext(ctx, mpstarBin, "client.star", strconv.Itoa(port), "producer", "100", "abracadabra")
-	producer.Dir = managersDir
+	producer := managerScript(ctx, "client.star", strconv.Itoa(port), "producer", "100", "abracadabra")
 	if out, err := producer.CombinedOutput(); err != nil || string(out) != "producer put 100 items\n" {
 		t.Fatalf("a client of the server with %d idle connections: %v\n%s", idle, err, out)
 	}
@@ -281,9 +286,7 @@ func TestManagerMemoryIsBounded(t *testing.T) {
 	errs := make(chan error, clients)
 	for i := 0; i < clients; i++ {
 		go func() {
-			cmd := exec.CommandContext(ctx, mpstarBin, "store.star", port, fmt.Sprint("k", i), fmt.Sprint(size))
-			cmd.Dir = managersDir
-			out, err := cmd.CombinedOutput()
+			out, err := managerScript(ctx, "store.star", port, fmt.Sprint("k", i), fmt.Sprint(size)).CombinedOutput()
 			if err != nil {
 				err = fmt.Errorf("client %d: %v\n%s", i, err, out)
 			}

@@ -14,6 +14,10 @@ import "sync"
 // budget; smaller ones never wait.
 const largeMessage = 1 << 20
 
+// hugeMessage is the size from which the memory of a request goes back
+// to the system as soon as it has been handled.
+const hugeMessage = 16 << 20
+
 // memoryBudget is how many bytes of large requests a server receives and
 // runs at once. A request larger than the whole budget is received alone.
 const memoryBudget = 128 << 20

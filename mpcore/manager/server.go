@@ -366,12 +366,15 @@ func (in *inbox) setConn(c *conn.Conn, maxMessage int) {
 }
 
 // done is called when the request received last has been handled: its
-// budget goes back, and a large one's memory to the system.
+// budget goes back, and a very large one's memory to the system (a full
+// collection costs less than receiving that much).
 func (in *inbox) done() {
 	if in.held > 0 {
 		in.mem.release(in.held)
+		if in.held >= hugeMessage {
+			debug.FreeOSMemory()
+		}
 		in.held = 0
-		debug.FreeOSMemory()
 	}
 }
 
