@@ -58,7 +58,7 @@ func runChild(opts Options) int {
 		rt.EndChildren()
 		os.Exit(1)
 	})
-	r := newRunner(rt)
+	r := newRunner(rt, nil) // files come from the parent (see Options.Loader)
 	thread := r.newThread("MainThread")
 	var res *ExitError
 	if names, fork := rt.ForkGlobals(); fork {

@@ -14,7 +14,8 @@ import (
 
 // testOptions are the options of this test binary's children: the example
 // host's, plus rewrite(path, text), which replaces a file's contents, and
-// TENANT, a value runs give their own (TestRunValuesReachTheRunsChildren).
+// TENANT, a value runs give their own (TestRunValuesReachTheRunsChildren),
+// and geo, a Go-built module (TestEmbeddedScriptAndModules).
 var testOptions = withRewrite(hostOptions)
 
 func withRewrite(opts interp.Options) interp.Options {
@@ -24,7 +25,7 @@ func withRewrite(opts interp.Options) interp.Options {
 			return nil, err
 		}
 		return starlark.None, os.WriteFile(path, []byte(text), 0o644)
-	}), "TENANT": starlark.String("default")}
+	}), "TENANT": starlark.String("default"), "geo": geoModule}
 	for k, v := range opts.Predeclared {
 		predeclared[k] = v
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/mpstar/mpstar/interp"
@@ -100,4 +101,29 @@ def score_all(records):
 	scores, err := s.Call(ctx, "score_all", records)
 	fmt.Println(scores, err)
 	// Output: [10, 7] <nil>
+}
+
+// A host serves load() from a file system of its own (here an in-memory
+// one; an embed.FS works the same): the child process runs a function of
+// the loaded module, which it gets from the run, not from the disk.
+func ExampleFSLoader() {
+	modules := fstest.MapFS{"greet.star": {Data: []byte(`
+def greet(name):
+    print("hello,", name)
+`)}}
+	opts := hostOptions
+	opts.Loader = interp.FSLoader(modules)
+	err := interp.RunString("main.star", `
+load("multiprocessing", "Process")
+load("greet.star", "greet")
+
+if __name__ == "__main__":
+    p = Process(target=greet, args=("child",))
+    p.start()
+    p.join()
+`, opts)
+	fmt.Println(err)
+	// Output:
+	// hello, child
+	// <nil>
 }

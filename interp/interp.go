@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -44,13 +45,30 @@ type Options struct {
 	//   - everything else (Go builtins, host modules) belongs to the
 	//     binary: a child has only what ChildMain's Options register, so
 	//     register it there too.
+	//
+	// A *starlarkstruct.Module among them is also a module load() finds by
+	// name: Predeclared{"geo": geoModule} lets a script write
+	// load("geo", "distance").
 	Predeclared starlark.StringDict
+	// Loader, if set, reads the files load() names ("lib.star",
+	// "./util/text.star"; paths are relative to the loading file, the main
+	// script's name included) instead of the disk: FSLoader serves them
+	// from an fs.FS such as an embed.FS. Children get every file the run
+	// loaded from the run itself, so they see exactly the parent's modules
+	// and never call Loader; ChildMain need not have it.
+	Loader func(path string) ([]byte, error)
 	// Executable is the program children run ("" = this executable). It
 	// must call ChildMain with the same Options.
 	Executable string
 	// ExitHook, if set, runs in a child just before it exits (a host may
 	// flush its own state there).
 	ExitHook func()
+}
+
+// FSLoader returns a Loader that reads files from fsys (an embed.FS, say),
+// by their slash-separated paths.
+func FSLoader(fsys fs.FS) func(path string) ([]byte, error) {
+	return func(path string) ([]byte, error) { return fs.ReadFile(fsys, filepath.ToSlash(path)) }
 }
 
 // FileOptions are the Starlark dialect options of mpstar scripts: sets,
@@ -207,6 +225,7 @@ type runner struct {
 	loaded   map[string]*loadEntry
 	mainDir  string
 	programs programCache
+	loader   func(string) ([]byte, error) // Options.Loader, or nil
 
 	sourcesMu sync.Mutex
 	sources   map[string][]byte // the loaded files, by path, for cluster workers
@@ -218,8 +237,8 @@ type loadEntry struct {
 	done    bool
 }
 
-func newRunner(rt *builtins.Runtime) *runner {
-	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename)}
+func newRunner(rt *builtins.Runtime, loader func(string) ([]byte, error)) *runner {
+	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename), loader: loader}
 	rt.SetChildPrograms(r.childPrograms)
 	rt.SetFileSources(r.fileSources)
 	return r
@@ -328,7 +347,16 @@ func (r *runner) load(thread *starlark.Thread, module string) (starlark.StringDi
 // else from disk. It keeps what it read for fileSources.
 func (r *runner) readSource(path string) ([]byte, error) {
 	src := r.rt.ParentExtra(builtins.FileExtraPrefix + path)
-	if src == nil {
+	switch {
+	case src != nil:
+	case r.loader != nil:
+		var err error
+		if src, err = r.loader(path); err != nil {
+			return nil, err
+		}
+		// Children have no Loader: they get the file from the run.
+		r.rt.SetChildExtra(builtins.FileExtraPrefix+path, src)
+	default:
 		var err error
 		if src, err = os.ReadFile(path); err != nil {
 			return nil, err

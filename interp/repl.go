@@ -65,7 +65,7 @@ func NewSession(opts Options) *Session {
 	cfg := runtimeConfig(SessionFile, nil, opts)
 	cfg.Argv[0] = ""
 	rt := builtins.NewRuntime(cfg)
-	r := newRunner(rt)
+	r := newRunner(rt, opts.Loader)
 	return &Session{
 		rt:      rt,
 		run:     r,

@@ -33,7 +33,7 @@ type Script struct {
 func Exec(ctx context.Context, filename, src string, opts Options) (*Script, error) {
 	refuseInChild()
 	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
-	r := newRunner(rt)
+	r := newRunner(rt, opts.Loader)
 	s := &Script{rt: rt, run: r, thread: r.newThread("MainThread")}
 	var code *ExitError
 	r.under(ctx, func() { s.globals, code = r.runMainOn(s.thread, "__main__") })
