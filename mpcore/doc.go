@@ -8,8 +8,10 @@
 // each naming the CPython file it mirrors, and one subpackage per engine:
 // conn (framing, connections, authentication, Listener/Client), shm
 // (shared-memory arenas and futex synchronisation), queue, manager and pool,
-// and sandbox (kernel confinement: Landlock rulesets and rlimits, which
-// CPython has no counterpart for).
+// sandbox (kernel confinement: Landlock rulesets and rlimits, which
+// CPython has no counterpart for), and stop (the one interruptible wait
+// that every blocking call of a script's thread goes through, so that a
+// cancelled context or Ctrl-C ends it at once).
 // This package launches processes (process.go, bootstrap.go, fdpass.go),
 // relays their output a whole line at a time (output.go) and
 // keeps warm children for forkserver (forkserver.go). Each wire protocol is

@@ -6,8 +6,8 @@
 //	mpstar                         the REPL on a terminal, else the program on stdin
 //	mpstar -version | -h
 //
-// Exit status: 0; 1 after an uncaught error; n after sys.exit(n); 2 for a
-// usage error.
+// Exit status: 0; 1 after an uncaught error; n after sys.exit(n); 130
+// after Ctrl-C (KeyboardInterrupt); 2 for a usage error.
 package main
 
 import (
