@@ -82,6 +82,9 @@ func printer(stdout starlark.Value) func(*starlark.Thread, *starlark.Builtin, st
 				line = append(line, a...)
 			case starlark.Bytes: // as Starlark's print writes them
 				line = append(line, a...)
+			case starlark.Float: // Python's repr: 1e+16, 1000000.0, inf
+				s, _ := Format(a, "")
+				line = append(line, s...)
 			default:
 				line = append(line, a.String()...)
 			}

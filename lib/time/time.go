@@ -14,13 +14,23 @@ import (
 var clockStart = time.Now()
 
 // Module is the time module: go.starlark.net's lib/time (now, parse_time,
-// time, duration types and constants) with Python's clocks and sleep, which
-// replace lib/time's time:
+// time, duration types and constants) with Python's clocks, sleep and
+// struct_time functions; Python's time replaces lib/time's:
 //
 //	def sleep(secs)
 //	def time()           # seconds since the epoch, a float
 //	def monotonic()      # seconds since an arbitrary start, a float
 //	def perf_counter()   # as monotonic
+//	def localtime(secs=None) -> struct_time
+//	def gmtime(secs=None) -> struct_time
+//	def mktime(t) -> float
+//	def strftime(format, t=localtime()) -> str
+//	def strptime(string, format="%a %b %d %H:%M:%S %Y") -> struct_time
+//
+// strftime has the C library's directives in the C locale as CPython on
+// Linux shows them (with glibc's %-d style flags); strptime is CPython's
+// _strptime. A struct_time is a 9-tuple with tm_year ... tm_isdst, tm_zone
+// and tm_gmtoff.
 var Module = func() *starlarkstruct.Module {
 	members := starlark.StringDict{}
 	for k, v := range starlarktime.Module.Members {
@@ -33,6 +43,9 @@ var Module = func() *starlarkstruct.Module {
 	monotonic := clockFunc(func() float64 { return time.Since(clockStart).Seconds() })
 	members["monotonic"] = starlark.NewBuiltin("time.monotonic", monotonic)
 	members["perf_counter"] = starlark.NewBuiltin("time.perf_counter", monotonic)
+	for k, v := range structTimeFuncs {
+		members[k] = v
+	}
 	return &starlarkstruct.Module{Name: "time", Members: members}
 }()
 

@@ -25,7 +25,7 @@ print(err(format, "a", "=5"), "|", err(format, 1, ",_"), "|", err(format, None, 
 
 print("a", "b", "c", sep=", ", end=".\n")
 print("no newline", end="")
-print(" -- continued", 42, None)
+print(" -- continued", 42, None, 1e9, 0.1 + 0.2, float("inf"), -0.0)
 print()
 print("to stderr", file=sys.stderr, flush=True)
 print(sep="", *[1, 2, 3])
