@@ -328,3 +328,52 @@ func procStatus(t *testing.T, pid int, field string) int {
 	t.Fatalf("no %s in /proc/%d/status", field, pid)
 	return 0
 }
+
+// TestManagerStalledSendersHoldLittleMemory: 100 clients that announce a
+// 60 MiB request, send 1 MiB of it and stall hold little of the server's
+// memory (a megabyte each, and more in other runs, before): all but the
+// budget's worth wait with their payload unread.
+func TestManagerStalledSendersHoldLittleMemory(t *testing.T) {
+	const stalled, size = 100, 60 << 20
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	server, line := startScript(t, ctx, managersDir, time.Minute, "store.star")
+	defer func() {
+		server.Process.Kill()
+		server.Wait()
+	}()
+	port, err := strconv.Atoi(strings.TrimPrefix(line, "serving "))
+	if err != nil {
+		t.Fatalf("server said %q", line)
+	}
+	addr, key := conn.InetAddress("127.0.0.1", port), []byte("store")
+	hello := manager.AppendRequest(nil, manager.OpHello, nil, 0, "", nil)
+	head := append(conn.AppendHeader(nil, size), make([]byte, 1<<20)...) // the header and 1 MiB
+	for i := 0; i < stalled; i++ {
+		c, err := conn.Dial(addr, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		fd, _ := c.Fileno()
+		if err := c.SendBytes(hello); err != nil {
+			t.Fatal(err)
+		}
+		for p := head; len(p) > 0; { // raw: the frame is never finished
+			n, err := unix.Write(fd, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p = p[n:]
+		}
+	}
+	// A client with an ordinary call is served all the same.
+	if out, err := managerScript(ctx, "store.star", strconv.Itoa(port), "k", "10").CombinedOutput(); err != nil {
+		t.Fatalf("a client behind %d stalled senders: %v\n%s", stalled, err, out)
+	}
+	peak := peakRSS(t, server.Process.Pid)
+	t.Logf("peak RSS of the server with %d stalled 60 MiB requests: %d MiB", stalled, peak>>20)
+	if peak > 64<<20 {
+		t.Errorf("peak RSS %d MiB with %d stalled senders", peak>>20, stalled)
+	}
+}
