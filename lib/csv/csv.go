@@ -52,14 +52,22 @@ func valueError(format string, args ...any) error {
 	return exceptions.ValueError.Errorf(format, args...)
 }
 
+// withDialect unpacks a call's parameters, given as UnpackArgs pairs,
+// followed by dialect, and returns the dialect the call asks for with its
+// **fmtparams overrides.
+func withDialect(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, pairs ...any) (dialect, error) {
+	fmtKw, rest := splitKwargs(kwargs)
+	var name starlark.Value
+	if err := starlark.UnpackArgs(b.Name(), args, rest, append(pairs, "dialect?", &name)...); err != nil {
+		return dialect{}, err
+	}
+	return newDialect(name, fmtKw)
+}
+
 // def reader(csvfile, dialect="excel", **fmtparams)
 func reader(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	fmtKw, rest := splitKwargs(kwargs)
-	var src, name starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, rest, "csvfile", &src, "dialect?", &name); err != nil {
-		return nil, err
-	}
-	d, err := newDialect(name, fmtKw)
+	var src starlark.Value
+	d, err := withDialect(b, args, kwargs, "csvfile", &src)
 	if err != nil {
 		return nil, err
 	}
@@ -68,12 +76,8 @@ func reader(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 
 // def writer(csvfile, dialect="excel", **fmtparams)
 func writer(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	fmtKw, rest := splitKwargs(kwargs)
-	var f, name starlark.Value
-	if err := starlark.UnpackArgs(b.Name(), args, rest, "csvfile", &f, "dialect?", &name); err != nil {
-		return nil, err
-	}
-	d, err := newDialect(name, fmtKw)
+	var f starlark.Value
+	d, err := withDialect(b, args, kwargs, "csvfile", &f)
 	if err != nil {
 		return nil, err
 	}
@@ -82,13 +86,9 @@ func writer(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 
 // def DictReader(f, fieldnames=None, restkey=None, restval=None, dialect="excel", **fmtparams)
 func dictReader(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	fmtKw, rest := splitKwargs(kwargs)
-	var f, name starlark.Value
+	var f starlark.Value
 	var fieldnames, restkey, restval starlark.Value = starlark.None, starlark.None, starlark.None
-	if err := starlark.UnpackArgs(b.Name(), args, rest, "f", &f, "fieldnames?", &fieldnames, "restkey?", &restkey, "restval?", &restval, "dialect?", &name); err != nil {
-		return nil, err
-	}
-	d, err := newDialect(name, fmtKw)
+	d, err := withDialect(b, args, kwargs, "f", &f, "fieldnames?", &fieldnames, "restkey?", &restkey, "restval?", &restval)
 	if err != nil {
 		return nil, err
 	}
@@ -106,15 +106,11 @@ func dictReader(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 
 // def DictWriter(f, fieldnames, restval="", extrasaction="raise", dialect="excel", **fmtparams)
 func dictWriter(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	fmtKw, rest := splitKwargs(kwargs)
-	var f, name starlark.Value
+	var f starlark.Value
 	var fieldnames starlark.Iterable
 	var restval starlark.Value = starlark.String("")
 	extrasaction := "raise"
-	if err := starlark.UnpackArgs(b.Name(), args, rest, "f", &f, "fieldnames", &fieldnames, "restval?", &restval, "extrasaction?", &extrasaction, "dialect?", &name); err != nil {
-		return nil, err
-	}
-	d, err := newDialect(name, fmtKw)
+	d, err := withDialect(b, args, kwargs, "f", &f, "fieldnames", &fieldnames, "restval?", &restval, "extrasaction?", &extrasaction)
 	if err != nil {
 		return nil, err
 	}
