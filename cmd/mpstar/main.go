@@ -4,7 +4,9 @@
 //	mpstar script.star [args...]   run a script; sys.argv = [script.star, args...]
 //	mpstar -c CODE [args...]       run a string
 //	mpstar                         the REPL on a terminal, else the program on stdin
-//	mpstar -version | -h
+//	mpstar -i script.star          then the REPL with the script's globals
+//	mpstar -cpuprofile FILE ...    profile the main process
+//	mpstar -version | -h           -h lists the options and environment
 //
 // Exit status: 0; 1 after an uncaught error; n after sys.exit(n); 130
 // after Ctrl-C (KeyboardInterrupt); 2 for a usage error.
@@ -25,11 +27,30 @@ import (
 // Version is the mpstar release, printed by -version.
 const Version = "0.1.0"
 
-const usage = `usage: mpstar [-c CODE | script.star | -] [args...]
+const usage = `usage: mpstar [-i] [-cpuprofile FILE] [-c CODE | script.star | -] [args...]
        mpstar -version
 Runs a Starlark script with Python's multiprocessing built in.
 With no script and a terminal on stdin, starts the REPL; with a pipe on
 stdin, runs the program read from it.
+
+Options:
+  -c CODE           run CODE instead of a file
+  -i                then start the REPL with the script's globals (python3 -i)
+  -cpuprofile FILE  write a CPU profile of the main process to FILE
+  -version          print the version
+The dialect is Python's: sets, while loops, top-level statements, global
+reassignment and recursion are always on (no -set, -recursion or
+-globalreassign flags are needed).
+
+Environment:
+  MPSTAR_START_METHOD     spawn (default), fork or forkserver
+  MPSTAR_FORKSERVER_WARM  children kept waiting for forkserver (default: the
+                          CPU count, at most 4)
+  MPSTAR_CPUPROFILE       write a CPU profile of every process to
+                          $MPSTAR_CPUPROFILE.<pid>
+  GOGC                    the garbage collector's target (default 400)
+  XDG_STATE_HOME          where the REPL keeps its history
+                          (default ~/.local/state)
 `
 
 func main() {
@@ -55,22 +76,76 @@ func startProfile() func() {
 	if path == "" {
 		return func() {}
 	}
-	f, err := os.Create(fmt.Sprintf("%s.%d", path, os.Getpid()))
+	stop, err := profileTo(fmt.Sprintf("%s.%d", path, os.Getpid()))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "mpstar: cannot write the CPU profile: %v\n", err)
+		fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
 		return func() {}
 	}
-	pprof.StartCPUProfile(f)
+	return stop
+}
+
+// profileTo starts a CPU profile of this process written to path; the
+// returned function ends it.
+func profileTo(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot write the CPU profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cannot start the CPU profile: %w", err)
+	}
 	return func() {
 		pprof.StopCPUProfile()
 		f.Close()
+	}, nil
+}
+
+// replAfter is -i: the script (a file, -c CODE, or none) runs as the REPL
+// session's first chunk, whose globals the prompt then sees, as python3 -i
+// does.
+func replAfter(args []string, opts interp.Options) int {
+	var first string
+	switch {
+	case len(args) == 0:
+	case args[0] == "-c" && len(args) >= 2:
+		first, opts.Args = args[1], args[2:]
+	default:
+		src, err := os.ReadFile(args[0])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mpstar: can't open file %q: %v\n", args[0], err)
+			return 2
+		}
+		first, opts.Args = string(src), args[1:]
 	}
+	return repl(opts, first)
 }
 
 func run(args []string) int {
 	opts := interp.Options{}
+	interactive := false
+	for len(args) > 0 && (args[0] == "-i" || args[0] == "-cpuprofile") {
+		if args[0] == "-i" {
+			interactive, args = true, args[1:]
+			continue
+		}
+		if len(args) < 2 {
+			fmt.Fprint(os.Stderr, "mpstar: -cpuprofile needs a file name\n"+usage)
+			return 2
+		}
+		stop, err := profileTo(args[1])
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
+			return 2
+		}
+		defer stop()
+		args = args[2:]
+	}
+	if interactive {
+		return replAfter(args, opts)
+	}
 	if len(args) == 0 && isTerminal(os.Stdin) {
-		return repl(opts)
+		return repl(opts, "")
 	}
 	ctx, stop := interruptible()
 	defer stop()

@@ -26,12 +26,18 @@ const (
 )
 
 // repl runs the interactive session until Ctrl-D or sys.exit, and returns
-// the exit status.
-func repl(opts interp.Options) int {
+// the exit status. first, if not empty, runs before the first prompt (-i).
+func repl(opts interp.Options, first string) int {
 	s := interp.NewSession(opts)
+	stopInterrupts := forwardInterrupts(s)
+	var exit *interp.ExitError
+	if err := s.Exec(first); errors.As(err, &exit) && exit.Err == nil {
+		stopInterrupts()
+		s.Close()
+		return exit.Code // sys.exit in the script
+	}
 	fmt.Fprintf(os.Stderr, "mpstar %s: Starlark with Python's multiprocessing. Ctrl-D exits.\n", Version)
 	in := newInput(s)
-	stopInterrupts := forwardInterrupts(s)
 	code := loop(s, in)
 	stopInterrupts()
 	// The terminal gets its own mode back before the children are joined:
