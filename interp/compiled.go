@@ -37,7 +37,7 @@ func (r *runner) compile(filename string, src []byte, predeclared starlark.Strin
 	b, prog := r.fromParent(key)
 	if prog == nil {
 		var err error
-		if _, prog, err = starlark.SourceProgramOptions(FileOptions, filename, src, predeclared.Has); err != nil {
+		if _, prog, err = starlark.SourceProgramOptions(fileOptions, filename, src, predeclared.Has); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +71,7 @@ func (r *runner) defsPredeclared(names []string) starlark.StringDict {
 
 // compileDefsOnly compiles the main script's top-level defs and loads only.
 func compileDefsOnly(filename string, src []byte, predeclared starlark.StringDict) (*starlark.Program, error) {
-	f, err := FileOptions.Parse(filename, src, 0)
+	f, err := fileOptions.Parse(filename, src, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -71,10 +71,17 @@ func FSLoader(fsys fs.FS) func(path string) ([]byte, error) {
 	return func(path string) ([]byte, error) { return fs.ReadFile(fsys, filepath.ToSlash(path)) }
 }
 
-// FileOptions are the Starlark dialect options of mpstar scripts: sets,
-// while loops, top-level control flow, global reassignment and recursion are
-// enabled so that Python-shaped scripts parse.
-var FileOptions = &syntax.FileOptions{
+// FileOptions returns the Starlark dialect options of mpstar scripts:
+// sets, while loops, top-level control flow, global reassignment and
+// recursion are enabled so that Python-shaped scripts parse. Each call
+// returns a new copy: changing it changes nothing in mpstar.
+func FileOptions() *syntax.FileOptions {
+	o := *fileOptions
+	return &o
+}
+
+// fileOptions are the options every script is parsed with.
+var fileOptions = &syntax.FileOptions{
 	Set:             true,
 	While:           true,
 	TopLevelControl: true,

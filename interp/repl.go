@@ -20,10 +20,10 @@ import (
 // and when its functions cross to other processes.
 const SessionFile = "<stdin>"
 
-// sessionOptions are FileOptions for chunks: a load at the prompt binds
+// sessionOptions are fileOptions for chunks: a load at the prompt binds
 // its names for the chunks that follow, not just for its own chunk.
 var sessionOptions = func() *syntax.FileOptions {
-	o := *FileOptions
+	o := *fileOptions
 	o.LoadBindsGlobally = true
 	return &o
 }()
