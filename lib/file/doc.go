@@ -1,7 +1,8 @@
-// Package file is Python's built-in open() and the file objects it returns
-// (also sys.stdin):
+// Package file is Python's built-in open() and the file objects it returns,
+// sys.stdin and input():
 //
 //	open(file, mode="r", buffering=-1, encoding=None, errors=None, newline=None)
+//	input(prompt="")         # a line of sys.stdin without its "\n"; EOFError at the end
 //	f.read(size=-1)          # str in text mode, bytes in binary mode
 //	f.readline(size=-1)
 //	f.readlines(hint=-1)
