@@ -75,10 +75,10 @@ type openMode struct {
 // at most one of b t.
 func parseMode(mode string) (openMode, error) {
 	var m openMode
-	seen := map[rune]bool{}
+	var seen [128]bool // by character; open() is on the per-file path of scripts
 	kinds := 0
 	for _, c := range mode {
-		if seen[c] || !strings.ContainsRune("rwaxbt+", c) {
+		if c >= 128 || seen[c] || !strings.ContainsRune("rwaxbt+", c) {
 			return m, exceptions.ValueError.Errorf("invalid mode: '%s'", mode)
 		}
 		seen[c] = true
@@ -96,8 +96,6 @@ func parseMode(mode string) (openMode, error) {
 	m.readable = seen['r'] || seen['+']
 	m.writable = !seen['r'] || seen['+']
 	switch {
-	case seen['r']:
-		m.flag = 0
 	case seen['w']:
 		m.flag = os.O_CREATE | os.O_TRUNC
 	case seen['a']:
