@@ -22,13 +22,16 @@ import (
 //	def getenv(key, default=None)
 //	def cpu_count()
 //	def sched_getaffinity(pid) # a set of CPU numbers
+//	path                       # os.path
+//
+// and the file and directory functions of files.go.
 func New() *starlarkstruct.Module {
 	env := starlark.NewDict(len(os.Environ()))
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
 		env.SetKey(starlark.String(k), starlark.String(v))
 	}
-	return &starlarkstruct.Module{Name: "os", Members: starlark.StringDict{
+	m := &starlarkstruct.Module{Name: "os", Members: starlark.StringDict{
 		"getpid":            starlark.NewBuiltin("os.getpid", osGetpid),
 		"getppid":           starlark.NewBuiltin("os.getppid", osGetppid),
 		"environ":           env,
@@ -37,6 +40,10 @@ func New() *starlarkstruct.Module {
 		"sched_getaffinity": starlark.NewBuiltin("os.sched_getaffinity", schedGetaffinity),
 		"path":              ospath.Module,
 	}}
+	for k, v := range fileMembers() {
+		m.Members[k] = v
+	}
+	return m
 }
 
 func osGetpid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
