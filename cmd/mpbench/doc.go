@@ -21,7 +21,10 @@
 //     processes over a socketpair with CPython's 4-byte length framing,
 //     blocking read/write system calls, one write per message;
 //   - lock_uncontended: the Starlark interpreter's own floor, a loop of two
-//     no-op builtin method calls run by the mpstar binary with -c.
+//     no-op builtin method calls run by the mpstar binary with -c;
+//   - files_hash_big, files_hash_small: sha256sum over the same generated
+//     tree through xargs -P <cores> (MPBENCH_FILES_DIR says where the trees
+//     are; mpbench points it into its temporary directory unless it is set).
 //
 // The floor children are mpbench re-executed with MPBENCH_FLOOR_CHILD set.
 //

@@ -86,6 +86,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer os.RemoveAll(tmp)
+	if os.Getenv(filesDirEnv) == "" {
+		os.Setenv(filesDirEnv, filepath.Join(tmp, "files"))
+	}
 
 	b := newBench(cfg, root, self, tmp, stderr)
 	all := b.measure(selected)

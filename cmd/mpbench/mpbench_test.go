@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -156,5 +158,22 @@ func TestSelectWorkloads(t *testing.T) {
 	}
 	if _, err := selectWorkloads("nope"); err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Errorf("unknown name: err = %v", err)
+	}
+}
+
+func TestFilesFloorHashesTheTree(t *testing.T) {
+	t.Setenv(filesDirEnv, t.TempDir())
+	floor := floorFilesHash("files_hash_small")
+	if r := floor(testEnv(t), 3); r.Err == "" {
+		t.Errorf("no tree gave %+v, want an error", r)
+	}
+	root := filepath.Join(filesDir(), "files_hash_small-3")
+	for i, d := range []string{"d0", "d0", "d1"} {
+		os.MkdirAll(filepath.Join(root, d), 0o755)
+		os.WriteFile(filepath.Join(root, d, fmt.Sprintf("f%d.bin", i)), []byte{byte(i)}, 0o644)
+	}
+	os.WriteFile(root+".complete", nil, 0o644)
+	if r := floor(testEnv(t), 3); r.Err != "" || r.OpsPerS <= 0 {
+		t.Errorf("got %+v, want a rate", r)
 	}
 }

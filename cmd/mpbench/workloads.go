@@ -41,6 +41,8 @@ var workloads = []workload{
 	{"pool_apply_async_latency", "calls/s", 40000, 4000, nil, ""},
 	{"event_pingpong", "round trips/s", 70000, 7000, nil, ""},
 	{"listener_client_pingpong", "round trips/s", 100000, 10000, nil, "connect_p50_us"},
+	{"files_hash_big", "files/s", 2000, 200, floorFilesHash("files_hash_big"), ""},
+	{"files_hash_small", "files/s", 20000, 2000, floorFilesHash("files_hash_small"), ""},
 }
 
 // extraFields are the start-up and connect figures shown in the second

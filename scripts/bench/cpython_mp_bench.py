@@ -51,6 +51,7 @@ Conventions shared by all workloads
 * ops_per_s = ops / seconds.  N per workload: see SIZES.
 """
 
+import hashlib
 import os
 import sys
 import time
@@ -85,6 +86,8 @@ SIZES = {
     "pool_apply_async_latency":  (40000, 4000),
     "event_pingpong":            (70000, 7000),
     "listener_client_pingpong":  (100000, 10000),
+    "files_hash_big":            (2000, 200),
+    "files_hash_small":          (20000, 2000),
 }
 # number of timed authenticated connects in listener_client_pingpong
 LISTENER_CONNECTS = (200, 20)
@@ -119,6 +122,15 @@ def noop():
 
 def square(x):
     return x * x
+
+
+def one(_):
+    return 1
+
+
+def hash_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
 
 
 def gate_wait(ready, go):
@@ -738,6 +750,69 @@ def wl_listener_client_pingpong(ctx, n, quick):
                 connects=connects)
 
 
+FILES_PER_DIR = 100
+FILE_SIZES = {"files_hash_big": 100 * 1024, "files_hash_small": 4 * 1024}
+
+
+def files_tree(name, n):
+    """The root of the workload's tree of n files, generated first unless an
+    earlier run left it complete; under $MPBENCH_FILES_DIR (mpbench sets it;
+    default /tmp/mpbench-files). File i starts with its number and a
+    newline, so every digest differs."""
+    base = os.environ.get("MPBENCH_FILES_DIR") or "/tmp/mpbench-files"
+    root = "%s/%s-%d" % (base, name, n)
+    if os.path.exists(root + ".complete"):
+        return root
+    size = FILE_SIZES[name]
+    block = b"0123456789abcdef" * (size // 16)
+    for i in range(n):
+        d = "%s/d%d" % (root, i // FILES_PER_DIR)
+        if i % FILES_PER_DIR == 0:
+            os.makedirs(d, exist_ok=True)
+        label = b"%d\n" % i
+        with open("%s/f%d.bin" % (d, i), "wb") as f:
+            f.write(label + block[len(label):])
+    open(root + ".complete", "w").close()
+    return root
+
+
+def wl_files_hash(name, ctx, n):
+    """Untimed: the tree, Pool(cpu_count) and a warm-up map.  Timed: os.walk
+    of the tree and pool.map(hash_file, paths).  Check: one digest per
+    file, all different."""
+    root = files_tree(name, n)
+    workers = os.cpu_count()
+    pool = ctx.Pool(workers)
+    try:
+        check(sum(pool.map(one, range(workers), chunksize=1)) == workers, "warm-up map")
+        t0 = perf()
+        paths = []
+        for dirpath, _, filenames in os.walk(root):
+            for filename in filenames:
+                paths.append(os.path.join(dirpath, filename))
+        digests = pool.map(hash_file, paths)
+        t1 = perf()
+        pool.close()
+        pool.join()
+    except BaseException:
+        pool.terminate()
+        raise
+    check(len(digests) == n, "%d digests for %d files" % (len(digests), n))
+    check(len(set(digests)) == n, "digests repeat")
+    mib = n * FILE_SIZES[name] / (1024 * 1024)
+    return dict(ops=n, seconds=t1 - t0, unit="files/s", mib_per_s=mib / (t1 - t0))
+
+
+def wl_files_hash_big(ctx, n, quick):
+    """SHA-256 of a generated tree of 2,000 files of 100 KiB."""
+    return wl_files_hash("files_hash_big", ctx, n)
+
+
+def wl_files_hash_small(ctx, n, quick):
+    """SHA-256 of a generated tree of 20,000 files of 4 KiB."""
+    return wl_files_hash("files_hash_small", ctx, n)
+
+
 WORKLOADS = [
     ("process_start_join", wl_process_start_join),
     ("pipe_pingpong_small", wl_pipe_pingpong_small),
@@ -754,6 +829,8 @@ WORKLOADS = [
     ("pool_apply_async_latency", wl_pool_apply_async_latency),
     ("event_pingpong", wl_event_pingpong),
     ("listener_client_pingpong", wl_listener_client_pingpong),
+    ("files_hash_big", wl_files_hash_big),
+    ("files_hash_small", wl_files_hash_small),
 ]
 
 
