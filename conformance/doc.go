@@ -12,6 +12,9 @@
 //	# unordered: true   compare stdout lines in any order
 //	# stdin: FILE       feed testdata/FILE to the script's standard input
 //
+// TestExamples runs the programs of scripts/examples the same way, and their
+// Python originals with python3 when it is installed.
+//
 // Run `go test ./conformance/ -update` to rewrite the golden files from the
 // current output; review the diff before committing it.
 package conformance
