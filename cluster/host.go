@@ -305,9 +305,8 @@ func (hp *hostPool) fetch() {
 	}
 }
 
-// pullExpiry bounds how long a pull request waits for a task; a request
-// that the server dropped (on a reconnect) costs its slot at most that
-// long.
+// pullExpiry bounds how long a pull request waits for a task: an idle
+// pool costs a host one status message per slot that often.
 const pullExpiry = 5 * time.Second
 
 // onDelivery handles what a pull request brought: a task, or a status
@@ -321,7 +320,9 @@ func (hp *hostPool) onDelivery(m *nats.Msg) {
 		return
 	}
 	hp.mu.Lock()
-	hp.pulls--
+	if hp.pulls > 0 { // else its request was reclaimed at a reconnect
+		hp.pulls--
+	}
 	hp.mu.Unlock()
 	hp.run(m)
 }

@@ -27,6 +27,11 @@ import (
 // for, while keeping enough tasks queued for every host's idle slots.
 const window = 1024
 
+// maxPullRequests is how many pull requests the pool's consumer keeps
+// waiting: one per idle slot of every host (the server's default, 512,
+// would refuse the slots of a few dozen big hosts).
+const maxPullRequests = 1 << 14
+
 // requestTimeout bounds each request to the server (creating streams,
 // publishing code, deleting).
 const requestTimeout = 10 * time.Second
@@ -105,7 +110,7 @@ func (p *Pool) create(spec *builtins.ClusterPoolSpec) error {
 	}
 	if _, err := p.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
 		Durable: consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
-		MaxDeliver: spec.Retries + 1, MaxAckPending: window,
+		MaxDeliver: spec.Retries + 1, MaxAckPending: window, MaxWaiting: maxPullRequests,
 	}); err != nil {
 		return err
 	}
