@@ -9,12 +9,12 @@ import sys
 from collections import Counter
 from multiprocessing import Pool
 
-WORD = re.compile(r"[a-z']+")
+WORD = r"[a-z']+"
 
 
 def count_words(path):
     with open(path, encoding="utf-8") as f:
-        return path, dict(Counter(WORD.findall(f.read().lower())))
+        return path, dict(Counter(re.findall(WORD, f.read().lower())))
 
 
 def main():
