@@ -20,6 +20,7 @@ import (
 //	divmod(a, b) -> (a // b, a % b)
 //	pow(base, exp, mod=None)
 //	hex(x), oct(x), bin(x) -> str
+//	next(iterator[, default])
 //
 // round rounds half to even on the exact binary value, as Python does
 // (round(2.675, 2) is 2.67). pow of a negative float to a fractional power
@@ -34,6 +35,7 @@ func Builtins(stdout starlark.Value) starlark.StringDict {
 		"hex":    starlark.NewBuiltin("hex", radix(16, "0x")),
 		"oct":    starlark.NewBuiltin("oct", radix(8, "0o")),
 		"bin":    starlark.NewBuiltin("bin", radix(2, "0b")),
+		"next":   starlark.NewBuiltin("next", next),
 	}
 }
 
@@ -310,4 +312,47 @@ func radix(base int, prefix string) func(*starlark.Thread, *starlark.Builtin, st
 		}
 		return starlark.String(sign + prefix + new(big.Int).Abs(n).Text(base)), nil
 	}
+}
+
+// def next(iterator[, default]): the next item of a value that is its own
+// iterator (a csv reader, a file, a Pool.imap result: anything with a
+// __next__ or next method, or whose iteration consumes it), or default
+// (else StopIteration) at its end. Starlark's lists, tuples, dicts, sets,
+// strings and ranges are not iterators, as in Python.
+func next(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var it, def starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &it, &def); err != nil {
+		return nil, err
+	}
+	v, err := nextOf(thread, it)
+	if exceptions.Is(err, exceptions.StopIteration) && def != nil {
+		return def, nil
+	}
+	return v, err
+}
+
+func nextOf(thread *starlark.Thread, it starlark.Value) (starlark.Value, error) {
+	notIterator := exceptions.TypeError.Errorf("'%s' object is not an iterator", pyrepr.TypeName(it))
+	switch it.(type) {
+	case *starlark.List, starlark.Tuple, *starlark.Dict, *starlark.Set, starlark.String, starlark.Bytes:
+		return nil, notIterator
+	}
+	if ha, ok := it.(starlark.HasAttrs); ok {
+		for _, name := range []string{"__next__", "next"} {
+			if m, _ := ha.Attr(name); m != nil {
+				return CallMethod(thread, it, name)
+			}
+		}
+	}
+	iterable, ok := it.(starlark.Iterable)
+	if !ok || it.Type() == "range" {
+		return nil, notIterator
+	}
+	iter := iterable.Iterate()
+	defer iter.Done()
+	var v starlark.Value
+	if !iter.Next(&v) {
+		return nil, exceptions.StopIteration.New("")
+	}
+	return v, nil
 }

@@ -46,6 +46,10 @@ print(parts)
 
 func TestPrintErrors(t *testing.T) {
 	startest.Run(t, []startest.Case{
+		{Src: `builtins.next([1])`, Err: "TypeError: 'list' object is not an iterator"},
+		{Src: `builtins.next(range(3))`, Err: "TypeError: 'range' object is not an iterator"},
+		{Src: `builtins.next(struct(__next__ = lambda: fail("x")))`, Err: "x"},
+		{Src: `print(builtins.next(struct(next = lambda: 7)), builtins.next(struct(__next__ = lambda: 8), 0))`, Want: "7 8"},
 		{Src: `builtins.print("x", sep=1)`, Err: "TypeError: sep must be None or a string, not int"},
 		{Src: `builtins.print("x", file=1)`, Err: "AttributeError: 'int' object has no attribute 'write'"},
 	}, &starlarkstruct.Module{Name: "builtins", Members: Builtins(starlark.None)})
