@@ -89,6 +89,7 @@ func TestOpenErrors(t *testing.T) {
 		{`open("new", "w").read()`, "io.UnsupportedOperation", "not readable"},
 		{`open("new", "w").write(b"x")`, "TypeError", "write() argument must be str, not bytes"},
 		{`open("new", "wb").write("x")`, "TypeError", "a bytes-like object is required, not 'str'"},
+		{`open(1.5)`, "TypeError", "expected str, bytes or os.PathLike object, not float"},
 	})
 	if os.Getuid() != 0 {
 		startest.Fails(t, dir, starlark.StringDict{"open": Open}, [][3]string{

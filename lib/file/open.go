@@ -20,12 +20,17 @@ import (
 var Open = starlark.NewBuiltin("open", open)
 
 func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var path, mode string = "", "r"
+	var file starlark.Value
+	mode := "r"
 	var encoding, newline starlark.Value = starlark.None, starlark.None
-	var buffering int = -1
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "file", &path, "mode?", &mode,
+	buffering := -1
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "file", &file, "mode?", &mode,
 		"buffering?", &buffering, "encoding?", &encoding, "errors?", new(starlark.Value), "newline?", &newline); err != nil {
 		return nil, err
+	}
+	path, err := oserror.PathOf(file)
+	if err != nil {
+		return nil, err // a TypeError, which UnpackArgs would not make
 	}
 	m, err := parseMode(mode)
 	if err != nil {
@@ -57,11 +62,11 @@ func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 		f.Close()
 		return nil, oserror.Errno(syscall.EISDIR, path) // as CPython reports opening a directory
 	}
-	file := NewFile(f, path, mode, c, nl, m.readable, m.writable)
+	opened := NewFile(f, path, mode, c, nl, m.readable, m.writable)
 	if err == nil && fi.Mode().IsRegular() {
-		file.sizeHint = fi.Size()
+		opened.sizeHint = fi.Size()
 	}
-	return file, nil
+	return opened, nil
 }
 
 // openMode is a parsed mode string.
