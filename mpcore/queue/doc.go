@@ -15,13 +15,15 @@
 //	        the pid of a producer streaming an oversized item
 //	line 3  the get lock (shm.Mutex) — consumers serialise on it
 //	line 4  head (position of the next unread byte), items taken,
-//	        the pid of a consumer streaming an oversized item
+//	        the pid of a consumer streaming an oversized item, where that
+//	        item begins, and where the last item whose consumer died began
 //	lines 5-8  events: data, space, slot, join (a futex word and a flag each)
 //	line 9  JoinableQueue's unfinished-task count
 //
 // Positions are 64-bit byte counts that only grow; the ring offset is the
-// position modulo the ring size. An item is a frame: its length as a
-// little-endian uint64, then its bytes, wrapping at the ring's end.
+// position modulo the ring size. An item is a frame: a little-endian
+// uint64 holding the frame's kind (top two bits) and the item's length,
+// then its bytes, wrapping at the ring's end.
 //
 // # Moving an item
 //
@@ -48,9 +50,10 @@
 // # Items larger than the ring
 //
 // A frame that does not fit in the ring is streamed: the producer, holding
-// the put lock, publishes it piece by piece as room appears, and the
-// consumer, holding the get lock, copies it out piece by piece, freeing room
-// as it goes. Both record their pid in the header while they do it.
+// the put lock, publishes a begin frame with the item's length, then chunk
+// frames, each published whole, as room appears; the consumer, holding the
+// get lock, copies the chunks out one by one, freeing room as it goes. Both
+// record their pid in the header while they do it.
 //
 // # Queue, JoinableQueue, SimpleQueue
 //
@@ -95,13 +98,23 @@
 //     partial frame is invisible and is overwritten by the next producer.
 //     That item, and whatever was still in the dead process's buffer, are
 //     lost, as they are in CPython.
-//   - A producer or consumer killed half-way through streaming an item
-//     larger than the ring leaves the ring mid-frame. The next process
-//     that takes the lock over finds the dead pid in the header, and a
-//     process waiting on the other side checks every 100 ms whether the
-//     streaming process is still alive (by probing its lock). The queue is
-//     then marked broken: every later Put and Get returns ErrBroken saying
-//     which process died doing what, instead of delivering garbage.
+//   - A producer killed half-way through streaming an item larger than
+//     the ring leaves its pid in the header and the put lock held. The
+//     next process that takes the lock over (a producer, or the consumer
+//     receiving the item, which checks every 100 ms whether the producer's
+//     lock can be taken) appends an abort frame; consumers discard the
+//     partial item when they reach it, count it as taken (and, for a
+//     JoinableQueue, as done), and go on with the next item. Every item
+//     written before the death is delivered.
+//   - A consumer killed half-way through receiving such an item took it
+//     with it. The next process that takes the get lock over (a consumer,
+//     or the producer, which checks every 100 ms while it waits for room)
+//     counts the item as taken, tells the producer to stop streaming it,
+//     and skips its remaining chunks. The producer's put succeeds.
+//   - A queue whose memory holds an impossible frame (overwritten by
+//     another program) is marked broken: every later Put and Get returns
+//     ErrBroken. Items the feeder could not write then make this
+//     process's next Put and JoinThread fail, not only a stderr line.
 //   - Counts: the items-taken count is bumped just before head moves, so a
 //     consumer killed between the two makes a bounded queue admit one item
 //     too many rather than lose a slot for good. Items a dead producer had

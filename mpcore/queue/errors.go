@@ -51,9 +51,9 @@ var (
 	ErrHandleClosed = &Error{Kind: "OSError", Msg: "handle is closed"}
 	// ErrTooLarge: an item of 2⁴⁰ bytes or more.
 	ErrTooLarge = &Error{Kind: "ValueError", Msg: "queue item is too large (the limit is 1 TiB)"}
-	// ErrBroken: the queue can no longer be used because a process died in
-	// the middle of moving an item, or its memory was overwritten. The error
-	// returned says which.
+	// ErrBroken: the queue can no longer be used because its memory holds
+	// something no mpstar process wrote. The error returned names the
+	// queue.
 	ErrBroken = &Error{Kind: "OSError", Msg: "queue is broken"}
 )
 

@@ -15,7 +15,8 @@ import (
 
 // OnFeederError is called when the feeder cannot write buffered items
 // (the queue is broken); the items are dropped, as CPython's feeder drops
-// an item it cannot send. The default writes one line to stderr.
+// an item it cannot send, and the next Put or JoinThread of this process
+// returns the error. The default writes one line to stderr.
 var OnFeederError = func(q fmt.Stringer, err error) {
 	fmt.Fprintf(os.Stderr, "mpstar: %s: dropping buffered items: %v\n", q, err)
 }
@@ -52,6 +53,7 @@ func (q *Queue) feed() {
 		q.spare = batch[:0]
 		if err != nil {
 			OnFeederError(q, err)
+			q.feedErr = err
 			clear(q.buf)
 			q.buf = q.buf[:0]
 		}

@@ -48,16 +48,15 @@ const minCapacity = 4096
 // own 64-byte cache line, so one side's writes do not evict the other's.
 const (
 	magicWord     = 0x7571706d // "mpqu"
-	layoutVersion = 1
+	layoutVersion = 2
 
-	// line 0: fixed at creation, plus the broken status (written once).
-	offMagic     = 0  // uint32
-	offVersion   = 4  // uint32
-	offKind      = 8  // uint32 Kind
-	offStatus    = 12 // uint32 status: why the queue is broken, 0 if it is not
-	offCapacity  = 16 // uint64 ring bytes, a power of two
-	offMaxSize   = 24 // uint64 maxsize, 0 for unbounded
-	offStatusPID = 32 // uint32 the process whose death broke the queue
+	// line 0: fixed at creation, plus the broken status (set once).
+	offMagic    = 0  // uint32
+	offVersion  = 4  // uint32
+	offKind     = 8  // uint32 Kind
+	offStatus   = 12 // uint32 status: why the queue is broken, 0 if it is not
+	offCapacity = 16 // uint64 ring bytes, a power of two
+	offMaxSize  = 24 // uint64 maxsize, 0 for unbounded
 
 	offPutLock = 64 // shm.Mutex serialising producers
 
@@ -72,6 +71,8 @@ const (
 	offHead         = 256 // uint64 ring position of the next unread byte
 	offGotCount     = 264 // uint64 items ever taken
 	offStreamReader = 272 // uint32 pid of the consumer streaming an oversized item, else 0
+	offReadBegin    = 280 // uint64 1 + ring position of the frameBegin that consumer is reading
+	offLostStream   = 288 // uint64 1 + ring position of the frameBegin of the last stream whose consumer died
 
 	offDataEvent  = 320 // event: the ring has new bytes (consumers wait)
 	offSpaceEvent = 384 // event: the ring has freed bytes (the producer holding the put lock waits)
@@ -95,13 +96,14 @@ type ring struct {
 	maxsize uint64 // 0: unbounded
 	kind    Kind
 
-	status, statusPID *uint32
+	status *uint32
 
 	tail, putCount *uint64
 	streamWriter   *uint32
 
-	head, gotCount *uint64
-	streamReader   *uint32
+	head, gotCount        *uint64
+	streamReader          *uint32
+	readBegin, lostStream *uint64
 
 	unfinished *uint32
 
@@ -176,13 +178,14 @@ func mapRing(a *shm.Arena) (*ring, error) {
 		maxsize:      *u64(mem, offMaxSize),
 		kind:         Kind(*u32(mem, offKind)),
 		status:       u32(mem, offStatus),
-		statusPID:    u32(mem, offStatusPID),
 		tail:         u64(mem, offTail),
 		putCount:     u64(mem, offPutCount),
 		streamWriter: u32(mem, offStreamWriter),
 		head:         u64(mem, offHead),
 		gotCount:     u64(mem, offGotCount),
 		streamReader: u32(mem, offStreamReader),
+		readBegin:    u64(mem, offReadBegin),
+		lostStream:   u64(mem, offLostStream),
 		unfinished:   u32(mem, offUnfinished),
 		dataEv:       eventAt(mem, offDataEvent),
 		spaceEv:      eventAt(mem, offSpaceEvent),

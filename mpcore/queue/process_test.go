@@ -6,6 +6,7 @@ package queue
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -253,8 +254,8 @@ var childRoles = map[string]func(h Handle, args []int) error{
 			w.Write(b[:8])
 		}
 	},
-	// victim: get forever, reporting each item on the report pipe before
-	// getting the next. It is killed by the test.
+	// victim: get until an empty item, reporting each item on the report
+	// pipe before getting the next. The test may kill it at any moment.
 	"victim": func(h Handle, args []int) error {
 		q, err := attachAny(h)
 		if err != nil {
@@ -263,13 +264,42 @@ var childRoles = map[string]func(h Handle, args []int) error{
 		report := os.NewFile(reportFD, "report")
 		for {
 			b, err := q.Get(true, 30*time.Second)
-			if err != nil {
+			if err != nil || len(b) == 0 {
+				return err
+			}
+			if len(b) < 8 || !bytes.Equal(b, item(binary.LittleEndian.Uint32(b), binary.LittleEndian.Uint32(b[4:]), len(b))) {
+				return fmt.Errorf("corrupt item of %d bytes", len(b))
+			}
+			if _, err := report.Write(b[:8]); err != nil {
+				return err
+			}
+		}
+	},
+	// syncproduce id count bigEvery bigSize: put item(id, 0..count-1),
+	// each of 16 bytes but every bigEvery-th of bigSize, writing each to
+	// the ring before reporting it on the report pipe, so that a reported
+	// item is known to be complete. The test may kill it at any moment.
+	"syncproduce": func(h Handle, args []int) error {
+		q, err := attachAny(h)
+		if err != nil {
+			return err
+		}
+		report := os.NewFile(reportFD, "report")
+		id, count, every, big := uint32(args[0]), args[1], args[2], args[3]
+		for i := range count {
+			size := 16
+			if i%every == every/2 {
+				size = big
+			}
+			b := item(id, uint32(i), size)
+			if err := q.r.putAll([][]byte{b}); err != nil {
 				return err
 			}
 			if _, err := report.Write(b[:8]); err != nil {
 				return err
 			}
 		}
+		return nil
 	},
 	// holdlock get|put: take the queue's get or put lock, write a byte to
 	// stdout, and wait to be killed.
@@ -549,27 +579,6 @@ func TestProducerKilledHoldingPutLock(t *testing.T) {
 	}
 	if b, err := q.Get(true, 5*time.Second); err != nil || len(b) != 10 {
 		t.Fatalf("get after the put lock holder died: %v", err)
-	}
-}
-
-func TestProducerKilledMidStreamBreaksQueue(t *testing.T) {
-	q, err := NewQueue(Options{Capacity: minCapacity})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The producer streams a 40 KiB item through a 4 KiB ring that nobody
-	// reads: it fills the ring and waits for room, where it is killed.
-	p := startChild(t, "produce", q.Handle(), 0, 0, 1, 40000, exitFlushAll)
-	waitFor(t, "the producer waits for room", func() bool {
-		return atomic.LoadUint32(q.r.streamWriter) != 0 && atomic.LoadUint32(q.r.spaceEv.flag) == 1
-	})
-	p.kill()
-	_, err = q.Get(true, 10*time.Second)
-	if !errors.Is(err, ErrBroken) || !strings.Contains(err.Error(), "died while putting") {
-		t.Fatalf("Get of a half-written item: %v, want ErrBroken", err)
-	}
-	if err := q.Put([]byte("x"), true, -1); !errors.Is(err, ErrBroken) {
-		t.Fatalf("Put on a broken queue: %v, want ErrBroken", err)
 	}
 }
 

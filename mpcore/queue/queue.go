@@ -37,6 +37,7 @@ type Queue struct {
 	spare     [][]byte  // the feeder's previous batch, reused
 	running   bool      // a feeder goroutine owns buf
 	cancelled bool      // CancelJoinThread: exit does not wait for buf
+	feedErr   error     // why the feeder dropped items, for the next Put and JoinThread
 }
 
 // NewQueue creates a Queue in a new shared-memory arena.
@@ -85,13 +86,17 @@ func (q *Queue) MaxSize() int { return int(q.r.maxsize) }
 // not modify afterwards. A bounded queue holding MaxSize items (counting
 // items still buffered by producers) makes Put wait, for at most timeout
 // (< 0: forever) when block is true; ErrFull when it gives up. Put
-// returns ErrClosed after Close.
+// returns ErrClosed after Close, and the feeder's error once the feeder
+// could not deliver an earlier item.
 func (q *Queue) Put(item []byte, block bool, timeout time.Duration) error {
 	if q.closed.Load() {
 		return queueError(ErrClosed, "Queue %s is closed", q)
 	}
 	if len(item) >= maxItem {
 		return ErrTooLarge
+	}
+	if err := q.feederError(); err != nil {
+		return err
 	}
 	if err := q.r.reserve(block, timeout); err != nil {
 		return err
@@ -141,14 +146,22 @@ func (q *Queue) Full() bool {
 func (q *Queue) Close() { q.closed.Store(true) }
 
 // JoinThread waits until this process's buffered items are flushed into
-// the ring, unless CancelJoinThread was called. It fails like CPython's
+// the ring, unless CancelJoinThread was called, and returns the error that
+// made the feeder drop items, if one did. It fails like CPython's
 // assertion when the queue has not been closed.
 func (q *Queue) JoinThread() error {
 	if !q.closed.Load() {
 		return queueError(ErrNotClosed, "Queue %s not closed", q)
 	}
 	q.waitFlushed()
-	return nil
+	return q.feederError()
+}
+
+// feederError returns why the feeder dropped items, or nil.
+func (q *Queue) feederError() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.feedErr
 }
 
 // CancelJoinThread makes JoinThread and FlushAll stop waiting for this
@@ -186,21 +199,7 @@ func AttachJoinableQueue(h Handle) (*JoinableQueue, error) {
 
 // TaskDone says that an item got from the queue has been dealt with. It
 // returns ErrTooManyTaskDone when called more times than items were put.
-func (q *JoinableQueue) TaskDone() error {
-	u := q.r.unfinished
-	for {
-		n := atomic.LoadUint32(u)
-		if n == 0 {
-			return ErrTooManyTaskDone
-		}
-		if atomic.CompareAndSwapUint32(u, n, n-1) {
-			if n == 1 {
-				q.r.joinEv.notify()
-			}
-			return nil
-		}
-	}
-}
+func (q *JoinableQueue) TaskDone() error { return q.r.taskDone() }
 
 // Join waits until every item put has been confirmed with TaskDone, for at
 // most timeout (< 0: forever), and reports whether that happened. Put
@@ -209,4 +208,20 @@ func (q *JoinableQueue) Join(timeout time.Duration) bool {
 	done := func() bool { return atomic.LoadUint32(q.r.unfinished) == 0 }
 	c := limit(timeout)
 	return done() || q.r.joinEv.wait(done, &c)
+}
+
+// taskDone uncounts one unfinished task, waking Join at zero.
+func (r *ring) taskDone() error {
+	for {
+		n := atomic.LoadUint32(r.unfinished)
+		if n == 0 {
+			return ErrTooManyTaskDone
+		}
+		if atomic.CompareAndSwapUint32(r.unfinished, n, n-1) {
+			if n == 1 {
+				r.joinEv.notify()
+			}
+			return nil
+		}
+	}
 }

@@ -11,13 +11,25 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
-
-	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
-// frameHeader is the length prefix of every item in the ring: a
-// little-endian uint64.
+// frameHeader is the prefix of every frame in the ring: a little-endian
+// uint64 whose top two bits are the frame's kind and whose other bits are a
+// length.
 const frameHeader = 8
+
+// The frame kinds. An item that fits the ring is one frameWhole. A larger
+// one is streamed: a frameBegin with its total length, then frameChunks
+// published one at a time as room appears. A producer that dies half-way
+// leaves its stream unfinished; whoever takes its put lock over ends it
+// with a frameAbort, and consumers discard the partial item.
+const (
+	frameWhole = uint64(0) << 62 // length, then that many item bytes
+	frameBegin = uint64(1) << 62 // the total length of a streamed item; no bytes
+	frameChunk = uint64(2) << 62 // length, then that many bytes of the streamed item
+	frameAbort = uint64(3) << 62 // the streamed item will never be completed; no bytes
+	frameKinds = uint64(3) << 62
+)
 
 // maxItem bounds item lengths, so that a corrupt length is recognised.
 const maxItem = 1 << 40
@@ -26,41 +38,27 @@ const maxItem = 1 << 40
 // middle of a streamed item checks that the other side is still alive.
 const probeInterval = 100 * time.Millisecond
 
-// Why a queue is broken (the status word).
+// Why a queue is broken (the status word): only when its memory holds
+// something no mpstar process wrote. A process that dies moving an item
+// breaks nothing (see doc.go).
 const (
 	statusOK = iota
-	statusWriterDied
-	statusReaderDied
 	statusCorrupt
 )
 
 // err returns nil, or the error that says why the queue is broken.
 func (r *ring) err() error {
-	switch atomic.LoadUint32(r.status) {
-	case statusOK:
-		return nil
-	case statusWriterDied:
-		return r.brokenError("process %d died while putting an item larger than the queue's buffer; the item cannot be completed", atomic.LoadUint32(r.statusPID))
-	case statusReaderDied:
-		return r.brokenError("process %d died while getting an item larger than the queue's buffer; the rest of the item cannot be read", atomic.LoadUint32(r.statusPID))
-	default:
-		return r.brokenError("its shared memory holds an invalid item length (overwritten by another program?)")
-	}
-}
-
-// brokenError returns an ErrBroken instance naming the queue and the cause.
-func (r *ring) brokenError(format string, args ...any) error {
-	return &Error{Kind: ErrBroken.Kind, of: ErrBroken,
-		Msg: fmt.Sprintf("%s %016x is broken and cannot be used any more: %s", r.kind, r.arena.ID, fmt.Sprintf(format, args...))}
-}
-
-// breakQueue records why the queue can no longer be used (the first reason
-// wins) and wakes every sleeper so that it sees the error.
-func (r *ring) breakQueue(status, pid uint32) error {
 	if atomic.LoadUint32(r.status) == statusOK {
-		atomic.StoreUint32(r.statusPID, pid)
-		atomic.CompareAndSwapUint32(r.status, statusOK, status)
+		return nil
 	}
+	return &Error{Kind: ErrBroken.Kind, of: ErrBroken,
+		Msg: fmt.Sprintf("%s %016x is broken and cannot be used any more: its shared memory holds an invalid frame (overwritten by another program?)", r.kind, r.arena.ID)}
+}
+
+// breakQueue records that the queue's memory is corrupt and wakes every
+// sleeper so that it sees the error.
+func (r *ring) breakQueue() error {
+	atomic.StoreUint32(r.status, statusCorrupt)
 	for _, e := range []event{r.dataEv, r.spaceEv, r.slotEv, r.joinEv} {
 		atomic.StoreUint32(e.flag, 1)
 		e.notify()
@@ -153,23 +151,64 @@ func (r *ring) count() int {
 	return int(max(n, 0))
 }
 
+// ---- frames ----
+
+// frameAt returns the kind and length of the frame whose header is at
+// position pos.
+func (r *ring) frameAt(pos uint64) (kind, length uint64) {
+	var hdr [frameHeader]byte
+	r.copyOut(pos, hdr[:])
+	v := binary.LittleEndian.Uint64(hdr[:])
+	return v & frameKinds, v &^ frameKinds
+}
+
+// writeHeader writes a frame header of the given kind and length at
+// position t and returns the position after it.
+func (r *ring) writeHeader(t, kind, length uint64) uint64 {
+	var hdr [frameHeader]byte
+	binary.LittleEndian.PutUint64(hdr[:], kind|length)
+	r.copyIn(t, hdr[:])
+	return t + frameHeader
+}
+
 // ---- producers ----
 
-// lockPut takes the put lock (as block and timeout say). A previous holder
-// that died while streaming an item left a partial frame behind, which
-// breaks the queue.
+// lockPut takes the put lock (as block and timeout say), first ending the
+// stream of a previous holder that died half-way through one.
 func (r *ring) lockPut(block bool, timeout time.Duration) (bool, error) {
 	if ok, err := r.putLock.Acquire(block, timeout); !ok || err != nil {
 		return false, err
 	}
-	if pid := atomic.LoadUint32(r.streamWriter); pid != 0 {
-		r.putLock.Release()
-		return false, r.breakQueue(statusWriterDied, pid)
+	ok, err := r.endDeadStream(block)
+	if err == nil {
+		err = r.err()
 	}
-	if err := r.err(); err != nil {
+	if !ok || err != nil {
 		r.putLock.Release()
 		return false, err
 	}
+	return true, nil
+}
+
+// endDeadStream is run by whoever takes the put lock: if its previous
+// holder died streaming an item (streamWriter still names it), it appends
+// a frameAbort so that consumers discard the partial item. Without block
+// it gives up, reporting false, when the ring has no room for the frame.
+func (r *ring) endDeadStream(block bool) (bool, error) {
+	if atomic.LoadUint32(r.streamWriter) == 0 {
+		return true, nil
+	}
+	t := atomic.LoadUint64(r.tail)
+	if r.room(t, frameHeader) < frameHeader {
+		if !block {
+			return false, nil
+		}
+		if _, err := r.waitRoom(t, frameHeader, 0); err != nil {
+			return false, err
+		}
+	}
+	r.publish(r.writeHeader(t, frameAbort, 0))
+	atomic.StoreUint32(r.streamWriter, 0)
 	return true, nil
 }
 
@@ -213,7 +252,7 @@ func (r *ring) putAll(items [][]byte) error {
 		}
 		if r.room(t, n) < n {
 			r.publish(t)
-			if err := r.waitRoom(t, n); err != nil {
+			if _, err := r.waitRoom(t, n, 0); err != nil {
 				return err
 			}
 		}
@@ -223,39 +262,37 @@ func (r *ring) putAll(items [][]byte) error {
 	return nil
 }
 
-// writeFrame writes item as a frame at position t and returns the position
-// after it; the caller has checked the room.
+// writeFrame writes item as a frameWhole at position t and returns the
+// position after it; the caller has checked the room.
 func (r *ring) writeFrame(t uint64, item []byte) uint64 {
-	var hdr [frameHeader]byte
-	binary.LittleEndian.PutUint64(hdr[:], uint64(len(item)))
-	r.copyIn(t, hdr[:])
-	r.copyIn(t+frameHeader, item)
-	return t + frameHeader + uint64(len(item))
+	t = r.writeHeader(t, frameWhole, uint64(len(item)))
+	r.copyIn(t, item)
+	return t + uint64(len(item))
 }
 
-// stream writes an item larger than the ring at position t, publishing it
-// piece by piece as consumers make room, and returns the position after
-// it. streamWriter names this process meanwhile, so that a death half-way
-// is noticed (lockPut, probeWriter).
+// stream writes an item larger than the ring at position t as a frameBegin
+// and frameChunks, each published whole as consumers make room, and
+// returns the position after it. streamWriter names this process
+// meanwhile, so that a death half-way is noticed (endDeadStream). If the
+// consumer receiving the item dies (endDeadRead), the item is gone with it
+// and the rest is not written.
 func (r *ring) stream(t uint64, item []byte) (uint64, error) {
 	atomic.StoreUint32(r.streamWriter, selfPID)
-	if err := r.waitRoom(t, frameHeader); err != nil {
+	if _, err := r.waitRoom(t, frameHeader, 0); err != nil {
 		return t, err
 	}
-	var hdr [frameHeader]byte
-	binary.LittleEndian.PutUint64(hdr[:], uint64(len(item)))
-	r.copyIn(t, hdr[:])
-	t += frameHeader
+	begin := t + 1
+	t = r.writeHeader(t, frameBegin, uint64(len(item)))
+	r.publish(t)
 	for len(item) > 0 {
-		free := r.room(t, 1)
-		if free == 0 {
-			r.publish(t)
-			if err := r.waitRoom(t, 1); err != nil {
-				return t, err
-			}
-			continue
+		// Waiting for half the ring keeps chunks large.
+		want := min(frameHeader+uint64(len(item)), r.size/2)
+		if lost, err := r.waitRoom(t, want, begin); lost || err != nil {
+			atomic.StoreUint32(r.streamWriter, 0)
+			return t, err
 		}
-		n := min(free, uint64(len(item)))
+		n := min(r.room(t, want)-frameHeader, uint64(len(item)))
+		t = r.writeHeader(t, frameChunk, n)
 		r.copyIn(t, item[:n])
 		t += n
 		item = item[n:]
@@ -265,32 +302,25 @@ func (r *ring) stream(t uint64, item []byte) (uint64, error) {
 	return t, nil
 }
 
-// waitRoom waits until want bytes after position t are free. The caller
-// holds the put lock. While it waits it checks now and then that no
-// consumer died half-way through a streamed item, which would leave the
-// ring full for good.
-func (r *ring) waitRoom(t, want uint64) error {
-	ready := func() bool { return r.broken() || r.room(t, want) >= want }
+// waitRoom waits until want bytes after position t are free, or, for a
+// streamed item whose frameBegin is at position begin-1, until its
+// consumer dies (then it reports lost). The caller holds the put lock.
+// While it waits it checks now and then that no consumer died half-way
+// through a streamed item, which would leave the ring full for good.
+func (r *ring) waitRoom(t, want, begin uint64) (lost bool, err error) {
+	isLost := func() bool { return begin != 0 && atomic.LoadUint64(r.lostStream) == begin }
+	ready := func() bool { return r.broken() || isLost() || r.room(t, want) >= want }
 	for c := probeTurn(); !r.spaceEv.wait(ready, &c); c = probeTurn() {
-		if err := r.probe(r.getLock, r.streamReader, statusReaderDied); err != nil {
-			return err
+		if ok, _ := r.getLock.Acquire(true, time.Nanosecond); ok {
+			// The lock was free or its holder dead: see which.
+			err := r.endDeadRead()
+			r.getLock.Release()
+			if err != nil {
+				return false, err
+			}
 		}
 	}
-	return r.err()
-}
-
-// probe takes the other side's lock for an instant. shm's Mutex takes over
-// a lock whose holder has died; if that holder was half-way through a
-// streamed item (stream names it), the queue is broken.
-func (r *ring) probe(lock *shm.Mutex, stream *uint32, status uint32) error {
-	if ok, _ := lock.Acquire(true, time.Nanosecond); !ok {
-		return nil
-	}
-	defer lock.Release()
-	if pid := atomic.LoadUint32(stream); pid != 0 {
-		return r.breakQueue(status, pid)
-	}
-	return nil
+	return isLost(), r.err()
 }
 
 // ---- consumers ----
@@ -332,7 +362,7 @@ func (r *ring) get(block bool, timeout time.Duration) ([]byte, error) {
 // an instant when !block (enough for another consumer to finish copying a
 // small item, and for shm to take the lock over from a dead holder, which
 // a plain try would never do). A previous holder that died while streaming
-// an item left a partial frame behind, which breaks the queue.
+// an item took that item with it.
 func (r *ring) lockGet(block bool, c *clock) (bool, error) {
 	ok, err := r.getLock.Acquire(false, 0)
 	if !ok && err == nil {
@@ -345,82 +375,172 @@ func (r *ring) lockGet(block bool, c *clock) (bool, error) {
 	if !ok || err != nil {
 		return false, err
 	}
-	if pid := atomic.LoadUint32(r.streamReader); pid != 0 {
+	if err := r.endDeadRead(); err != nil {
 		r.getLock.Release()
-		return false, r.breakQueue(statusReaderDied, pid)
+		return false, err
 	}
 	return true, nil
 }
 
-// take removes the frame at the head, if one is there. The caller holds the
+// endDeadRead is run by whoever holds the get lock: if its previous holder
+// died streaming an item (streamReader still names it), the item is gone
+// with it, as any item a consumer dies holding. The item is counted as
+// taken, its producer is told to stop (lostStream), and the rest of its
+// frames are skipped, so that the queue goes on.
+func (r *ring) endDeadRead() error {
+	if atomic.LoadUint32(r.streamReader) != 0 {
+		atomic.StoreUint64(r.lostStream, atomic.LoadUint64(r.readBegin))
+		r.counted()
+		atomic.StoreUint32(r.streamReader, 0)
+		r.spaceEv.notify()
+	}
+	_, err := r.skipRemnants()
+	return err
+}
+
+// skipRemnants discards the chunk and abort frames at the head, which
+// belong to a streamed item whose consumer or producer died, and reports
+// whether a frame of another item follows. The caller holds the get lock.
+func (r *ring) skipRemnants() (bool, error) {
+	for {
+		h := atomic.LoadUint64(r.head)
+		avail := atomic.LoadUint64(r.tail) - h
+		if avail == 0 {
+			return false, nil
+		}
+		kind, length := r.frameAt(h)
+		n := uint64(frameHeader)
+		switch {
+		case kind == frameChunk:
+			n += length
+		case kind != frameAbort:
+			return true, nil
+		}
+		if avail < n || length >= maxItem {
+			return false, r.breakQueue()
+		}
+		r.freed(h + n)
+	}
+}
+
+// take removes the item at the head, if one is there. The caller holds the
 // get lock. An item that fits the ring is published whole, so it is read
 // in one go; head moves only after the copy, so a consumer killed during it
 // leaves the item for the next.
 func (r *ring) take() ([]byte, bool, error) {
-	h := atomic.LoadUint64(r.head)
-	avail := atomic.LoadUint64(r.tail) - h
-	if avail == 0 {
-		return nil, false, nil
-	}
-	var hdr [frameHeader]byte
-	r.copyOut(h, hdr[:])
-	length := binary.LittleEndian.Uint64(hdr[:])
-	n := frameHeader + length
-	switch {
-	case length >= maxItem || avail < frameHeader || (n <= r.size && avail < n):
-		return nil, false, r.breakQueue(statusCorrupt, 0)
-	case n > r.size:
+	for {
+		if more, err := r.skipRemnants(); !more || err != nil {
+			return nil, false, err
+		}
+		h := atomic.LoadUint64(r.head)
+		avail := atomic.LoadUint64(r.tail) - h
+		kind, length := r.frameAt(h)
+		n := frameHeader + length
+		if length >= maxItem || (kind == frameWhole && (n > r.size || avail < n)) {
+			return nil, false, r.breakQueue()
+		}
+		if kind == frameWhole {
+			item := make([]byte, length)
+			r.copyOut(h+frameHeader, item)
+			r.counted()
+			r.freed(h + n)
+			return item, true, nil
+		}
 		item, err := r.takeStream(h, length)
-		return item, err == nil, err
+		if item != nil || err != nil {
+			return item, err == nil, err
+		}
+		// The producer died half-way: on to the next item.
 	}
-	item := make([]byte, length)
-	r.copyOut(h+frameHeader, item)
-	r.consumed(h + n)
-	return item, true, nil
 }
 
-// consumed records one more item taken and frees the ring up to position
-// h. The count goes first: a consumer killed in between makes the queue
-// admit one item too many rather than lose a slot for good.
-func (r *ring) consumed(h uint64) {
+// counted records one more item taken, and wakes producers waiting for a
+// slot of a bounded queue. It goes before head moves: a consumer killed in
+// between makes the queue admit one item too many rather than lose a slot
+// for good.
+func (r *ring) counted() {
 	atomic.AddUint64(r.gotCount, 1)
-	atomic.StoreUint64(r.head, h)
-	r.spaceEv.notify()
 	if r.maxsize != 0 {
 		r.slotEv.notify()
 	}
 }
 
-// takeStream reads an item larger than the ring whose header is at
-// position h, freeing the ring as it goes so that the producer can carry
-// on. streamReader names this process meanwhile, so that a death half-way
-// is noticed (lockGet, probe).
+// freed frees the ring up to position h.
+func (r *ring) freed(h uint64) {
+	atomic.StoreUint64(r.head, h)
+	r.spaceEv.notify()
+}
+
+// takeStream reads the item larger than the ring whose frameBegin is at
+// position h, freeing the ring chunk by chunk so that the producer can
+// carry on, and returns it; or nil if it ends in a frameAbort. streamReader
+// names this process meanwhile, so that a death half-way is noticed
+// (endDeadRead).
 func (r *ring) takeStream(h, length uint64) ([]byte, error) {
+	atomic.StoreUint64(r.readBegin, h+1)
 	atomic.StoreUint32(r.streamReader, selfPID)
-	item := make([]byte, length)
-	pos, got := h+frameHeader, uint64(0)
-	more := func() bool { return r.broken() || atomic.LoadUint64(r.tail) != pos }
-	for {
-		n := min(atomic.LoadUint64(r.tail)-pos, length-got)
-		r.copyOut(pos, item[got:got+n])
-		pos, got = pos+n, got+n
-		if got == length {
-			break
-		}
-		atomic.StoreUint64(r.head, pos)
-		r.spaceEv.notify()
-		for c := probeTurn(); !r.dataEv.wait(more, &c); c = probeTurn() {
-			if err := r.probe(r.putLock, r.streamWriter, statusWriterDied); err != nil {
-				return nil, err
-			}
-		}
-		if err := r.err(); err != nil {
+	pos := h + frameHeader
+	r.freed(pos)
+	item := make([]byte, 0, min(length, maxPrealloc))
+	for uint64(len(item)) < length {
+		if err := r.waitChunk(pos); err != nil {
 			return nil, err
 		}
+		kind, n := r.frameAt(pos)
+		avail := atomic.LoadUint64(r.tail) - pos
+		switch {
+		case kind == frameAbort:
+			r.abandoned()
+			atomic.StoreUint32(r.streamReader, 0)
+			r.freed(pos + frameHeader)
+			return nil, nil
+		case kind != frameChunk || n > length-uint64(len(item)) || avail < frameHeader+n:
+			return nil, r.breakQueue()
+		}
+		old := len(item)
+		item = item[:old+int(n)]
+		r.copyOut(pos+frameHeader, item[old:])
+		pos += frameHeader + n
+		if uint64(len(item)) < length {
+			r.freed(pos)
+		}
 	}
-	r.consumed(pos)
+	r.counted()
 	atomic.StoreUint32(r.streamReader, 0)
+	r.freed(pos)
 	return item, nil
+}
+
+// maxPrealloc bounds what takeStream allocates before the bytes arrive, so
+// that a corrupt length cannot exhaust memory up front.
+const maxPrealloc = 64 << 20
+
+// waitChunk waits until a frame is published at position pos, checking now
+// and then that the producer of the item being streamed is alive: if it
+// died, this consumer ends its stream (endDeadStream) and reads the abort.
+func (r *ring) waitChunk(pos uint64) error {
+	more := func() bool { return r.broken() || atomic.LoadUint64(r.tail) != pos }
+	for c := probeTurn(); !r.dataEv.wait(more, &c); c = probeTurn() {
+		if ok, _ := r.putLock.Acquire(true, time.Nanosecond); ok {
+			_, err := r.endDeadStream(false)
+			r.putLock.Release()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return r.err()
+}
+
+// abandoned counts the item a dead producer never finished as taken, so
+// that it no longer holds a slot of a bounded queue nor counts in qsize,
+// and as done for a JoinableQueue, whose join would otherwise wait for it
+// for ever.
+func (r *ring) abandoned() {
+	r.counted()
+	if r.kind == KindJoinableQueue {
+		r.taskDone()
+	}
 }
 
 // isEmpty reports whether no item is published (CPython's Queue.empty: items

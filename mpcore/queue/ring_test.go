@@ -235,3 +235,26 @@ func TestMisuseErrors(t *testing.T) {
 		t.Fatalf("SimpleQueue.String: %q", sq.String())
 	}
 }
+
+func TestFeederErrorReachesTheCaller(t *testing.T) {
+	// Items the feeder cannot deliver are not dropped silently: the next
+	// Put and JoinThread of the process return why.
+	q, err := NewQueue(Options{Capacity: minCapacity})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 { // more than the ring holds: the feeder waits for room
+		if err := q.Put(item(0, uint32(i), 100), true, -1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q.r.breakQueue()
+	q.Close()
+	if err := q.JoinThread(); !errors.Is(err, ErrBroken) {
+		t.Fatalf("JoinThread after the feeder failed: %v, want ErrBroken", err)
+	}
+	q.closed.Store(false)
+	if err := q.Put(item(0, 100, 8), true, -1); !errors.Is(err, ErrBroken) {
+		t.Fatalf("Put after the feeder failed: %v, want ErrBroken", err)
+	}
+}
