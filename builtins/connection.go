@@ -47,7 +47,15 @@ func NewPipe(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err != nil {
 		return nil, ConnErr(err)
 	}
-	return starlark.Tuple{NewConnection(a), NewConnection(c)}, nil
+	return starlark.Tuple{ownedConnection(a), ownedConnection(c)}, nil
+}
+
+// ownedConnection wraps a connection this process made for the script
+// alone: dropped without close(), its descriptors are released, as
+// CPython's Connection.__del__ does.
+func ownedConnection(c *conn.Conn) *Connection {
+	c.ReleaseWhenUnreachable()
+	return NewConnection(c)
 }
 
 // Type implements starlark.Value.

@@ -143,7 +143,7 @@ func NewClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err != nil {
 		return nil, SocketErr(err)
 	}
-	return NewConnection(c), nil
+	return ownedConnection(c), nil
 }
 
 // AuthkeyArg returns the key of a Listener or Client: nil for None (no
@@ -318,7 +318,7 @@ func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, SocketErr(err)
 	}
-	return NewConnection(c), nil
+	return ownedConnection(c), nil
 }
 
 // def close()

@@ -47,6 +47,9 @@ type Process struct {
 	started  bool
 	closed   bool
 	child    *mpcore.Child
+	// sentinelShown: the script has seen the child's pidfd number, so it
+	// stays open until close() rather than being released by join().
+	sentinelShown bool
 }
 
 var (
@@ -215,6 +218,7 @@ func (p *Process) Attr(name string) (starlark.Value, error) {
 			return nil, exceptions.ValueError.New("process not started")
 		}
 		if p.child != nil {
+			p.sentinelShown = true
 			return starlark.MakeInt(p.child.Sentinel()), nil
 		}
 		return starlark.None, nil
@@ -506,6 +510,10 @@ func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	ok, err := stop.Wait(p.child.Done(), d)
 	if ok {
 		p.rt.LiveChildren()
+		if !p.sentinelShown {
+			// Joined, its exit code kept: the pidfd has no use left.
+			p.child.Close()
+		}
 	}
 	return starlark.None, err
 }

@@ -74,7 +74,8 @@ type LaunchConfig struct {
 // safe for concurrent use.
 type Child struct {
 	Pid      int
-	sentinel int // pidfd: readable once the child has exited
+	sentinel int  // pidfd: readable once the child has exited
+	closed   bool // Close has released the sentinel
 	bootMu   sync.Mutex
 	boot     int // our end of the bootstrap socket, the child's lifeline; -1 once closed
 	done     chan struct{}
@@ -297,10 +298,14 @@ func (c *Child) Terminate() error { return c.Signal(syscall.SIGTERM) }
 func (c *Child) Kill() error { return c.Signal(syscall.SIGKILL) }
 
 // Sentinel is a descriptor that becomes readable when the child exits
-// (a pidfd), or -1 when the kernel offers none.
+// (a pidfd), or -1 when the kernel offers none. After Close it is a
+// descriptor shared by every closed child, which is always readable.
 func (c *Child) Sentinel() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.closed {
+		return exitedSentinel()
+	}
 	return c.sentinel
 }
 
@@ -312,7 +317,20 @@ func (c *Child) Close() {
 		unix.Close(c.sentinel)
 		c.sentinel = -1
 	}
+	c.closed = true
 }
+
+// exitedSentinel is the sentinel of children whose pidfd has been closed:
+// the read end of a pipe whose write end is closed, readable for ever, as
+// the pidfd of an exited child is. -1 if it cannot be made.
+var exitedSentinel = sync.OnceValue(func() int {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return -1
+	}
+	unix.Close(p[1])
+	return p[0]
+})
 
 // WaitReadable waits until fd is readable (a pidfd: its process has
 // exited), for at most d (d < 0: no limit), and reports whether it is. A

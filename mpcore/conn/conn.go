@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/mpcore/internal/fdgc"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
@@ -62,6 +63,8 @@ type Conn struct {
 	// small is where a receive in poll mode waits for a message's first
 	// bytes, so that an idle Conn holds no read-ahead buffer.
 	small [smallRead]byte
+
+	cleanup runtime.Cleanup // closes the descriptors if the Conn is dropped open; see ReleaseWhenUnreachable
 }
 
 // NewConn returns a Conn owning fd, which must be a blocking or non-blocking
@@ -149,11 +152,31 @@ func (c *Conn) openGate(size int) {
 // A Conn with Buffered() > 0 has input even if poll(2) says its fd has none.
 func (c *Conn) Buffered() int { return c.rend - c.rpos }
 
+// ReleaseWhenUnreachable has the garbage collector close the Conn's
+// descriptors if the Conn becomes unreachable without Close, as CPython's
+// Connection.__del__ does. Only a Conn that alone owns its descriptors may
+// ask for it.
+func (c *Conn) ReleaseWhenUnreachable() {
+	if c.fd >= 0 {
+		fds := c.descriptors()
+		c.cleanup = runtime.AddCleanup(c, closeDescriptors, fds)
+		fdgc.Opened(len(fds))
+	}
+}
+
+// closeDescriptors closes fds.
+func closeDescriptors(fds []int) {
+	for _, fd := range fds {
+		unix.Close(fd)
+	}
+}
+
 // Close closes the descriptor. Closing a closed Conn does nothing.
 func (c *Conn) Close() error {
 	if c.fd < 0 {
 		return nil
 	}
+	c.cleanup.Stop()
 	var err error
 	for _, fd := range c.descriptors() {
 		if cerr := c.closeFD(fd); err == nil {

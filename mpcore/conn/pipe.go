@@ -4,9 +4,12 @@ package conn
 // Lib/multiprocessing/connection.py (the POSIX branch).
 
 import (
+	"errors"
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/internal/fdgc"
 )
 
 // Pipe returns the two ends of a new connection. With duplex both ends send
@@ -23,7 +26,19 @@ import (
 // the marker, reads the next frame from the socket. Order is kept because
 // the receiver reads the socket only when the pipe tells it to. End of file
 // and broken pipes behave as on one socket.
+//
+// Out of descriptors, Pipe lets the garbage collector close those of
+// unreachable Conns (see ReleaseWhenUnreachable) and tries again.
 func Pipe(duplex bool) (a, b *Conn, err error) {
+	a, b, err = pipe(duplex)
+	if errors.Is(err, unix.EMFILE) {
+		fdgc.Reclaim()
+		a, b, err = pipe(duplex)
+	}
+	return a, b, err
+}
+
+func pipe(duplex bool) (a, b *Conn, err error) {
 	var fds []int
 	fail := func(err error) (*Conn, *Conn, error) {
 		for _, fd := range fds {

@@ -9,20 +9,28 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"sync"
+	"weak"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/internal/fdgc"
 )
 
 // Arena is one region of shared memory: a memfd mapped MAP_SHARED. Every
 // process that maps the same memfd sees the same bytes. An arena stays
-// mapped until its process exits; the kernel frees the memory when the last
-// process holding the descriptor or the mapping is gone.
+// mapped until nothing in its process refers to it any more (no Block, no
+// object built on one): then the garbage collector unmaps it and closes
+// its descriptor, as CPython frees an Arena with its last reference. The
+// kernel frees the memory when the last process holding the descriptor or
+// the mapping lets go.
 type Arena struct {
 	// ID names the arena across processes; it is random and never 0.
 	ID uint64
 	// FD is the memfd. It is what a child receives (exec.Cmd.ExtraFiles or
-	// SCM_RIGHTS) to map the arena; the arena owns it and never closes it.
+	// SCM_RIGHTS) to map the arena; the arena owns it, and it is closed
+	// when the arena is collected.
 	FD int
 	// Size is the length of the mapping in bytes.
 	Size int
@@ -31,10 +39,11 @@ type Arena struct {
 }
 
 // arenas is the process-wide registry of mapped arenas by ID, so a handle
-// received twice maps its arena once.
+// received twice maps its arena once. It holds them weakly: being
+// registered does not keep an arena mapped.
 var arenas struct {
 	sync.Mutex
-	byID map[uint64]*Arena
+	byID map[uint64]weak.Pointer[Arena]
 }
 
 // NewArena creates and maps a zero-filled arena of size bytes (rounded up to
@@ -45,7 +54,13 @@ func NewArena(size int) (*Arena, error) {
 	}
 	size = roundUp(size, os.Getpagesize())
 	id := newArenaID()
-	fd, err := unix.MemfdCreate(fmt.Sprintf("mpstar-%016x", id), unix.MFD_CLOEXEC)
+	name := fmt.Sprintf("mpstar-%016x", id)
+	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	if err == unix.EMFILE {
+		// Out of descriptors: let the collector release unreachable arenas.
+		fdgc.Reclaim()
+		fd, err = unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+	}
 	if err != nil {
 		return nil, os.NewSyscallError("memfd_create", err)
 	}
@@ -59,8 +74,9 @@ func NewArena(size int) (*Arena, error) {
 		return nil, err
 	}
 	arenas.Lock()
-	defer arenas.Unlock()
 	register(a)
+	arenas.Unlock()
+	fdgc.Opened(1) // not under the lock, which releaseArena takes
 	return a, nil
 }
 
@@ -71,7 +87,7 @@ func NewArena(size int) (*Arena, error) {
 func AttachArena(id uint64, fd int) (*Arena, error) {
 	arenas.Lock()
 	defer arenas.Unlock()
-	if a := arenas.byID[id]; a != nil {
+	if a := arenas.byID[id].Value(); a != nil {
 		if fd >= 0 && fd != a.FD {
 			unix.Close(fd)
 		}
@@ -137,12 +153,33 @@ func mapArena(id uint64, fd, size int) (*Arena, error) {
 	return &Arena{ID: id, FD: fd, Size: size, mem: mem}, nil
 }
 
-// register records a in the registry; the caller holds arenas' lock.
+// register records a in the registry, and has the garbage collector
+// release it once it is unreachable; the caller holds arenas' lock.
 func register(a *Arena) {
 	if arenas.byID == nil {
-		arenas.byID = make(map[uint64]*Arena)
+		arenas.byID = make(map[uint64]weak.Pointer[Arena])
 	}
-	arenas.byID[a.ID] = a
+	arenas.byID[a.ID] = weak.Make(a)
+	runtime.AddCleanup(a, releaseArena, arenaResources{id: a.ID, fd: a.FD, mem: a.mem})
+}
+
+// arenaResources is what releasing an arena frees.
+type arenaResources struct {
+	id  uint64
+	fd  int
+	mem []byte
+}
+
+// releaseArena unmaps a collected arena, closes its descriptor and drops
+// it from the registry (unless the ID was mapped again since).
+func releaseArena(r arenaResources) {
+	unix.Munmap(r.mem)
+	unix.Close(r.fd)
+	arenas.Lock()
+	defer arenas.Unlock()
+	if arenas.byID[r.id].Value() == nil {
+		delete(arenas.byID, r.id)
+	}
 }
 
 // newArenaID returns a random non-zero ID. IDs only need to be unique among
