@@ -567,27 +567,43 @@ func appendFunction(b []byte, fn *starlark.Function) ([]byte, *failure) {
 	return endExt(b, mark, extFunction), nil
 }
 
-// globalName finds the global of fn's module bound to fn, preferring its
-// own name.
+// globalName returns the name fn crosses by: the name of a def written at
+// the top level of its module, or the global a lambda written there is
+// bound to. A function made by a call (a closure) has no such name, even
+// when a global holds it: the receiver would find its own global of that
+// name, which holds something else.
 func globalName(fn *starlark.Function) (string, *failure) {
+	top, known := definedAtTopLevel(fn)
+	if known && !top || !known && fn.NumFreeVars() > 0 {
+		return "", fail("cannot send a function defined inside another function (%s); define it with def at the top level of the script", describeFunction(fn))
+	}
 	globals := fn.Globals()
-	if v, ok := globals[fn.Name()]; ok && v == starlark.Value(fn) {
-		return fn.Name(), nil
-	}
-	var names []string
-	for name, v := range globals {
-		if v == starlark.Value(fn) {
-			names = append(names, name)
+	if fn.Name() == "lambda" {
+		var names []string
+		for name, v := range globals {
+			if v == starlark.Value(fn) {
+				names = append(names, name)
+			}
 		}
-	}
-	if len(names) > 0 {
+		if len(names) == 0 {
+			return "", fail("cannot send a lambda that is not bound to a top-level name; define it with def at the top level")
+		}
 		sort.Strings(names)
 		return names[0], nil
 	}
-	if fn.Name() == "lambda" {
-		return "", fail("cannot send a lambda that is not bound to a top-level name; define it with def at the top level")
+	if v, ok := globals[fn.Name()]; ok && v == starlark.Value(fn) {
+		return fn.Name(), nil
 	}
-	return "", fail("cannot send a function defined inside another function (%s); define it with def at the top level of the script", fn.Name())
+	if !known { // most likely made by a call
+		return "", fail("cannot send a function defined inside another function (%s); define it with def at the top level of the script", describeFunction(fn))
+	}
+	return "", fail("cannot send function %s: the global %q no longer holds it, so another process would find a different value by that name", describeFunction(fn), fn.Name())
+}
+
+// describeFunction names fn and where it was defined, for errors.
+func describeFunction(fn *starlark.Function) string {
+	pos := fn.Position()
+	return fmt.Sprintf("%s, defined at %s:%d", fn.Name(), pos.Filename(), pos.Line)
 }
 
 // DecodeContext is what the decoder needs to rebuild values that are not

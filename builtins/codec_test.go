@@ -45,7 +45,12 @@ func evalValue(t testing.TB, expr string) starlark.Value {
 // resolver that finds them by file and name as a child process would.
 func execModule(t testing.TB, src string) (starlark.StringDict, *DecodeContext) {
 	t.Helper()
-	globals, err := starlark.ExecFileOptions(codecFileOptions, &starlark.Thread{}, "mod.star", src, codecTestPredeclared)
+	_, prog, err := starlark.SourceProgramOptions(codecFileOptions, "mod.star", src, codecTestPredeclared.Has)
+	if err != nil {
+		t.Fatalf("compile: %v", err)
+	}
+	NoteSource(prog, "mod.star", []byte(src))
+	globals, err := prog.Init(&starlark.Thread{}, codecTestPredeclared)
 	if err != nil {
 		t.Fatalf("exec: %v", err)
 	}
@@ -146,12 +151,22 @@ def make():
         pass
     return inner
 h = make()
+def make_lambda():
+    return lambda: 1
+k = make_lambda()
 `)
-	for _, name := range []string{"f", "g", "h"} {
+	for _, name := range []string{"f", "g"} {
 		for range 2 { // the second send uses the cached name
 			if got := roundTrip(t, globals[name], &Encoder{}, dc); got != globals[name] {
 				t.Fatalf("%s came back as %v", name, got)
 			}
+		}
+	}
+	// A function made by a call crosses by no name, even when a global
+	// holds it: the receiver's global of that name may hold another.
+	for _, name := range []string{"h", "k"} {
+		if _, err := Encode(globals[name], nil); err == nil || !strings.Contains(err.Error(), "defined inside another function") {
+			t.Errorf("encode %s, made by a call: %v", name, err)
 		}
 	}
 	data, err := Encode(globals["f"], nil)
@@ -188,7 +203,7 @@ mod = {"m": math}
 		path   string
 		reason string
 	}{
-		{globals["nested"], `args[1]["k"][3]`, "cannot send a function defined inside another function (inner); define it with def at the top level of the script"},
+		{globals["nested"], `args[1]["k"][3]`, "cannot send a function defined inside another function (inner, defined at mod.star:3); define it with def at the top level of the script"},
 		{globals["lam"], `args[0]`, "cannot send a lambda that is not bound to a top-level name; define it with def at the top level"},
 		{globals["cyclic"], `args[0]`, "cannot send a list that contains itself"},
 		{globals["d"], `args["a"][0]`, "cannot send a dict that contains itself"},

@@ -35,7 +35,7 @@ func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) ([]byte, []string) {
 	sent := names[:0]
 	for _, name := range names {
 		v := globals[name]
-		if fn, ok := v.(*starlark.Function); ok && fn.Name() == name {
+		if fn, ok := v.(*starlark.Function); ok && isTopLevelDef(fn, name) {
 			continue
 		}
 		sent = append(sent, name)

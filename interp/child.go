@@ -83,6 +83,8 @@ func (r *runner) execFork(thread *starlark.Thread, names []string) error {
 	if err != nil {
 		return err
 	}
+	cfg := r.rt.Config()
+	builtins.NoteSource(prog, cfg.Filename, cfg.Source)
 	globals, err := prog.Init(thread, predeclared)
 	if err != nil {
 		return err

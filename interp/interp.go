@@ -306,6 +306,7 @@ func (r *runner) exec(thread *starlark.Thread, filename string, src []byte, name
 	if err != nil {
 		return nil, err
 	}
+	builtins.NoteSource(prog, filename, src)
 	globals, err := prog.Init(thread, predeclared)
 	if globals != nil {
 		r.rt.SetModule(filename, globals)

@@ -187,6 +187,7 @@ func (s *Session) execStmts(f *syntax.File) error {
 	if err != nil {
 		return err
 	}
+	builtins.NoteSyntax(prog, f)
 	// Init returns the globals assigned before a failure too; Python keeps
 	// those as well.
 	globals, err := prog.Init(s.thread, s.scope)
