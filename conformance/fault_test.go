@@ -155,3 +155,21 @@ func isZombie(dir string) bool {
 	rest := string(stat[strings.LastIndexByte(string(stat), ')')+1:])
 	return strings.HasPrefix(strings.TrimSpace(rest), "Z")
 }
+
+// TestListenerKillLeavesNoSocketFile: default AF_UNIX Listeners of a
+// process killed with SIGKILL leave no mpstar-sock-* file in TMPDIR
+// (issue 13): their addresses are abstract names.
+func TestListenerKillLeavesNoSocketFile(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	cmd, l := startScript(t, context.Background(), "faults", time.Minute, "listener_kill.star")
+	if !strings.HasPrefix(l, "listening") {
+		cmd.Process.Kill()
+		t.Fatalf("script printed %q", l)
+	}
+	cmd.Process.Kill()
+	cmd.Wait()
+	if left := listDir(t, tmp); left != "" {
+		t.Errorf("files left in TMPDIR after SIGKILL: %s", left)
+	}
+}

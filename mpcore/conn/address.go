@@ -8,9 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,7 +48,11 @@ func UnixAddress(path string) Address {
 }
 
 // ArbitraryAddress returns a free address of the family, as CPython's
-// arbitrary_address: ("localhost", 0) or a new path in the temp directory.
+// arbitrary_address: ("localhost", 0), or a new name in Linux's abstract
+// socket namespace. CPython picks a path in a private temporary directory;
+// an abstract name leaves no file behind, even when its process is killed,
+// and a Listener on one accepts only processes of its own user
+// (Listener.OwnerOnly), as a socket file in a private directory would.
 func ArbitraryAddress(family Family) (Address, error) {
 	switch family {
 	case AFInet:
@@ -59,9 +62,17 @@ func ArbitraryAddress(family Family) (Address, error) {
 		if _, err := rand.Read(b[:]); err != nil {
 			return Address{}, err
 		}
-		return UnixAddress(filepath.Join(os.TempDir(), "mpstar-sock-"+hex.EncodeToString(b[:]))), nil
+		return UnixAddress(arbitraryPrefix + hex.EncodeToString(b[:])), nil
 	}
 	return Address{}, fmt.Errorf("unrecognized family %q", family)
+}
+
+// arbitraryPrefix starts the abstract names ArbitraryAddress picks.
+const arbitraryPrefix = "\x00mpstar-sock-"
+
+// isArbitrary reports whether a is an address ArbitraryAddress picked.
+func (a Address) isArbitrary() bool {
+	return a.Family == AFUnix && strings.HasPrefix(a.Path, arbitraryPrefix)
 }
 
 // IsAbstract reports whether a is in Linux's abstract socket namespace.

@@ -78,7 +78,7 @@ const DefaultMaxPending = 256
 
 // NewListener binds a socket to address and listens with the given backlog.
 // A zero Address picks ArbitraryAddress(AFUnix); port 0 picks a free port.
-// As in CPython, an existing file at an AF_UNIX path is an error
+// A Listener on an address ArbitraryAddress picked is OwnerOnly. As in CPython, an existing file at an AF_UNIX path is an error
 // (EADDRINUSE), and the file is removed again by Close. A non-nil authkey
 // (even empty) makes Accept authenticate every connection.
 func NewListener(address Address, backlog int, authkey []byte) (*Listener, error) {
@@ -94,7 +94,8 @@ func NewListener(address Address, backlog int, authkey []byte) (*Listener, error
 		return nil, err
 	}
 	l := &Listener{fd: fd, wakeFd: -1, address: address, authkey: authkey,
-		ready: make(chan accepted), done: make(chan struct{}), handshaking: map[*Conn]struct{}{}}
+		ready: make(chan accepted), done: make(chan struct{}), handshaking: map[*Conn]struct{}{},
+		OwnerOnly: address.isArbitrary()}
 	if address.Family == AFInet {
 		sa, err := unix.Getsockname(fd)
 		if err != nil {

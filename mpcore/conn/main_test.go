@@ -26,6 +26,8 @@ func runChild(role string) int {
 		return echoChild()
 	case "stream":
 		return streamChild()
+	case "dial":
+		return dialChild()
 	}
 	fmt.Fprintf(os.Stderr, "unknown child role %q\n", role)
 	return 2
