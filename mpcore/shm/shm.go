@@ -6,6 +6,7 @@ package shm
 // last process that holds the descriptor or the mapping.
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -47,20 +48,33 @@ var arenas struct {
 }
 
 // NewArena creates and maps a zero-filled arena of size bytes (rounded up to
-// a whole page).
+// a whole page). Out of descriptors or address space, it lets the garbage
+// collector release unreachable arenas and tries again.
 func NewArena(size int) (*Arena, error) {
 	if size <= 0 {
 		return nil, fmt.Errorf("shm: arena size must be > 0, got %d", size)
 	}
 	size = roundUp(size, os.Getpagesize())
-	id := newArenaID()
-	name := fmt.Sprintf("mpstar-%016x", id)
-	fd, err := unix.MemfdCreate(name, unix.MFD_CLOEXEC)
-	if err == unix.EMFILE {
-		// Out of descriptors: let the collector release unreachable arenas.
+	a, err := newArena(size)
+	if errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENOMEM) {
 		fdgc.Reclaim()
-		fd, err = unix.MemfdCreate(name, unix.MFD_CLOEXEC)
+		a, err = newArena(size)
 	}
+	if err != nil {
+		return nil, err
+	}
+	arenas.Lock()
+	register(a)
+	arenas.Unlock()
+	fdgc.Mapped(size) // not under the lock, which releaseArena takes
+	return a, nil
+}
+
+// newArena creates and maps an arena of size bytes, a whole number of
+// pages.
+func newArena(size int) (*Arena, error) {
+	id := newArenaID()
+	fd, err := unix.MemfdCreate(fmt.Sprintf("mpstar-%016x", id), unix.MFD_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("memfd_create", err)
 	}
@@ -73,10 +87,6 @@ func NewArena(size int) (*Arena, error) {
 		unix.Close(fd)
 		return nil, err
 	}
-	arenas.Lock()
-	register(a)
-	arenas.Unlock()
-	fdgc.Opened(1) // not under the lock, which releaseArena takes
 	return a, nil
 }
 

@@ -28,13 +28,38 @@ var budget = sync.OnceValue(func() int64 {
 	return int64(min(max(lim.Cur/4, 1), maxBudget))
 })
 
+// mappedBudget is how many bytes of shared memory may be mapped between
+// collections, since a mapping holds address space and memory until it
+// is released.
+const mappedBudget = 64 << 20
+
+// mapped counts bytes mapped since the last forced collection.
+var mapped atomic.Int64
+
 // Opened records n descriptors that a cleanup will close, collecting
 // garbage when the budget is spent.
 func Opened(n int) {
 	if opened.Add(int64(n)) >= budget() {
-		opened.Store(0)
-		Reclaim()
+		collect()
 	}
+}
+
+// Mapped records a shared-memory mapping of size bytes, with its
+// descriptor, that a cleanup will release, collecting garbage when either
+// budget is spent.
+func Mapped(size int) {
+	if mapped.Add(int64(size)) >= mappedBudget {
+		collect()
+		return
+	}
+	Opened(1)
+}
+
+// collect starts both budgets afresh and reclaims.
+func collect() {
+	opened.Store(0)
+	mapped.Store(0)
+	Reclaim()
 }
 
 // reclaimWait bounds how long Reclaim waits for the cleanups to run.
