@@ -59,8 +59,22 @@ func (rt *Runtime) runTarget(thread *starlark.Thread) int {
 	if code, ok := ExitCodeOf(err, rt.WriteStderr); ok {
 		return code
 	}
+	if cause := rt.Stopped(); cause != nil {
+		err = stoppedAt(err, cause)
+	}
 	rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.self.name, FormatUncaught(err)))
 	return 1
+}
+
+// stoppedAt returns the error a stopped script reports: the cause of the
+// stop (MemoryError, say), with the traceback of err, where it was.
+func stoppedAt(err, cause error) error {
+	e := ErrorFromGo(cause)
+	var ee *starlark.EvalError
+	if errors.As(err, &ee) {
+		e.traceback = FormatTraceback(ee) + e.traceback
+	}
+	return e.AsGoError()
 }
 
 // ExitCodeOf reports the exit code a sys.exit error asks for, writing its

@@ -69,6 +69,9 @@ func Classify(err error) (typ *exceptions.Type, msg string, args starlark.Tuple)
 			msg = inner.Error()
 		}
 	}
+	if msg == stackOverflow {
+		return exceptions.RecursionError, "maximum recursion depth exceeded", nil
+	}
 	return exceptions.StarlarkError, formatHint(strings.TrimPrefix(msg, "fail: ")), nil
 }
 
@@ -86,6 +89,10 @@ func formatHint(msg string) string {
 	}
 	return msg
 }
+
+// stackOverflow is the error of a Starlark call nested too deeply, which
+// Python raises as RecursionError.
+const stackOverflow = "Starlark stack overflow"
 
 // AsGoError turns an error value back into a Go error carrying its type, so
 // that re-raising it (from with_, or a remote failure) keeps type and
@@ -205,6 +212,8 @@ func Catch(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 func FormatTraceback(ee *starlark.EvalError) string {
 	var b strings.Builder
 	b.WriteString("Traceback (most recent call last):\n")
+	var last string
+	count := 0
 	for _, fr := range ee.CallStack {
 		if fr.Pos.Filename() == "<builtin>" {
 			continue
@@ -213,7 +222,31 @@ func FormatTraceback(ee *starlark.EvalError) string {
 		if name == "<toplevel>" {
 			name = "<module>"
 		}
-		fmt.Fprintf(&b, "  File \"%s\", line %d, in %s\n", fr.Pos.Filename(), fr.Pos.Line, name)
+		line := fmt.Sprintf("  File \"%s\", line %d, in %s\n", fr.Pos.Filename(), fr.Pos.Line, name)
+		if line != last {
+			writeRepeated(&b, count)
+			last, count = line, 0
+		}
+		if count++; count <= recursiveCutoff {
+			b.WriteString(line)
+		}
 	}
+	writeRepeated(&b, count)
 	return b.String()
+}
+
+// recursiveCutoff is how many times a traceback shows the same frame in a
+// row before folding the rest into one line, as Python's traceback does.
+const recursiveCutoff = 3
+
+// writeRepeated writes Python's line for the frames folded away when the
+// same frame came count times in a row.
+func writeRepeated(b *strings.Builder, count int) {
+	if n := count - recursiveCutoff; n > 0 {
+		s := "s"
+		if n == 1 {
+			s = ""
+		}
+		fmt.Fprintf(b, "  [Previous line repeated %d more time%s]\n", n, s)
+	}
 }

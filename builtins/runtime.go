@@ -122,10 +122,14 @@ func (rt *Runtime) Config() Config { return rt.cfg }
 // Attach makes thread use rt: builtins find their runtime through it.
 func (rt *Runtime) Attach(thread *starlark.Thread) {
 	rt.mu.Lock()
-	if rt.mainThread == nil {
+	first := rt.mainThread == nil
+	if first {
 		rt.mainThread = thread
 	}
 	rt.mu.Unlock()
+	if first {
+		rt.watchMemory()
+	}
 	thread.SetLocal(runtimeKey, rt)
 	thread.Print = func(_ *starlark.Thread, msg string) { rt.WriteStdout(msg + "\n") }
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/modules"
 	"github.com/mpstar/mpstar/mpcore"
+
+	_ "github.com/mpstar/mpstar/interp/internal/quietlog" // before go.starlark.net/starlark: see its doc
 )
 
 // Options configure a script run. The zero value runs with the process's
