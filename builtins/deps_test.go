@@ -17,6 +17,7 @@ var layers = []struct {
 }{
 	{0, "mpcore", false},
 	{0, "mpcore/", false},
+	{0, "interp/internal/quietlog", true}, // imports only the standard library
 	{1, "builtins/exceptions", true},
 	{2, "builtins/value", true},
 	{3, "builtins/pytypes", true},
