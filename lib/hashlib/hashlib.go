@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"io"
 	"strings"
 	"unsafe"
 
@@ -17,6 +18,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
 // Module hashlib is Python's hashlib: message digests of bytes.
@@ -29,6 +31,7 @@ import (
 //	sha512(data=b"") -> hash
 //	sha3_224, sha3_256, sha3_384, sha3_512(data=b"") -> hash
 //	new(name, data=b"") -> hash
+//	file_digest(fileobj, digest) -> hash  # digest: a name or a constructor
 //	algorithms_guaranteed, algorithms_available  # sets of names
 //
 // A hash has update(data), digest() -> bytes, hexdigest() -> str, copy(),
@@ -53,7 +56,10 @@ var algorithms = map[string]func() hash.Hash{
 }
 
 func members() starlark.StringDict {
-	d := starlark.StringDict{"new": starlark.NewBuiltin("hashlib.new", hashNew)}
+	d := starlark.StringDict{
+		"new":         starlark.NewBuiltin("hashlib.new", hashNew),
+		"file_digest": starlark.NewBuiltin("hashlib.file_digest", fileDigest),
+	}
 	names := starlark.NewSet(len(algorithms))
 	for name := range algorithms {
 		d[name] = starlark.NewBuiltin("hashlib."+name, constructor(name))
@@ -93,6 +99,12 @@ func hashNew(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &name, "data?", &data, "usedforsecurity?", &usedforsecurity); err != nil {
 		return nil, err
 	}
+	return newNamed(name, data)
+}
+
+// newNamed is new(name, data): the name as Python's (OpenSSL's) spellings
+// give it: "sha256", "SHA256", "sha-1", "SHA3-256".
+func newNamed(name string, data starlark.Value) (*Hash, error) {
 	name = strings.ToLower(strings.ReplaceAll(name, "-", "_"))
 	if strings.HasPrefix(name, "sha_") { // "SHA-256"
 		name = "sha" + name[4:]
@@ -206,4 +218,49 @@ func hashCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 		return nil, err
 	}
 	return c, nil
+}
+
+// fileChunk is how much file_digest reads at a time.
+const fileChunk = 1 << 18
+
+// def file_digest(fileobj, digest): the hash of what fileobj.read(n)
+// returns until it returns b"" (a file opened "rb").
+func fileDigest(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var f, digest starlark.Value
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &f, &digest); err != nil {
+		return nil, err
+	}
+	var h *Hash
+	switch d := digest.(type) {
+	case starlark.String:
+		var err error
+		if h, err = newNamed(string(d), nil); err != nil {
+			return nil, err
+		}
+	case starlark.Callable:
+		v, err := starlark.Call(thread, d, nil, nil)
+		if err != nil {
+			return nil, err
+		}
+		var ok bool
+		if h, ok = v.(*Hash); !ok {
+			return nil, exceptions.TypeError.Errorf("%s: digest must make a hash object, not %s", b.Name(), v.Type())
+		}
+	default:
+		return nil, exceptions.TypeError.Errorf("%s: digest must be a name or a hash constructor, not %s", b.Name(), digest.Type())
+	}
+	for {
+		chunk, err := pybuiltins.CallMethod(thread, f, "read", starlark.MakeInt(fileChunk))
+		if err != nil {
+			return nil, err
+		}
+		data, ok := chunk.(starlark.Bytes)
+		if !ok {
+			return nil, exceptions.ValueError.Errorf("'%s' is not a file-like object in binary reading mode.", f)
+		}
+		if len(data) == 0 {
+			return h, nil
+		}
+		io.WriteString(h.h, string(data))
+	}
 }
