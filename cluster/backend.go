@@ -4,6 +4,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
 // Backend is the builtins.ClusterBackend of mpstar-cluster: connections
@@ -13,11 +14,16 @@ type Backend struct{}
 
 var _ builtins.ClusterBackend = Backend{}
 
-// NewPool implements builtins.ClusterBackend.
+// NewPool implements builtins.ClusterBackend. Every way it can fail is a
+// failure to talk to the server, a ConnectionError to the script.
 func (Backend) NewPool(_ *builtins.Runtime, spec *builtins.ClusterPoolSpec) (builtins.PoolEngine, error) {
 	o := OptionsFromEnv(spec.URL)
 	o.Name = "mpstar pool parent"
-	return NewPool(o, spec)
+	p, err := NewPool(o, spec)
+	if err != nil {
+		return nil, exceptions.ConnectionError.Errorf("%s", err)
+	}
+	return p, nil
 }
 
 // Queue implements builtins.ClusterBackend.
