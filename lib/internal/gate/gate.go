@@ -9,11 +9,23 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"syscall"
 )
 
-// OpenFile opens a file or directory for a module, as os.OpenFile does.
+// OpenFile opens a file or directory for a module, as os.OpenFile does but
+// without offering the descriptor to Go's network poller: for a regular
+// file that costs an epoll_ctl that fails and four fcntl calls, more than
+// the open itself, on every file a script opens.
 func OpenFile(name string, flag int, perm os.FileMode) (*os.File, error) {
-	return os.OpenFile(name, flag, perm)
+	for {
+		fd, err := syscall.Open(name, flag|syscall.O_CLOEXEC, uint32(perm.Perm()))
+		switch {
+		case err == nil:
+			return os.NewFile(uintptr(fd), name), nil
+		case err != syscall.EINTR:
+			return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		}
+	}
 }
 
 // Start starts a command for a module, as cmd.Start does.
