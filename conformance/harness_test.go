@@ -20,6 +20,7 @@ import (
 // faultFigures are what TestFaultHarness measures.
 type faultFigures struct {
 	tries, producerKills, mainKills           int
+	cutShort                                  int // producers killed before their last put
 	hangs, leftovers, leaks, lost, duplicated int
 	disordered                                int
 }
@@ -47,8 +48,8 @@ func TestFaultHarness(t *testing.T) {
 		f.leaks++
 		t.Errorf("/dev/shm changed:\nbefore: %s\nafter:  %s", shmBefore, after)
 	}
-	t.Logf("seed %d: %d tries (%d producers, %d main processes killed): %d hangs, %d leftover processes, %d leaks, %d items lost, %d duplicated, %d producers' items out of order",
-		seed, f.tries, f.producerKills, f.mainKills, f.hangs, f.leftovers, f.leaks, f.lost, f.duplicated, f.disordered)
+	t.Logf("seed %d: %d tries (%d producers killed, %d of them before their last put; %d main processes killed): %d hangs, %d leftover processes, %d leaks, %d items lost, %d duplicated, %d producers' items out of order",
+		seed, f.tries, f.producerKills, f.cutShort, f.mainKills, f.hangs, f.leftovers, f.leaks, f.lost, f.duplicated, f.disordered)
 	if f.hangs+f.leftovers+f.leaks+f.lost+f.duplicated+f.disordered != 0 {
 		t.Errorf("seed %d: the workload did not survive its faults", seed)
 	}
@@ -140,4 +141,5 @@ func countResult(t *testing.T, result string, f *faultFigures) {
 		n, _ := strconv.Atoi(fields[2+2*i])
 		*p += n
 	}
+	f.cutShort += strings.Count(result, "-9")
 }
