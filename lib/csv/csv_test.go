@@ -49,6 +49,8 @@ print(out)`, Want: `["\"\"\n", "\n", "\"\"\n", ",\n"]`},
 csv.writer(f, quoting=csv.QUOTE_NONE, escapechar="\\").writerow(['a,"b'])
 csv.writer(f, doublequote=False, escapechar="\\").writerow(['a"b'])
 print(out)`, Want: `["\"a\",1,2.0,True,\"\"\r\n", "a\\,\\\"b\r\n", "a\\\"b\r\n"]`},
+		{Src: sink + `csv.writer(f, lineterminator="\n").writerow([1e9, 0.1 + 0.2, float("inf"), 1e22, 2.5])
+print(out)`, Want: `["1000000000.0,0.30000000000000004,inf,1e+22,2.5\n"]`},
 		{Src: sink + `csv.writer(f, quoting=csv.QUOTE_NONE).writerow(['a,b'])`, Err: "_csv.Error: need to escape, but no escapechar set"},
 		{Src: `csv.writer(1)`, Err: `TypeError: argument 1 must have a "write" method`},
 		{Src: sink + `w = csv.DictWriter(f, ["a", "b"], restval="-")

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
 // Writer is csv.writer.
@@ -63,13 +65,17 @@ func (w *Writer) writeRow(thread *starlark.Thread, row starlark.Value) (starlark
 	return starlark.Call(thread, w.write, starlark.Tuple{starlark.String(line.String())}, nil)
 }
 
-// fieldText is the text of a field: "" for None, str(v) otherwise.
+// fieldText is the text of a field: "" for None, repr for a float, str(v)
+// otherwise, as Python's.
 func fieldText(v starlark.Value) string {
 	switch v := v.(type) {
 	case starlark.NoneType:
 		return ""
 	case starlark.String:
 		return string(v)
+	case starlark.Float: // repr, as Python's csv writes floats: 1000000000.0
+		s, _ := pybuiltins.Format(v, "")
+		return s
 	}
 	return v.String()
 }
