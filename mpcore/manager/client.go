@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // Client is this process's way to one manager server: a pool of
@@ -107,11 +108,37 @@ func (cl *Client) roundTrip(cc *clientConn, op Op, id uint64, name string, args 
 	var reply []byte
 	if err == nil {
 		reply, err = cc.c.RecvBytes(-1)
+		if err != nil && stop.Stopped() != nil {
+			// The caller's script was stopped (Ctrl-C at the prompt) while
+			// the server works on the request. Closing the connection would
+			// make the server release the references it carries, so the
+			// reply is read off in the background instead, and the
+			// connection serves again once it has come.
+			go cl.settle(cc, op, id)
+			return 0, nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
+		}
 	}
 	if err != nil {
 		cl.drop(cc)
 		return 0, nil, fmt.Errorf("manager at %s: %w", cl.addr, err)
 	}
+	return cl.accept(cc, op, id, reply)
+}
+
+// settle waits for the reply to a request whose caller stopped waiting,
+// and puts cc back in the pool.
+func (cl *Client) settle(cc *clientConn, op Op, id uint64) {
+	reply, err := cc.c.RecvBytes(-1)
+	if err != nil {
+		cl.drop(cc)
+		return
+	}
+	cl.accept(cc, op, id, reply)
+}
+
+// accept takes the reply to a request sent on cc, records the reference
+// it gave, and puts cc back in the pool.
+func (cl *Client) accept(cc *clientConn, op Op, id uint64, reply []byte) (Kind, []byte, error) {
 	k, payload, err := ParseReply(reply)
 	if err == nil {
 		cl.noteReference(cc, op, id, k, payload)
