@@ -26,7 +26,7 @@ type Barrier struct {
 var _ Shareable = (*Barrier)(nil)
 
 // NewBarrier implements Barrier(parties, action=None, timeout=None)
-func NewBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewBarrier(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var parties int
 	var action, timeout starlark.Value = starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "parties", &parties, "action?", &action, "timeout?", &timeout); err != nil {
@@ -43,6 +43,7 @@ func NewBarrier(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("cannot create a barrier: %v", err)
 	}
+	sb.OnDeadOwner(RuntimeOf(thread).deadOwnerFunc())
 	return &Barrier{b: sb, action: action, timeout: d}, nil
 }
 
@@ -116,6 +117,7 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("%v", err)
 	}
+	sb.OnDeadOwner(deadOwnerReport(uc.Warn))
 	return &Barrier{b: sb, action: action, timeout: timeout}, nil
 }
 

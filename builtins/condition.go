@@ -26,7 +26,7 @@ var (
 )
 
 // NewCondition implements Condition(lock=None): lock defaults to a new RLock.
-func NewCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewCondition(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lockV starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "lock?", &lockV); err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func NewCondition(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	switch l := lockV.(type) {
 	case starlark.NoneType:
 		var err error
-		if lock, err = newLock(true); err != nil {
+		if lock, err = newLock(RuntimeOf(thread), true); err != nil {
 			return nil, err
 		}
 	case *Lock:

@@ -26,19 +26,22 @@ var (
 )
 
 func newLockBuiltin(recursive bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
 			return nil, err
 		}
-		return newLock(recursive)
+		return newLock(RuntimeOf(thread), recursive)
 	}
 }
 
-func newLock(recursive bool) (*Lock, error) {
+// newLock makes a Lock (or RLock) of rt, which reports a takeover from a
+// dead holder on rt's stderr.
+func newLock(rt *Runtime, recursive bool) (*Lock, error) {
 	m, err := shm.NewMutex(shm.DefaultHeap(), recursive)
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("cannot create a lock: %v", err)
 	}
+	m.OnDeadOwner(rt.deadOwnerFunc())
 	return &Lock{m: m}, nil
 }
 
@@ -135,6 +138,7 @@ func decodeLock(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("%v", err)
 	}
+	m.OnDeadOwner(deadOwnerReport(uc.Warn))
 	return &Lock{m: m}, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -29,6 +30,7 @@ type Queue struct {
 	q        *queue.Queue // Queue, and JoinableQueue's base
 	joinable *queue.JoinableQueue
 	simple   *queue.SimpleQueue
+	tracked  atomic.Bool // the first put told the run about q (Runtime.trackQueue)
 }
 
 var _ Shareable = (*Queue)(nil)
@@ -259,6 +261,12 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 	}
 	if q.simple != nil {
 		return starlark.None, queueErr(q.simple.Put(item))
+	}
+	if q.tracked.CompareAndSwap(false, true) {
+		if rt := RuntimeOf(thread); rt != nil {
+			q.q.SetWarn(rt.WriteStderr)
+			rt.trackQueue(q.q)
+		}
 	}
 	return starlark.None, queueErr(q.q.Put(item, block, d))
 }

@@ -7,7 +7,9 @@ package builtins
 import (
 	"crypto/rand"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -63,8 +65,9 @@ type Runtime struct {
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
-	interactive   bool // the main module is a REPL session
-	ending        bool // EndChildren was called: start no more children
+	queues        map[*queue.Queue]struct{} // the queues this run put into, flushed at exit
+	interactive   bool                      // the main module is a REPL session
+	ending        bool                      // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 	logger        *Logger          // the multiprocessing logger, made on first use
@@ -107,10 +110,32 @@ func newRuntime(cfg Config) *Runtime {
 	// as the readers are gone.
 	rt.AtExit(10, func() {
 		if rt.sig.Err() == nil {
-			queue.FlushAll()
+			rt.flushQueues()
 		}
 	})
 	return rt
+}
+
+// trackQueue notes a queue this run put items into, which flushQueues
+// waits for; a run never waits for another run's queues.
+func (rt *Runtime) trackQueue(q *queue.Queue) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.queues == nil {
+		rt.queues = map[*queue.Queue]struct{}{}
+	}
+	rt.queues[q] = struct{}{}
+}
+
+// flushQueues waits until the queues this run put into have flushed their
+// buffered items (except those whose join thread was cancelled).
+func (rt *Runtime) flushQueues() {
+	rt.mu.Lock()
+	queues := slices.Collect(maps.Keys(rt.queues))
+	rt.mu.Unlock()
+	for _, q := range queues {
+		q.Flush()
+	}
 }
 
 // Self returns the current process.

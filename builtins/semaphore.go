@@ -25,7 +25,7 @@ var (
 
 // def Semaphore(value=1) / def BoundedSemaphore(value=1)
 func newSemaphoreBuiltin(bounded bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		value := 1
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "value?", &value); err != nil {
 			return nil, err
@@ -37,6 +37,7 @@ func newSemaphoreBuiltin(bounded bool) func(*starlark.Thread, *starlark.Builtin,
 		if err != nil {
 			return nil, exceptions.OSError.Errorf("cannot create a semaphore: %v", err)
 		}
+		s.OnDeadOwner(RuntimeOf(thread).deadOwnerFunc())
 		return &Semaphore{s: s}, nil
 	}
 }
@@ -101,6 +102,7 @@ func decodeSemaphore(uc *UnshareContext, p []byte) (starlark.Value, error) {
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("%v", err)
 	}
+	s.OnDeadOwner(deadOwnerReport(uc.Warn))
 	return &Semaphore{s: s}, nil
 }
 

@@ -38,6 +38,9 @@ type UnshareContext struct {
 	// Authkey is the decoding process's authkey, which a manager proxy
 	// that crossed without its own uses (CPython: current_process().authkey).
 	Authkey []byte
+	// Warn writes a warning line to the decoding run's stderr (a lock
+	// taken back from a dead holder); nil: the process's stderr.
+	Warn func(line string)
 }
 
 // ShareDecoder rebuilds a value from its handle payload.

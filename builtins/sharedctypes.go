@@ -43,7 +43,7 @@ func NewRawValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 // NewValue implements Value(typecode_or_type, *args, lock=True)
-func NewValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewValue(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var lock starlark.Value = starlark.True
 	if err := starlark.UnpackArgs(b.Name(), nil, kwargs, "lock?", &lock); err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func NewValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err != nil {
 		return nil, err
 	}
-	return maybeSynchronized(v, lock)
+	return maybeSynchronized(RuntimeOf(thread), v, lock)
 }
 
 // NewRawArray implements RawArray(typecode_or_type, size_or_initializer)
@@ -65,7 +65,7 @@ func NewRawArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 // NewArray implements Array(typecode_or_type, size_or_initializer, *, lock=True)
-func NewArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewArray(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var typ, init starlark.Value
 	var lock starlark.Value = starlark.True
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, nil, 2, &typ, &init); err != nil {
@@ -78,30 +78,30 @@ func NewArray(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	if err != nil {
 		return nil, err
 	}
-	return maybeSynchronized(a, lock)
+	return maybeSynchronized(RuntimeOf(thread), a, lock)
 }
 
 // maybeSynchronized wraps obj as Value and Array do: not at all for
 // lock=False.
-func maybeSynchronized(obj cObject, lock starlark.Value) (starlark.Value, error) {
+func maybeSynchronized(rt *Runtime, obj cObject, lock starlark.Value) (starlark.Value, error) {
 	if lock == starlark.False {
 		return obj, nil
 	}
-	l, err := wrapperLock(lock)
+	l, err := wrapperLock(rt, lock)
 	if err != nil {
 		return nil, err
 	}
 	return obj.synchronized(l), nil
 }
 
-// wrapperLock returns the lock a wrapper uses: a new RLock for None or a
-// bool, else the Lock or RLock given.
-func wrapperLock(v starlark.Value) (*Lock, error) {
+// wrapperLock returns the lock a wrapper uses: a new RLock of rt for None or
+// a bool, else the Lock or RLock given.
+func wrapperLock(rt *Runtime, v starlark.Value) (*Lock, error) {
 	switch x := v.(type) {
 	case *Lock:
 		return x, nil
 	case starlark.NoneType, starlark.Bool:
-		return newLock(true)
+		return newLock(rt, true)
 	}
 	if h, ok := v.(starlark.HasAttrs); ok {
 		if m, _ := h.Attr("acquire"); m != nil {
@@ -234,7 +234,7 @@ func Copy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 }
 
 // NewSynchronized implements synchronized(obj, lock=None)
-func NewSynchronized(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewSynchronized(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
 	var lock starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "lock?", &lock); err != nil {
@@ -247,7 +247,7 @@ func NewSynchronized(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 	if !ok {
 		return nil, exceptions.TypeError.Errorf("%s() takes a ctypes object, not %s", b.Name(), obj.Type())
 	}
-	l, err := wrapperLock(lock)
+	l, err := wrapperLock(RuntimeOf(thread), lock)
 	if err != nil {
 		return nil, err
 	}

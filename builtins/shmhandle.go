@@ -46,3 +46,21 @@ func readBlock(uc *UnshareContext, p []byte) (shm.Block, []byte, error) {
 	}
 	return b, p[blockHandleSize:], nil
 }
+
+// deadOwnerReport returns the DeadOwnerFunc that writes shm's warning with
+// warn (a run's stderr), or nil (the process's stderr) without one.
+func deadOwnerReport(warn func(string)) shm.DeadOwnerFunc {
+	if warn == nil {
+		return nil
+	}
+	return func(what string, pid int) { warn(shm.DeadOwnerWarning(what, pid)) }
+}
+
+// deadOwnerFunc reports locks and slots that handles made by rt take back
+// from dead processes on rt's stderr (nil rt: the process's).
+func (rt *Runtime) deadOwnerFunc() shm.DeadOwnerFunc {
+	if rt == nil {
+		return nil
+	}
+	return deadOwnerReport(rt.WriteStderr)
+}

@@ -50,7 +50,7 @@ func BenchmarkQueueThroughput(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := startChild(b, "produce", q.Handle(), withGate, 0, b.N, 9, exitFlushAll)
+	p := startChild(b, "produce", q.Handle(), withGate, 0, b.N, 9, exitFlush)
 	b.ResetTimer()
 	openGate(b, p)
 	for i := range b.N {
@@ -74,7 +74,7 @@ func BenchmarkQueueMPMC(b *testing.B) {
 	half := max(b.N/2, 1)
 	var cs []*child
 	for j := range 2 {
-		cs = append(cs, startChild(b, "produce", q.Handle(), withGate, j, half, 9, exitFlushAll, 1))
+		cs = append(cs, startChild(b, "produce", q.Handle(), withGate, j, half, 9, exitFlush, 1))
 	}
 	for range 2 {
 		cs = append(cs, startChild(b, "countconsume", q.Handle(), withGate))

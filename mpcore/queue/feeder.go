@@ -10,33 +10,34 @@ package queue
 import (
 	"fmt"
 	"os"
-	"sync"
 )
 
-// OnFeederError is called when the feeder cannot write buffered items
-// (the queue is broken); the items are dropped, as CPython's feeder drops
-// an item it cannot send, and the next Put or JoinThread of this process
-// returns the error. The default writes one line to stderr.
-var OnFeederError = func(q fmt.Stringer, err error) {
-	fmt.Fprintf(os.Stderr, "mpstar: %s: dropping buffered items: %v\n", q, err)
+// SetWarn sets where the feeder reports buffered items it had to drop
+// because it could not write them (the queue is broken), one line per
+// failure: the run's stderr. Without it the line goes to the process's
+// stderr. Items are dropped as CPython's feeder drops an item it cannot
+// send, and the next Put or JoinThread of this process returns the error.
+func (q *Queue) SetWarn(warn func(line string)) {
+	q.mu.Lock()
+	q.warn = warn
+	q.mu.Unlock()
 }
 
-// pending holds the queues whose feeder is running, for FlushAll.
-var pending struct {
-	sync.Mutex
-	queues map[*Queue]struct{}
+// reportFeederError reports a write the feeder could not make. The caller
+// holds q.mu.
+func (q *Queue) reportFeederError(err error) {
+	line := fmt.Sprintf("mpstar: %s: dropping buffered items: %v\n", q, err)
+	if q.warn == nil {
+		os.Stderr.WriteString(line)
+		return
+	}
+	q.warn(line)
 }
 
 // startFeeder starts the goroutine that flushes q.buf. The caller holds
 // q.mu and q has no feeder running.
 func (q *Queue) startFeeder() {
 	q.running = true
-	pending.Lock()
-	if pending.queues == nil {
-		pending.queues = make(map[*Queue]struct{})
-	}
-	pending.queues[q] = struct{}{}
-	pending.Unlock()
 	go q.feed()
 }
 
@@ -52,7 +53,7 @@ func (q *Queue) feed() {
 		q.mu.Lock()
 		q.spare = batch[:0]
 		if err != nil {
-			OnFeederError(q, err)
+			q.reportFeederError(err)
 			q.feedErr = err
 			clear(q.buf)
 			q.buf = q.buf[:0]
@@ -61,36 +62,19 @@ func (q *Queue) feed() {
 	q.running = false
 	q.flushed.Broadcast()
 	q.mu.Unlock()
-	pending.Lock()
-	delete(pending.queues, q)
-	pending.Unlock()
 }
 
-// waitFlushed waits until the feeder has flushed everything or the join is
-// cancelled.
-func (q *Queue) waitFlushed() {
+// Flush waits until this process's buffered items are in the ring, unless
+// CancelJoinThread was called. A process calls it before exiting for each
+// queue it put items into, as CPython's exit hooks join each queue's
+// feeder thread. Like CPython, it waits for as long as that takes: if
+// nobody ever reads a queue whose ring is full, it never returns (the
+// "joining processes that use queues" caveat of the multiprocessing
+// documentation).
+func (q *Queue) Flush() {
 	q.mu.Lock()
 	for q.running && !q.cancelled {
 		q.flushed.Wait()
 	}
 	q.mu.Unlock()
-}
-
-// FlushAll waits until every queue of this process has flushed its
-// buffered items, except queues whose CancelJoinThread was called. A
-// process calls it before exiting, as CPython's exit hooks join each
-// queue's feeder thread. Like CPython, it waits for as long as that takes:
-// if nobody ever reads a queue whose ring is full, it never returns (the
-// "joining processes that use queues" caveat of the multiprocessing
-// documentation).
-func FlushAll() {
-	pending.Lock()
-	queues := make([]*Queue, 0, len(pending.queues))
-	for q := range pending.queues {
-		queues = append(queues, q)
-	}
-	pending.Unlock()
-	for _, q := range queues {
-		q.waitFlushed()
-	}
 }

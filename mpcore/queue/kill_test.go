@@ -38,7 +38,7 @@ func TestProducerKilledMidStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	startChild(t, "produce", q.Handle(), 0, 0, 100, 16, exitJoin).wait(t)
-	big := startChild(t, "produce", q.Handle(), 0, 1, 1, 8<<20, exitFlushAll)
+	big := startChild(t, "produce", q.Handle(), 0, 1, 1, 8<<20, exitFlush)
 	// Nobody reads yet: the big item fills the ring, and its producer waits
 	// for room, where it is killed.
 	waitFor(t, "the big item's producer waits for room", func() bool {

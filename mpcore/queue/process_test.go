@@ -186,9 +186,9 @@ func attachAny(h Handle) (*Queue, error) {
 
 // Exit modes of the producer.
 const (
-	exitFlushAll = iota // FlushAll, as the process exit hook does
-	exitJoin            // Close and JoinThread
-	exitCancel          // CancelJoinThread, then exit at once
+	exitFlush  = iota // Flush, as the process exit hook does
+	exitJoin          // Close and JoinThread
+	exitCancel        // CancelJoinThread, then exit at once
 )
 
 var childRoles = map[string]func(h Handle, args []int) error{
@@ -211,8 +211,8 @@ var childRoles = map[string]func(h Handle, args []int) error{
 			}
 		}
 		switch args[3] {
-		case exitFlushAll:
-			FlushAll()
+		case exitFlush:
+			q.Flush()
 		case exitJoin:
 			q.Close()
 			return q.JoinThread()
@@ -389,7 +389,7 @@ func TestMPMCAcrossProcesses(t *testing.T) {
 	}
 	var ps []*child
 	for p := range producers {
-		ps = append(ps, startChild(t, "produce", q.Handle(), 0, p, per, 8+p*7, exitFlushAll))
+		ps = append(ps, startChild(t, "produce", q.Handle(), 0, p, per, 8+p*7, exitFlush))
 	}
 	for _, p := range ps {
 		p.wait(t)
@@ -503,7 +503,7 @@ func TestConsumerKilledAmidStream(t *testing.T) {
 		}()
 		vs, firsts, rests = append(vs, v), append(firsts, first), append(rests, rest)
 	}
-	p := startChild(t, "produce", q.Handle(), 0, 0, per, 16, exitFlushAll)
+	p := startChild(t, "produce", q.Handle(), 0, 0, per, 16, exitFlush)
 	var victims [][][2]uint32
 	for i, v := range vs {
 		select {
@@ -664,13 +664,13 @@ func TestJoinableAcrossProcesses(t *testing.T) {
 
 func TestExitFlushesBufferedItems(t *testing.T) {
 	// The producer puts 200 KiB into a 4 KiB ring nobody reads yet: most
-	// stays buffered, and FlushAll at exit must wait until we read it.
+	// stays buffered, and Flush at exit must wait until we read it.
 	q, err := NewQueue(Options{Capacity: minCapacity})
 	if err != nil {
 		t.Fatal(err)
 	}
 	const n = 2000
-	p := startChild(t, "produce", q.Handle(), 0, 0, n, 100, exitFlushAll)
+	p := startChild(t, "produce", q.Handle(), 0, 0, n, 100, exitFlush)
 	for i := range n {
 		b, err := q.Get(true, 10*time.Second)
 		if err != nil {

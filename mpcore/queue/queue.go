@@ -32,12 +32,13 @@ type Queue struct {
 	closed   atomic.Bool
 
 	mu        sync.Mutex
-	flushed   sync.Cond // signalled when the feeder stops or the join is cancelled
-	buf       [][]byte  // items waiting for the feeder, in put order
-	spare     [][]byte  // the feeder's previous batch, reused
-	running   bool      // a feeder goroutine owns buf
-	cancelled bool      // CancelJoinThread: exit does not wait for buf
-	feedErr   error     // why the feeder dropped items, for the next Put and JoinThread
+	flushed   sync.Cond    // signalled when the feeder stops or the join is cancelled
+	buf       [][]byte     // items waiting for the feeder, in put order
+	spare     [][]byte     // the feeder's previous batch, reused
+	running   bool         // a feeder goroutine owns buf
+	cancelled bool         // CancelJoinThread: exit does not wait for buf
+	feedErr   error        // why the feeder dropped items, for the next Put and JoinThread
+	warn      func(string) // SetWarn's; nil: the process's stderr
 }
 
 // NewQueue creates a Queue in a new shared-memory arena.
@@ -153,7 +154,7 @@ func (q *Queue) JoinThread() error {
 	if !q.closed.Load() {
 		return queueError(ErrNotClosed, "Queue %s not closed", q)
 	}
-	q.waitFlushed()
+	q.Flush()
 	return q.feederError()
 }
 
@@ -164,7 +165,7 @@ func (q *Queue) feederError() error {
 	return q.feedErr
 }
 
-// CancelJoinThread makes JoinThread and FlushAll stop waiting for this
+// CancelJoinThread makes JoinThread and Flush stop waiting for this
 // process's buffered items, which are lost if the process exits first.
 func (q *Queue) CancelJoinThread() {
 	q.mu.Lock()

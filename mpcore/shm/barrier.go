@@ -38,6 +38,10 @@ type Barrier struct {
 	parties int
 }
 
+// OnDeadOwner sets what this handle calls when it takes the barrier's lock
+// over from a process that died holding it (see Mutex.OnDeadOwner).
+func (br *Barrier) OnDeadOwner(f DeadOwnerFunc) { br.m.OnDeadOwner(f) }
+
 // NewBarrier allocates a barrier for parties (> 0) parties from h.
 func NewBarrier(h *Heap, parties int) (*Barrier, error) {
 	if parties <= 0 || parties > 1<<16-1 {

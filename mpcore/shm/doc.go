@@ -43,8 +43,9 @@
 // If a process dies holding a Lock, an RLock or Semaphore slots, processes
 // blocked on the object notice within 100 ms (a waiter sleeps in slices and
 // checks the holder with kill(pid, 0) and /proc, counting zombies as dead),
-// take the lock or the slots over, and call OnDeadOwner, which by default
-// prints a warning on stderr. Only blocking acquires recover; a
+// take the lock or the slots over, and call the handle's DeadOwnerFunc (set
+// with OnDeadOwner: the embedding layer sends it to the run's stderr), or
+// without one print a warning on the process's stderr. Only blocking acquires recover; a
 // non-blocking one just fails. The kernel reuses pids, so a holder whose
 // pid has been given to a new process looks alive and is not recovered.
 // Semaphore slot recovery is best effort (see Semaphore). A process that

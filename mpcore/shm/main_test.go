@@ -138,14 +138,11 @@ func waitUntil(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-// captureDeadOwner replaces OnDeadOwner for the test with one that reports
-// the dead pids on the returned channel.
-func captureDeadOwner(t *testing.T) <-chan int {
+// captureDeadOwner returns a DeadOwnerFunc that reports the dead pids on
+// the returned channel.
+func captureDeadOwner() (DeadOwnerFunc, <-chan int) {
 	ch := make(chan int, 8)
-	old := OnDeadOwner
-	OnDeadOwner = func(what string, pid int) { ch <- pid }
-	t.Cleanup(func() { OnDeadOwner = old })
-	return ch
+	return func(what string, pid int) { ch <- pid }, ch
 }
 
 // newTestHeap returns a heap of its own for one test.

@@ -41,6 +41,7 @@ type Mutex struct {
 	owner     Owner
 	kind      string // what messages call it: "Lock", "RLock", "Barrier"
 	hb        raceSync
+	onDead    DeadOwnerFunc // OnDeadOwner's
 }
 
 // NewMutex allocates an unlocked Lock (or RLock if recursive) from h.
@@ -82,6 +83,11 @@ func (m *Mutex) As(o Owner) *Mutex {
 	c.owner = o
 	return &c
 }
+
+// OnDeadOwner sets what this handle calls when it takes the lock over from
+// a process that died holding it (the run's stderr); without it a warning
+// goes to the process's stderr. Set it before the handle is shared.
+func (m *Mutex) OnDeadOwner(f DeadOwnerFunc) { m.onDead = f }
 
 // Block returns the shared memory the lock lives in.
 func (m *Mutex) Block() Block { return m.b }
@@ -178,7 +184,7 @@ func (m *Mutex) takeOverDead(old uint32) bool {
 		return false
 	}
 	m.own()
-	OnDeadOwner(m.kind+" <"+m.b.String()+">", int(pid))
+	m.onDead.report(m.kind+" <"+m.b.String()+">", int(pid))
 	return true
 }
 

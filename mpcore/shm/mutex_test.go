@@ -70,9 +70,10 @@ func TestMutexRecoveredFromKilledOwner(t *testing.T) {
 		recursive bool
 	}{{"Lock", "lock", false}, {"RLock", "rlock", true}} {
 		t.Run(c.name, func(t *testing.T) {
-			dead := captureDeadOwner(t)
+			report, dead := captureDeadOwner()
 			h := newTestHeap()
 			m, _ := NewMutex(h, c.recursive)
+			m.OnDeadOwner(report)
 			ready, _ := NewEvent(h)
 			cmd := startChild(t, "holdlock", c.arg, m.Block(), ready.Block())
 			if !ready.Wait(10 * time.Second) {

@@ -40,14 +40,22 @@ func NewOwner() Owner {
 // selfPID is this process's pid. Go cannot fork, so it never changes.
 var selfPID = uint32(os.Getpid())
 
-// OnDeadOwner is called when a lock, an RLock or semaphore slots held by a
-// process that has died are taken over. what names the object; pid is the
-// dead process. The default writes one warning line to stderr. It may be
-// called from any goroutine and must not block for long. Pids are reused by
-// the kernel: if a dead holder's pid has already been given to a new
-// process, the holder looks alive and its lock is not recovered.
-var OnDeadOwner = func(what string, pid int) {
-	os.Stderr.WriteString(DeadOwnerWarning(what, pid))
+// DeadOwnerFunc is called when a lock, an RLock or semaphore slots held by
+// a process that has died are taken over. what names the object; pid is
+// the dead process. It may be called from any goroutine and must not block
+// for long. Pids are reused by the kernel: if a dead holder's pid has
+// already been given to a new process, the holder looks alive and its lock
+// is not recovered.
+type DeadOwnerFunc func(what string, pid int)
+
+// report calls f, or without one writes DeadOwnerWarning to the process's
+// stderr.
+func (f DeadOwnerFunc) report(what string, pid int) {
+	if f == nil {
+		os.Stderr.WriteString(DeadOwnerWarning(what, pid))
+		return
+	}
+	f(what, pid)
 }
 
 // DeadOwnerWarning is the line that reports what, a lock or semaphore

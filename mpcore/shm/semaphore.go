@@ -53,7 +53,13 @@ type Semaphore struct {
 	bounded  bool
 	holders  []*uint64
 	hb       raceSync
+	onDead   DeadOwnerFunc // OnDeadOwner's
 }
+
+// OnDeadOwner sets what this handle calls when it takes slots back from a
+// process that died holding them (the run's stderr); without it a warning
+// goes to the process's stderr. Set it before the handle is shared.
+func (s *Semaphore) OnDeadOwner(f DeadOwnerFunc) { s.onDead = f }
 
 // NewSemaphore allocates a Semaphore with the given initial value from h;
 // bounded makes it a BoundedSemaphore, whose value may not exceed that.
@@ -249,7 +255,7 @@ func (s *Semaphore) recoverDead() bool {
 		}
 		if n := s.giveBack(uint32(w)); n > 0 {
 			futexWakeWord(s.value, int(n))
-			OnDeadOwner(s.kind()+" <"+s.b.String()+">", int(pid))
+			s.onDead.report(s.kind()+" <"+s.b.String()+">", int(pid))
 			gave = true
 		}
 	}

@@ -8,9 +8,10 @@ import (
 )
 
 func TestSemaphoreSlotsRecoveredFromKilledHolder(t *testing.T) {
-	dead := captureDeadOwner(t)
+	report, dead := captureDeadOwner()
 	h := newTestHeap()
 	s, _ := NewSemaphore(h, 2, false)
+	s.OnDeadOwner(report)
 	ready, _ := NewEvent(h)
 	cmd := startChild(t, "holdsem", "", s.Block(), ready.Block())
 	if !ready.Wait(10 * time.Second) {
