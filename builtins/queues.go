@@ -30,7 +30,7 @@ type Queue struct {
 	q        *queue.Queue // Queue, and JoinableQueue's base
 	joinable *queue.JoinableQueue
 	simple   *queue.SimpleQueue
-	tracked  atomic.Bool // the first put told the run about q (Runtime.trackQueue)
+	joined   atomic.Bool // the first put made q's feeder the run's (queue.Run)
 }
 
 var _ Shareable = (*Queue)(nil)
@@ -262,10 +262,9 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 	if q.simple != nil {
 		return starlark.None, queueErr(q.simple.Put(item))
 	}
-	if q.tracked.CompareAndSwap(false, true) {
+	if q.joined.CompareAndSwap(false, true) {
 		if rt := RuntimeOf(thread); rt != nil {
-			q.q.SetWarn(rt.WriteStderr)
-			rt.trackQueue(q.q)
+			q.q.SetRun(&rt.queues)
 		}
 	}
 	return starlark.None, queueErr(q.q.Put(item, block, d))

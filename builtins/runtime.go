@@ -7,9 +7,7 @@ package builtins
 import (
 	"crypto/rand"
 	"io"
-	"maps"
 	"os"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -65,9 +63,9 @@ type Runtime struct {
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
-	queues        map[*queue.Queue]struct{} // the queues this run put into, flushed at exit
-	interactive   bool                      // the main module is a REPL session
-	ending        bool                      // EndChildren was called: start no more children
+	queues        queue.Run // the feeders of the queues this run put into, flushed at exit
+	interactive   bool      // the main module is a REPL session
+	ending        bool      // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 	logger        *Logger          // the multiprocessing logger, made on first use
@@ -99,6 +97,7 @@ func newRuntime(cfg Config) *Runtime {
 	}
 	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
 		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
+	rt.queues.Warn = rt.WriteStderr
 	// The run's predeclared values go to its children (see values.go).
 	// isData admits only what the codec sends, so this does not fail.
 	if values, err := encodeValues(cfg.Extra); err == nil && values != nil {
@@ -110,32 +109,10 @@ func newRuntime(cfg Config) *Runtime {
 	// as the readers are gone.
 	rt.AtExit(10, func() {
 		if rt.sig.Err() == nil {
-			rt.flushQueues()
+			rt.queues.Flush()
 		}
 	})
 	return rt
-}
-
-// trackQueue notes a queue this run put items into, which flushQueues
-// waits for; a run never waits for another run's queues.
-func (rt *Runtime) trackQueue(q *queue.Queue) {
-	rt.mu.Lock()
-	defer rt.mu.Unlock()
-	if rt.queues == nil {
-		rt.queues = map[*queue.Queue]struct{}{}
-	}
-	rt.queues[q] = struct{}{}
-}
-
-// flushQueues waits until the queues this run put into have flushed their
-// buffered items (except those whose join thread was cancelled).
-func (rt *Runtime) flushQueues() {
-	rt.mu.Lock()
-	queues := slices.Collect(maps.Keys(rt.queues))
-	rt.mu.Unlock()
-	for _, q := range queues {
-		q.Flush()
-	}
 }
 
 // Self returns the current process.

@@ -65,12 +65,12 @@
 // when the buffer is empty and the next Put that needs it starts another,
 // so an idle queue costs nothing. Close stops this process's puts and gets;
 // JoinThread waits for the buffer to be flushed (after Close, as CPython
-// asserts); CancelJoinThread gives up waiting. Flush is what a process runs
-// at exit for each queue it put into: it waits until the buffer is flushed,
-// unless cancelled. Like CPython it may wait forever if nobody reads a
-// queue whose ring is full — the "joining processes that use queues"
-// caveat. The package keeps no list of queues: each run (the embedding
-// layer's runtime) flushes its own.
+// asserts); CancelJoinThread gives up waiting. A Run (one script run of the
+// embedding layer) knows its queues whose feeder is running: Run.Flush is
+// what the run calls at exit, waiting until their buffers are flushed,
+// except the cancelled ones, and never for another run's queues. Like
+// CPython it may wait forever if nobody reads a queue whose ring is full —
+// the "joining processes that use queues" caveat.
 //
 // A bounded queue (maxsize > 0) counts items from the moment Put is called
 // (so items buffered in a producer count, as with CPython's

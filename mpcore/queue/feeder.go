@@ -10,34 +10,80 @@ package queue
 import (
 	"fmt"
 	"os"
+	"sync"
 )
 
-// SetWarn sets where the feeder reports buffered items it had to drop
-// because it could not write them (the queue is broken), one line per
-// failure: the run's stderr. Without it the line goes to the process's
-// stderr. Items are dropped as CPython's feeder drops an item it cannot
-// send, and the next Put or JoinThread of this process returns the error.
-func (q *Queue) SetWarn(warn func(line string)) {
+// Run is what a queue's feeder belongs to: one run of a script (the
+// embedding layer's runtime). It knows the queues whose feeder is running,
+// so that the run can wait for them at exit without waiting for another
+// run's, and where the feeders report what they had to drop. The zero
+// value reports to the process's stderr.
+type Run struct {
+	// Warn writes a line to the run's stderr; nil: the process's.
+	Warn func(line string)
+
+	mu      sync.Mutex
+	feeding map[*Queue]struct{}
+}
+
+// SetRun makes q's feeder belong to run: Run.Flush waits for it, and it
+// reports to run.Warn. Without a run, nothing waits for the feeder but
+// JoinThread, and reports go to the process's stderr.
+func (q *Queue) SetRun(run *Run) {
 	q.mu.Lock()
-	q.warn = warn
+	q.run = run
 	q.mu.Unlock()
+}
+
+// Flush waits until every queue of the run has flushed its buffered items
+// (see Queue.Flush). A run calls it before it ends, as CPython's exit
+// hooks join each queue's feeder thread.
+func (run *Run) Flush() {
+	run.mu.Lock()
+	queues := make([]*Queue, 0, len(run.feeding))
+	for q := range run.feeding {
+		queues = append(queues, q)
+	}
+	run.mu.Unlock()
+	for _, q := range queues {
+		q.Flush()
+	}
+}
+
+// feederStarted and feederStopped keep the set of q's feeding queues.
+func (run *Run) feederStarted(q *Queue) {
+	run.mu.Lock()
+	if run.feeding == nil {
+		run.feeding = map[*Queue]struct{}{}
+	}
+	run.feeding[q] = struct{}{}
+	run.mu.Unlock()
+}
+
+func (run *Run) feederStopped(q *Queue) {
+	run.mu.Lock()
+	delete(run.feeding, q)
+	run.mu.Unlock()
 }
 
 // reportFeederError reports a write the feeder could not make. The caller
 // holds q.mu.
 func (q *Queue) reportFeederError(err error) {
 	line := fmt.Sprintf("mpstar: %s: dropping buffered items: %v\n", q, err)
-	if q.warn == nil {
+	if q.run == nil || q.run.Warn == nil {
 		os.Stderr.WriteString(line)
 		return
 	}
-	q.warn(line)
+	q.run.Warn(line)
 }
 
 // startFeeder starts the goroutine that flushes q.buf. The caller holds
 // q.mu and q has no feeder running.
 func (q *Queue) startFeeder() {
 	q.running = true
+	if q.run != nil {
+		q.run.feederStarted(q)
+	}
 	go q.feed()
 }
 
@@ -61,13 +107,15 @@ func (q *Queue) feed() {
 	}
 	q.running = false
 	q.flushed.Broadcast()
+	run := q.run
 	q.mu.Unlock()
+	if run != nil {
+		run.feederStopped(q)
+	}
 }
 
 // Flush waits until this process's buffered items are in the ring, unless
-// CancelJoinThread was called. A process calls it before exiting for each
-// queue it put items into, as CPython's exit hooks join each queue's
-// feeder thread. Like CPython, it waits for as long as that takes: if
+// CancelJoinThread was called. Like CPython, it waits for as long as that takes: if
 // nobody ever reads a queue whose ring is full, it never returns (the
 // "joining processes that use queues" caveat of the multiprocessing
 // documentation).

@@ -32,13 +32,13 @@ type Queue struct {
 	closed   atomic.Bool
 
 	mu        sync.Mutex
-	flushed   sync.Cond    // signalled when the feeder stops or the join is cancelled
-	buf       [][]byte     // items waiting for the feeder, in put order
-	spare     [][]byte     // the feeder's previous batch, reused
-	running   bool         // a feeder goroutine owns buf
-	cancelled bool         // CancelJoinThread: exit does not wait for buf
-	feedErr   error        // why the feeder dropped items, for the next Put and JoinThread
-	warn      func(string) // SetWarn's; nil: the process's stderr
+	flushed   sync.Cond // signalled when the feeder stops or the join is cancelled
+	buf       [][]byte  // items waiting for the feeder, in put order
+	spare     [][]byte  // the feeder's previous batch, reused
+	running   bool      // a feeder goroutine owns buf
+	cancelled bool      // CancelJoinThread: exit does not wait for buf
+	feedErr   error     // why the feeder dropped items, for the next Put and JoinThread
+	run       *Run      // SetRun's, or nil
 }
 
 // NewQueue creates a Queue in a new shared-memory arena.
