@@ -117,16 +117,27 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 	}
 	theirs := os.NewFile(uintptr(pair[1]), "mpstar-bootstrap")
 	defer theirs.Close()
-	relays := [2]*lineRelay{{out: orStd(cfg.Stdout, os.Stdout)}, {out: orStd(cfg.Stderr, os.Stderr)}}
+	relays, ends, err := childRelays(cfg)
+	if err != nil {
+		unix.Close(pair[0])
+		return nil, err
+	}
 	cmd := &exec.Cmd{
 		Path:       exe,
 		Args:       []string{exe, "--multiprocessing-fork"},
 		Env:        childEnv(cfg.Env),
-		Stdout:     relays[0],
-		Stderr:     relays[1],
+		Stdout:     ends[0],
+		Stderr:     ends[1],
 		ExtraFiles: []*os.File{theirs},
 	}
-	if err := cmd.Start(); err != nil {
+	err = cmd.Start()
+	for _, w := range ends {
+		w.Close() // the child has its copy; ours would keep the stream from ending
+	}
+	for _, r := range relays {
+		go r.run()
+	}
+	if err != nil {
 		unix.Close(pair[0])
 		return nil, fmt.Errorf("cannot start child process %q: %w", exe, err)
 	}
@@ -176,6 +187,28 @@ func childEnv(env []string) []string {
 	return append(out, fmt.Sprintf("%s=%d", ChildEnv, bootstrapFD))
 }
 
+// childRelays returns the relays of a new child's stdout and stderr, and
+// the pipe ends the child writes to.
+func childRelays(cfg LaunchConfig) ([2]*lineRelay, [2]*os.File, error) {
+	var relays [2]*lineRelay
+	var ends [2]*os.File
+	outs := [2]*Output{orStd(cfg.Stdout, os.Stdout), orStd(cfg.Stderr, os.Stderr)}
+	for i, out := range outs {
+		r, w, err := newLineRelay(out)
+		if err != nil {
+			for _, w := range ends[:i] {
+				w.Close()
+			}
+			for _, r := range relays[:i] {
+				go r.run() // ends at once: its write end is closed
+			}
+			return relays, ends, fmt.Errorf("cannot create the pipe for a child's output: %w", err)
+		}
+		relays[i], ends[i] = r, w
+	}
+	return relays, ends, nil
+}
+
 // orStd is o, or the Output of the process's own f when o is nil.
 func orStd(o *Output, f *os.File) *Output {
 	if o == nil {
@@ -189,7 +222,7 @@ func orStd(o *Output, f *os.File) *Output {
 func (c *Child) wait() {
 	err := c.cmd.Wait()
 	for _, r := range c.relays {
-		r.flush()
+		<-r.done
 	}
 	c.mu.Lock()
 	if ps := c.cmd.ProcessState; ps != nil {

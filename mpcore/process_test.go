@@ -39,6 +39,19 @@ func testChild() int {
 	case "write-fd":
 		// Write the prep's name into the first carried descriptor.
 		os.NewFile(uintptr(b.FDs[0]), "out").WriteString(b.Prep.Name + "\n")
+	case "print-then-signal":
+		// Print a line, then tell the parent over the carried socket, and
+		// wait for its answer before the next.
+		n, _ := strconv.Atoi(arg)
+		sock := os.NewFile(uintptr(b.FDs[0]), "sock")
+		var ack [1]byte
+		for i := range n {
+			fmt.Fprintf(os.Stdout, "child %d\n", i)
+			sock.Write(ack[:])
+			if _, err := sock.Read(ack[:]); err != nil {
+				return 96
+			}
+		}
 	case "spawn-grandchild":
 		// Launch a sleeping grandchild and report its pid on the carried fd.
 		gc, err := Launch(LaunchConfig{Prep: &Prep{Payload: []byte("sleep")}})
