@@ -24,7 +24,8 @@ func TestMain(m *testing.M) {
 }
 
 // testWorker is a worker whose payload is "init=ok|fail|exit,max=N". Its
-// tasks are "echo:X" (reply X), "parts:N" (N parts, then "end"), "pid" (reply its pid), "sleep:MS",
+// tasks are "echo:X" (reply X), "parts:N" (N parts, then "end"), "pid" (reply its pid), "meet:r|w:FIFO"
+// (open the FIFO to read or write, then reply its pid), "sleep:MS",
 // "block" (never reply), "exit:N" (exit with N) and "garble" (reply
 // with a message of another protocol version).
 func testWorker() int {
@@ -67,6 +68,20 @@ func testWorker() int {
 		case "echo":
 			return append(dst, arg...), nil
 		case "pid":
+			return strconv.AppendInt(dst, int64(os.Getpid()), 10), nil
+		case "meet":
+			// Open one end of the FIFO, which waits until another task
+			// opens the other; reply the pid.
+			mode, path, _ := strings.Cut(arg, ":")
+			flag := os.O_RDONLY
+			if mode == "w" {
+				flag = os.O_WRONLY
+			}
+			f, err := os.OpenFile(path, flag, 0)
+			if err != nil {
+				return nil, err
+			}
+			f.Close()
 			return strconv.AppendInt(dst, int64(os.Getpid()), 10), nil
 		case "sleep":
 			ms, _ := strconv.Atoi(arg)

@@ -3,6 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -47,14 +48,19 @@ func TestReplyPartsArriveInOrderBeforeDone(t *testing.T) {
 	}
 }
 
+// TestBothWorkersTakeTasks: two tasks that can only finish together (each
+// opens one end of a FIFO, which waits for the other end) both finish, on
+// two different workers.
 func TestBothWorkersTakeTasks(t *testing.T) {
 	p, _ := newPool(t, 2, 0, "")
-	a, b := submit(t, p, "sleep:200"), submit(t, p, "sleep:200")
-	start := time.Now()
-	await(t, a)
-	await(t, b)
-	if d := time.Since(start); d > 390*time.Millisecond {
-		t.Errorf("two 200ms tasks on two workers took %v: they did not run in parallel", d)
+	fifo := filepath.Join(t.TempDir(), "meet")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, b := submit(t, p, "meet:w:"+fifo), submit(t, p, "meet:r:"+fifo)
+	oa, ob := await(t, a), await(t, b)
+	if oa.err != nil || ob.err != nil || oa.reply == ob.reply {
+		t.Fatalf("the two meeting tasks replied (%q, %v) and (%q, %v); want two different workers' pids", oa.reply, oa.err, ob.reply, ob.err)
 	}
 }
 
