@@ -1,6 +1,7 @@
 package builtins
 
-// The codec (SPEC §5): Starlark values <-> the msgpack payloads that cross
+// The codec (docs/scripts.md, "What crosses a process boundary"): Starlark
+// values <-> the msgpack payloads that cross
 // process boundaries. It plays the part of pickle in CPython's
 // multiprocessing (reduction.py), without ever running code on decode:
 // functions and builtins cross by name, runtime objects by handle.
@@ -552,7 +553,7 @@ func findPredeclared(v starlark.Value, env starlark.StringDict) string {
 var functionNames sync.Map // *starlark.Function -> string
 
 // appendFunction encodes a function by the global name it is bound to in
-// its module (SPEC §3).
+// its module.
 func appendFunction(b []byte, fn *starlark.Function) ([]byte, *failure) {
 	name, ok := functionNames.Load(fn)
 	if !ok {

@@ -1,7 +1,7 @@
 package builtins
 
 // Start methods and contexts (CPython: context.py). All three methods launch
-// a new process of the same executable; SPEC §4 says how they differ.
+// a new process of the same executable; docs/scripts.md says how they differ.
 
 import (
 	"maps"
@@ -22,7 +22,7 @@ import (
 // StartMethods lists the start methods, the default first.
 var StartMethods = []string{"spawn", "fork", "forkserver"}
 
-// StartMethodEnv overrides the default start method, as SPEC §4 says.
+// StartMethodEnv overrides the default start method, as docs/scripts.md says.
 const StartMethodEnv = "MPSTAR_START_METHOD"
 
 func validMethod(m string) bool {

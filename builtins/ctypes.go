@@ -289,7 +289,7 @@ func (v *CValue) String() string {
 func (v *CValue) Type() string { return "ctypes." + v.t.name }
 
 // Freeze is a no-op: ctypes objects stay mutable, and shared ones are
-// runtime objects (SPEC §5).
+// runtime objects.
 func (v *CValue) Freeze() {}
 
 // Truth is whether the value is non-zero, as ctypes' __bool__.

@@ -1,6 +1,6 @@
 package builtins
 
-// The error value (SPEC §3). Starlark has no exceptions; builtins fail with
+// The error value (docs/scripts.md, "Errors"). Starlark has no exceptions; builtins fail with
 // an *exceptions.Error, catch turns any failure into an *ErrorValue, and the
 // top level prints "Type: message" as Python does.
 
@@ -15,7 +15,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/value"
 )
 
-// ErrorValue is the Starlark value catch returns for a failure (SPEC §3).
+// ErrorValue is the Starlark value catch returns for a failure.
 type ErrorValue struct {
 	value.Object
 	typ       *exceptions.Type

@@ -1,6 +1,6 @@
 package builtins
 
-// The fork start method (SPEC §4). Go cannot fork, so a fork child is a new
+// The fork start method (docs/scripts.md). Go cannot fork, so a fork child is a new
 // process of the same executable that executes only the main script's
 // top-level defs and loads, and binds every other global to a copy of the
 // value the parent's global had at start(): a snapshot sent with the

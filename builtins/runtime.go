@@ -406,7 +406,7 @@ func (rt *Runtime) ParentExtra(key string) []byte {
 }
 
 // Defer queues fn to run on the script's thread at its next call into the
-// multiprocessing module (SPEC §6: Pool callbacks never run concurrently
+// multiprocessing module (Pool callbacks never run concurrently
 // with the script). It may be called from any goroutine.
 func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
 	rt.mu.Lock()
@@ -449,7 +449,7 @@ func RunsDeferred(fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, [
 
 // AppendSource adds a chunk the REPL executed to the main module's source,
 // so children started later under fork can define the functions the chunk
-// defined (SPEC §4: REPL functions are valid targets under fork).
+// defined (REPL functions are valid targets under fork).
 func (rt *Runtime) AppendSource(chunk []byte) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()

@@ -56,7 +56,7 @@ func (a *CArray) String() string {
 // Type implements starlark.Value.
 func (a *CArray) Type() string { return "ctypes." + a.name }
 
-// Freeze is a no-op: shared arrays are runtime objects (SPEC §5).
+// Freeze is a no-op: shared arrays are runtime objects.
 func (a *CArray) Freeze() {}
 
 // Truth is true for a non-empty array.

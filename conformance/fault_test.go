@@ -18,7 +18,7 @@ import (
 // TestKillLeavesNothing: SIGKILL of the main process and of one child in
 // the middle of a run that uses 100 shared objects and a queue leaves no
 // process, no /dev/shm entry, no mapping of mpstar's shared memory and no
-// socket file behind (SPEC §7).
+// socket file behind.
 func TestKillLeavesNothing(t *testing.T) {
 	shmBefore := listDir(t, "/dev/shm")
 	tmp := t.TempDir()

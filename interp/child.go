@@ -74,7 +74,7 @@ func runChild(opts Options) int {
 	return rt.RunChild(thread)
 }
 
-// execFork prepares a fork child (SPEC §4): it executes only the main
+// execFork prepares a fork child: it executes only the main
 // script's top-level defs and loads, with the parent's other globals bound
 // as predeclared names, so functions see the parent's values and no other
 // top-level statement runs twice.

@@ -146,7 +146,7 @@ func (s *Session) execFile(f *syntax.File, src []byte) error {
 		return s.fail(err)
 	}
 	// A child started under fork executes the session's defs and loads
-	// from this source (SPEC §4), and resolves functions by name in the
+	// from this source, and resolves functions by name in the
 	// module recorded here. A copy is recorded: the session's own map
 	// changes with every chunk while other goroutines may decode.
 	s.rt.AppendSource(src)

@@ -278,7 +278,7 @@ func (p *Pool) checkRunning() error {
 }
 
 // poolCall starts every Pool method: it finds the pool and runs the
-// callbacks deferred to the script's thread (SPEC §6).
+// callbacks deferred to the script's thread.
 func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
 	p := b.Receiver().(*Pool)
 	if err := p.rt.RunDeferred(thread); err != nil {

@@ -4,7 +4,7 @@ package mppool
 // _map_async, imap, ApplyResult, MapResult, IMapIterator). Tasks are
 // encoded on the script's thread; replies are decoded on the engine's
 // goroutines and handed over through the results' channels, and callbacks
-// run on the script's thread through Runtime.Defer (SPEC §6).
+// run on the script's thread through Runtime.Defer.
 
 import (
 	"errors"

@@ -1,6 +1,6 @@
 package pytypes
 
-// bytearray: Python's mutable byte buffer (SPEC §2), usable wherever
+// bytearray: Python's mutable byte buffer, usable wherever
 // Python takes a buffer (send_bytes, recv_bytes_into). It is a plain local
 // value: it freezes like a list and crosses processes by value.
 
