@@ -1,10 +1,10 @@
 package builtins
 
-// The codec (docs/scripts.md, "What crosses a process boundary"): Starlark
-// values <-> the msgpack payloads that cross
-// process boundaries. It plays the part of pickle in CPython's
-// multiprocessing (reduction.py), without ever running code on decode:
-// functions and builtins cross by name, runtime objects by handle.
+// The codec: Starlark values <-> the msgpack payloads that cross process
+// boundaries (docs/scripts.md, "What crosses a process boundary"). It plays
+// the part of pickle in CPython's multiprocessing (reduction.py), without
+// ever running code on decode: functions and builtins cross by name,
+// runtime objects by handle.
 //
 // A payload is CodecVersion followed by one standard msgpack object. None,
 // bool, int, float, str, bytes, list and dict use msgpack's own types (str
