@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/mpstar/mpstar/interp"
@@ -99,4 +102,36 @@ func TestLongLinesThroughAPipeArriveWhole(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, stderr.String())
 	}
 	checkLines(t, out, 20, 100_000)
+}
+
+// A child that leaves a program running in the background, holding its
+// stdout, is joined when it exits, as in CPython: joining does not wait
+// for the end of that output.
+func TestJoinDoesNotWaitForABackgroundProgram(t *testing.T) {
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	var stdout, stderr bytes.Buffer
+	opts := testOptions
+	opts.Stdout, opts.Stderr = &stdout, &stderr
+	err := interp.RunString("bg.star", fmt.Sprintf(`
+load("multiprocessing", "Process")
+
+def leave_behind():
+    subprocess.run(["sh", "-c", "sleep 600 & echo $! > %s"])
+
+if __name__ == "__main__":
+    p = Process(target=leave_behind)
+    p.start()
+    p.join()
+    print("joined", p.exitcode)
+`, pidFile), opts)
+	pid, _ := os.ReadFile(pidFile)
+	if n, perr := strconv.Atoi(strings.TrimSpace(string(pid))); perr == nil {
+		defer syscall.Kill(n, syscall.SIGKILL)
+		if syscall.Kill(n, 0) != nil {
+			t.Errorf("the background program (pid %d) is gone: the join waited for it", n)
+		}
+	}
+	if err != nil || stdout.String() != "joined 0\n" {
+		t.Errorf("run: %v, printed %q\n%s", err, &stdout, &stderr)
+	}
 }

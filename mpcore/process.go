@@ -209,6 +209,12 @@ func childRelays(cfg LaunchConfig) ([2]*lineRelay, [2]*os.File, error) {
 	return relays, ends, nil
 }
 
+// relayGrace is how long a child's exit waits for the end of its output
+// streams. They end with the child, unless a program it started in the
+// background still holds them: joining the child does not wait for that
+// program (as in CPython, whose children write to the inherited stdout).
+const relayGrace = 200 * time.Millisecond
+
 // orStd is o, or the Output of the process's own f when o is nil.
 func orStd(o *Output, f *os.File) *Output {
 	if o == nil {
@@ -221,8 +227,16 @@ func orStd(o *Output, f *os.File) *Output {
 // relayed, so that a joined child's lines are out before the join returns.
 func (c *Child) wait() {
 	err := c.cmd.Wait()
+	graceOver := make(chan struct{})
+	grace := time.AfterFunc(relayGrace, func() { close(graceOver) })
+	defer grace.Stop()
 	for _, r := range c.relays {
-		<-r.done
+		select {
+		case <-r.done:
+		case <-graceOver:
+			// A program the child left running holds the stream open:
+			// its output goes on being relayed, but the child is done.
+		}
 	}
 	c.mu.Lock()
 	if ps := c.cmd.ProcessState; ps != nil {
