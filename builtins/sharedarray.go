@@ -50,7 +50,7 @@ func newCArray(t *CType, b shm.Block) *CArray {
 // <multiprocessing.sharedctypes.c_int_Array_3 object at 0x7f...>, with the
 // address of the shared memory in this process.
 func (a *CArray) String() string {
-	return fmt.Sprintf("<multiprocessing.sharedctypes.%s object at %#x>", a.name, uintptr(unsafe.Pointer(unsafe.SliceData(a.mem))))
+	return fmt.Sprintf("<multiprocessing.sharedctypes.%s object at %p>", a.name, a.mem)
 }
 
 // Type implements starlark.Value.
