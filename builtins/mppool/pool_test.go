@@ -161,10 +161,18 @@ if __name__ == "__main__":
 
 func TestPoolOrdering(t *testing.T) {
 	// Tasks finish in reverse order; map and imap keep the input order,
-	// imap_unordered yields in completion order.
+	// imap_unordered yields in completion order (which the main process
+	// sets by releasing the tasks one at a time).
 	out, _ := runPoolScript(t, poolHeader+`
+load("multiprocessing", "Manager")
+
 def backwards(x):
     time.sleep(0.03 * (4 - x))
+    return x
+
+def released(arg):
+    x, events = arg
+    events[x].wait(60)
     return x
 
 if __name__ == "__main__":
@@ -172,7 +180,15 @@ if __name__ == "__main__":
     pool.map(square, range(4), chunksize=1)  # all workers up
     print(pool.map(backwards, range(4), chunksize=1))
     print(list(pool.imap(backwards, range(4))))
-    print(list(pool.imap_unordered(backwards, range(4))))
+    manager = Manager()
+    events = [manager.Event() for _ in range(4)]
+    it = pool.imap_unordered(released, [(x, events) for x in range(4)])
+    got = []
+    for x in [3, 2, 1, 0]:
+        events[x].set()
+        got.append(it.next(60))
+    print(got)
+    manager.shutdown()
     rs = [pool.apply_async(backwards, (i,)) for i in range(4)]
     print([r.get(10) for r in rs])
     pool.terminate()
