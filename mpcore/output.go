@@ -193,9 +193,14 @@ func drainRelays() {
 	}
 	relays.Unlock()
 	for _, l := range live {
-		// A relay closed meanwhile was drained to its end by its goroutine.
-		l.rc.Control(func(fd uintptr) { l.drain(int(fd)) })
+		l.drainNow()
 	}
+}
+
+// drainNow relays what the pipe holds now. A relay closed meanwhile was
+// drained to its end by its goroutine.
+func (l *lineRelay) drainNow() {
+	l.rc.Control(func(fd uintptr) { l.drain(int(fd)) })
 }
 
 // relay writes the complete lines of p and holds the rest. l.mu is held.

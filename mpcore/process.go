@@ -235,7 +235,10 @@ func (c *Child) wait() {
 		case <-r.done:
 		case <-graceOver:
 			// A program the child left running holds the stream open:
-			// its output goes on being relayed, but the child is done.
+			// its output goes on being relayed, but the child is done,
+			// and all it wrote is in the pipe (a slow relay goroutine
+			// must not let the join return before it).
+			r.drainNow()
 		}
 	}
 	c.mu.Lock()
