@@ -53,6 +53,13 @@ func (rt *Runtime) runTarget(thread *starlark.Thread) int {
 	if err == nil && target != starlark.None {
 		_, err = starlark.Call(thread, target, args, kwargs.Items())
 	}
+	return rt.ChildExit(err, FormatUncaught)
+}
+
+// ChildExit returns the exit code of a child whose work ended with err: 0
+// for nil, the sys.exit code, or 1 after writing the error, rendered by
+// format, under CPython's "Process <name>:" header.
+func (rt *Runtime) ChildExit(err error, format func(error) string) int {
 	if err == nil {
 		return 0
 	}
@@ -62,7 +69,7 @@ func (rt *Runtime) runTarget(thread *starlark.Thread) int {
 	if cause := rt.Stopped(); cause != nil {
 		err = stoppedAt(err, cause)
 	}
-	rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.self.name, FormatUncaught(err)))
+	rt.WriteStderr(fmt.Sprintf("Process %s:\n%s", rt.self.name, format(err)))
 	return 1
 }
 

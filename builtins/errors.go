@@ -72,6 +72,9 @@ func Classify(err error) (typ *exceptions.Type, msg string, args starlark.Tuple)
 	if msg == stackOverflow {
 		return exceptions.RecursionError, "maximum recursion depth exceeded", nil
 	}
+	if pe := interpreterError(msg); pe != nil {
+		return pe.Type, pe.Msg, pe.Args
+	}
 	return exceptions.StarlarkError, formatHint(strings.TrimPrefix(msg, "fail: ")), nil
 }
 

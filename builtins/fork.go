@@ -4,12 +4,13 @@ package builtins
 // process of the same executable that executes only the main script's
 // top-level defs and loads, and binds every other global to a copy of the
 // value the parent's global had at start(): a snapshot sent with the
-// target. Globals that cannot be copied are bound to an Unavailable value
-// naming them.
+// target. Globals that cannot be copied cross as Unavailable markers and
+// stay unbound in the child, where a use of one fails naming it.
 
 import (
 	"fmt"
 	"sort"
+	"sync"
 
 	"go.starlark.net/starlark"
 
@@ -26,15 +27,24 @@ import (
 // names sent, in order.
 func (rt *Runtime) forkSnapshot(enc *Encoder, copy bool) ([]byte, []string) {
 	globals := rt.mainGlobals()
-	names := make([]string, 0, len(globals))
+	missing := unavailableGlobals()
+	names := make([]string, 0, len(globals)+len(missing))
 	for name := range globals {
 		names = append(names, name)
+	}
+	for name := range missing {
+		if _, ok := globals[name]; !ok {
+			names = append(names, name)
+		}
 	}
 	sort.Strings(names)
 	var out []byte
 	sent := names[:0]
 	for _, name := range names {
-		v := globals[name]
+		v, ok := globals[name]
+		if !ok {
+			v = missing[name]
+		}
 		if fn, ok := v.(*starlark.Function); ok && isTopLevelDef(fn, name) {
 			continue
 		}
@@ -111,7 +121,9 @@ func (rt *Runtime) forkEntries() ([][2][]byte, error) {
 }
 
 // RestoreForkGlobals decodes the parent's globals into into, once the defs
-// have been executed (values may refer to those functions by name).
+// have been executed (values may refer to those functions by name). A
+// global the parent could not send is left unbound and remembered, so that
+// its first use fails saying why (see unavailableError).
 func (rt *Runtime) RestoreForkGlobals(thread *starlark.Thread, into starlark.StringDict) error {
 	entries, err := rt.forkEntries()
 	if err != nil {
@@ -119,29 +131,48 @@ func (rt *Runtime) RestoreForkGlobals(thread *starlark.Thread, into starlark.Str
 	}
 	dc := rt.DecodeContext(thread, rt.boot.FDs)
 	for _, e := range entries {
+		name := string(e[0])
 		v, err := Decode(e[1], dc)
 		if err != nil {
-			return fmt.Errorf("cannot restore global %q from the parent: %w", e[0], err)
+			return fmt.Errorf("cannot restore global %q from the parent: %w", name, err)
 		}
-		into[string(e[0])] = v
+		if u, ok := v.(*Unavailable); ok {
+			unavailable.Store(name, u)
+			delete(into, name)
+			continue
+		}
+		into[name] = v
 	}
 	return nil
 }
 
-// Unavailable stands for a global a fork child could not receive (a Pool, a
-// Listener, a lambda): every use of it fails with a message naming it.
+// unavailable holds, in a fork child, the globals the parent could not
+// send, by name. A child process has one runtime, so one table serves.
+var unavailable sync.Map // string -> *Unavailable
+
+// unavailableGlobals returns the globals this process did not receive, as
+// markers that pass the news on to its own fork children.
+func unavailableGlobals() map[string]*Unavailable {
+	out := map[string]*Unavailable{}
+	unavailable.Range(func(k, v any) bool {
+		out[k.(string)] = v.(*Unavailable)
+		return true
+	})
+	return out
+}
+
+// Unavailable marks, in a fork snapshot, a global that could not be sent (a
+// Pool, a Listener, a lambda). The child leaves the global unbound, so that
+// every use of it fails: with the message of err, naming the global and
+// saying why.
 type Unavailable struct {
 	value.Object
 	name, reason string
 }
 
-var (
-	_ starlark.HasAttrs = (*Unavailable)(nil)
-	_ starlark.Callable = (*Unavailable)(nil)
-	_ Shareable         = (*Unavailable)(nil)
-)
+var _ Shareable = (*Unavailable)(nil)
 
-func (u *Unavailable) err() error {
+func (u *Unavailable) err() *exceptions.Error {
 	return exceptions.RuntimeError.Errorf("global %q is not available in this fork child: it could not be copied from the parent (%s)", u.name, u.reason)
 }
 
@@ -151,22 +182,8 @@ func (u *Unavailable) String() string { return fmt.Sprintf("<unavailable global 
 // Type implements starlark.Value.
 func (u *Unavailable) Type() string { return "unavailable" }
 
-// Hash fails: the value cannot be used.
-func (u *Unavailable) Hash() (uint32, error) { return value.IdentityHash(u), u.err() }
-
-// Attr fails, naming the global.
-func (u *Unavailable) Attr(string) (starlark.Value, error) { return nil, u.err() }
-
-// AttrNames is empty.
-func (u *Unavailable) AttrNames() []string { return nil }
-
-// Name implements starlark.Callable.
-func (u *Unavailable) Name() string { return u.name }
-
-// CallInternal fails, naming the global.
-func (u *Unavailable) CallInternal(*starlark.Thread, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-	return nil, u.err()
-}
+// Hash implements starlark.Value.
+func (u *Unavailable) Hash() (uint32, error) { return value.IdentityHash(u), nil }
 
 // ShareKind implements Shareable: the marker itself crosses to the child.
 func (u *Unavailable) ShareKind() string { return "unavailable" }

@@ -52,6 +52,9 @@ type caseSpec struct {
 	unordered bool
 	// stdin names a file of testdata fed to the script's standard input.
 	stdin string
+	// repl types the script into the REPL (mpstar -i) instead of running
+	// it, as python3 -i < script does.
+	repl bool
 }
 
 func parseSpec(t *testing.T, src []byte) caseSpec {
@@ -81,6 +84,8 @@ func parseSpec(t *testing.T, src []byte) caseSpec {
 			spec.unordered = val == "true"
 		case "stdin":
 			spec.stdin = val
+		case "repl":
+			spec.repl = val == "true"
 		}
 	}
 	return spec
@@ -112,6 +117,10 @@ func runCase(t *testing.T, script string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, mpstarBin, append([]string{filepath.Base(script)}, spec.args...)...)
+	if spec.repl {
+		cmd = exec.CommandContext(ctx, mpstarBin, append([]string{"-i"}, spec.args...)...)
+		cmd.Stdin = bytes.NewReader(src)
+	}
 	cmd.Dir = filepath.Dir(script)
 	cmd.Env = append(os.Environ(), spec.env...)
 	var stdout, stderr bytes.Buffer

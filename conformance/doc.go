@@ -11,6 +11,8 @@
 //	# env: K=V          extra environment (may repeat)
 //	# unordered: true   compare stdout lines in any order
 //	# stdin: FILE       feed testdata/FILE to the script's standard input
+//	# repl: true        type the script into the REPL (mpstar -i < script),
+//	                    as python3 -i < script does
 //
 // TestExamples runs the programs of scripts/examples the same way, and their
 // Python originals with python3 when it is installed.

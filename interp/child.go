@@ -60,13 +60,14 @@ func runChild(opts Options) int {
 	})
 	r := newRunner(rt, nil) // files come from the parent (see Options.Loader)
 	thread := r.newThread("MainThread")
-	var res *ExitError
 	if names, fork := rt.ForkGlobals(); fork {
-		res = r.report(r.execFork(thread, names))
-	} else {
-		_, res = r.runMainOn(thread, "__mp_main__")
-	}
-	if res.Code != 0 {
+		// CPython's fork child compiles nothing: whatever fails here
+		// fails, as its target would, under the child's own header.
+		if code := rt.ChildExit(r.execFork(thread, names), r.formatError); code != 0 {
+			rt.Finish()
+			return code
+		}
+	} else if _, res := r.runMainOn(thread, "__mp_main__"); res.Code != 0 {
 		rt.Finish()
 		return res.Code
 	}
@@ -97,7 +98,7 @@ func (r *runner) execFork(thread *starlark.Thread, names []string) error {
 		return err
 	}
 	for _, name := range names {
-		if _, defined := globals[name]; !defined {
+		if _, defined := globals[name]; !defined && predeclared.Has(name) {
 			globals[name] = predeclared[name]
 		}
 	}

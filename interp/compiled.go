@@ -83,7 +83,19 @@ func compileDefsOnly(filename string, src []byte, predeclared starlark.StringDic
 		}
 	}
 	f.Stmts = kept
-	return starlark.FileProgram(f, predeclared.Has)
+	return starlark.FileProgram(f, lenient(predeclared))
+}
+
+// lenient is the resolver's isPredeclared for code that may use globals it
+// does not have yet: a fork child's defs, which mention globals the parent
+// assigned after start(), and REPL chunks, whose functions may use globals
+// later chunks assign. Every name that is not universal counts as
+// predeclared, so a use of a missing one fails when it runs, as Python's
+// NameError does, instead of when it compiles.
+func lenient(predeclared starlark.StringDict) func(string) bool {
+	return func(name string) bool {
+		return predeclared.Has(name) || !starlark.Universe.Has(name)
+	}
 }
 
 // programCache holds what a process hands its children: the modules it

@@ -238,6 +238,9 @@ type runner struct {
 
 	sourcesMu sync.Mutex
 	sources   map[string][]byte // the loaded files, by path, for cluster workers
+	// texts are the sources last compiled, by file name, for showing the
+	// line of a syntax error.
+	texts map[string][]byte
 }
 
 type loadEntry struct {
@@ -247,7 +250,7 @@ type loadEntry struct {
 }
 
 func newRunner(rt *builtins.Runtime, loader func(string) ([]byte, error)) *runner {
-	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename), loader: loader}
+	r := &runner{rt: rt, loaded: map[string]*loadEntry{}, mainDir: filepath.Dir(rt.Config().Filename), loader: loader, texts: map[string][]byte{}}
 	rt.SetChildPrograms(r.childPrograms)
 	rt.SetFileSources(r.fileSources)
 	return r
@@ -279,7 +282,7 @@ func (r *runner) report(err error) *ExitError {
 	if code, ok := builtins.ExitCodeOf(err, r.rt.WriteStderr); ok {
 		return &ExitError{Code: code}
 	}
-	r.rt.WriteStderr(formatError(err))
+	r.rt.WriteStderr(r.formatError(err))
 	return &ExitError{Code: 1, Err: err}
 }
 
@@ -303,6 +306,7 @@ func (r *runner) reportStop(err, cause error) *ExitError {
 // exec compiles and runs one module, recording its globals so functions
 // defined in it can be found by name when they come from another process.
 func (r *runner) exec(thread *starlark.Thread, filename string, src []byte, name string) (starlark.StringDict, error) {
+	r.texts[filename] = src
 	predeclared := r.rt.Predeclared(name, filename)
 	prog, err := r.compile(filename, src, predeclared)
 	if err != nil {
@@ -394,10 +398,10 @@ func (r *runner) fileSources() map[string][]byte {
 
 // formatError renders an uncaught error: Python's traceback shape for
 // runtime errors, and file/line plus the cause for compile errors.
-func formatError(err error) string {
+func (r *runner) formatError(err error) string {
 	var se syntax.Error
 	if errors.As(err, &se) {
-		return fmt.Sprintf("  File \"%s\", line %d\nSyntaxError: %s\n", se.Pos.Filename(), se.Pos.Line, se.Msg)
+		return formatSyntaxError(se, r.sourceLine(se.Pos))
 	}
 	var rl resolve.ErrorList
 	if errors.As(err, &rl) {
@@ -413,4 +417,14 @@ func formatError(err error) string {
 		return b.String()
 	}
 	return builtins.FormatUncaught(err)
+}
+
+// sourceLine returns the line at pos of the text last compiled from its
+// file, or "".
+func (r *runner) sourceLine(pos syntax.Position) string {
+	lines := strings.Split(string(r.texts[pos.Filename()]), "\n")
+	if pos.Line < 1 || int(pos.Line) > len(lines) {
+		return ""
+	}
+	return strings.TrimRight(lines[pos.Line-1], "\r")
 }

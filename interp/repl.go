@@ -13,6 +13,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/lib/sys"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 )
 
@@ -66,11 +67,14 @@ func NewSession(opts Options) *Session {
 	cfg.Argv[0] = ""
 	rt := builtins.NewRuntime(cfg)
 	r := newRunner(rt, opts.Loader)
+	scope := rt.Predeclared("__main__", SessionFile)
+	// Python's REPL has these too; they end the session as sys.exit does.
+	scope["exit"], scope["quit"] = sys.ExitBuiltin("exit"), sys.ExitBuiltin("quit")
 	return &Session{
 		rt:      rt,
 		run:     r,
 		thread:  r.newThread("MainThread"),
-		scope:   rt.Predeclared("__main__", SessionFile),
+		scope:   scope,
 		globals: starlark.StringDict{},
 	}
 }
@@ -84,6 +88,7 @@ func NewSession(opts Options) *Session {
 // sys.exit(n) returns an *ExitError with Code n and no Err: the caller
 // should Close the session and end the process with that code.
 func (s *Session) Exec(src string) error {
+	s.run.texts[SessionFile] = []byte(src)
 	f, err := sessionOptions.Parse(SessionFile, src, 0)
 	if err != nil {
 		return s.fail(err)
@@ -109,6 +114,7 @@ func (s *Session) ExecNext(readline func() ([]byte, error)) error {
 			return nil, err
 		}
 		src = append(src, line...)
+		s.run.texts[SessionFile] = src
 		return line, nil
 	})
 	if readErr != nil {
@@ -183,7 +189,7 @@ func (s *Session) Eval(expr string) (starlark.Value, error) {
 func (s *Session) execStmts(f *syntax.File) error {
 	echo := captureSoleExpr(f)
 	s.keepRebound(f)
-	prog, err := starlark.FileProgram(f, s.scope.Has)
+	prog, err := starlark.FileProgram(f, lenient(s.scope))
 	if err != nil {
 		return err
 	}

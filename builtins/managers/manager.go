@@ -88,8 +88,9 @@ type managerClass struct {
 }
 
 var (
-	_ starlark.Callable = (*managerClass)(nil)
-	_ starlark.HasAttrs = (*managerClass)(nil)
+	_ starlark.Callable  = (*managerClass)(nil)
+	_ starlark.HasAttrs  = (*managerClass)(nil)
+	_ builtins.Shareable = (*managerClass)(nil)
 )
 
 // String is the class's repr.
@@ -213,7 +214,8 @@ func managerRegister(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // encodeRegistry is the registry as it crosses to the server process:
 // (typeid, callable, sync typeid, proxy class, exposed, method_to_typeid)
-// tuples. Callables cross by name.
+// tuples, and whether the class has a method per typeid. Callables cross by
+// name.
 func (c *managerClass) encodeRegistry() *starlark.List {
 	items := make([]starlark.Value, len(c.entries))
 	for i, e := range c.entries {
@@ -234,12 +236,13 @@ func (c *managerClass) encodeRegistry() *starlark.List {
 			}
 			m2t = d
 		}
-		items[i] = starlark.Tuple{starlark.String(e.typeid), callable, syncID, starlark.String(e.ptype.name), exposed, m2t}
+		items[i] = starlark.Tuple{starlark.String(e.typeid), callable, syncID, starlark.String(e.ptype.name), exposed, m2t, starlark.Bool(e.createMethod)}
 	}
 	return starlark.NewList(items)
 }
 
-// decodeRegistry is encodeRegistry's inverse, in the server process.
+// decodeRegistry is encodeRegistry's inverse, in the server process and
+// in fork children.
 func decodeRegistry(v starlark.Value) ([]*typeEntry, error) {
 	l, ok := v.(*starlark.List)
 	if !ok {
@@ -248,11 +251,11 @@ func decodeRegistry(v starlark.Value) ([]*typeEntry, error) {
 	entries := make([]*typeEntry, 0, l.Len())
 	for i := 0; i < l.Len(); i++ {
 		t, ok := l.Index(i).(starlark.Tuple)
-		if !ok || len(t) != 6 {
+		if !ok || len(t) != 7 {
 			return nil, exceptions.TypeError.New("bad manager registry entry")
 		}
 		typeid, _ := starlark.AsString(t[0])
-		e := &typeEntry{typeid: typeid, callable: t[1], ptype: proxyTypes["AutoProxy"]}
+		e := &typeEntry{typeid: typeid, callable: t[1], ptype: proxyTypes["AutoProxy"], createMethod: bool(t[6].Truth())}
 		if id, ok := starlark.AsString(t[2]); ok {
 			e.sync = syncTypeByID(id)
 		}
@@ -272,6 +275,46 @@ func decodeRegistry(v starlark.Value) ([]*typeEntry, error) {
 	}
 	return entries, nil
 }
+
+// ShareKind implements Shareable: a manager class made at the top level of
+// a script crosses to fork children, which use it as CPython's fork
+// children use the class they inherited.
+func (c *managerClass) ShareKind() string { return "managerclass" }
+
+// Share encodes the class by name and registry; BaseManager and
+// SyncManager themselves by name only.
+func (c *managerClass) Share(sc *builtins.ShareContext) ([]byte, error) {
+	var registry starlark.Value = starlark.None
+	if c != BaseManager && c != SyncManager {
+		registry = c.encodeRegistry()
+	}
+	return builtins.AppendEncode(nil, starlark.Tuple{starlark.String(c.name), registry}, sc)
+}
+
+func decodeManagerClass(uc *builtins.UnshareContext, p []byte) (starlark.Value, error) {
+	v, err := uc.Decode(p)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := v.(starlark.Tuple)
+	if !ok || len(t) != 2 {
+		return nil, exceptions.TypeError.New("bad manager class handle")
+	}
+	name, _ := starlark.AsString(t[0])
+	if t[1] == starlark.None {
+		if name == SyncManager.name {
+			return SyncManager, nil
+		}
+		return BaseManager, nil
+	}
+	entries, err := decodeRegistry(t[1])
+	if err != nil {
+		return nil, err
+	}
+	return &managerClass{name: name, entries: entries}, nil
+}
+
+func init() { builtins.RegisterShareKind("managerclass", decodeManagerClass) }
 
 // CallInternal makes a manager: cls(address=None, authkey=None,
 // serializer='pickle', ctx=None, *, shutdown_timeout=1.0).

@@ -53,8 +53,8 @@ func noop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 }
 
 // def exit(status=None): ends the process with status, like Python's
-// SystemExit: an int is the exit code, None is 0, anything else is printed
-// to stderr and gives 1.
+// SystemExit: an int (or a bool, which is an int in Python) is the exit
+// code, None is 0, anything else is printed to stderr and gives 1.
 func sysExit(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var status starlark.Value = starlark.None
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0, &status); err != nil {
@@ -62,6 +62,11 @@ func sysExit(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	}
 	switch s := status.(type) {
 	case starlark.NoneType:
+		return nil, &exceptions.ExitError{Code: 0}
+	case starlark.Bool: // an int in Python
+		if s {
+			return nil, &exceptions.ExitError{Code: 1}
+		}
 		return nil, &exceptions.ExitError{Code: 0}
 	case starlark.Int:
 		code, ok := s.Int64()
@@ -74,3 +79,7 @@ func sysExit(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 	}
 	return nil, &exceptions.ExitError{Code: 1, Msg: status.String()}
 }
+
+// ExitBuiltin returns a builtin named name that does what sys.exit does: the
+// REPL's exit() and quit().
+func ExitBuiltin(name string) *starlark.Builtin { return starlark.NewBuiltin(name, sysExit) }
