@@ -56,8 +56,11 @@ func (c *Condition) Type() string { return "multiprocessing.Condition" }
 // Hash hashes by identity.
 func (c *Condition) Hash() (uint32, error) { return value.IdentityHash(c), nil }
 
-// String is CPython's repr, without the sleeper count.
-func (c *Condition) String() string { return fmt.Sprintf("<Condition(%s)>", c.lock) }
+// String is CPython's repr: the lock and the number of waiters not yet
+// notified.
+func (c *Condition) String() string {
+	return fmt.Sprintf("<Condition(%s, %d)>", c.lock, c.c.Sleepers())
+}
 
 var conditionMethods = map[string]*starlark.Builtin{
 	"acquire":    starlark.NewBuiltin("acquire", conditionAcquire),

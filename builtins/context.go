@@ -184,6 +184,14 @@ func (c *Context) Attr(name string) (starlark.Value, error) {
 		return starlark.NewBuiltin("get_start_method", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 			return starlark.String(c.method), nil
 		}), nil
+	case "get_context":
+		return starlark.NewBuiltin("get_context", c.getContext), nil
+	case "set_start_method":
+		// A concrete context's method is fixed; the global one is not its
+		// to change (CPython: BaseContext.set_start_method).
+		return starlark.NewBuiltin("set_start_method", func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+			return nil, exceptions.ValueError.New("cannot set start method of concrete context")
+		}), nil
 	}
 	return c.module[name], nil
 }
@@ -202,6 +210,18 @@ func (c *Context) newPool(thread *starlark.Thread, b *starlark.Builtin, args sta
 		kwargs = append(kwargs[:len(kwargs):len(kwargs)], starlark.Tuple{starlark.String("context"), c})
 	}
 	return c.module["Pool"].(*starlark.Builtin).CallInternal(thread, args, kwargs)
+}
+
+// def get_context(method=None): the context itself, or the one of method.
+func (c *Context) getContext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var method starlark.Value = starlark.None
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "method?", &method); err != nil {
+		return nil, err
+	}
+	if method == starlark.None {
+		return c, nil
+	}
+	return GetContext(thread, b, args, kwargs)
 }
 
 func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

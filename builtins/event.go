@@ -3,6 +3,9 @@ package builtins
 // multiprocessing.Event (CPython: synchronize.py Event).
 
 import (
+	"fmt"
+	"unsafe"
+
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
@@ -36,12 +39,13 @@ func (e *Event) Type() string { return "multiprocessing.Event" }
 // Hash hashes by identity.
 func (e *Event) Hash() (uint32, error) { return value.IdentityHash(e), nil }
 
-// String is CPython's repr.
+// String is CPython's repr (3.11+): the object's address and its state.
 func (e *Event) String() string {
+	state := "unset"
 	if e.e.IsSet() {
-		return "<Event(set)>"
+		state = "set"
 	}
-	return "<Event(unset)>"
+	return fmt.Sprintf("<Event at %#x %s>", uintptr(unsafe.Pointer(e)), state)
 }
 
 var eventMethods = map[string]*starlark.Builtin{

@@ -187,6 +187,10 @@ func FamilyArg(address, family starlark.Value) (conn.Family, error) {
 		case starlark.Tuple:
 			return conn.AFInet, nil
 		case starlark.String:
+			if strings.HasPrefix(string(a), `\\`) {
+				// A Windows named pipe, which CPython refuses here.
+				return "", exceptions.ValueError.New("Family AF_PIPE is not recognized.")
+			}
 			return conn.AFUnix, nil
 		case starlark.Bytes:
 			if strings.HasPrefix(string(a), "\x00") {

@@ -13,8 +13,8 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/lib/sys"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/lib/sys"
 )
 
 // SessionFile names the module of an interactive session, in tracebacks

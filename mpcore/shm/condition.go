@@ -56,6 +56,13 @@ func (c *Condition) Block() Block { return c.b }
 // Lock returns the condition's lock.
 func (c *Condition) Lock() *Mutex { return c.m }
 
+// Sleepers returns how many waiters have not been notified yet (CPython's
+// count in repr(Condition)).
+func (c *Condition) Sleepers() int {
+	st := atomic.LoadUint32(c.state)
+	return int(st/condOne) - int(st%condOne)
+}
+
 // Wait releases the lock (fully, for an RLock), waits up to timeout (< 0:
 // forever) for a notification, takes the lock back at its old depth, and
 // reports whether it was notified. The caller must hold the lock
