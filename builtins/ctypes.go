@@ -25,7 +25,8 @@ import (
 // c_longlong is c_long and c_ulonglong is c_ulong):
 //
 //	c_bool, c_char, c_wchar, c_byte, c_ubyte, c_short, c_ushort, c_int,
-//	c_uint, c_long, c_ulong, c_longlong, c_ulonglong, c_float, c_double
+//	c_uint, c_long, c_ulong, c_longlong, c_ulonglong, c_float, c_double,
+//	c_int8, c_uint8, c_int16, c_uint16, c_int32, c_uint32, c_int64, c_uint64
 //	def sizeof(obj_or_type)
 //
 // Calling a type makes a local object: c_int(5).value == 5.
@@ -40,12 +41,22 @@ func ctypesMembers() starlark.StringDict {
 	for _, t := range cTypes {
 		members[t.name] = t
 	}
+	for name, code := range fixedWidth {
+		members[name] = cTypeByCode[code]
+	}
 	return members
 }
 
 func init() {
 	RegisterShareKind("ctypes.type", decodeCType)
 	RegisterShareKind("ctypes.local", decodeLocalCValue)
+}
+
+// fixedWidth are ctypes' fixed-width names, which are other names of the
+// simple types (c_int32 is c_int), as on 64-bit Linux.
+var fixedWidth = map[string]byte{
+	"c_int8": 'b', "c_uint8": 'B', "c_int16": 'h', "c_uint16": 'H',
+	"c_int32": 'i', "c_uint32": 'I', "c_int64": 'l', "c_uint64": 'L',
 }
 
 // CType is a ctypes simple type, such as ctypes.c_int.
