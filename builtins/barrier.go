@@ -62,7 +62,7 @@ func (br *Barrier) String() string {
 }
 
 var barrierMethods = map[string]*starlark.Builtin{
-	"wait":  starlark.NewBuiltin("wait", barrierWait),
+	"wait":  starlark.NewBuiltin("wait", Blocking(barrierWait)),
 	"abort": starlark.NewBuiltin("abort", barrierAbort),
 	"reset": starlark.NewBuiltin("reset", barrierReset),
 }

@@ -63,10 +63,10 @@ func (c *Condition) String() string {
 }
 
 var conditionMethods = map[string]*starlark.Builtin{
-	"acquire":    starlark.NewBuiltin("acquire", conditionAcquire),
+	"acquire":    starlark.NewBuiltin("acquire", Blocking(conditionAcquire)),
 	"release":    starlark.NewBuiltin("release", conditionRelease),
-	"wait":       starlark.NewBuiltin("wait", conditionWait),
-	"wait_for":   starlark.NewBuiltin("wait_for", conditionWaitFor),
+	"wait":       starlark.NewBuiltin("wait", Blocking(conditionWait)),
+	"wait_for":   starlark.NewBuiltin("wait_for", Blocking(conditionWaitFor)),
 	"notify":     starlark.NewBuiltin("notify", conditionNotify),
 	"notify_all": starlark.NewBuiltin("notify_all", conditionNotifyAll),
 }

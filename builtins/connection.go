@@ -71,11 +71,11 @@ func (c *Connection) String() string {
 
 var connectionMethods = map[string]*starlark.Builtin{
 	"send":            starlark.NewBuiltin("send", connSend),
-	"recv":            starlark.NewBuiltin("recv", connRecv),
-	"poll":            starlark.NewBuiltin("poll", connPoll),
+	"recv":            starlark.NewBuiltin("recv", Blocking(connRecv)),
+	"poll":            starlark.NewBuiltin("poll", Blocking(connPoll)),
 	"send_bytes":      starlark.NewBuiltin("send_bytes", connSendBytes),
-	"recv_bytes":      starlark.NewBuiltin("recv_bytes", connRecvBytes),
-	"recv_bytes_into": starlark.NewBuiltin("recv_bytes_into", connRecvBytesInto),
+	"recv_bytes":      starlark.NewBuiltin("recv_bytes", Blocking(connRecvBytes)),
+	"recv_bytes_into": starlark.NewBuiltin("recv_bytes_into", Blocking(connRecvBytesInto)),
 	"close":           starlark.NewBuiltin("close", connClose),
 	"fileno":          starlark.NewBuiltin("fileno", connFileno),
 }

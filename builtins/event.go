@@ -52,7 +52,7 @@ var eventMethods = map[string]*starlark.Builtin{
 	"clear":  starlark.NewBuiltin("clear", eventClear),
 	"is_set": starlark.NewBuiltin("is_set", eventIsSet),
 	"set":    starlark.NewBuiltin("set", eventSet),
-	"wait":   starlark.NewBuiltin("wait", eventWait),
+	"wait":   starlark.NewBuiltin("wait", Blocking(eventWait)),
 }
 
 // Attr implements starlark.HasAttrs.

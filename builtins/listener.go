@@ -283,7 +283,7 @@ func (l *Listener) String() string {
 }
 
 var listenerMethods = map[string]*starlark.Builtin{
-	"accept": starlark.NewBuiltin("accept", listenerAccept),
+	"accept": starlark.NewBuiltin("accept", Blocking(listenerAccept)),
 	"close":  starlark.NewBuiltin("close", listenerClose),
 }
 

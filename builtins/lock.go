@@ -87,7 +87,7 @@ func currentProcessName() string {
 }
 
 var lockMethods = map[string]*starlark.Builtin{
-	"acquire": starlark.NewBuiltin("acquire", lockAcquire),
+	"acquire": starlark.NewBuiltin("acquire", Blocking(lockAcquire)),
 	"release": starlark.NewBuiltin("release", lockRelease),
 	"locked":  starlark.NewBuiltin("locked", lockLocked),
 }

@@ -178,7 +178,7 @@ func (p *Process) Hash() (uint32, error) { return value.IdentityHash(p), nil }
 var processMethods = map[string]*starlark.Builtin{
 	"close":     starlark.NewBuiltin("close", processClose),
 	"is_alive":  starlark.NewBuiltin("is_alive", processIsAlive),
-	"join":      starlark.NewBuiltin("join", processJoin),
+	"join":      starlark.NewBuiltin("join", Blocking(processJoin)),
 	"kill":      starlark.NewBuiltin("kill", processKill),
 	"run":       starlark.NewBuiltin("run", processRun),
 	"start":     starlark.NewBuiltin("start", processStart),

@@ -96,8 +96,8 @@ func (q *Queue) String() string {
 }
 
 var queueMethods = map[string]*starlark.Builtin{
-	"put":                starlark.NewBuiltin("put", queuePut),
-	"get":                starlark.NewBuiltin("get", queueGet),
+	"put":                starlark.NewBuiltin("put", Blocking(queuePut)),
+	"get":                starlark.NewBuiltin("get", Blocking(queueGet)),
 	"put_nowait":         starlark.NewBuiltin("put_nowait", queuePutNowait),
 	"get_nowait":         starlark.NewBuiltin("get_nowait", queueGetNowait),
 	"qsize":              starlark.NewBuiltin("qsize", queueQsize),
@@ -107,7 +107,7 @@ var queueMethods = map[string]*starlark.Builtin{
 	"join_thread":        starlark.NewBuiltin("join_thread", queueJoinThread),
 	"cancel_join_thread": starlark.NewBuiltin("cancel_join_thread", queueCancelJoinThread),
 	"task_done":          starlark.NewBuiltin("task_done", queueTaskDone),
-	"join":               starlark.NewBuiltin("join", queueJoin),
+	"join":               starlark.NewBuiltin("join", Blocking(queueJoin)),
 }
 
 // simpleMethods are SimpleQueue's: CPython's has no more.

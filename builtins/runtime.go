@@ -63,9 +63,10 @@ type Runtime struct {
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
-	queues        queue.Run // the feeders of the queues this run put into, flushed at exit
-	interactive   bool      // the main module is a REPL session
-	ending        bool      // EndChildren was called: start no more children
+	queues        queue.Run     // the feeders of the queues this run put into, flushed at exit
+	arrived       chan struct{} // has a value while deferred is not empty
+	interactive   bool          // the main module is a REPL session
+	ending        bool          // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 	logger        *Logger          // the multiprocessing logger, made on first use
@@ -95,7 +96,7 @@ func newRuntime(cfg Config) *Runtime {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
+	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{}, arrived: make(chan struct{}, 1),
 		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
 	rt.queues.Warn = rt.WriteStderr
 	// The run's predeclared values go to its children (see values.go).
@@ -406,16 +407,24 @@ func (rt *Runtime) ParentExtra(key string) []byte {
 }
 
 // Defer queues fn to run on the script's thread at its next call into the
-// multiprocessing module (Pool callbacks never run concurrently
-// with the script). It may be called from any goroutine.
+// multiprocessing module or into a blocking builtin (Pool callbacks never
+// run concurrently with the script). It may be called from any goroutine.
 func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
 	rt.mu.Lock()
 	rt.deferred = append(rt.deferred, fn)
 	rt.mu.Unlock()
+	select {
+	case rt.arrived <- struct{}{}:
+	default:
+	}
 }
 
-// RunDeferred runs the queued functions on thread, in order, and returns
-// the first error. Module builtins call it on entry.
+// RunDeferred delivers pending callbacks: it runs the queued functions on
+// thread, in order, and returns the first error. Module builtins call it
+// on entry, and every builtin that blocks calls it before and after
+// waiting (see Blocking), so a script that waits in time.sleep, join, get,
+// acquire or wait sees its Pool callbacks as CPython's does, where a
+// background thread runs them.
 func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
 	for {
 		rt.mu.Lock()
@@ -444,6 +453,30 @@ func RunsDeferred(fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, [
 			}
 		}
 		return fn(thread, b, args, kwargs)
+	}
+}
+
+// Arrived returns a channel that has a value once callbacks are pending: a
+// wait that can select on it (time.sleep) delivers them without waiting
+// to the end.
+func (rt *Runtime) Arrived() <-chan struct{} { return rt.arrived }
+
+// Blocking wraps a builtin that may block so that it delivers pending
+// callbacks (RunDeferred) before it waits and after it returns.
+func Blocking(fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error)) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		rt := RuntimeOf(thread)
+		if rt == nil {
+			return fn(thread, b, args, kwargs)
+		}
+		if err := rt.RunDeferred(thread); err != nil {
+			return nil, err
+		}
+		v, err := fn(thread, b, args, kwargs)
+		if err != nil {
+			return nil, err
+		}
+		return v, rt.RunDeferred(thread)
 	}
 }
 

@@ -64,7 +64,7 @@ func (s *Semaphore) String() string {
 }
 
 var semaphoreMethods = map[string]*starlark.Builtin{
-	"acquire":   starlark.NewBuiltin("acquire", semaphoreAcquire),
+	"acquire":   starlark.NewBuiltin("acquire", Blocking(semaphoreAcquire)),
 	"release":   starlark.NewBuiltin("release", semaphoreRelease),
 	"get_value": starlark.NewBuiltin("get_value", semaphoreGetValue),
 }

@@ -410,7 +410,7 @@ var managerMethods = map[string]*starlark.Builtin{
 	"connect":            starlark.NewBuiltin("connect", managerConnect),
 	"shutdown":           starlark.NewBuiltin("shutdown", managerShutdown),
 	"get_server":         starlark.NewBuiltin("get_server", managerGetServer),
-	"join":               starlark.NewBuiltin("join", managerJoin),
+	"join":               starlark.NewBuiltin("join", builtins.Blocking(managerJoin)),
 	"register":           starlark.NewBuiltin("register", managerRegister),
 	"_number_of_objects": starlark.NewBuiltin("_number_of_objects", managerNumberOfObjects),
 }

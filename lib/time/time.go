@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
@@ -71,6 +72,31 @@ func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if f < 0 {
 		return nil, exceptions.ValueError.New("sleep length must be non-negative")
 	}
-	_, err := stop.Wait(nil, time.Duration(f*float64(time.Second)))
-	return starlark.None, err
+	return starlark.None, sleep(thread, time.Duration(f*float64(time.Second)))
+}
+
+// sleep waits for d, or until the script is stopped, delivering on thread
+// the Pool callbacks that arrive meanwhile, as CPython's result thread
+// would run them during the sleep.
+func sleep(thread *starlark.Thread, d time.Duration) error {
+	rt := builtins.RuntimeOf(thread)
+	var arrived <-chan struct{} // nil (never ready) outside a runtime
+	if rt != nil {
+		arrived = rt.Arrived()
+	}
+	deadline := time.Now().Add(d)
+	for {
+		if rt != nil {
+			if err := rt.RunDeferred(thread); err != nil {
+				return err
+			}
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil
+		}
+		if _, err := stop.Wait(arrived, left); err != nil {
+			return err
+		}
+	}
 }
