@@ -50,6 +50,9 @@ func ErrorFromGo(err error) *ErrorValue {
 	if pe := (*exceptions.Error)(nil); errors.As(err, &pe) && pe.Traceback != "" {
 		tb = pe.Traceback + tb
 	}
+	if orig, ok := originalTraceback(err); ok {
+		tb = orig
+	}
 	return NewErrorValue(typ, msg, args, tb)
 }
 

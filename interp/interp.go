@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -396,6 +397,10 @@ func (r *runner) fileSources() map[string][]byte {
 	return out
 }
 
+// undefinedName is the resolver's message for an undefined name, with
+// its spelling suggestion if any.
+var undefinedName = regexp.MustCompile(`^undefined: (\S+)(?: \(did you mean (\S+)\?\))?$`)
+
 // formatError renders an uncaught error: Python's traceback shape for
 // runtime errors, and file/line plus the cause for compile errors.
 func (r *runner) formatError(err error) string {
@@ -408,8 +413,15 @@ func (r *runner) formatError(err error) string {
 		var b strings.Builder
 		for _, e := range rl {
 			fmt.Fprintf(&b, "  File \"%s\", line %d\n", e.Pos.Filename(), e.Pos.Line)
-			if n, ok := strings.CutPrefix(e.Msg, "undefined: "); ok {
-				fmt.Fprintf(&b, "NameError: name '%s' is not defined\n", n)
+			if line := strings.TrimLeft(r.sourceLine(e.Pos), " \t"); line != "" {
+				fmt.Fprintf(&b, "    %s\n", line)
+			}
+			if m := undefinedName.FindStringSubmatch(e.Msg); m != nil {
+				fmt.Fprintf(&b, "NameError: name '%s' is not defined", m[1])
+				if m[2] != "" {
+					fmt.Fprintf(&b, ". Did you mean: '%s'?", m[2])
+				}
+				b.WriteString("\n")
 			} else {
 				fmt.Fprintf(&b, "SyntaxError: %s\n", e.Msg)
 			}

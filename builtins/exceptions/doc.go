@@ -49,8 +49,7 @@
 //
 // *Type is a starlark.Value that prints as Python's class does
 // (<class 'queue.Empty'>); modules expose some (multiprocessing.ProcessError,
-// queue.Empty), and err.is_a accepts them as well as their names. A *Type is
-// not callable yet: making exception types callable (ValueError("bad") to
-// build an error value to raise) is a matter of giving Type a CallInternal
-// method that returns the error value of the builtins package.
+// queue.Empty), and err.is_a accepts them as well as their names. Calling
+// a type makes an exception to raise, as in Python: fail(ValueError("bad"))
+// (Construct, set by the builtins package, builds the error value).
 package exceptions

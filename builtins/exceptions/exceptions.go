@@ -15,7 +15,25 @@ type Type struct {
 	aliases []string // other names a script may use for it (is_a, Lookup)
 }
 
-var _ starlark.Value = (*Type)(nil)
+var (
+	_ starlark.Value    = (*Type)(nil)
+	_ starlark.Callable = (*Type)(nil)
+)
+
+// Construct makes the Starlark value of an exception of type t from the
+// arguments a script called t with: ValueError("bad") is an error value
+// that fail() raises. The builtins package, where error values live, sets
+// it; this package cannot import it.
+var Construct func(t *Type, args starlark.Tuple) starlark.Value
+
+// CallInternal implements starlark.Callable: calling a type makes an
+// exception of it, as in Python.
+func (t *Type) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(kwargs) > 0 {
+		return nil, TypeError.Errorf("%s() takes no keyword arguments", t.name)
+	}
+	return Construct(t, args), nil
+}
 
 // byName indexes the table by names and aliases.
 var byName = map[string]*Type{}

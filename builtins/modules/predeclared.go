@@ -31,6 +31,9 @@ import (
 // The predeclared functions of this package's own making.
 var (
 	catch         = starlark.NewBuiltin("catch", builtins.Catch)
+	fail          = starlark.NewBuiltin("fail", builtins.Raise)
+	getattr       = starlark.NewBuiltin("getattr", builtins.Getattr)
+	hasattr       = starlark.NewBuiltin("hasattr", builtins.Hasattr)
 	with          = starlark.NewBuiltin("with_", builtins.With)
 	structBuiltin = starlark.NewBuiltin("struct", starlarkstruct.Make)
 )
@@ -71,6 +74,9 @@ func Predeclared(rt *builtins.Runtime) starlark.StringDict {
 
 		// functions
 		"catch":     catch,
+		"fail":      fail,
+		"getattr":   getattr,
+		"hasattr":   hasattr,
 		"with_":     with,
 		"struct":    structBuiltin,
 		"bytearray": pytypes.BytearrayBuiltin,
@@ -81,5 +87,7 @@ func Predeclared(rt *builtins.Runtime) starlark.StringDict {
 	}
 	// format, print (to sys.stdout), round, divmod, pow, hex, oct, bin
 	maps.Copy(d, pybuiltins.Builtins(sysModule.Members["stdout"]))
+	// ValueError, KeyError, ...: Python's exception types, callable
+	maps.Copy(d, builtins.ExceptionNames(d))
 	return d
 }
