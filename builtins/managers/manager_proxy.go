@@ -202,7 +202,9 @@ func (r proxyRef) release() {
 // gives its class's operators.
 func (p *Proxy) value() starlark.Value {
 	switch p.ptype.kind {
-	case proxyList, proxyDict, proxyArray:
+	case proxyDict:
+		return &dictProxy{&containerProxy{p}}
+	case proxyList, proxyArray:
 		return &containerProxy{p}
 	case proxyAcquirer, proxyCondition:
 		return &acquirerProxy{p}
@@ -520,6 +522,8 @@ func proxyOf(v starlark.Value) *Proxy {
 		return v
 	case *containerProxy:
 		return v.Proxy
+	case *dictProxy:
+		return v.Proxy
 	case *acquirerProxy:
 		return v.Proxy
 	case *poolProxy:
@@ -762,6 +766,33 @@ func (c *containerProxy) Slice(start, end, step int) starlark.Value {
 		return starlark.NewList(nil)
 	}
 	return v
+}
+
+// dictProxy is a DictProxy: a container proxy that is also a mapping, so
+// that dict(proxy) and d.update(proxy) copy its items, as in CPython.
+type dictProxy struct{ *containerProxy }
+
+var _ starlark.IterableMapping = (*dictProxy)(nil)
+
+// Items returns a snapshot of the referent's items, taken by one request;
+// none if the manager cannot be asked (starlark's mapping interface has no
+// room for the error, which the next call on the proxy reports).
+func (d *dictProxy) Items() []starlark.Tuple {
+	v, err := d.call(nil, "items", nil, nil)
+	it, ok := v.(starlark.Iterable)
+	if err != nil || !ok {
+		return nil
+	}
+	var items []starlark.Tuple
+	iter := it.Iterate()
+	defer iter.Done()
+	var x starlark.Value
+	for iter.Next(&x) {
+		if kv, ok := x.(starlark.Tuple); ok && len(kv) == 2 {
+			items = append(items, kv)
+		}
+	}
+	return items
 }
 
 // Iterate iterates over a snapshot of the referent (a dict's keys),

@@ -166,7 +166,7 @@ func (s *session) Call(obj *manager.Object, method string, args, dst []byte) []b
 	}
 	typ := s.ms.types[obj.Typeid]
 	if err := checkExposed(typ, ref, method); err != nil {
-		return s.errorReply(dst, err)
+		return s.errorReply(dst, remoteFailure(err))
 	}
 	if async, ok := poolBlocking[method]; ok && isPool(ref) {
 		res, err := s.waitPool(ref, async, a, kw)
@@ -319,6 +319,15 @@ func checkExposed(typ *serverType, ref starlark.Value, method string) error {
 		exposed = publicMethods(ref)
 	}
 	return exceptions.AttributeError.Errorf("method '%s' of '%s' object is not in exposed=%s", method, ref.Type(), stringsTuple(exposed))
+}
+
+// remoteFailure is how CPython's server answers a request it refuses: with
+// the failure's traceback, which the client raises as RemoteError, whose
+// str() frames the text in dashes.
+func remoteFailure(err error) *exceptions.Error {
+	text := builtins.FormatUncaught(err)
+	dashes := strings.Repeat("-", 75)
+	return exceptions.RemoteError.WithArgs("\n"+dashes+"\n"+text+dashes, starlark.Tuple{starlark.String(text)})
 }
 
 // publicMethods lists the callable attributes of v not starting with "_"

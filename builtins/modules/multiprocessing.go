@@ -146,6 +146,7 @@ var Connection = module("multiprocessing.connection",
 //	BaseProxy, AutoProxy, ListProxy, DictProxy, ArrayProxy, NamespaceProxy,
 //	ValueProxy, AcquirerProxy, ConditionProxy, EventProxy, BarrierProxy,
 //	PoolProxy, IteratorProxy     # proxy classes, for register(proxytype=...)
+//	RemoteError
 //	_run_server                  # the target of a manager's server process
 var Managers = module("multiprocessing.managers",
 	functions("multiprocessing.managers", map[string]builtinFunc{
@@ -155,6 +156,7 @@ var Managers = module("multiprocessing.managers",
 	starlark.StringDict{
 		"BaseManager": managers.BaseManager,
 		"SyncManager": managers.SyncManager,
+		"RemoteError": exceptions.RemoteError,
 		"_run_server": managers.RunServer,
 	})
 
