@@ -22,6 +22,9 @@ type ErrorValue struct {
 	msg       string
 	args      starlark.Tuple
 	traceback string
+	// task is the index of the first item of the failed task, for the
+	// error value an imap for loop yields; nil (None) otherwise.
+	task starlark.Value
 }
 
 var (
@@ -151,6 +154,11 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 		return e.args, nil
 	case "traceback":
 		return starlark.String(e.traceback), nil
+	case "task":
+		if e.task == nil {
+			return starlark.None, nil
+		}
+		return e.task, nil
 	}
 	if b, ok := errorMethods[name]; ok {
 		return b.BindReceiver(e), nil
@@ -158,9 +166,13 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 	return nil, nil
 }
 
+// SetTask records which task of an imap the error is the failure of: the
+// index of the task's first item (err.task).
+func (e *ErrorValue) SetTask(first int) { e.task = starlark.MakeInt(first) }
+
 // AttrNames implements starlark.HasAttrs.
 func (e *ErrorValue) AttrNames() []string {
-	return value.AttrNames(errorMethods, "args", "message", "traceback", "type")
+	return value.AttrNames(errorMethods, "args", "message", "task", "traceback", "type")
 }
 
 // def is_a(type_name): whether the error is of that type or a subtype.

@@ -4,11 +4,15 @@ package mppool
 // IMapUnorderedIterator).
 //
 // Starlark iterators cannot fail, so a for loop over the iterator yields a
-// failed chunk's error as an error value in place of its items, while
+// failed task's error as an error value in place of its items, while
 // it.next(timeout) raises it, as Python's next() does. Either way the
-// iteration then goes on with the next chunk.
+// iteration then goes on with the next task. The error value's task
+// attribute is the index, in the iterable, of the failed task's first item
+// (its only one with the default chunksize of 1), and a progress bar notes
+// the failure above itself.
 
 import (
+	"fmt"
 	"sync"
 	"time"
 
@@ -24,11 +28,12 @@ import (
 // IMapIterator is what imap and imap_unordered return.
 type IMapIterator struct {
 	value.Object
-	pool    *Pool
-	ordered bool
-	nchunks int
-	total   int
-	notify  chan struct{} // a chunk arrived
+	pool      *Pool
+	ordered   bool
+	nchunks   int
+	chunksize int
+	total     int
+	notify    chan struct{} // a chunk arrived
 
 	mu      sync.Mutex // guards arrived and queue
 	arrived map[int]imapChunk
@@ -45,6 +50,7 @@ type IMapIterator struct {
 
 // imapChunk is one chunk's outcome.
 type imapChunk struct {
+	index int // of the chunk
 	items starlark.Tuple
 	err   error
 }
@@ -81,7 +87,7 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		if err := j.setChunksize(chunksize, p.size); err != nil {
 			return nil, err
 		}
-		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), total: j.n,
+		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), chunksize: j.chunksize, total: j.n,
 			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
 		if progress && stderrTerminal(p.rt) && j.n > 0 {
 			it.bar = pool.NewProgress(p.rt.Stderr(), j.n)
@@ -98,7 +104,7 @@ func (it *IMapIterator) slots(_, n int) []starlark.Value { return make([]starlar
 
 // chunkDone files chunk i's outcome (chunkSink).
 func (it *IMapIterator) chunkDone(i int, items []starlark.Value, err error) {
-	c := imapChunk{items: items, err: err}
+	c := imapChunk{index: i, items: items, err: err}
 	it.mu.Lock()
 	if it.ordered {
 		it.arrived[i] = c
@@ -112,9 +118,11 @@ func (it *IMapIterator) chunkDone(i int, items []starlark.Value, err error) {
 	}
 }
 
-// take returns the next result, waiting at most d (d < 0: no limit).
-// done is true at the end; timedOut when d passed first.
-func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done, timedOut bool) {
+// take returns the next result, waiting at most d (d < 0: no limit), or
+// the error of a failed task and the index of its first item (-1 for an
+// error of the wait itself). done is true at the end; timedOut when d
+// passed first.
+func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, task int, done, timedOut bool) {
 	var deadline time.Time
 	if d >= 0 {
 		deadline = time.Now().Add(d)
@@ -124,7 +132,11 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done
 			switch {
 			case c.err != nil:
 				it.finishChunk()
-				return nil, c.err, false, false
+				task = c.index * it.chunksize
+				if it.bar != nil {
+					it.bar.Note(fmt.Sprintf("task %d failed: %s", task, builtins.ErrorFromGo(c.err)), it.yielded)
+				}
+				return nil, c.err, task, false, false
 			case it.pos < len(c.items):
 				v = c.items[it.pos]
 				it.pos++
@@ -132,7 +144,7 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done
 				if it.bar != nil {
 					it.bar.Update(it.yielded)
 				}
-				return v, nil, false, false
+				return v, nil, 0, false, false
 			}
 			it.finishChunk()
 			continue
@@ -142,17 +154,17 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, done
 				it.bar.Finish(it.yielded)
 				it.bar = nil
 			}
-			return nil, nil, true, false
+			return nil, nil, 0, true, false
 		}
 		if it.pop() {
 			continue
 		}
 		ok, err := it.await(deadline, d >= 0)
 		if err != nil {
-			return nil, it.pool.interrupted(err), false, false
+			return nil, it.pool.interrupted(err), -1, false, false
 		}
 		if !ok {
-			return nil, nil, false, true
+			return nil, nil, -1, false, true
 		}
 	}
 }
@@ -231,7 +243,7 @@ func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	if err := it.pool.rt.RunDeferred(thread); err != nil {
 		return nil, err
 	}
-	v, err, done, timedOut := it.take(d)
+	v, err, _, done, timedOut := it.take(d)
 	switch {
 	case timedOut:
 		return nil, exceptions.TimeoutError.New("")
@@ -246,14 +258,19 @@ func (it *IMapIterator) Iterate() starlark.Iterator { return imapIter{it} }
 
 type imapIter struct{ it *IMapIterator }
 
-// Next yields the next result, or a failed chunk's error value.
+// Next yields the next result, or a failed task's error value, which
+// says which task it was.
 func (i imapIter) Next(p *starlark.Value) bool {
-	v, err, done, _ := i.it.take(-1)
+	v, err, task, done, _ := i.it.take(-1)
 	if done {
 		return false
 	}
 	if err != nil {
-		v = builtins.ErrorFromGo(err)
+		ev := builtins.ErrorFromGo(err)
+		if task >= 0 {
+			ev.SetTask(task)
+		}
+		v = ev
 	}
 	*p = v
 	return true

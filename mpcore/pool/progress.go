@@ -51,6 +51,13 @@ func (p *Progress) Update(done int) {
 	}
 }
 
+// Note writes a line of text above the bar (a task that failed), then
+// draws the bar again below it.
+func (p *Progress) Note(text string, done int) {
+	io.WriteString(p.w, "\r"+text+"\x1b[K\n")
+	p.draw(done)
+}
+
 // Finish draws the bar a last time and ends its line.
 func (p *Progress) Finish(done int) {
 	p.draw(done)
