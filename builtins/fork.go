@@ -71,6 +71,10 @@ func uncopyable(name string, v starlark.Value) starlark.Value {
 	return v
 }
 
+// MainGlobals returns the main module's globals: those of the script, or
+// of the REPL session after its last chunk.
+func (rt *Runtime) MainGlobals() starlark.StringDict { return rt.mainGlobals() }
+
 // mainGlobals returns the main module's globals (see globalsOf).
 func (rt *Runtime) mainGlobals() starlark.StringDict {
 	rt.mu.Lock()

@@ -428,7 +428,31 @@ func (r *runner) formatError(err error) string {
 		}
 		return b.String()
 	}
-	return builtins.FormatUncaught(err)
+	return r.withSuggestion(builtins.FormatUncaught(err), err)
+}
+
+// notDefined is a NameError's message, which Python's traceback follows
+// with a suggestion.
+var notDefined = regexp.MustCompile(`^name '(\S+)' is not defined$`)
+
+// withSuggestion adds Python's "Did you mean" to an uncaught NameError's
+// traceback: a name a REPL chunk or function uses that was never
+// assigned (other undefined names fail to compile, with the resolver's
+// suggestion).
+func (r *runner) withSuggestion(text string, err error) string {
+	typ, msg, _ := builtins.Classify(err)
+	m := notDefined.FindStringSubmatch(msg)
+	if typ != exceptions.NameError || m == nil {
+		return text
+	}
+	var names []string
+	for _, d := range []starlark.StringDict{starlark.Universe, r.rt.Predeclared("__main__", ""), r.rt.MainGlobals()} {
+		names = append(names, d.Keys()...)
+	}
+	if s := suggestName(m[1], names); s != "" {
+		return strings.TrimSuffix(text, "\n") + ". Did you mean: '" + s + "'?\n"
+	}
+	return text
 }
 
 // sourceLine returns the line at pos of the text last compiled from its
