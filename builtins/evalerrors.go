@@ -137,6 +137,9 @@ var builtinPrefix = regexp.MustCompile(`^[\w.]+: `)
 // interpreterError returns the Python exception for an interpreter error
 // message, or nil if it has none (a plain fail(), which stays Error).
 func interpreterError(msg string) *exceptions.Error {
+	if strings.HasPrefix(msg, "fail: ") {
+		return nil // the script's own words, whatever they say
+	}
 	if e := matchEvalError(msg, msg); e != nil {
 		return e
 	}
