@@ -94,7 +94,6 @@ var evalErrors = []evalError{
 	{regexp.MustCompile(`^(\S+) has no \.(\w+) field or method`), func(m []string) *exceptions.Error {
 		return exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", pyType(m[1]), m[2])
 	}},
-	{regexp.MustCompile(`^Starlark stack overflow$`), fixed(exceptions.RecursionError, "maximum recursion depth exceeded")},
 	{regexp.MustCompile(`^invalid call of non-function \((\S+)\)$`), func(m []string) *exceptions.Error {
 		return exceptions.TypeError.Errorf("'%s' object is not callable", pyType(m[1]))
 	}},
