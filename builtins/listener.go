@@ -31,6 +31,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/perm"
 	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
@@ -98,6 +99,13 @@ func NewListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	if err != nil {
 		return nil, err
 	}
+	// A Unix socket the runtime names is its own; a TCP port is the
+	// network's whoever picks it.
+	if address != starlark.None || addr.Family == conn.AFInet {
+		if err := CheckAddress(thread, addr); err != nil {
+			return nil, err
+		}
+	}
 	key, err := AuthkeyArg(authkey)
 	if err != nil {
 		return nil, err
@@ -115,7 +123,7 @@ func NewListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 // NewClient implements Client(address, family=None, authkey=None, *, max_frame=None, handshake_timeout=None)
-func NewClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func NewClient(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var address starlark.Value
 	var family, authkey, maxFrame, handshake starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &address, "family?", &family,
@@ -132,6 +140,9 @@ func NewClient(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	addr, err := AddressOf(address, fam)
 	if err != nil {
+		return nil, err
+	}
+	if err := CheckAddress(thread, addr); err != nil {
 		return nil, err
 	}
 	key, err := AuthkeyArg(authkey)
@@ -241,6 +252,20 @@ func AddressOf(address starlark.Value, fam conn.Family) (conn.Address, error) {
 		return conn.UnixAddress(string(a)), nil
 	}
 	return conn.Address{}, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(address))
+}
+
+// CheckAddress refuses an address the run may not listen on or connect
+// to: a host and port outside its net grants, or a socket file outside
+// its write grants. Abstract Unix names (the run's own, owner-only
+// sockets) need no grant.
+func CheckAddress(thread *starlark.Thread, a conn.Address) error {
+	switch {
+	case a.Family == conn.AFInet:
+		return perm.Net(thread, a.Host, a.Port)
+	case !a.IsAbstract():
+		return perm.Write(thread, a.Path)
+	}
+	return nil
 }
 
 // AddressValue is an address as CPython's getsockname shows it: a

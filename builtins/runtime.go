@@ -35,6 +35,9 @@ type Config struct {
 	Builtins func(*Runtime) starlark.StringDict
 	// Extra are host-provided predeclared names, available in children too.
 	Extra starlark.StringDict
+	// Confine is what the run may touch and use; its zero value allows
+	// nothing.
+	Confine Confinement
 }
 
 // Runtime is the state of one mpstar interpreter in one OS process. A host
@@ -104,6 +107,7 @@ func newRuntime(cfg Config) *Runtime {
 	if values, err := encodeValues(cfg.Extra); err == nil && values != nil {
 		rt.childExtra = withExtra(nil, valuesKey, values)
 	}
+	rt.childExtra = mergeExtra(rt.childExtra, confinementExtra(&cfg.Confine))
 	// A process that exits with queue items still buffered waits for them
 	// to be flushed, after joining its children, as CPython's feeder
 	// finalizer does (unless cancel_join_thread); a stopped one does not,
@@ -135,6 +139,7 @@ func (rt *Runtime) Attach(thread *starlark.Thread) {
 	}
 	thread.SetLocal(runtimeKey, rt)
 	thread.Print = func(_ *starlark.Thread, msg string) { rt.WriteStdout(msg + "\n") }
+	rt.attachConfinement(thread)
 }
 
 // RuntimeOf returns the runtime attached to thread, or nil.

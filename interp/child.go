@@ -50,7 +50,14 @@ func runChild(opts Options) int {
 	// to the run's (see mpcore.Output): opts.Stdout and Stderr belong to
 	// the parent's run, not to this process.
 	opts.Stdout, opts.Stderr = nil, nil
-	rt := builtins.NewChildRuntime(runtimeConfig("", nil, opts), boot)
+	conf, err := builtins.ChildConfinement(boot.Prep.Extra)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "mpstar child: %v\n", err)
+		return 1
+	}
+	cfg := runtimeConfig("", nil, opts)
+	cfg.Confine = conf
+	rt := builtins.NewChildRuntime(cfg, boot)
 	// A parent that dies (or ends this child, see mpcore.Child.End)
 	// without joining it takes it along, and its children with it: a
 	// SIGKILLed or stopped parent leaves no orphans.

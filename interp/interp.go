@@ -20,6 +20,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/modules"
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 
 	_ "github.com/mpstar/mpstar/interp/internal/quietlog" // before go.starlark.net/starlark: see its doc
 )
@@ -66,6 +67,26 @@ type Options struct {
 	// ExitHook, if set, runs in a child just before it exits (a host may
 	// flush its own state there).
 	ExitHook func()
+
+	// Permissions are what the run may touch: files to read and to write,
+	// programs to run, hosts and ports to reach, environment variables to
+	// read. The zero value allows nothing, in the Starlark tradition of
+	// hermetic scripts: grant what a script needs, or sandbox.AllowAll().
+	// A refused operation raises PermissionError naming what was refused.
+	// Every process of the run is held to them; children cannot widen them.
+	Permissions sandbox.Grants
+	// Kernel has Landlock (where the kernel has it) hold every child
+	// process of the run to Permissions as well, so that the programs a
+	// script runs are held to them too. The host's own process is not
+	// confined (see ConfineProcess).
+	Kernel bool
+	// Limits are resource limits of every child process of the run: memory
+	// (address space), CPU seconds, open files. A child past one dies with
+	// an error that names it; the run goes on.
+	Limits sandbox.Limits
+	// MaxSteps bounds the Starlark execution steps of every thread of
+	// every process of the run (0: no bound); past it the script fails.
+	MaxSteps uint64
 }
 
 // FSLoader returns a Loader that reads files from fsys (an embed.FS, say),
@@ -225,6 +246,7 @@ func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
 		Stdout: opts.Stdout, Stderr: opts.Stderr, Executable: opts.Executable,
 		Filename: filename, Source: src, Argv: append([]string{filename}, opts.Args...),
 		Builtins: modules.Predeclared, Extra: opts.Predeclared,
+		Confine: confinement(opts, filename),
 	}
 }
 

@@ -338,6 +338,9 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 		if m.address, err = builtins.AddressOf(address, fam); err != nil {
 			return nil, err
 		}
+		if err := builtins.CheckAddress(thread, m.address); err != nil {
+			return nil, err
+		}
 	}
 	m.authkey = rt.Self().Authkey()
 	if authkey != starlark.None {

@@ -42,7 +42,7 @@ var (
 // Starlark's universe: the modules (load() also takes each by name, and
 // each submodule by its dotted name) and the builtin functions. sys, os
 // and random are made for rt: sys has its argv and output, random its own
-// generator, os a snapshot of the environment; sys.stdin and input share
+// generator, os a snapshot of the environment the run may read; sys.stdin and input share
 // one buffer. builtins.Config.Builtins
 // takes this function.
 func Predeclared(rt *builtins.Runtime) starlark.StringDict {
@@ -60,7 +60,7 @@ func Predeclared(rt *builtins.Runtime) starlark.StringDict {
 		"math":            math.Module,
 		"json":            json.Module,
 		"sys":             sysModule,
-		"os":              libos.New(),
+		"os":              libos.New(&cfg.Confine.Grants),
 		"random":          random.New(),
 		"glob":            glob.Module,
 		"shutil":          shutil.Module,

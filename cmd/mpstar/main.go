@@ -6,6 +6,7 @@
 //	mpstar                         the REPL on a terminal, else the program on stdin
 //	mpstar -i script.star          then the REPL with the script's globals
 //	mpstar -cpuprofile FILE ...    profile the main process
+//	mpstar --sandbox --allow-read=DIR ...  only what is granted (see -h)
 //	mpstar -version | -h           -h lists the options and environment
 //
 // Exit status: 0; 1 after an uncaught error; n after sys.exit(n); 130
@@ -27,7 +28,7 @@ import (
 // Version is the mpstar release, printed by -version.
 const Version = "0.1.0"
 
-const usage = `usage: mpstar [-i] [-cpuprofile FILE] [-c CODE | script.star | -] [args...]
+const usage = `usage: mpstar [--allow-*] [--sandbox] [--max-*] [-i] [-cpuprofile FILE] [-c CODE | script.star | -] [args...]
        mpstar -version
 Runs a Starlark script with Python's multiprocessing built in.
 With no script and a terminal on stdin, starts the REPL; with a pipe on
@@ -123,11 +124,21 @@ func replAfter(args []string, opts interp.Options) int {
 
 func run(args []string) int {
 	opts := interp.Options{}
+	var flags runFlags
 	interactive := false
-	for len(args) > 0 && (args[0] == "-i" || args[0] == "-cpuprofile") {
+	for len(args) > 0 {
+		if took, err := flags.take(&args, &opts); err != nil {
+			fmt.Fprintf(os.Stderr, "mpstar: %v\n%s", err, usage)
+			return 2
+		} else if took {
+			continue
+		}
 		if args[0] == "-i" {
 			interactive, args = true, args[1:]
 			continue
+		}
+		if args[0] != "-cpuprofile" {
+			break
 		}
 		if len(args) < 2 {
 			fmt.Fprint(os.Stderr, "mpstar: -cpuprofile needs a file name\n"+usage)
@@ -141,23 +152,33 @@ func run(args []string) int {
 		defer stop()
 		args = args[2:]
 	}
+	flags.finish(&opts)
 	if interactive {
+		if err := flags.confine(opts, ""); err != nil {
+			return startFailed(err)
+		}
 		return replAfter(args, opts)
 	}
 	if len(args) == 0 && isTerminal(os.Stdin) {
+		if err := flags.confine(opts, ""); err != nil {
+			return startFailed(err)
+		}
 		return repl(opts, "")
 	}
 	ctx, stop := interruptible()
 	defer stop()
 	if len(args) == 0 {
+		if err := flags.confine(opts, ""); err != nil {
+			return startFailed(err)
+		}
 		return runStdin(ctx, opts)
 	}
 	switch args[0] {
 	case "-h", "-help", "--help":
-		fmt.Print(usage)
+		fmt.Print(usage + permissionUsage)
 		return 0
 	case "-version", "--version":
-		fmt.Printf("mpstar %s\n", Version)
+		fmt.Printf("mpstar %s\nsandbox: %s\n", Version, kernelLayers())
 		return 0
 	case "-c":
 		if len(args) < 2 {
@@ -165,9 +186,15 @@ func run(args []string) int {
 			return 2
 		}
 		opts.Args = args[2:]
+		if err := flags.confine(opts, ""); err != nil {
+			return startFailed(err)
+		}
 		return interp.ExitCode(interp.RunStringContext(ctx, "<string>", args[1], opts))
 	case "-":
 		opts.Args = args[1:]
+		if err := flags.confine(opts, ""); err != nil {
+			return startFailed(err)
+		}
 		return runStdin(ctx, opts)
 	}
 	if len(args[0]) > 1 && args[0][0] == '-' {
@@ -175,12 +202,21 @@ func run(args []string) int {
 		return 2
 	}
 	opts.Args = args[1:]
+	if err := flags.confine(opts, args[0]); err != nil {
+		return startFailed(err)
+	}
 	err := interp.RunFileContext(ctx, args[0], opts)
 	if interp.ExitCode(err) != 0 && !isReported(err) {
-		fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
-		return 2
+		return startFailed(err)
 	}
 	return interp.ExitCode(err)
+}
+
+// startFailed reports a script that could not be started (a missing file,
+// a sandbox the kernel refused) with the usage error's status.
+func startFailed(err error) int {
+	fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
+	return 2
 }
 
 // isReported tells a script's own failure (already printed) from a failure

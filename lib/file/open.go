@@ -19,7 +19,7 @@ import (
 // Open is the predeclared open(path, mode="r", encoding=None, newline=None).
 var Open = starlark.NewBuiltin("open", open)
 
-func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func open(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var file starlark.Value
 	mode := "r"
 	var encoding, newline starlark.Value = starlark.None, starlark.None
@@ -53,7 +53,7 @@ func open(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 			return nil, err
 		}
 	}
-	f, err := gate.OpenFile(path, m.flag, 0o666)
+	f, err := gate.OpenFile(thread, path, m.flag, 0o666)
 	if err != nil {
 		return nil, oserror.From(err)
 	}

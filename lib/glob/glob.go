@@ -20,7 +20,6 @@
 package glob
 
 import (
-	"os"
 	"regexp"
 	"strings"
 
@@ -42,17 +41,19 @@ var Module = &starlarkstruct.Module{
 	},
 }
 
-// globber is one glob call's options.
+// globber is one glob call's options, and the thread whose run's grants
+// say what it may list.
 type globber struct {
+	thread            *starlark.Thread
 	rootDir           string // "" when None
 	recursive, hidden bool
 }
 
 // def glob(pathname, *, root_dir=None, recursive=False, include_hidden=False)
-func globFunc(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func globFunc(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var pattern oserror.Path
 	var root starlark.Value = starlark.None
-	var g globber
+	g := globber{thread: thread}
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pathname", &pattern, "root_dir?", &root,
 		"recursive?", &g.recursive, "include_hidden?", &g.hidden); err != nil {
 		return nil, err
@@ -63,6 +64,12 @@ func globFunc(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 			return nil, err
 		}
 		g.rootDir = dir
+	}
+	// glob passes over what it cannot list, as Python's does, but a
+	// pattern outside the run's grants is refused outright rather than
+	// matching nothing.
+	if err := gate.Readable(thread, g.path(literalDir(string(pattern)), ".")); err != nil {
+		return nil, err
 	}
 	paths := g.glob(string(pattern), false)
 	if len(paths) > 0 && paths[0] == "" {
@@ -87,6 +94,15 @@ func escape(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 var magic = regexp.MustCompile(`[*?[]`)
 
 func hasMagic(s string) bool { return magic.MatchString(s) }
+
+// literalDir is the directory part of pattern before its first pattern
+// component: every match lies beneath it.
+func literalDir(pattern string) string {
+	for hasMagic(pattern) {
+		pattern, _ = ospath.Split(strings.TrimRight(pattern, "/"))
+	}
+	return pattern
+}
 
 // glob follows CPython's glob._iglob: the directory part is globbed first
 // (recursively, when it has patterns), then the last component in each
@@ -159,7 +175,7 @@ func (g *globber) walk(dir string, dirOnly bool) []string {
 // list is the names in a directory (directories only when dirOnly); a
 // directory that cannot be read has none, as in CPython.
 func (g *globber) list(dir string, dirOnly bool) []string {
-	entries, err := gate.ReadDir(g.path(dir, "."))
+	entries, err := gate.ReadDir(g.thread, g.path(dir, "."))
 	if err != nil {
 		return nil
 	}
@@ -184,12 +200,12 @@ func (g *globber) path(p, empty string) string {
 }
 
 func (g *globber) lexists(p string) bool {
-	_, err := os.Lstat(g.path(p, "."))
+	_, err := gate.Lstat(g.thread, g.path(p, "."))
 	return err == nil
 }
 
 func (g *globber) isDir(p string) bool {
-	fi, err := os.Stat(g.path(p, "."))
+	fi, err := gate.Stat(g.thread, g.path(p, "."))
 	return err == nil && fi.IsDir()
 }
 

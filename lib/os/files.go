@@ -31,8 +31,8 @@ func fileMembers() starlark.StringDict {
 		"listdir":  starlark.NewBuiltin("os.listdir", listdir),
 		"scandir":  starlark.NewBuiltin("os.scandir", scandir),
 		"walk":     starlark.NewBuiltin("os.walk", walk),
-		"stat":     starlark.NewBuiltin("os.stat", statFunc(os.Stat)),
-		"lstat":    starlark.NewBuiltin("os.lstat", statFunc(os.Lstat)),
+		"stat":     starlark.NewBuiltin("os.stat", statFunc(gate.Stat)),
+		"lstat":    starlark.NewBuiltin("os.lstat", statFunc(gate.Lstat)),
 		"mkdir":    starlark.NewBuiltin("os.mkdir", mkdir),
 		"makedirs": starlark.NewBuiltin("os.makedirs", makedirs),
 		"remove":   pathCall("remove", syscall.Unlink),
@@ -53,12 +53,12 @@ func pathArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) 
 }
 
 // def listdir(path=".")
-func listdir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func listdir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p, err := pathArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := gate.ReadDir(p)
+	entries, err := gate.ReadDir(thread, p)
 	if err != nil {
 		return nil, oserror.From(err)
 	}
@@ -71,12 +71,12 @@ func listdir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 
 // def scandir(path="."): the entries of a directory, as a list (CPython
 // returns an iterator; a list iterates the same way).
-func scandir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func scandir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	p, err := pathArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
-	entries, err := gate.ReadDir(p)
+	entries, err := gate.ReadDir(thread, p)
 	if err != nil {
 		return nil, oserror.From(err)
 	}
@@ -88,13 +88,13 @@ func scandir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwarg
 }
 
 // def stat(path) and lstat(path)
-func statFunc(stat func(string) (os.FileInfo, error)) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
-	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func statFunc(stat func(*starlark.Thread, string) (os.FileInfo, error)) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
+	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var p oserror.Path
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &p); err != nil {
 			return nil, err
 		}
-		fi, err := stat(string(p))
+		fi, err := stat(thread, string(p))
 		if err != nil {
 			return nil, oserror.From(err)
 		}
@@ -103,10 +103,13 @@ func statFunc(stat func(string) (os.FileInfo, error)) func(*starlark.Thread, *st
 }
 
 // def mkdir(path, mode=0o777)
-func mkdir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func mkdir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p oserror.Path
 	mode := 0o777
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "path", &p, "mode?", &mode); err != nil {
+		return nil, err
+	}
+	if err := gate.Writable(thread, string(p)); err != nil {
 		return nil, err
 	}
 	if err := os.Mkdir(string(p), os.FileMode(mode)); err != nil {
@@ -116,11 +119,14 @@ func mkdir(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 }
 
 // def makedirs(name, mode=0o777, exist_ok=False)
-func makedirs(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func makedirs(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p oserror.Path
 	mode := 0o777
 	var existOK bool
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "name", &p, "mode?", &mode, "exist_ok?", &existOK); err != nil {
+		return nil, err
+	}
+	if err := gate.Writable(thread, string(p)); err != nil {
 		return nil, err
 	}
 	if fi, err := os.Stat(string(p)); err == nil && (!existOK || !fi.IsDir()) {
@@ -135,9 +141,12 @@ func makedirs(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 // pathCall is a function of one path that makes one system call, so the
 // errno is the kernel's (os.Remove would remove a directory too).
 func pathCall(name string, call func(string) error) *starlark.Builtin {
-	return starlark.NewBuiltin("os."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return starlark.NewBuiltin("os."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var p oserror.Path
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &p); err != nil {
+			return nil, err
+		}
+		if err := gate.Writable(thread, string(p)); err != nil {
 			return nil, err
 		}
 		if err := call(string(p)); err != nil {
@@ -149,9 +158,12 @@ func pathCall(name string, call func(string) error) *starlark.Builtin {
 
 // def rename(src, dst) and replace(src, dst): one rename(2), which replaces
 // an existing file dst on POSIX.
-func rename(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func rename(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var src, dst oserror.Path
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "src", &src, "dst", &dst); err != nil {
+		return nil, err
+	}
+	if err := gate.Writable(thread, string(src), string(dst)); err != nil {
 		return nil, err
 	}
 	if err := syscall.Rename(string(src), string(dst)); err != nil {

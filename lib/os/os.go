@@ -10,11 +10,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/perm"
 	"github.com/mpstar/mpstar/lib/ospath"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 // New returns an os module whose environ is a snapshot of the environment
-// taken now:
+// taken now, of the variables g lets the run read:
 //
 //	def getpid()
 //	def getppid()
@@ -25,11 +27,13 @@ import (
 //	path                       # os.path
 //
 // and the file and directory functions of files.go.
-func New() *starlarkstruct.Module {
+func New(g *sandbox.Grants) *starlarkstruct.Module {
 	env := starlark.NewDict(len(os.Environ()))
 	for _, kv := range os.Environ() {
 		k, v, _ := strings.Cut(kv, "=")
-		env.SetKey(starlark.String(k), starlark.String(v))
+		if g.CheckEnv(k) == nil {
+			env.SetKey(starlark.String(k), starlark.String(v))
+		}
 	}
 	m := &starlarkstruct.Module{Name: "os", Members: starlark.StringDict{
 		"getpid":            starlark.NewBuiltin("os.getpid", osGetpid),
@@ -60,11 +64,15 @@ func osGetppid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	return starlark.MakeInt(os.Getppid()), nil
 }
 
-// def getenv(key, default=None)
-func osGetenv(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// def getenv(key, default=None): a variable the run may not read is
+// refused, not reported missing.
+func osGetenv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var key string
 	var def starlark.Value = starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "key", &key, "default?", &def); err != nil {
+		return nil, err
+	}
+	if err := perm.Env(thread, key); err != nil {
 		return nil, err
 	}
 	if v, ok := os.LookupEnv(key); ok {

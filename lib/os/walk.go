@@ -15,7 +15,7 @@ import (
 
 // def walk(top, topdown=True, followlinks=False): directories that cannot
 // be read are skipped (CPython's onerror=None; there is no onerror).
-func walk(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func walk(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var top oserror.Path
 	topdown := true
 	var follow bool
@@ -23,22 +23,26 @@ func walk(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 		"followlinks?", &follow); err != nil {
 		return nil, err
 	}
-	w := &walker{follow: follow}
+	if err := gate.Readable(thread, string(top)); err != nil {
+		return nil, err // a tree outside the run's grants is refused, not skipped
+	}
+	w := &walker{thread: thread, follow: follow}
 	if !topdown {
 		return starlark.NewList(w.bottomUp(string(top))), nil
 	}
 	return &walkIterable{w: w, top: string(top)}, nil
 }
 
-// walker lists directories for walk.
+// walker lists directories for walk, as the run of thread may.
 type walker struct {
+	thread *starlark.Thread
 	follow bool
 }
 
 // list reads one directory into walk's triple; ok is false when it cannot
 // be read (walk skips it, as CPython does without onerror).
 func (w *walker) list(dir string) (triple starlark.Tuple, ok bool) {
-	entries, err := gate.ReadDir(dir)
+	entries, err := gate.ReadDir(w.thread, dir)
 	if err != nil {
 		return nil, false
 	}

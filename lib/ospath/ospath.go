@@ -26,6 +26,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 )
 
@@ -49,11 +50,11 @@ var Module = &starlarkstruct.Module{
 		"expanduser": stringFunc("expanduser", func(p string) starlark.Value { return starlark.String(expanduser(p)) }),
 		"abspath":    starlark.NewBuiltin("os.path.abspath", abspath),
 		"relpath":    starlark.NewBuiltin("os.path.relpath", relpath),
-		"exists":     statTest("exists", os.Stat, func(os.FileInfo) bool { return true }),
-		"lexists":    statTest("lexists", os.Lstat, func(os.FileInfo) bool { return true }),
-		"isfile":     statTest("isfile", os.Stat, func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }),
-		"isdir":      statTest("isdir", os.Stat, func(fi os.FileInfo) bool { return fi.IsDir() }),
-		"islink":     statTest("islink", os.Lstat, func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }),
+		"exists":     statTest("exists", gate.Stat, func(os.FileInfo) bool { return true }),
+		"lexists":    statTest("lexists", gate.Lstat, func(os.FileInfo) bool { return true }),
+		"isfile":     statTest("isfile", gate.Stat, func(fi os.FileInfo) bool { return fi.Mode().IsRegular() }),
+		"isdir":      statTest("isdir", gate.Stat, func(fi os.FileInfo) bool { return fi.IsDir() }),
+		"islink":     statTest("islink", gate.Lstat, func(fi os.FileInfo) bool { return fi.Mode()&os.ModeSymlink != 0 }),
 		"getsize":    statValue("getsize", func(fi os.FileInfo) starlark.Value { return starlark.MakeInt64(fi.Size()) }),
 		"getmtime":   statValue("getmtime", func(fi os.FileInfo) starlark.Value { return starlark.Float(float64(fi.ModTime().UnixNano()) / 1e9) }),
 		"sep":        starlark.String("/"),
@@ -165,22 +166,29 @@ func stringFunc(name string, fn func(string) starlark.Value) *starlark.Builtin {
 }
 
 // statTest is an exists/is* test: False whenever the path cannot be
-// examined.
-func statTest(name string, stat func(string) (os.FileInfo, error), test func(os.FileInfo) bool) *starlark.Builtin {
-	return stringFunc(name, func(p string) starlark.Value {
-		fi, err := stat(p)
-		return starlark.Bool(err == nil && test(fi))
+// examined, but a path outside the run's grants is refused.
+func statTest(name string, stat func(*starlark.Thread, string) (os.FileInfo, error), test func(os.FileInfo) bool) *starlark.Builtin {
+	return starlark.NewBuiltin("os.path."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+		var p oserror.Path
+		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &p); err != nil {
+			return nil, err
+		}
+		fi, err := stat(thread, string(p))
+		if _, refused := err.(*exceptions.Error); refused {
+			return nil, err
+		}
+		return starlark.Bool(err == nil && test(fi)), nil
 	})
 }
 
 // statValue is a stat field of a path that must exist.
 func statValue(name string, field func(os.FileInfo) starlark.Value) *starlark.Builtin {
-	return starlark.NewBuiltin("os.path."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return starlark.NewBuiltin("os.path."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var p oserror.Path
 		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &p); err != nil {
 			return nil, err
 		}
-		fi, err := os.Stat(string(p))
+		fi, err := gate.Stat(thread, string(p))
 		if err != nil {
 			return nil, oserror.From(err)
 		}

@@ -61,8 +61,8 @@ var Module = &starlarkstruct.Module{
 
 // copier is copyfile, copy or copy2: copy and copy2 accept a directory as
 // dst and copy into it.
-func copier(name string, fn func(src, dst string) error) *starlark.Builtin {
-	return starlark.NewBuiltin("shutil."+name, func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func copier(name string, fn func(thread *starlark.Thread, src, dst string) error) *starlark.Builtin {
+	return starlark.NewBuiltin("shutil."+name, func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		var src, dst oserror.Path
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "src", &src, "dst", &dst); err != nil {
 			return nil, err
@@ -71,7 +71,7 @@ func copier(name string, fn func(src, dst string) error) *starlark.Builtin {
 		if name != "copyfile" && isDir(to) {
 			to = ospath.Join(to, ospath.Basename(string(src)))
 		}
-		return starlark.String(to), fn(string(src), to)
+		return starlark.String(to), fn(thread, string(src), to)
 	})
 }
 
@@ -81,18 +81,18 @@ func isDir(p string) bool {
 }
 
 // copyFile copies src's contents to dst, as shutil.copyfile.
-func copyFile(src, dst string) error {
+func copyFile(thread *starlark.Thread, src, dst string) error {
 	if a, err := os.Stat(src); err == nil {
 		if b, err := os.Stat(dst); err == nil && os.SameFile(a, b) {
 			return exceptions.SameFileError.WithArgs(pyrepr.Repr(starlark.String(src))+" and "+pyrepr.Repr(starlark.String(dst))+" are the same file", nil)
 		}
 	}
-	in, err := openRegular(src, os.O_RDONLY)
+	in, err := openRegular(thread, src, os.O_RDONLY)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
-	out, err := openRegular(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
+	out, err := openRegular(thread, dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC)
 	if err != nil {
 		return err
 	}
@@ -107,8 +107,8 @@ func copyFile(src, dst string) error {
 }
 
 // openRegular opens a file that must not be a directory.
-func openRegular(name string, flag int) (*os.File, error) {
-	f, err := gate.OpenFile(name, flag, 0o666)
+func openRegular(thread *starlark.Thread, name string, flag int) (*os.File, error) {
+	f, err := gate.OpenFile(thread, name, flag, 0o666)
 	if err != nil {
 		return nil, oserror.From(err)
 	}
@@ -120,8 +120,8 @@ func openRegular(name string, flag int) (*os.File, error) {
 }
 
 // copyMode is shutil.copy: contents and permission bits.
-func copyMode(src, dst string) error {
-	if err := copyFile(src, dst); err != nil {
+func copyMode(thread *starlark.Thread, src, dst string) error {
+	if err := copyFile(thread, src, dst); err != nil {
 		return err
 	}
 	fi, err := os.Stat(src)
@@ -135,8 +135,8 @@ func copyMode(src, dst string) error {
 }
 
 // copyStat is shutil.copy2: as copy, and the access and modification times.
-func copyStat(src, dst string) error {
-	if err := copyMode(src, dst); err != nil {
+func copyStat(thread *starlark.Thread, src, dst string) error {
+	if err := copyMode(thread, src, dst); err != nil {
 		return err
 	}
 	fi, err := os.Stat(src)
@@ -155,22 +155,25 @@ func copyStat(src, dst string) error {
 }
 
 // def copytree(src, dst, symlinks=False, dirs_exist_ok=False)
-func copytree(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func copytree(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var src, dst oserror.Path
 	var symlinks, existOK bool
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "src", &src, "dst", &dst,
 		"symlinks?", &symlinks, "dirs_exist_ok?", &existOK); err != nil {
 		return nil, err
 	}
-	return starlark.String(dst), copyTree(string(src), string(dst), symlinks, existOK)
+	return starlark.String(dst), copyTree(thread, string(src), string(dst), symlinks, existOK)
 }
 
 // copyTree copies the directory src to dst with copy2, recreating symbolic
 // links as links when symlinks is set (else copying what they point to).
-func copyTree(src, dst string, symlinks, existOK bool) error {
-	entries, err := gate.ReadDir(src)
+func copyTree(thread *starlark.Thread, src, dst string, symlinks, existOK bool) error {
+	entries, err := gate.ReadDir(thread, src)
 	if err != nil {
 		return oserror.From(err)
+	}
+	if err := gate.Writable(thread, dst); err != nil {
+		return err
 	}
 	switch err := os.Mkdir(dst, 0o777); {
 	case err == nil, existOK && errors.Is(err, os.ErrExist) && isDir(dst):
@@ -183,7 +186,7 @@ func copyTree(src, dst string, symlinks, existOK bool) error {
 	}
 	for _, e := range entries {
 		from, to := filepath.Join(src, e.Name()), filepath.Join(dst, e.Name())
-		if err := copyEntry(from, to, e, symlinks, existOK); err != nil {
+		if err := copyEntry(thread, from, to, e, symlinks, existOK); err != nil {
 			return err
 		}
 	}
@@ -198,7 +201,7 @@ func copyTree(src, dst string, symlinks, existOK bool) error {
 }
 
 // copyEntry copies one entry of a tree.
-func copyEntry(from, to string, e os.DirEntry, symlinks, existOK bool) error {
+func copyEntry(thread *starlark.Thread, from, to string, e os.DirEntry, symlinks, existOK bool) error {
 	if e.Type()&os.ModeSymlink != 0 && symlinks {
 		target, err := os.Readlink(from)
 		if err == nil {
@@ -210,26 +213,29 @@ func copyEntry(from, to string, e os.DirEntry, symlinks, existOK bool) error {
 		return nil
 	}
 	if isDir(from) {
-		return copyTree(from, to, symlinks, existOK)
+		return copyTree(thread, from, to, symlinks, existOK)
 	}
-	return copyStat(from, to)
+	return copyStat(thread, from, to)
 }
 
 // def rmtree(path, ignore_errors=False)
-func rmtree(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func rmtree(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var p oserror.Path
 	var ignore bool
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "path", &p, "ignore_errors?", &ignore); err != nil {
 		return nil, err
 	}
-	err := removeTree(string(p))
+	err := removeTree(thread, string(p))
 	if ignore {
 		err = nil
 	}
 	return starlark.None, err
 }
 
-func removeTree(p string) error {
+func removeTree(thread *starlark.Thread, p string) error {
+	if err := gate.Writable(thread, p); err != nil {
+		return err
+	}
 	fi, err := os.Lstat(p)
 	switch {
 	case err != nil:
@@ -247,12 +253,15 @@ func removeTree(p string) error {
 
 // def move(src, dst): into dst when it is a directory; returns where src
 // went.
-func move(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func move(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var src, dst oserror.Path
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "src", &src, "dst", &dst); err != nil {
 		return nil, err
 	}
 	to := string(dst)
+	if err := gate.Writable(thread, string(src), to); err != nil {
+		return nil, err
+	}
 	if isDir(to) {
 		to = ospath.Join(to, ospath.Basename(strings.TrimRight(string(src), "/")))
 		if _, err := os.Lstat(to); err == nil {
@@ -265,10 +274,10 @@ func move(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 	// Across file systems (or failing anyway): copy, then remove.
 	var err error
 	if fi, lerr := os.Lstat(string(src)); lerr == nil && fi.IsDir() {
-		if err = copyTree(string(src), to, true, false); err == nil {
-			err = removeTree(string(src))
+		if err = copyTree(thread, string(src), to, true, false); err == nil {
+			err = removeTree(thread, string(src))
 		}
-	} else if err = copyStat(string(src), to); err == nil {
+	} else if err = copyStat(thread, string(src), to); err == nil {
 		if rerr := os.Remove(string(src)); rerr != nil {
 			err = oserror.From(rerr)
 		}

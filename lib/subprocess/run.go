@@ -27,8 +27,10 @@ import (
 // (setsid) may hold them open for ever.
 const waitAfterKill = time.Second
 
-// request is run's arguments.
+// request is run's arguments, and the thread whose run's grants decide
+// whether the command may start.
 type request struct {
+	thread                 *starlark.Thread
 	args                   starlark.Value
 	stdin, stdout, stderr  starlark.Value
 	input                  starlark.Value
@@ -49,9 +51,9 @@ func (r *request) unpack(b *starlark.Builtin, args starlark.Tuple, kwargs []star
 		"universal_newlines?", &r.universalNewlines)
 }
 
-func newRequest() *request {
+func newRequest(thread *starlark.Thread) *request {
 	none := starlark.None
-	return &request{stdin: none, stdout: none, stderr: none, input: none, cwd: none, env: none,
+	return &request{thread: thread, stdin: none, stdout: none, stderr: none, input: none, cwd: none, env: none,
 		timeout: none, encoding: none, errors: none, text: none, universalNewlines: none}
 }
 
@@ -61,8 +63,8 @@ func (r *request) textMode() bool {
 }
 
 // def run(args, ...) -> CompletedProcess
-func run(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	r := newRequest()
+func run(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	r := newRequest(thread)
 	if err := r.unpack(b, args, kwargs); err != nil {
 		return nil, err
 	}
@@ -71,8 +73,8 @@ func run(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 
 // def check_output(args, **kwargs): the output of a command that must
 // succeed.
-func checkOutput(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	r := newRequest()
+func checkOutput(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	r := newRequest(thread)
 	if err := r.unpack(b, args, kwargs); err != nil {
 		return nil, err
 	}
@@ -88,8 +90,8 @@ func checkOutput(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 // def call(args, **kwargs): the exit status.
-func call(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	r := newRequest()
+func call(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	r := newRequest(thread)
 	if err := r.unpack(b, args, kwargs); err != nil {
 		return nil, err
 	}
@@ -101,8 +103,8 @@ func call(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs [
 }
 
 // def check_call(args, **kwargs): 0, or CalledProcessError.
-func checkCall(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	r := newRequest()
+func checkCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	r := newRequest(thread)
 	if err := r.unpack(b, args, kwargs); err != nil {
 		return nil, err
 	}
@@ -139,7 +141,7 @@ func (r *request) run() (*CompletedProcess, error) {
 	if err := r.configure(cmd, timeout > 0); err != nil {
 		return nil, err
 	}
-	if err := startErr(gate.Start(cmd), argv[0]); err != nil {
+	if err := startErr(gate.Start(r.thread, cmd), argv[0]); err != nil {
 		return nil, err
 	}
 	waitErr := cmd.Wait()

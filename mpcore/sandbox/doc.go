@@ -17,7 +17,7 @@
 //     inherited across fork and exec and can only be narrowed, so children
 //     and the programs they run can never widen what their parent had.
 //   - Resource limits (rlimit.go): Limits sets the rlimits of the process
-//     (data segment for memory, CPU seconds, open files), which children
+//     (address space, CPU seconds, open files), which children
 //     and their programs inherit.
 //
 // Restricting every thread needs syscall.AllThreadsSyscall, which Go

@@ -9,11 +9,9 @@ import (
 // Limits are per-process resource limits. A zero field leaves that limit
 // as it was. Children, and every program they execute, inherit them.
 type Limits struct {
-	// Memory caps the data segment in bytes (RLIMIT_DATA): the heap and
-	// every private writable mapping. It is the limit a Go program can live
-	// under: the address-space limit (RLIMIT_AS) also counts the large
-	// reservations Go and Starlark make up front, and shared memory
-	// (queues, Values, Arrays) is not charged to either.
+	// Memory caps the address space in bytes (RLIMIT_AS), which the
+	// embedding layer watches so that a script nearing it fails with
+	// MemoryError instead of Go's allocator dying.
 	Memory uint64
 	// CPU caps the CPU time in seconds (RLIMIT_CPU); past it the kernel
 	// sends SIGXCPU, then SIGKILL.
@@ -31,7 +29,7 @@ func (l Limits) Apply() error {
 		value    uint64
 		name     string
 	}{
-		{unix.RLIMIT_DATA, l.Memory, "memory"},
+		{unix.RLIMIT_AS, l.Memory, "memory"},
 		{unix.RLIMIT_CPU, l.CPU, "CPU time"},
 		{unix.RLIMIT_NOFILE, l.Files, "open files"},
 	} {

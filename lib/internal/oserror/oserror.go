@@ -44,6 +44,9 @@ var classes = map[syscall.Errno]*exceptions.Type{
 // Python error a script sees. Errors without an errno become OSError with
 // Go's message.
 func From(err error) error {
+	if _, ok := err.(*exceptions.Error); ok {
+		return err // already Python's (a PermissionError from the run's grants)
+	}
 	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return exceptions.OSError.New(err.Error())

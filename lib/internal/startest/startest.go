@@ -10,7 +10,11 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/perm"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
+
+var allowAll = sandbox.AllowAll()
 
 var options = &syntax.FileOptions{Set: true, While: true, TopLevelControl: true, GlobalReassign: true, Recursion: true}
 
@@ -21,6 +25,7 @@ func Exec(t *testing.T, dir, src string, predeclared starlark.StringDict) (strin
 	t.Helper()
 	var out strings.Builder
 	thread := &starlark.Thread{Print: func(_ *starlark.Thread, msg string) { out.WriteString(msg + "\n") }}
+	perm.Attach(thread, &allowAll) // the modules' own behaviour is under test, not the grants
 	if dir != "" {
 		t.Chdir(dir)
 	}
