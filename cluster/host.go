@@ -21,6 +21,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/modules"
 	"github.com/mpstar/mpstar/builtins/mppool"
 	"github.com/mpstar/mpstar/mpcore/pool"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 // HostOptions configure a worker host.
@@ -252,7 +253,10 @@ func (hp *hostPool) serve(ctx context.Context) {
 // memory. It reports false if the pool stopped meanwhile.
 func (hp *hostPool) startEngine(code builtins.Code) bool {
 	rt := builtins.NewRuntime(builtins.Config{Stdout: hp.h.o.Stdout, Stderr: hp.h.o.Stderr, Executable: hp.h.o.Executable, Builtins: modules.Predeclared,
-		Filename: code.Filename, Source: code.Source, Argv: code.Argv})
+		Filename: code.Filename, Source: code.Source, Argv: code.Argv,
+		// Tasks run with the worker host's authority: a script's
+		// permission flags do not travel to other hosts (docs/permissions.md).
+		Confine: builtins.Confinement{Grants: sandbox.AllowAll()}})
 	for path, src := range code.Files {
 		rt.SetChildExtra(builtins.FileExtraPrefix+path, src)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/cluster"
 	"github.com/mpstar/mpstar/interp"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 const (
@@ -57,7 +58,7 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if file := os.Getenv(scriptEnv); file != "" {
-		os.Exit(interp.ExitCode(interp.RunFile(file, interp.Options{})))
+		os.Exit(interp.ExitCode(interp.RunFile(file, interp.Options{Permissions: sandbox.AllowAll()})))
 	}
 	os.Exit(m.Run())
 }

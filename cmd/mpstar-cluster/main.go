@@ -32,6 +32,7 @@ import (
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/cluster"
 	"github.com/mpstar/mpstar/interp"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 const usage = `usage: mpstar-cluster [-c CODE | script.star] [args...]
@@ -60,9 +61,9 @@ func run(args []string) int {
 			fmt.Fprint(os.Stderr, "mpstar-cluster: -c needs an argument\n"+usage)
 			return 2
 		}
-		return interp.ExitCode(interp.RunString("<string>", args[1], interp.Options{Args: args[2:]}))
+		return interp.ExitCode(interp.RunString("<string>", args[1], interp.Options{Args: args[2:], Permissions: sandbox.AllowAll()}))
 	}
-	err := interp.RunFile(args[0], interp.Options{Args: args[1:]})
+	err := interp.RunFile(args[0], interp.Options{Args: args[1:], Permissions: sandbox.AllowAll()})
 	if _, reported := err.(*interp.ExitError); err != nil && !reported {
 		fmt.Fprintf(os.Stderr, "mpstar-cluster: %v\n", err)
 		return 2
