@@ -2,8 +2,8 @@
 // engine of mpcore/pool:
 //
 //	def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None,
-//	         context=None, cluster=None, retries=2)
-//	    .apply(func, args=(), kwds={}), .apply_async(func, args=(), kwds={}, callback=None, error_callback=None)
+//	         context=None, cluster=None, retries=2, task_timeout=None)
+//	    .apply(func, args=(), kwds={}), .apply_async(func, args=(), kwds={}, callback=None, error_callback=None, timeout=None)
 //	    .map(func, iterable, chunksize=None, progress=False), .starmap(...)
 //	    .map_async(func, iterable, chunksize=None, callback=None, error_callback=None), .starmap_async(...)
 //	    .imap(func, iterable, chunksize=1, progress=False), .imap_unordered(...)
@@ -20,6 +20,11 @@
 //     every worker process, which runs tasks with mpcore/pool's Serve.
 //   - cluster.go: Pool(cluster=URL) through builtins' cluster seam, and
 //     StartPoolWorker for cluster worker hosts.
+//
+// task_timeout (seconds; apply_async's timeout= for one task) bounds a
+// task's run in a local pool: past it the task fails with TimeoutError
+// naming it, and its worker is killed and replaced. CPython has no such
+// limit.
 //
 // builtins/modules lists NewPool and Worker in the multiprocessing and
 // multiprocessing.pool modules.

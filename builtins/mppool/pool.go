@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
@@ -35,6 +36,8 @@ type Pool struct {
 	dc     *builtins.DecodeContext
 	enc    *builtins.Encoder
 	jobs   int // tasks submitted, numbering them in WorkerLostError messages
+	// taskTimeout bounds each task's run (task_timeout=; 0: no bound).
+	taskTimeout time.Duration
 
 	releaseOnce sync.Once
 }
@@ -45,14 +48,20 @@ var (
 )
 
 // NewPool implements Pool(processes=None, initializer=None, initargs=(),
-// maxtasksperchild=None, context=None, cluster=None, retries=2).
+// maxtasksperchild=None, context=None, cluster=None, retries=2,
+// task_timeout=None).
 func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var processes, initializer, maxtasks, context starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var processes, initializer, maxtasks, context, taskTimeout starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
 	var initargs starlark.Value = starlark.Tuple{}
 	var cluster string
 	retries := DefaultRetries
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "processes?", &processes, "initializer?", &initializer,
-		"initargs?", &initargs, "maxtasksperchild?", &maxtasks, "context?", &context, "cluster?", &cluster, "retries?", &retries); err != nil {
+		"initargs?", &initargs, "maxtasksperchild?", &maxtasks, "context?", &context, "cluster?", &cluster, "retries?", &retries,
+		"task_timeout?", &taskTimeout); err != nil {
+		return nil, err
+	}
+	limit, err := timeLimit(b.Name(), "task_timeout", taskTimeout)
+	if err != nil {
 		return nil, err
 	}
 	if retries < 0 {
@@ -97,7 +106,7 @@ func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		return nil, err
 	}
 	p := &Pool{rt: rt, size: n, state: "RUN", setup: setup, method: method,
-		dc: rt.DecodeContext(nil, nil), enc: rt.Encoder(nil)}
+		dc: rt.DecodeContext(nil, nil), enc: rt.Encoder(nil), taskTimeout: limit}
 	var eng builtins.PoolEngine
 	if cluster != "" {
 		eng, err = p.newClusterEngine(cluster, retries, maxTasks)
@@ -216,6 +225,26 @@ func poolErr(err error) error {
 	return err
 }
 
+// timeLimit reads a task time limit in seconds: None for no limit, else
+// a positive number.
+func timeLimit(fn, name string, v starlark.Value) (time.Duration, error) {
+	if v == starlark.None {
+		return 0, nil
+	}
+	d, err := value.AsDuration(fn, v)
+	if err != nil || d <= 0 {
+		return 0, exceptions.ValueError.Errorf("%s: %s must be a positive number of seconds or None", fn, name)
+	}
+	return d, nil
+}
+
+// timeoutErr is the TimeoutError of a task that ran past its limit,
+// naming it.
+func timeoutErr(e *pool.TaskTimeoutError, task string) error {
+	return exceptions.TimeoutError.Errorf("%s ran past its time limit of %g seconds; worker %s (pid %d) was killed and replaced",
+		task, e.Timeout.Seconds(), e.Worker, e.Pid)
+}
+
 // lostErr is the WorkerLostError for a task, naming it.
 func lostErr(e *pool.WorkerLostError, task string) error {
 	if e.Host != "" {
@@ -290,6 +319,9 @@ func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
 // submit hands a task to the engine, numbering it.
 func (p *Pool) submit(t *pool.Task) error {
 	p.jobs++
+	if t.Timeout == 0 {
+		t.Timeout = p.taskTimeout
+	}
 	return poolErr(p.eng.Submit(t))
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.starlark.net/starlark"
 
@@ -209,6 +210,10 @@ func (p *Pool) decodeReply(reply []byte, err error, task func() string) (starlar
 		if errors.As(err, &lost) {
 			return nil, lostErr(lost, task())
 		}
+		var late *pool.TaskTimeoutError
+		if errors.As(err, &late) {
+			return nil, timeoutErr(late, task())
+		}
 		return nil, poolErr(err)
 	}
 	if len(reply) == 0 {
@@ -250,7 +255,7 @@ func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if err != nil {
 		return nil, err
 	}
-	r, err := p.applyAsync(b.Name(), fn, fargs, fkw, starlark.None, starlark.None)
+	r, err := p.applyAsync(b.Name(), fn, fargs, fkw, starlark.None, starlark.None, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -267,19 +272,25 @@ func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 func poolApplyAsync(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var fn starlark.Value
 	var fargs starlark.Value = starlark.Tuple{}
-	var fkw, cb, ecb starlark.Value = starlark.None, starlark.None, starlark.None
+	var fkw, cb, ecb, timeout starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "func", &fn, "args?", &fargs, "kwds?", &fkw,
-		"callback?", &cb, "error_callback?", &ecb); err != nil {
+		"callback?", &cb, "error_callback?", &ecb, "timeout?", &timeout); err != nil {
+		return nil, err
+	}
+	limit, err := timeLimit(b.Name(), "timeout", timeout)
+	if err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)
 	if err != nil {
 		return nil, err
 	}
-	return p.applyAsync(b.Name(), fn, fargs, fkw, cb, ecb)
+	return p.applyAsync(b.Name(), fn, fargs, fkw, cb, ecb, limit)
 }
 
-func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value) (*AsyncResult, error) {
+// applyAsync submits one task; limit bounds its run (0: the pool's
+// task_timeout).
+func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value, limit time.Duration) (*AsyncResult, error) {
 	if err := p.checkRunning(); err != nil {
 		return nil, err
 	}
@@ -302,7 +313,7 @@ func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value) (
 	}
 	r := newAsyncResult(p, "ApplyResult", cb, ecb)
 	job := p.jobs + 1
-	err = p.submit(&pool.Task{Message: msg, Done: func(reply []byte, err error) {
+	err = p.submit(&pool.Task{Message: msg, Timeout: limit, Done: func(reply []byte, err error) {
 		v, err := p.decodeReply(reply, err, func() string { return fmt.Sprintf("task %d, %s()", job, funcName(fn)) })
 		r.complete(v, err)
 	}})
