@@ -95,11 +95,21 @@ func Launch(cfg LaunchConfig) (*Child, error) {
 		return nil, err
 	}
 	if err := c.Send(cfg.Prep, cfg.FDs); err != nil {
+		if c.Join(exitedGrace) {
+			// It died before taking its work (a host whose main skips
+			// ChildMain refuses to run, say): a started process that
+			// failed, whose exit code and error output tell why.
+			return c, nil
+		}
 		c.Kill()
 		return nil, err
 	}
 	return c, nil
 }
+
+// exitedGrace is how long Launch waits, after a failed send, for the
+// child's exit to be reaped: the socket fails as the child exits.
+const exitedGrace = time.Second
 
 // Prelaunch starts a child process that waits for its preparation data
 // (Send); cfg.Prep and cfg.FDs are not used.
