@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/mpstar/mpstar/interp"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 // linesScript starts 8 children that each print lines of the given width
@@ -112,6 +113,7 @@ func TestJoinDoesNotWaitForABackgroundProgram(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	opts := testOptions
 	opts.Stdout, opts.Stderr = &stdout, &stderr
+	opts.Permissions.Run = sandbox.Access{List: []string{"sh"}}
 	err := interp.RunString("bg.star", fmt.Sprintf(`
 load("multiprocessing", "Process")
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/interp"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 // runA takes a Lock back from a child it killed while holding it, then
@@ -68,6 +69,7 @@ func TestTwoRunsAtOnce(t *testing.T) {
 	var outA, errA bytes.Buffer
 	optsA := testOptions
 	optsA.Stdout, optsA.Stderr = &outA, &errA
+	optsA.Permissions.Write = sandbox.Access{List: []string{dir}} // the two FIFOs
 	doneA := make(chan error, 1)
 	go func() { doneA <- interp.RunString("a.star", fmt.Sprintf(runA, ready, goOn), optsA) }()
 
