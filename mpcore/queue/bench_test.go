@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// The benchmarks mirror the queue workloads of shared/bench/WORKLOADS.md at
+// The benchmarks mirror the queue workloads of scripts/bench/WORKLOADS.md at
 // the engine level: 9-byte items (about the size of an encoded small int),
 // real processes, timed from the start gate.
 
