@@ -9,7 +9,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // Module base64 is Python's base64: bytes to and from printable ASCII.
@@ -45,7 +45,7 @@ func encoderInput(v starlark.Value) (string, error) {
 	if b, ok := v.(starlark.Bytes); ok {
 		return string(b), nil
 	}
-	return "", exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyrepr.TypeName(v))
+	return "", exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(v))
 }
 
 // decoderInput returns the bytes or ASCII string a decoder was given.
@@ -61,7 +61,7 @@ func decoderInput(v starlark.Value) (string, error) {
 		}
 		return string(v), nil
 	}
-	return "", exceptions.TypeError.Errorf("argument should be a bytes-like object or ASCII string, not '%s'", pyrepr.TypeName(v))
+	return "", exceptions.TypeError.Errorf("argument should be a bytes-like object or ASCII string, not '%s'", pytypes.TypeName(v))
 }
 
 // alphabet returns the two characters after 0-9 in an encoding, from

@@ -9,7 +9,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // Module codecs is the encode/decode part of Python's codecs module.
@@ -105,7 +105,7 @@ func encode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	s, ok := obj.(starlark.String)
 	if !ok {
 		return nil, exceptions.TypeError.Errorf("encoding with '%s' codec failed (TypeError: %s_encode() argument 1 must be str, not %s)",
-			c.name, strings.ReplaceAll(c.name, "-", "_"), pyrepr.TypeName(obj))
+			c.name, strings.ReplaceAll(c.name, "-", "_"), pytypes.TypeName(obj))
 	}
 	if c.limit == utf8.MaxRune {
 		return starlark.Bytes(s), nil
@@ -138,7 +138,7 @@ func decode(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	}
 	data, ok := obj.(starlark.Bytes)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("decoding with '%s' codec failed (TypeError: a bytes-like object is required, not '%s')", c.name, pyrepr.TypeName(obj))
+		return nil, exceptions.TypeError.Errorf("decoding with '%s' codec failed (TypeError: a bytes-like object is required, not '%s')", c.name, pytypes.TypeName(obj))
 	}
 	var out strings.Builder
 	for i := 0; i < len(data); {

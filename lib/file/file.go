@@ -15,6 +15,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
@@ -360,9 +361,9 @@ func (f *File) write(v starlark.Value) (int, error) {
 		data, n = []byte(s), len(s)
 	default:
 		if f.codec != nil {
-			return 0, exceptions.TypeError.Errorf("write() argument must be str, not %s", pyrepr.TypeName(v))
+			return 0, exceptions.TypeError.Errorf("write() argument must be str, not %s", pytypes.TypeName(v))
 		}
-		return 0, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyrepr.TypeName(v))
+		return 0, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(v))
 	}
 	if err := f.dropReadBuffer(); err != nil {
 		return 0, err

@@ -11,9 +11,9 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
 // Open is the predeclared open(path, mode="r", encoding=None, newline=None).
@@ -125,7 +125,7 @@ func textCodec(encoding starlark.Value) (*codec, error) {
 	}
 	name, ok := encoding.(starlark.String)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("open() argument 'encoding' must be str or None, not %s", pyrepr.TypeName(encoding))
+		return nil, exceptions.TypeError.Errorf("open() argument 'encoding' must be str or None, not %s", pytypes.TypeName(encoding))
 	}
 	return lookupCodec(string(name))
 }
@@ -137,7 +137,7 @@ func newlineArg(newline starlark.Value) (*string, error) {
 	}
 	s, ok := newline.(starlark.String)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("open() argument 'newline' must be str or None, not %s", pyrepr.TypeName(newline))
+		return nil, exceptions.TypeError.Errorf("open() argument 'newline' must be str or None, not %s", pytypes.TypeName(newline))
 	}
 	switch nl := string(s); nl {
 	case "", "\n", "\r", "\r\n":
@@ -204,7 +204,7 @@ func sizeArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) 
 	}
 	n, err := starlark.AsInt32(size)
 	if err != nil {
-		return 0, exceptions.TypeError.Errorf("argument should be integer or None, not '%s'", pyrepr.TypeName(size))
+		return 0, exceptions.TypeError.Errorf("argument should be integer or None, not '%s'", pytypes.TypeName(size))
 	}
 	return n, nil
 }

@@ -13,7 +13,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
@@ -52,7 +52,7 @@ func (e *encoder) unpack(fn string, kwargs []starlark.Tuple) error {
 		s := string(v)
 		e.indent = &s
 	default:
-		return exceptions.TypeError.Errorf("%s: indent must be None, an int or a str, not %s", fn, pyrepr.TypeName(indent))
+		return exceptions.TypeError.Errorf("%s: indent must be None, an int or a str, not %s", fn, pytypes.TypeName(indent))
 	}
 	e.itemSep, e.keySep = ", ", ": "
 	if e.indent != nil {
@@ -69,7 +69,7 @@ func (e *encoder) unpack(fn string, kwargs []starlark.Tuple) error {
 	if def != starlark.None {
 		fn, ok := def.(starlark.Callable)
 		if !ok {
-			return exceptions.TypeError.Errorf("'%s' object is not callable", pyrepr.TypeName(def))
+			return exceptions.TypeError.Errorf("'%s' object is not callable", pytypes.TypeName(def))
 		}
 		e.def = fn
 	}
@@ -107,7 +107,7 @@ func (e *encoder) encode(v starlark.Value, depth int) error {
 		return e.container(v, depth, func() error { return e.array(x.(starlark.Indexable), depth) })
 	default:
 		if e.def == nil {
-			return exceptions.TypeError.Errorf("Object of type %s is not JSON serializable", pyrepr.TypeName(v))
+			return exceptions.TypeError.Errorf("Object of type %s is not JSON serializable", pytypes.TypeName(v))
 		}
 		r, err := starlark.Call(e.thread, e.def, starlark.Tuple{v}, nil)
 		if err != nil {
@@ -162,7 +162,7 @@ func (e *encoder) object(m starlark.IterableMapping, depth int) error {
 		sort.SliceStable(items, func(i, j int) bool {
 			less, cmpErr := starlark.Compare(syntax.LT, items[i][0], items[j][0])
 			if cmpErr != nil && err == nil {
-				err = exceptions.TypeError.Errorf("'<' not supported between instances of '%s' and '%s'", pyrepr.TypeName(items[i][0]), pyrepr.TypeName(items[j][0]))
+				err = exceptions.TypeError.Errorf("'<' not supported between instances of '%s' and '%s'", pytypes.TypeName(items[i][0]), pytypes.TypeName(items[j][0]))
 			}
 			return less
 		})
@@ -219,7 +219,7 @@ func (e *encoder) key(k starlark.Value) (string, bool, error) {
 	if e.skipkeys {
 		return "", false, nil
 	}
-	return "", false, exceptions.TypeError.Errorf("keys must be str, int, float, bool or None, not %s", pyrepr.TypeName(k))
+	return "", false, exceptions.TypeError.Errorf("keys must be str, int, float, bool or None, not %s", pytypes.TypeName(k))
 }
 
 // float is Python's float.__repr__, with JavaScript's names for the

@@ -13,7 +13,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
@@ -303,7 +303,7 @@ func decode(thread *starlark.Thread, fn string, s starlark.Value, kwargs []starl
 	case starlark.Bytes:
 		d.s = string(s)
 	default:
-		return nil, exceptions.TypeError.Errorf("the JSON object must be str, bytes or bytearray, not %s", pyrepr.TypeName(s))
+		return nil, exceptions.TypeError.Errorf("the JSON object must be str, bytes or bytearray, not %s", pytypes.TypeName(s))
 	}
 	return d.document()
 }

@@ -8,7 +8,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // Builtins returns the predeclared functions, print writing to stdout (a
@@ -112,7 +112,7 @@ func textOr(v starlark.Value, name, def string) (string, error) {
 	case starlark.String:
 		return string(v), nil
 	}
-	return "", exceptions.TypeError.Errorf("%s must be None or a string, not %s", name, pyrepr.TypeName(v))
+	return "", exceptions.TypeError.Errorf("%s must be None or a string, not %s", name, pytypes.TypeName(v))
 }
 
 // CallMethod calls v.name(args...), failing as Python does if v has no
@@ -124,7 +124,7 @@ func CallMethod(thread *starlark.Thread, v starlark.Value, name string, args ...
 	}
 	fn, ok := m.(starlark.Callable)
 	if !ok {
-		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", pyrepr.TypeName(v), name)
+		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute '%s'", pytypes.TypeName(v), name)
 	}
 	return starlark.Call(thread, fn, args, nil)
 }
@@ -139,7 +139,7 @@ func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	if nd != starlark.None {
 		i, ok := nd.(starlark.Int)
 		if !ok {
-			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyrepr.TypeName(nd))
+			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(nd))
 		}
 		n64, ok := i.Int64()
 		if !ok {
@@ -156,7 +156,7 @@ func round(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 	case starlark.Float:
 		return roundFloat(float64(x), n, nd == starlark.None)
 	}
-	return nil, exceptions.TypeError.Errorf("type %s doesn't define __round__ method", pyrepr.TypeName(x))
+	return nil, exceptions.TypeError.Errorf("type %s doesn't define __round__ method", pytypes.TypeName(x))
 }
 
 // roundFloat rounds f to n decimals, to an int when toInt.
@@ -219,7 +219,7 @@ func divmod(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	_, yInt := y.(starlark.Int)
 	yf, yNum := starlark.AsFloat(y)
 	if _, xNum := starlark.AsFloat(x); !xNum || !yNum {
-		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for divmod(): '%s' and '%s'", pyrepr.TypeName(x), pyrepr.TypeName(y))
+		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for divmod(): '%s' and '%s'", pytypes.TypeName(x), pytypes.TypeName(y))
 	}
 	if yf == 0 {
 		if xInt && yInt {
@@ -262,7 +262,7 @@ func pow(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 	x, xok := starlark.AsFloat(base)
 	y, yok := starlark.AsFloat(exp)
 	if !xok || !yok {
-		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for ** or pow(): '%s' and '%s'", pyrepr.TypeName(base), pyrepr.TypeName(exp))
+		return nil, exceptions.TypeError.Errorf("unsupported operand type(s) for ** or pow(): '%s' and '%s'", pytypes.TypeName(base), pytypes.TypeName(exp))
 	}
 	switch {
 	case x == 0 && y < 0:
@@ -303,7 +303,7 @@ func radix(base int, prefix string) func(*starlark.Thread, *starlark.Builtin, st
 		}
 		i, ok := x.(starlark.Int)
 		if !ok {
-			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyrepr.TypeName(x))
+			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(x))
 		}
 		n := i.BigInt()
 		sign := ""
@@ -332,7 +332,7 @@ func next(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 }
 
 func nextOf(thread *starlark.Thread, it starlark.Value) (starlark.Value, error) {
-	notIterator := exceptions.TypeError.Errorf("'%s' object is not an iterator", pyrepr.TypeName(it))
+	notIterator := exceptions.TypeError.Errorf("'%s' object is not an iterator", pytypes.TypeName(it))
 	switch it.(type) {
 	case *starlark.List, starlark.Tuple, *starlark.Dict, *starlark.Set, starlark.String, starlark.Bytes:
 		return nil, notIterator

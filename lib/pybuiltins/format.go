@@ -12,7 +12,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // Format returns format(v, s) as Python computes it.
@@ -28,10 +28,10 @@ func Format(v starlark.Value, s string) (string, error) {
 		}
 		return formatTyped(starlark.MakeInt(n), s, "bool")
 	case starlark.Int, starlark.Float, starlark.String:
-		return formatTyped(v, s, pyrepr.TypeName(v))
+		return formatTyped(v, s, pytypes.TypeName(v))
 	}
 	if s != "" {
-		return "", exceptions.TypeError.Errorf("unsupported format string passed to %s.__format__", pyrepr.TypeName(v))
+		return "", exceptions.TypeError.Errorf("unsupported format string passed to %s.__format__", pytypes.TypeName(v))
 	}
 	if str, ok := v.(starlark.String); ok {
 		return string(str), nil

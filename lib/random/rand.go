@@ -14,7 +14,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // Random is a random number generator with its own state, as Python's
@@ -150,7 +150,7 @@ func uniform(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []starl
 	lo, ok1 := starlark.AsFloat(a)
 	hi, ok2 := starlark.AsFloat(c)
 	if !ok1 || !ok2 {
-		return nil, exceptions.TypeError.Errorf("%s: a and b must be numbers, not %s and %s", b.Name(), pyrepr.TypeName(a), pyrepr.TypeName(c))
+		return nil, exceptions.TypeError.Errorf("%s: a and b must be numbers, not %s and %s", b.Name(), pytypes.TypeName(a), pytypes.TypeName(c))
 	}
 	return starlark.Float(lo + (hi-lo)*r.mt.random()), nil
 }
@@ -159,7 +159,7 @@ func uniform(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []starl
 func index(v starlark.Value) (*big.Int, error) {
 	i, ok := v.(starlark.Int)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyrepr.TypeName(v))
+		return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(v))
 	}
 	return i.BigInt(), nil
 }
@@ -363,7 +363,7 @@ func cumulative(weights, cum starlark.Value) ([]float64, error) {
 	}
 	it, ok := src.(starlark.Iterable)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", pyrepr.TypeName(src))
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", pytypes.TypeName(src))
 	}
 	var out []float64
 	sum := 0.0
@@ -373,7 +373,7 @@ func cumulative(weights, cum starlark.Value) ([]float64, error) {
 	for iter.Next(&v) {
 		f, ok := starlark.AsFloat(v)
 		if !ok {
-			return nil, exceptions.TypeError.Errorf("weights must be numbers, not %s", pyrepr.TypeName(v))
+			return nil, exceptions.TypeError.Errorf("weights must be numbers, not %s", pytypes.TypeName(v))
 		}
 		if running {
 			sum += f

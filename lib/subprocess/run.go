@@ -16,6 +16,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
@@ -195,7 +196,7 @@ func (r *request) timeoutArg() (time.Duration, error) {
 	}
 	secs, ok := starlark.AsFloat(r.timeout)
 	if !ok {
-		return 0, exceptions.TypeError.Errorf("timeout must be a number or None, not %s", pyrepr.TypeName(r.timeout))
+		return 0, exceptions.TypeError.Errorf("timeout must be a number or None, not %s", pytypes.TypeName(r.timeout))
 	}
 	// A timeout that has already passed still runs the command, briefly.
 	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
@@ -231,7 +232,7 @@ func (r *request) configure(cmd *exec.Cmd, timed bool) error {
 func environ(v starlark.Value) ([]string, error) {
 	m, ok := v.(starlark.IterableMapping)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("env must be a mapping, not %s", pyrepr.TypeName(v))
+		return nil, exceptions.TypeError.Errorf("env must be a mapping, not %s", pytypes.TypeName(v))
 	}
 	var env []string
 	for _, kv := range m.Items() {
@@ -291,9 +292,9 @@ func (r *request) stdinReader() (io.Reader, error) {
 			}
 		}
 		if r.textMode() {
-			return nil, exceptions.TypeError.Errorf("input must be str in text mode, not %s", pyrepr.TypeName(r.input))
+			return nil, exceptions.TypeError.Errorf("input must be str in text mode, not %s", pytypes.TypeName(r.input))
 		}
-		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pyrepr.TypeName(r.input))
+		return nil, exceptions.TypeError.Errorf("a bytes-like object is required, not '%s'", pytypes.TypeName(r.input))
 	}
 	switch r.stdin.(type) {
 	case starlark.NoneType:

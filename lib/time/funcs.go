@@ -9,7 +9,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // structTimeFuncs are localtime, gmtime, mktime, strftime and strptime.
@@ -32,7 +32,7 @@ func brokenDown(utc bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tup
 		if secs != starlark.None {
 			f, ok := starlark.AsFloat(secs)
 			if !ok {
-				return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyrepr.TypeName(secs))
+				return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(secs))
 			}
 			if math.IsNaN(f) || math.IsInf(f, 0) {
 				return nil, exceptions.ValueError.New("Invalid value NaN (not a number)")

@@ -11,7 +11,7 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/lib/internal/pyrepr"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 )
 
 // fieldNames are struct_time's nine tuple fields, in order.
@@ -64,7 +64,7 @@ func asStructTime(fn string, v starlark.Value) (*StructTime, error) {
 	for i, x := range t {
 		n, err := starlark.AsInt32(x)
 		if err != nil {
-			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pyrepr.TypeName(x))
+			return nil, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(x))
 		}
 		st.f[i] = n
 	}

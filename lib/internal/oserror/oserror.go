@@ -20,6 +20,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
@@ -110,5 +111,5 @@ func PathOf(v starlark.Value) (string, error) {
 	case starlark.Bytes:
 		return string(s), nil
 	}
-	return "", exceptions.TypeError.Errorf("expected str, bytes or os.PathLike object, not %s", pyrepr.TypeName(v))
+	return "", exceptions.TypeError.Errorf("expected str, bytes or os.PathLike object, not %s", pytypes.TypeName(v))
 }

@@ -78,15 +78,3 @@ func quoted(sb *strings.Builder, prefix, s string, bytes bool) {
 	}
 	sb.WriteByte(quote)
 }
-
-// TypeName is the name Python gives v's type, for messages such as
-// "expected str, not int".
-func TypeName(v starlark.Value) string {
-	switch v.(type) {
-	case starlark.String:
-		return "str"
-	case starlark.NoneType:
-		return "NoneType"
-	}
-	return v.Type()
-}
