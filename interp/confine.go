@@ -34,14 +34,17 @@ func ConfineProcess(opts Options, filename string) (sandbox.Layers, error) {
 
 // confinement is the runtime's form of a run's permissions and limits.
 func confinement(opts Options, filename string) builtins.Confinement {
-	return builtins.Confinement{
+	c := builtins.Confinement{
 		Grants: opts.Permissions,
 		Kernel: opts.Kernel || confined.Load(),
-		Needs:  builtins.RuntimeNeeds(opts.Executable, loadClosure(filename)),
 		Limits: opts.Limits,
 		Steps:  opts.MaxSteps,
 		Inside: confined.Load(),
 	}
+	if c.Kernel { // only a kernel ruleset needs them: spare every other run the parse of its loads
+		c.Needs = builtins.RuntimeNeeds(opts.Executable, loadClosure(filename))
+	}
+	return c
 }
 
 // loadClosure lists the script and the .star files it loads, directly or
