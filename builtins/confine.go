@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"reflect"
 
 	"go.starlark.net/starlark"
 
@@ -51,13 +52,24 @@ func (rt *Runtime) attachConfinement(thread *starlark.Thread) {
 	}
 }
 
-// confinementExtra is the Prep.Extra entry that hands c to children.
+// confinementExtra is the Prep.Extra entry that hands c to children:
+// none for an unconfined run, which spares every child of the mpstar
+// command's default run decoding it.
 func confinementExtra(c *Confinement) map[string][]byte {
+	if c.unconfined() {
+		return nil
+	}
 	data, err := json.Marshal(c)
 	if err != nil {
 		panic(err) // grants and limits are plain data
 	}
 	return map[string][]byte{confineKey: data}
+}
+
+// unconfined reports whether c is what a child assumes when its parent
+// sends none: everything granted, no kernel layer, no limits.
+func (c *Confinement) unconfined() bool {
+	return !c.Kernel && c.Limits == (sandbox.Limits{}) && c.Steps == 0 && reflect.DeepEqual(c.Grants, sandbox.AllowAll())
 }
 
 // ChildConfinement reads the Confinement a child's parent sent, and applies

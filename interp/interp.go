@@ -421,7 +421,7 @@ func (r *runner) fileSources() map[string][]byte {
 
 // undefinedName is the resolver's message for an undefined name, with
 // its spelling suggestion if any.
-var undefinedName = regexp.MustCompile(`^undefined: (\S+)(?: \(did you mean (\S+)\?\))?$`)
+var undefinedName = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^undefined: (\S+)(?: \(did you mean (\S+)\?\))?$`) })
 
 // formatError renders an uncaught error: Python's traceback shape for
 // runtime errors, and file/line plus the cause for compile errors.
@@ -438,7 +438,7 @@ func (r *runner) formatError(err error) string {
 			if line := strings.TrimLeft(r.sourceLine(e.Pos), " \t"); line != "" {
 				fmt.Fprintf(&b, "    %s\n", line)
 			}
-			if m := undefinedName.FindStringSubmatch(e.Msg); m != nil {
+			if m := undefinedName().FindStringSubmatch(e.Msg); m != nil {
 				fmt.Fprintf(&b, "NameError: name '%s' is not defined", m[1])
 				if m[2] != "" {
 					fmt.Fprintf(&b, ". Did you mean: '%s'?", m[2])
@@ -455,7 +455,7 @@ func (r *runner) formatError(err error) string {
 
 // notDefined is a NameError's message, which Python's traceback follows
 // with a suggestion.
-var notDefined = regexp.MustCompile(`^name '(\S+)' is not defined$`)
+var notDefined = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^name '(\S+)' is not defined$`) })
 
 // withSuggestion adds Python's "Did you mean" to an uncaught NameError's
 // traceback: a name a REPL chunk or function uses that was never
@@ -463,7 +463,7 @@ var notDefined = regexp.MustCompile(`^name '(\S+)' is not defined$`)
 // suggestion).
 func (r *runner) withSuggestion(text string, err error) string {
 	typ, msg, _ := builtins.Classify(err)
-	m := notDefined.FindStringSubmatch(msg)
+	m := notDefined().FindStringSubmatch(msg)
 	if typ != exceptions.NameError || m == nil {
 		return text
 	}

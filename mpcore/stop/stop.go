@@ -104,19 +104,34 @@ func (s *Signal) eventFD() (int, error) {
 	return s.efd, nil
 }
 
-// bound maps the id of each OS thread that runs a script to its Signal.
-var bound sync.Map // int -> *Signal
+// bound maps the id of each OS thread that runs a script to its binding.
+var bound sync.Map // int -> *binding
+
+// binding is a Signal bound to a goroutine, and the one its Bind replaced
+// (nested binds), so unbind restores it.
+type binding struct {
+	sig   *Signal
+	outer *binding
+	locks int // the goroutine's LockOSThread calls made by its Binds
+}
 
 // Bind makes s the Signal of the calling goroutine's waits until unbind is
 // called (on the same goroutine), locking the goroutine to its OS thread
 // meanwhile. Binds nest: unbind restores the Signal bound before.
 func (s *Signal) Bind() (unbind func()) {
 	runtime.LockOSThread()
-	tid := unix.Gettid()
-	prev, had := bound.Swap(tid, s)
+	b := &binding{sig: s, locks: 1}
+	if prev, ok := bound.Load(unix.Gettid()); ok {
+		b.outer = prev.(*binding)
+		b.locks += b.outer.locks
+	}
+	bound.Store(unix.Gettid(), b)
 	return func() {
-		if had {
-			bound.Store(tid, prev)
+		// The thread may differ from Bind's: Wait lets go of it while
+		// parked.
+		tid := unix.Gettid()
+		if b.outer != nil {
+			bound.Store(tid, b.outer)
 		} else {
 			bound.Delete(tid)
 		}
@@ -124,13 +139,40 @@ func (s *Signal) Bind() (unbind func()) {
 	}
 }
 
+// current returns the binding of the calling goroutine, or nil.
+func current() *binding {
+	b, _ := bound.Load(unix.Gettid())
+	bb, _ := b.(*binding)
+	return bb
+}
+
+// park lets go of the calling goroutine's OS thread while it waits on a Go
+// channel: a locked goroutine that parks in the scheduler is woken by a
+// hand-off to its own thread, a context switch on every wake-up that
+// doubled the latency of pool results and process joins. unpark locks the
+// goroutine to whatever thread it then runs on and moves the binding
+// there.
+func (b *binding) park() (unpark func()) {
+	bound.Delete(unix.Gettid())
+	for range b.locks {
+		runtime.UnlockOSThread()
+	}
+	return func() {
+		for range b.locks {
+			runtime.LockOSThread()
+		}
+		bound.Store(unix.Gettid(), b)
+	}
+}
+
 // Current returns the Signal bound to the calling goroutine, or nil. (An
 // unbound goroutine never runs on a bound thread: Bind locks the thread to
 // the goroutine that bound it.)
 func Current() *Signal {
-	s, _ := bound.Load(unix.Gettid())
-	sig, _ := s.(*Signal)
-	return sig
+	if b := current(); b != nil {
+		return b.sig
+	}
+	return nil
 }
 
 // Stopped returns the cause the calling goroutine's Signal fired for, or
@@ -288,9 +330,11 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 	default:
 	}
 	var stopped <-chan struct{}
-	s := Current()
-	if s != nil {
+	var s *Signal
+	if b := current(); b != nil {
+		s = b.sig
 		stopped = s.Done()
+		defer b.park()()
 	}
 	var timeout <-chan time.Time
 	if d >= 0 {
