@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 
 	"go.starlark.net/starlark"
 
@@ -22,11 +21,8 @@ func ChildMain(opts Options) {
 	if !mpcore.IsChild() {
 		return
 	}
-	// Ctrl-C at a terminal reaches the whole process group. It is the
-	// main process's to handle: it stops the script, which ends its
-	// children if the run ends. (A handler that drops the signal, rather
-	// than ignoring it, is not inherited by the programs children run.)
-	signal.Notify(make(chan os.Signal, 1), os.Interrupt)
+	// Ctrl-C at a terminal is the main process's to handle.
+	mpcore.IgnoreInterrupts()
 	code := runChild(opts)
 	if opts.ExitHook != nil {
 		opts.ExitHook()

@@ -16,6 +16,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/perm"
+	"github.com/mpstar/mpstar/mpcore"
 )
 
 // writeFlags are the open flags that write, create or truncate.
@@ -90,6 +91,7 @@ func Start(thread *starlark.Thread, cmd *exec.Cmd) error {
 	if err := perm.Run(thread, cmd.Args[0], cmd.Path); err != nil {
 		return err
 	}
+	mpcore.BeforeProgram()
 	return cmd.Start()
 }
 
