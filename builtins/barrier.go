@@ -28,23 +28,20 @@ var _ Shareable = (*Barrier)(nil)
 // NewBarrier implements Barrier(parties, action=None, timeout=None)
 func NewBarrier(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var parties int
-	var action, timeout starlark.Value = starlark.None, starlark.None
+	var action starlark.Value = starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "parties", &parties, "action?", &action, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
 	if parties < 1 {
 		return nil, exceptions.ValueError.New("parties must be > 0")
 	}
-	d, err := value.AsDuration(b.Name(), timeout)
-	if err != nil {
-		return nil, err
-	}
 	sb, err := shm.NewBarrier(shm.DefaultHeap(), parties)
 	if err != nil {
 		return nil, exceptions.OSError.Errorf("cannot create a barrier: %v", err)
 	}
 	sb.OnDeadOwner(RuntimeOf(thread).deadOwnerFunc())
-	return &Barrier{b: sb, action: action, timeout: d}, nil
+	return &Barrier{b: sb, action: action, timeout: timeout.Duration()}, nil
 }
 
 // Type implements starlark.Value.
@@ -124,7 +121,7 @@ func decodeBarrier(uc *UnshareContext, p []byte) (starlark.Value, error) {
 // def wait(timeout=None): the arrival index, 0..parties-1.
 func barrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	br := b.Receiver().(*Barrier)
-	d, err := value.TimeoutOr(b, args, kwargs, br.timeout)
+	d, err := value.TimeoutArgs(b, args, kwargs, br.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +140,7 @@ func barrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func barrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Barrier).b.Abort()
@@ -151,7 +148,7 @@ func barrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 }
 
 func barrierReset(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Barrier).b.Reset()

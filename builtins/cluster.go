@@ -15,7 +15,6 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -152,7 +151,3 @@ func NewClusterPool(rt *Runtime, spec *ClusterPoolSpec, carriesHandles bool) (Po
 	}
 	return clusterBackend.NewPool(rt, spec)
 }
-
-// TimeoutArg converts a timeout argument (None: no limit, -1) as the
-// local queues do, for the cluster's.
-func TimeoutArg(fn string, v starlark.Value) (time.Duration, error) { return value.AsDuration(fn, v) }

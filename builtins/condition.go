@@ -124,7 +124,7 @@ func conditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlar
 }
 
 func conditionRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(receiverCondition(b).lock.m.Release())
@@ -132,7 +132,7 @@ func conditionRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 
 // def wait(timeout=None): False if the timeout expired.
 func conditionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -155,14 +155,11 @@ func conditionWaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlar
 // waiting between calls, and returns predicate's last value.
 func WaitFor(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, wait func(time.Duration) error) (starlark.Value, error) {
 	var predicate starlark.Callable
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "predicate", &predicate, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := value.AsDuration(b.Name(), timeout)
-	if err != nil {
-		return nil, err
-	}
+	d := timeout.Duration()
 	deadline := time.Now().Add(d)
 	for {
 		result, err := starlark.Call(thread, predicate, nil, nil)
@@ -191,7 +188,7 @@ func conditionNotify(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 }
 
 func conditionNotifyAll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(receiverCondition(b).c.NotifyAll())

@@ -181,7 +181,7 @@ func connSend(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // def recv()
 func connRecv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	msg, err := receiverConn(b).c.RecvBytes(-1)
@@ -194,15 +194,11 @@ func connRecv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // def poll(timeout=0.0): with no argument it does not block; None blocks.
 func connPoll(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var timeout starlark.Value = starlark.Float(0)
+	timeout := value.Seconds(0)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := value.AsDuration(b.Name(), timeout)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := receiverConn(b).c.Poll(d)
+	ok, err := receiverConn(b).c.Poll(timeout.Duration())
 	return starlark.Bool(ok), blocked(ok, ConnErr(err))
 }
 
@@ -303,14 +299,14 @@ func connRecvBytesInto(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tu
 }
 
 func connClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, ConnErr(receiverConn(b).c.Close())
 }
 
 func connFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	fd, err := receiverConn(b).c.Fileno()

@@ -54,7 +54,7 @@ func defaultStartMethod() string {
 
 // GetAllStartMethods implements get_all_start_methods()
 func GetAllStartMethods(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	l := make([]starlark.Value, len(StartMethods))

@@ -23,7 +23,7 @@ var _ Shareable = (*Event)(nil)
 
 // NewEvent implements Event()
 func NewEvent(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	e, err := shm.NewEvent(shm.DefaultHeap())
@@ -82,7 +82,7 @@ func decodeEvent(uc *UnshareContext, p []byte) (starlark.Value, error) {
 }
 
 func eventSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Event).e.Set()
@@ -90,7 +90,7 @@ func eventSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 }
 
 func eventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Event).e.Clear()
@@ -98,7 +98,7 @@ func eventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func eventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(b.Receiver().(*Event).e.IsSet()), nil
@@ -106,7 +106,7 @@ func eventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 
 // def wait(timeout=None): whether the flag is set on return.
 func eventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}

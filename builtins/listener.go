@@ -62,7 +62,7 @@ type connOptions struct {
 
 // unpack reads max_frame and handshake_timeout (None = the engine's
 // defaults) for the builtin fn.
-func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) error {
+func (o *connOptions) unpack(fn string, maxFrame starlark.Value, handshake value.Timeout) error {
 	if maxFrame != starlark.None {
 		n, err := starlark.AsInt32(maxFrame)
 		if err != nil || n <= 0 {
@@ -70,22 +70,15 @@ func (o *connOptions) unpack(fn string, maxFrame, handshake starlark.Value) erro
 		}
 		o.maxFrame = n
 	}
-	if handshake != starlark.None {
-		d, err := value.AsDuration(fn, handshake)
-		if err != nil {
-			return err
-		}
-		if d <= 0 {
-			return exceptions.ValueError.Errorf("%s: handshake_timeout must be positive", fn)
-		}
-		o.handshake = d
-	}
-	return nil
+	var err error
+	o.handshake, err = handshake.Limit(fn, "handshake_timeout")
+	return err
 }
 
 // NewListener implements Listener(address=None, family=None, backlog=1, authkey=None, *, max_frame=None, handshake_timeout=None)
 func NewListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var address, family, authkey, maxFrame, handshake starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
+	var address, family, authkey, maxFrame starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var handshake value.Timeout
 	backlog := 1
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address?", &address, "family?", &family,
 		"backlog?", &backlog, "authkey?", &authkey, "max_frame?", &maxFrame, "handshake_timeout?", &handshake); err != nil {
@@ -125,7 +118,8 @@ func NewListener(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 // NewClient implements Client(address, family=None, authkey=None, *, max_frame=None, handshake_timeout=None)
 func NewClient(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var address starlark.Value
-	var family, authkey, maxFrame, handshake starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var family, authkey, maxFrame starlark.Value = starlark.None, starlark.None, starlark.None
+	var handshake value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "address", &address, "family?", &family,
 		"authkey?", &authkey, "max_frame?", &maxFrame, "handshake_timeout?", &handshake); err != nil {
 		return nil, err
@@ -340,7 +334,7 @@ func (l *Listener) Exit(*starlark.Thread, bool) error { return SocketErr(l.l.Clo
 
 // def accept(): the next connection, authenticated when the Listener has a key.
 func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	c, err := b.Receiver().(*Listener).l.Accept()
@@ -352,7 +346,7 @@ func listenerAccept(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def close()
 func listenerClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, SocketErr(b.Receiver().(*Listener).l.Close())

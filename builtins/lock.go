@@ -27,7 +27,7 @@ var (
 
 func newLockBuiltin(recursive bool) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 			return nil, err
 		}
 		return newLock(RuntimeOf(thread), recursive)
@@ -160,7 +160,7 @@ func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starla
 }
 
 func lockRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	if err := b.Receiver().(*Lock).m.Release(); err != nil {
@@ -170,7 +170,7 @@ func lockRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 }
 
 func lockLocked(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(b.Receiver().(*Lock).m.Locked()), nil

@@ -191,7 +191,7 @@ func levelName(level int) string {
 
 // GetLogger implements get_logger()
 func GetLogger(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return RuntimeOf(thread).Logger(), nil
@@ -367,7 +367,7 @@ func loggerSetLevel(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def getEffectiveLevel()
 func loggerGetEffectiveLevel(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	lg := receiverLogger(b)

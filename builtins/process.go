@@ -275,7 +275,7 @@ func receiverProcess(b *starlark.Builtin) *Process { return b.Receiver().(*Proce
 
 // def start()
 func processStart(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, receiverProcess(b).Start()
@@ -476,7 +476,7 @@ func (p *Process) startMethod() string {
 
 // def run()
 func processRun(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p := receiverProcess(b)
@@ -489,7 +489,7 @@ func processRun(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 
 // def join(timeout=None)
 func processJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -530,7 +530,7 @@ func (p *Process) waitParent(d time.Duration) error {
 
 // def is_alive()
 func processIsAlive(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p := receiverProcess(b)
@@ -554,7 +554,7 @@ func processIsAlive(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 
 // def terminate() / def kill()
 func processSignal(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, sig unix.Signal) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p := receiverProcess(b)
@@ -577,7 +577,7 @@ func processKill(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // def close()
 func processClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p := receiverProcess(b)
@@ -596,7 +596,7 @@ func processClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 
 // CurrentProcess implements current_process()
 func CurrentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return RuntimeOf(thread).self, nil
@@ -604,7 +604,7 @@ func CurrentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 
 // ParentProcess implements parent_process()
 func ParentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	if p := RuntimeOf(thread).parent; p != nil {
@@ -615,7 +615,7 @@ func ParentProcess(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 
 // ActiveChildren implements active_children()
 func ActiveChildren(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	kids := RuntimeOf(thread).LiveChildren()

@@ -40,7 +40,7 @@ func newQueueBuiltin(kind queue.Kind) func(*starlark.Thread, *starlark.Builtin, 
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 		maxsize := 0
 		if kind == queue.KindSimpleQueue {
-			if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+			if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 				return nil, err
 			}
 		} else if err := starlark.UnpackArgs(b.Name(), args, kwargs, "maxsize?", &maxsize); err != nil {
@@ -241,17 +241,13 @@ func queuePut(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 	q := receiverQueue(b)
 	var obj starlark.Value
 	block := true
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	if len(args) == 1 && len(kwargs) == 0 {
 		obj = args[0]
 	} else if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := value.AsDuration(b.Name(), timeout)
-	if err != nil {
-		return nil, err
-	}
-	return q.put(thread, b, obj, block, d)
+	return q.put(thread, b, obj, block, timeout.Duration())
 }
 
 func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value, block bool, d time.Duration) (starlark.Value, error) {
@@ -273,18 +269,13 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 // def get(block=True, timeout=None)
 func queueGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	block := true
-	d := time.Duration(-1)
+	var timeout value.Timeout
 	if len(args)+len(kwargs) != 0 {
-		var timeout starlark.Value = starlark.None
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &block, "timeout?", &timeout); err != nil {
 			return nil, err
 		}
-		var err error
-		if d, err = value.AsDuration(b.Name(), timeout); err != nil {
-			return nil, err
-		}
 	}
-	return receiverQueue(b).get(thread, block, d)
+	return receiverQueue(b).get(thread, block, timeout.Duration())
 }
 
 func (q *Queue) get(thread *starlark.Thread, block bool, d time.Duration) (starlark.Value, error) {
@@ -312,21 +303,21 @@ func queuePutNowait(thread *starlark.Thread, b *starlark.Builtin, args starlark.
 
 // def get_nowait()
 func queueGetNowait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return receiverQueue(b).get(thread, false, 0)
 }
 
 func queueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(receiverQueue(b).q.Qsize()), nil
 }
 
 func queueEmpty(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	q := receiverQueue(b)
@@ -337,14 +328,14 @@ func queueEmpty(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func queueFull(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(receiverQueue(b).q.Full()), nil
 }
 
 func queueClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	q := receiverQueue(b)
@@ -357,14 +348,14 @@ func queueClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 }
 
 func queueJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, queueErr(receiverQueue(b).q.JoinThread())
 }
 
 func queueCancelJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	receiverQueue(b).q.CancelJoinThread()
@@ -372,7 +363,7 @@ func queueCancelJoinThread(_ *starlark.Thread, b *starlark.Builtin, args starlar
 }
 
 func queueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, queueErr(receiverQueue(b).joinable.TaskDone())
@@ -380,7 +371,7 @@ func queueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 
 // def join(): blocks until every item put has been task_done'd.
 func queueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	ok := receiverQueue(b).joinable.Join(-1)

@@ -116,14 +116,14 @@ func semaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func semaphoreRelease(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, shmErr(b.Receiver().(*Semaphore).s.Release())
 }
 
 func semaphoreGetValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(b.Receiver().(*Semaphore).s.Value()), nil

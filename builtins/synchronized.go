@@ -83,7 +83,7 @@ var wrapperAttrNames = []string{"acquire", "get_lock", "get_obj", "release"}
 
 // def get_lock()
 func wrapperGetLock(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	_, l := b.Receiver().(synchronizedObject).parts()
@@ -92,7 +92,7 @@ func wrapperGetLock(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def get_obj()
 func wrapperGetObj(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	obj, _ := b.Receiver().(synchronizedObject).parts()

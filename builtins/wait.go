@@ -16,14 +16,11 @@ import (
 // sentinels of exited processes, and raw descriptors.
 func ConnectionWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var objects starlark.Iterable
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "object_list", &objects, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := value.AsDuration(b.Name(), timeout)
-	if err != nil {
-		return nil, err
-	}
+	d := timeout.Duration()
 	var objs []starlark.Value
 	var fds []int
 	var ready []starlark.Value

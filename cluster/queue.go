@@ -22,6 +22,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // Queue is a named queue on the cluster.
@@ -207,13 +208,12 @@ func (q *Queue) checkOpen() error {
 // blockArgs unpacks (block=True, timeout=None) after the leading names.
 func blockArgs(fn string, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (bool, time.Duration, error) {
 	block := true
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	pairs := append(lead, "block?", &block, "timeout?", &timeout)
 	if err := starlark.UnpackArgs(fn, args, kwargs, pairs...); err != nil {
 		return false, 0, err
 	}
-	d, err := builtins.TimeoutArg(fn, timeout)
-	return block, d, err
+	return block, timeout.Duration(), nil
 }
 
 func (q *Queue) putMethod(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -274,7 +274,7 @@ func isFull(err error) bool {
 func (q *Queue) getMethod(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	block, d, err := blockArgs(fn, args, kwargs)
 	if q.kind == "SimpleQueue" {
-		block, d, err = true, -1, starlark.UnpackPositionalArgs(fn, args, kwargs, 0)
+		block, d, err = true, -1, value.NoArgs(fn, args, kwargs)
 	}
 	if err != nil {
 		return nil, err
@@ -283,7 +283,7 @@ func (q *Queue) getMethod(thread *starlark.Thread, fn string, args starlark.Tupl
 }
 
 func (q *Queue) getNowait(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	return q.get(thread, false, 0)
@@ -355,7 +355,7 @@ func (q *Queue) ack(m jetstream.Msg) error {
 
 // def task_done(): the oldest item this process got is done.
 func (q *Queue) taskDone(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	q.mu.Lock()
@@ -372,7 +372,7 @@ func (q *Queue) taskDone(_ *starlark.Thread, fn string, args starlark.Tuple, kwa
 // def join(): wait until every item put has been task_done'd, by any
 // process.
 func (q *Queue) join(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	for {
@@ -401,7 +401,7 @@ func (q *Queue) count() (uint64, error) {
 
 // def qsize(): items not yet gotten.
 func (q *Queue) qsizeMethod(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	n, err := q.qsize()
@@ -419,7 +419,7 @@ func (q *Queue) qsize() (uint64, error) {
 }
 
 func (q *Queue) emptyMethod(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	n, err := q.qsize()
@@ -427,7 +427,7 @@ func (q *Queue) emptyMethod(_ *starlark.Thread, fn string, args starlark.Tuple, 
 }
 
 func (q *Queue) fullMethod(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	if q.maxsize == 0 {
@@ -439,7 +439,7 @@ func (q *Queue) fullMethod(_ *starlark.Thread, fn string, args starlark.Tuple, k
 
 // def close(): this process is done with the queue; the items stay.
 func (q *Queue) closeMethod(_ *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(fn, args, kwargs, 0); err != nil {
+	if err := value.NoArgs(fn, args, kwargs); err != nil {
 		return nil, err
 	}
 	q.mu.Lock()

@@ -320,7 +320,7 @@ func init() { builtins.RegisterShareKind("managerclass", decodeManagerClass) }
 // serializer='pickle', ctx=None, *, shutdown_timeout=1.0).
 func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var address, authkey, serializer, ctx starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
-	var shutdownTimeout starlark.Value = starlark.Float(1.0)
+	shutdownTimeout := value.Seconds(1.0)
 	if err := starlark.UnpackArgs(c.name, args, kwargs, "address?", &address, "authkey?", &authkey,
 		"serializer?", &serializer, "ctx?", &ctx, "shutdown_timeout?", &shutdownTimeout); err != nil {
 		return nil, err
@@ -350,17 +350,13 @@ func (c *managerClass) CallInternal(thread *starlark.Thread, args starlark.Tuple
 		}
 		m.authkey = key
 	}
-	d, err := value.AsDuration(c.name, shutdownTimeout)
-	if err != nil {
-		return nil, err
-	}
-	m.st.timeout = d
+	m.st.timeout = shutdownTimeout.Duration()
 	return m, nil
 }
 
 // NewManager is Manager(): a started SyncManager.
 func NewManager(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	v, err := SyncManager.CallInternal(thread, nil, nil)
@@ -565,7 +561,7 @@ func awaitAddress(r *conn.Conn, p *builtins.Process) (conn.Address, error) {
 
 // def connect(): use the server at the manager's address.
 func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	m := b.Receiver().(*Manager)
@@ -584,7 +580,7 @@ func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def shutdown(): stop the server this manager started; again does nothing.
 func managerShutdown(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	b.Receiver().(*Manager).st.shutdown()
@@ -616,7 +612,7 @@ func (st *managerState) shutdown() {
 
 // def join(timeout=None): wait for the server process to exit.
 func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -632,7 +628,7 @@ func managerJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // def _number_of_objects(): the server's live referents (for tests).
 func managerNumberOfObjects(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	client, err := b.Receiver().(*Manager).startedClient()
@@ -688,7 +684,7 @@ func managerCreate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 
 // def get_server(): a Server in this process (serve_forever runs it).
 func managerGetServer(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	m := b.Receiver().(*Manager)
@@ -739,7 +735,7 @@ func (s *Server) AttrNames() []string { return []string{"address", "serve_foreve
 // def serve_forever(): serve until a client shuts the server down, then
 // end the process, as CPython's Server.serve_forever.
 func serveForever(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	if err := b.Receiver().(*Server).ms.srv.Serve(); err != nil {

@@ -555,7 +555,7 @@ func proxyCallmethod(thread *starlark.Thread, b *starlark.Builtin, args starlark
 
 // def _getvalue()
 func proxyGetvalue(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return proxyOf(b.Receiver()).call(thread, methodGetValue, nil, nil)

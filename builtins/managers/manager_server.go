@@ -25,6 +25,7 @@ import (
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/mppool"
 	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/conn"
 	"github.com/mpstar/mpstar/mpcore/manager"
 	"github.com/mpstar/mpstar/mpcore/shm"
@@ -366,7 +367,7 @@ func invoke(thread *starlark.Thread, x starlark.Value, method string, args starl
 		}
 	}
 	if d, ok := x.(*starlark.Dict); ok && method == "copy" {
-		if err := starlark.UnpackPositionalArgs(method, args, kwargs, 0); err != nil {
+		if err := value.NoArgs(method, args, kwargs); err != nil {
 			return nil, err
 		}
 		return starlark.Call(thread, starlark.Universe["dict"], starlark.Tuple{d}, nil)
@@ -710,7 +711,7 @@ var listExtras = map[string]listExtra{
 		return starlark.MakeInt(n), nil
 	},
 	"reverse": func(_ *starlark.Thread, l *starlark.List, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs("reverse", args, kwargs, 0); err != nil {
+		if err := value.NoArgs("reverse", args, kwargs); err != nil {
 			return nil, err
 		}
 		for i, j := 0, l.Len()-1; i < j; i, j = i+1, j-1 {

@@ -70,29 +70,6 @@ func (m *monitor) await(timeout time.Duration, ok func() bool) bool {
 	return true
 }
 
-// threadTimeout converts a threading timeout: None waits for ever, and so
-// does -1 where minusOne (Lock.acquire's default); other negatives fail
-// with CPython's message.
-func threadTimeout(fn string, v starlark.Value, minusOne bool) (time.Duration, error) {
-	if v == starlark.None {
-		return -1, nil
-	}
-	f, ok := starlark.AsFloat(v)
-	if !ok {
-		return 0, exceptions.TypeError.Errorf("%s: timeout must be a number or None, not %s", fn, v.Type())
-	}
-	if f < 0 {
-		if minusOne && f == -1 {
-			return -1, nil
-		}
-		if minusOne {
-			return 0, exceptions.ValueError.New("timeout value must be a non-negative number")
-		}
-		return 0, exceptions.ValueError.New("'timeout' must be a non-negative number")
-	}
-	return time.Duration(f * float64(time.Second)), nil
-}
-
 // holdable is a referent a session can hold (a lock, semaphore slots), so
 // that what a client still holds when its connection ends, because it
 // died, can be given back (the session is the holder: its Starlark
@@ -157,11 +134,11 @@ func (l *threadLock) AttrNames() []string { return value.AttrNames(threadLockMet
 // def acquire(blocking=True, timeout=-1)
 func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	blocking := true
-	var timeout starlark.Value = starlark.MakeInt(-1)
+	timeout := value.Seconds(-1)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "blocking?", &blocking, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	d, err := threadTimeout(b.Name(), timeout, true)
+	d, err := timeout.Threading(true)
 	if err != nil {
 		return nil, err
 	}
@@ -189,7 +166,7 @@ func (l *threadLock) acquire(thread *starlark.Thread, d time.Duration) bool {
 }
 
 func threadLockRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadLock).release(thread)
@@ -213,7 +190,7 @@ func (l *threadLock) release(thread *starlark.Thread) error {
 }
 
 func threadLockLocked(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	l := b.Receiver().(*threadLock)
@@ -305,14 +282,14 @@ func (s *threadSemaphore) AttrNames() []string { return value.AttrNames(threadSe
 // def acquire(blocking=True, timeout=None)
 func threadSemaphoreAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	blocking := true
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "blocking?", &blocking, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	if !blocking && timeout != starlark.None {
+	if !blocking && !timeout.IsNone() {
 		return nil, exceptions.ValueError.New("can't specify timeout for non-blocking acquire")
 	}
-	d, err := threadTimeout(b.Name(), timeout, false)
+	d, err := timeout.Threading(false)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +408,7 @@ func (e *threadEvent) Attr(name string) (starlark.Value, error) {
 func (e *threadEvent) AttrNames() []string { return value.AttrNames(threadEventMethods) }
 
 func threadEventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
@@ -449,7 +426,7 @@ func threadEventClear(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, flag bool) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
@@ -462,7 +439,7 @@ func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlar
 
 // def wait(timeout=None)
 func threadEventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -509,7 +486,7 @@ func threadConditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args s
 }
 
 func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadCondition).lock.release(thread)
@@ -517,7 +494,7 @@ func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args s
 
 // def wait(timeout=None)
 func threadConditionWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}
@@ -574,7 +551,7 @@ func threadConditionNotify(thread *starlark.Thread, b *starlark.Builtin, args st
 }
 
 func threadConditionNotifyAll(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*threadCondition).notify(thread, -1)
@@ -656,7 +633,7 @@ var errBrokenBarrier = exceptions.BrokenBarrierError.New("")
 // def wait(timeout=None)
 func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	br := b.Receiver().(*threadBarrier)
-	d, err := value.TimeoutOr(b, args, kwargs, br.timeout)
+	d, err := value.TimeoutArgs(b, args, kwargs, br.timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -703,7 +680,7 @@ func (br *threadBarrier) runAction(thread *starlark.Thread) error {
 }
 
 func threadBarrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
@@ -717,7 +694,7 @@ func threadBarrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.T
 // def reset(): waiters of the current generation fail; the barrier is
 // whole again.
 func threadBarrierReset(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
@@ -773,7 +750,7 @@ func (q *threadQueue) lenLocked() int { return len(q.items) - q.head }
 // blockArgs unpacks (block=True, timeout=None) after the leading params.
 func blockArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (time.Duration, error) {
 	block := true
-	var timeout starlark.Value = starlark.None
+	var timeout value.Timeout
 	params := append(lead, "block?", &block, "timeout?", &timeout)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, params...); err != nil {
 		return 0, err
@@ -781,7 +758,7 @@ func blockArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple
 	if !block {
 		return 0, nil
 	}
-	return threadTimeout(b.Name(), timeout, false)
+	return timeout.Threading(false)
 }
 
 // def put(item, block=True, timeout=None)
@@ -829,7 +806,7 @@ func threadQueueGet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 }
 
 func threadQueueGetNowait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return b.Receiver().(*threadQueue).get(0)
@@ -850,7 +827,7 @@ func (q *threadQueue) get(d time.Duration) (starlark.Value, error) {
 
 // qsize, empty and full share one builtin, told apart by name.
 func threadQueueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
@@ -867,7 +844,7 @@ func threadQueueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 }
 
 func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
@@ -882,7 +859,7 @@ func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 }
 
 func threadQueueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)

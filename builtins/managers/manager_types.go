@@ -68,7 +68,7 @@ func makeQueue(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs
 }
 
 func makeEvent(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs("Event", args, kwargs, 0); err != nil {
+	if err := value.NoArgs("Event", args, kwargs); err != nil {
 		return nil, err
 	}
 	return &threadEvent{}, nil
@@ -76,7 +76,7 @@ func makeEvent(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs
 
 func makeLock(recursive bool) func(*managerServer, *starlark.Thread, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(_ *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs("Lock", args, kwargs, 0); err != nil {
+		if err := value.NoArgs("Lock", args, kwargs); err != nil {
 			return nil, err
 		}
 		return &threadLock{recursive: recursive}, nil
@@ -119,18 +119,15 @@ func makeCondition(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, k
 // def Barrier(parties, action=None, timeout=None)
 func makeBarrier(ms *managerServer, _ *starlark.Thread, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var parties int
-	var action, timeout starlark.Value = starlark.None, starlark.None
+	var action starlark.Value = starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs("Barrier", args, kwargs, "parties", &parties, "action?", &action, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
 	if parties < 1 {
 		return nil, exceptions.ValueError.New("parties must be >= 1")
 	}
-	d, err := value.AsDuration("Barrier", timeout)
-	if err != nil {
-		return nil, err
-	}
-	return &threadBarrier{parties: parties, action: action, timeout: d, srv: ms}, nil
+	return &threadBarrier{parties: parties, action: action, timeout: timeout.Duration(), srv: ms}, nil
 }
 
 // makePool makes a multiprocessing.Pool in the server.
@@ -207,7 +204,7 @@ func (v *managedValue) SetField(name string, x starlark.Value) error {
 }
 
 func managedValueGet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return b.Receiver().(*managedValue).value, nil
@@ -317,7 +314,7 @@ func (it *snapshotIterator) Attr(name string) (starlark.Value, error) {
 func (it *snapshotIterator) AttrNames() []string { return []string{"__next__"} }
 
 func snapshotNext(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	it := b.Receiver().(*snapshotIterator)

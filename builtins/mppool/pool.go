@@ -51,7 +51,8 @@ var (
 // maxtasksperchild=None, context=None, cluster=None, retries=2,
 // task_timeout=None).
 func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var processes, initializer, maxtasks, context, taskTimeout starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None, starlark.None
+	var processes, initializer, maxtasks, context starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var taskTimeout value.Timeout
 	var initargs starlark.Value = starlark.Tuple{}
 	var cluster string
 	retries := DefaultRetries
@@ -60,7 +61,7 @@ func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		"task_timeout?", &taskTimeout); err != nil {
 		return nil, err
 	}
-	limit, err := timeLimit(b.Name(), "task_timeout", taskTimeout)
+	limit, err := taskTimeout.Limit(b.Name(), "task_timeout")
 	if err != nil {
 		return nil, err
 	}
@@ -225,19 +226,6 @@ func poolErr(err error) error {
 	return err
 }
 
-// timeLimit reads a task time limit in seconds: None for no limit, else
-// a positive number.
-func timeLimit(fn, name string, v starlark.Value) (time.Duration, error) {
-	if v == starlark.None {
-		return 0, nil
-	}
-	d, err := value.AsDuration(fn, v)
-	if err != nil || d <= 0 {
-		return 0, exceptions.ValueError.Errorf("%s: %s must be a positive number of seconds or None", fn, name)
-	}
-	return d, nil
-}
-
 // timeoutErr is the TimeoutError of a task that ran past its limit,
 // naming it.
 func timeoutErr(e *pool.TaskTimeoutError, task string) error {
@@ -327,7 +315,7 @@ func (p *Pool) submit(t *pool.Task) error {
 
 // def close()
 func poolClose(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)
@@ -343,7 +331,7 @@ func poolClose(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 
 // def terminate()
 func poolTerminate(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)
@@ -370,7 +358,7 @@ func (p *Pool) terminate() {
 
 // def join()
 func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	p, err := poolCall(thread, b)

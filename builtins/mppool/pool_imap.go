@@ -235,7 +235,7 @@ func (it *IMapIterator) AttrNames() []string { return value.AttrNames(imapMethod
 // def next(timeout=None): the next result; StopIteration at the end,
 // TimeoutError when none comes in time, a task's error for a failed one.
 func imapNext(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func (r *AsyncResult) isReady() bool {
 // callbacks and waits; ok is false at the timeout.
 func resultCall(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (r *AsyncResult, ok bool, err error) {
 	r = b.Receiver().(*AsyncResult)
-	d, err := value.TimeoutOnly(b, args, kwargs)
+	d, err := value.TimeoutArgs(b, args, kwargs, -1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -180,7 +180,7 @@ func asyncResultWait(thread *starlark.Thread, b *starlark.Builtin, args starlark
 
 // def ready()
 func asyncResultReady(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	r := b.Receiver().(*AsyncResult)
@@ -189,7 +189,7 @@ func asyncResultReady(thread *starlark.Thread, b *starlark.Builtin, args starlar
 
 // def successful()
 func asyncResultSuccessful(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := value.NoArgs(b, args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	r := b.Receiver().(*AsyncResult)
@@ -272,12 +272,13 @@ func poolApply(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 func poolApplyAsync(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var fn starlark.Value
 	var fargs starlark.Value = starlark.Tuple{}
-	var fkw, cb, ecb, timeout starlark.Value = starlark.None, starlark.None, starlark.None, starlark.None
+	var fkw, cb, ecb starlark.Value = starlark.None, starlark.None, starlark.None
+	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "func", &fn, "args?", &fargs, "kwds?", &fkw,
 		"callback?", &cb, "error_callback?", &ecb, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	limit, err := timeLimit(b.Name(), "timeout", timeout)
+	limit, err := timeout.Limit(b.Name(), "timeout")
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,8 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // dictMethods are the dict methods a Counter passes to its dict.
@@ -76,7 +78,7 @@ func counterAdd(sign int) func(*starlark.Thread, *starlark.Builtin, starlark.Tup
 // def elements(): each element repeated by its count, counts below one
 // ignored.
 func elements(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	var out []starlark.Value
@@ -94,7 +96,7 @@ func elements(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 
 // def total(): the sum of the counts.
 func total(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	var sum starlark.Value = zero
@@ -109,7 +111,7 @@ func total(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs 
 
 // def copy()
 func counterCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	out := &Counter{d: starlark.NewDict(receiver(b).Len())}

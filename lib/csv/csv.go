@@ -8,6 +8,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // Module csv is Python's csv module.
@@ -123,7 +124,7 @@ func dictWriter(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 
 // def list_dialects()
 func listDialects(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	var names []string

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 )
@@ -316,7 +317,7 @@ func fileWritelines(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 // to flush but the check that the file is open.
 func fileFlush(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	f := b.Receiver().(*File)
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, f.check(true, "")
@@ -324,7 +325,7 @@ func fileFlush(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 
 // def close()
 func fileClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.None, b.Receiver().(*File).close()
@@ -333,7 +334,7 @@ func fileClose(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 // def readable()
 func fileReadable(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	f := b.Receiver().(*File)
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(f.readable), f.check(true, "")
@@ -342,7 +343,7 @@ func fileReadable(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // def writable()
 func fileWritable(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	f := b.Receiver().(*File)
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(f.writable), f.check(true, "")
@@ -351,7 +352,7 @@ func fileWritable(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // def fileno()
 func fileFileno(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	f := b.Receiver().(*File)
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	if err := f.check(true, ""); err != nil {

@@ -18,6 +18,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
@@ -196,7 +197,7 @@ func hashUpdate(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 // updates may extend.
 func hashSum(conv func([]byte) starlark.Value) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 			return nil, err
 		}
 		return conv(b.Receiver().(*Hash).h.Sum(nil)), nil
@@ -205,7 +206,7 @@ func hashSum(conv func([]byte) starlark.Value) func(*starlark.Thread, *starlark.
 
 // def copy(): an independent hash with the same state.
 func hashCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	h := b.Receiver().(*Hash)

@@ -10,6 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
@@ -171,7 +172,7 @@ func direntryTest(test func(os.FileInfo) bool) func(*starlark.Thread, *starlark.
 }
 
 func direntryIsSymlink(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Bool(b.Receiver().(*DirEntry).entry.Type()&os.ModeSymlink != 0), nil

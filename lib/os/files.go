@@ -9,6 +9,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/ospath"
@@ -174,7 +175,7 @@ func rename(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // def getcwd()
 func getcwd(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	wd, err := os.Getwd()

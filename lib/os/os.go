@@ -11,6 +11,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/perm"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/ospath"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
@@ -51,14 +52,14 @@ func New(g *sandbox.Grants) *starlarkstruct.Module {
 }
 
 func osGetpid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(os.Getpid()), nil
 }
 
 func osGetppid(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(os.Getppid()), nil
@@ -84,7 +85,7 @@ func osGetenv(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 // CPUCount is cpu_count(): the number of CPUs in the system, as Python's
 // os.cpu_count() and multiprocessing.cpu_count().
 func CPUCount(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.MakeInt(runtime.NumCPU()), nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // Random is a random number generator with its own state, as Python's
@@ -135,7 +136,7 @@ func seedMethod(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []st
 
 // def random()
 func randomMethod(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	return starlark.Float(r.mt.random()), nil

@@ -9,6 +9,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 )
 
 // Module re is Python's regular-expression module on Go's RE2 engine.
@@ -154,7 +155,7 @@ func reEscape(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 
 // def purge(): empties the cache of compiled patterns.
 func rePurge(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs); err != nil {
+	if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 		return nil, err
 	}
 	cache.Lock()

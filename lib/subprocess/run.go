@@ -17,6 +17,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins/exceptions"
 	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
@@ -37,7 +38,8 @@ type request struct {
 	input                  starlark.Value
 	captureOutput, shell   bool
 	check                  bool
-	cwd, env, timeout      starlark.Value
+	cwd, env               starlark.Value
+	timeout                value.Timeout
 	encoding, errors, text starlark.Value
 	universalNewlines      starlark.Value
 }
@@ -55,7 +57,7 @@ func (r *request) unpack(b *starlark.Builtin, args starlark.Tuple, kwargs []star
 func newRequest(thread *starlark.Thread) *request {
 	none := starlark.None
 	return &request{thread: thread, stdin: none, stdout: none, stderr: none, input: none, cwd: none, env: none,
-		timeout: none, encoding: none, errors: none, text: none, universalNewlines: none}
+		encoding: none, errors: none, text: none, universalNewlines: none}
 }
 
 // textMode says whether input and output are str rather than bytes.
@@ -124,10 +126,7 @@ func (r *request) run() (*CompletedProcess, error) {
 	if err != nil {
 		return nil, err
 	}
-	timeout, err := r.timeoutArg()
-	if err != nil {
-		return nil, err
-	}
+	timeout := r.timeLimit()
 	ctx := context.Background()
 	if timeout > 0 {
 		var cancel context.CancelFunc
@@ -148,7 +147,7 @@ func (r *request) run() (*CompletedProcess, error) {
 	waitErr := cmd.Wait()
 	cp := &CompletedProcess{args: r.args, stdout: r.output(out), stderr: r.output(errOut)}
 	if ctx.Err() == context.DeadlineExceeded {
-		return nil, timeoutExpired(r.args, r.timeout)
+		return nil, timeoutExpired(r.args, r.timeout.Value())
 	}
 	if cmd.ProcessState == nil {
 		return nil, oserror.From(waitErr)
@@ -189,17 +188,13 @@ func (r *request) argv() ([]string, error) {
 	return argv, nil
 }
 
-// timeoutArg is the timeout in seconds as a duration, 0 for None.
-func (r *request) timeoutArg() (time.Duration, error) {
-	if r.timeout == starlark.None {
-		return 0, nil
-	}
-	secs, ok := starlark.AsFloat(r.timeout)
-	if !ok {
-		return 0, exceptions.TypeError.Errorf("timeout must be a number or None, not %s", pytypes.TypeName(r.timeout))
+// timeLimit is how long the command may run, 0 for no limit (None).
+func (r *request) timeLimit() time.Duration {
+	if r.timeout.IsNone() {
+		return 0
 	}
 	// A timeout that has already passed still runs the command, briefly.
-	return max(time.Duration(secs*float64(time.Second)), time.Nanosecond), nil
+	return max(r.timeout.Duration(), time.Nanosecond)
 }
 
 // configure sets the command's directory, environment and process group.

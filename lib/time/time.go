@@ -9,6 +9,7 @@ import (
 
 	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
@@ -52,7 +53,7 @@ var Module = func() *starlarkstruct.Module {
 
 func clockFunc(now func() float64) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-		if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 0); err != nil {
+		if err := value.NoArgs(b.Name(), args, kwargs); err != nil {
 			return nil, err
 		}
 		return starlark.Float(now()), nil
