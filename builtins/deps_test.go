@@ -20,6 +20,7 @@ var layers = []struct {
 	{0, "interp/internal/quietlog", true}, // imports only the standard library
 	{1, "builtins/exceptions", true},
 	{2, "builtins/value", true},
+	{2, "internal/scripttest", true}, // the tests' Starlark file runner
 	{2, "builtins/perm", false},
 	{3, "builtins/pytypes", true},
 	{4, "builtins", false},
