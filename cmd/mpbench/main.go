@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mpbench: %v\n", err)
 		return 2
 	}
-	selected, err := selectWorkloads(cfg.only)
+	selected, interrupts, err := splitOnly(cfg.only)
 	if err != nil {
 		fmt.Fprintf(stderr, "mpbench: %v\n", err)
 		return 2
@@ -92,6 +92,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 	b := newBench(cfg, root, self, tmp, stderr)
 	all := b.measure(selected)
+	var ctrlC []interruptRow
+	if interrupts {
+		ctrlC = b.measureInterrupts(ctrlCRuns(cfg))
+	}
 	rows := makeRows(all, b.python != "")
 	if cfg.asJSON {
 		if err := writeJSON(stdout, rows, cfg.quick); err != nil {
@@ -100,12 +104,48 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		b.writeHeader(stdout, rows)
-		writeTables(stdout, rows, b.python != "")
+		if len(rows) > 0 {
+			writeTables(stdout, rows, b.python != "")
+		}
+		if interrupts {
+			writeInterrupts(stdout, ctrlC, ctrlCRuns(cfg))
+		}
 	}
 	if b.buildErr != nil || anyFailed(all) {
 		return 1
 	}
 	return 0
+}
+
+// splitOnly separates the Ctrl-C measurement, which is not a script
+// workload, from the workloads of an -only list. It runs when named, or
+// when the list is empty (everything).
+func splitOnly(only string) (selected []workload, interrupts bool, err error) {
+	if strings.TrimSpace(only) == "" {
+		return workloads, true, nil
+	}
+	var rest []string
+	for _, name := range strings.Split(only, ",") {
+		if strings.TrimSpace(name) == interruptName {
+			interrupts = true
+		} else {
+			rest = append(rest, name)
+		}
+	}
+	if interrupts && len(rest) == 0 {
+		return nil, true, nil
+	}
+	selected, err = selectWorkloads(strings.Join(rest, ","))
+	return selected, interrupts, err
+}
+
+// ctrlCRuns is how many Ctrl-Cs each blocking call gets on each side:
+// ten per run, for a p99 that means something.
+func ctrlCRuns(cfg config) int {
+	if cfg.quick {
+		return 3 * cfg.runs
+	}
+	return 10 * cfg.runs
 }
 
 // bench is one mpbench run: the sides it measures and where they are.

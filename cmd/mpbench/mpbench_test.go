@@ -177,3 +177,34 @@ func TestFilesFloorHashesTheTree(t *testing.T) {
 		t.Errorf("got %+v, want a rate", r)
 	}
 }
+
+func TestSplitOnlyTakesOutTheCtrlCMeasurement(t *testing.T) {
+	sel, ctrlC, err := splitOnly("")
+	if err != nil || !ctrlC || len(sel) != len(workloads) {
+		t.Errorf(`"" selects %d workloads, Ctrl-C %v, %v; want all and true`, len(sel), ctrlC, err)
+	}
+	sel, ctrlC, err = splitOnly(interruptName)
+	if err != nil || !ctrlC || len(sel) != 0 {
+		t.Errorf("%q selects %d workloads, Ctrl-C %v, %v; want none and true", interruptName, len(sel), ctrlC, err)
+	}
+	sel, ctrlC, err = splitOnly("lock_uncontended")
+	if err != nil || ctrlC || len(sel) != 1 {
+		t.Errorf("lock_uncontended selects %d workloads, Ctrl-C %v, %v; want one and false", len(sel), ctrlC, err)
+	}
+}
+
+func TestInterruptOnceTimesTheExitAfterSIGINT(t *testing.T) {
+	took, left, err := interruptOnce([]string{"sh", "-c", "echo ready; exec sleep 100"}, time.Minute)
+	if err != nil || took <= 0 || left {
+		t.Errorf("sleep after ready: took %v, left %v, %v; want a time, nothing left, no error", took, left, err)
+	}
+	// A program that leaves a process behind in its group: a non-interactive
+	// shell's background command ignores SIGINT.
+	_, left, err = interruptOnce([]string{"sh", "-c", "sleep 100 & echo ready; exec sleep 100"}, time.Minute)
+	if err != nil || !left {
+		t.Errorf("a background sleep ignoring SIGINT: left %v, %v; want left", left, err)
+	}
+	if _, _, err = interruptOnce([]string{"true"}, time.Minute); err == nil {
+		t.Error("a program that never printed ready: no error")
+	}
+}

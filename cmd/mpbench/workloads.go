@@ -83,9 +83,10 @@ func selectWorkloads(only string) ([]workload, error) {
 }
 
 func workloadNames() string {
-	names := make([]string, len(workloads))
+	names := make([]string, len(workloads), len(workloads)+1)
 	for i, w := range workloads {
 		names[i] = w.name
 	}
+	names = append(names, interruptName)
 	return strings.Join(names, ",")
 }
