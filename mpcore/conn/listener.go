@@ -29,10 +29,11 @@ type Listener struct {
 	MaxFrame int
 	// MaxPending bounds the connections accepted but not yet returned by
 	// Accept: those still in their handshake, and those authenticated
-	// and waiting for an Accept (DefaultMaxPending if zero). A connection
-	// beyond it is closed at once. Only a Listener with an authkey has
-	// any: handshakes run concurrently, so a peer that stays silent holds
-	// a place for HandshakeTimeout but delays no one else.
+	// and waiting for an Accept (DefaultMaxPending if zero). Connections
+	// beyond it wait in the kernel's backlog until a place frees. Only a
+	// Listener with an authkey has any: handshakes run concurrently, so a
+	// peer that stays silent holds a place for HandshakeTimeout but delays
+	// no one else while places are left.
 	MaxPending int
 	// Poll puts accepted Conns in poll mode (see Conn.SetPollable) before
 	// their handshake, so that neither a handshake nor an idle connection
@@ -216,23 +217,25 @@ func (l *Listener) newConn(fd int) (*Conn, error) {
 	return c, nil
 }
 
-// acceptLoop accepts connections until Close, each with a place in
-// pending (or closed at once when there is none), and authenticates each
-// on a goroutine of its own.
+// acceptLoop accepts connections until Close, each once it has a place in
+// pending, and authenticates each on a goroutine of its own. While pending
+// is full, connections wait in the kernel's backlog, as they would for a
+// listener that is slow to accept: a burst of clients is served late, not
+// turned away.
 func (l *Listener) acceptLoop() {
 	for {
+		select {
+		case l.pending <- struct{}{}:
+		case <-l.done:
+			return
+		}
 		fd, addr, err := l.acceptFd()
 		if err == ErrListenerClosed {
+			<-l.pending
 			return
 		}
 		if err != nil { // for an Accept to report, in turn
-			l.deliverError(err)
-			continue
-		}
-		select {
-		case l.pending <- struct{}{}:
-		default:
-			unix.Close(fd) // too many pending: turned away
+			l.deliver(accepted{err: err})
 			continue
 		}
 		c, err := l.newConn(fd)
@@ -273,16 +276,6 @@ func (l *Listener) authenticate(c *Conn, addr Address) {
 		c = nil
 	}
 	l.deliver(accepted{c: c, addr: addr, err: err})
-}
-
-// deliverError hands an error to an Accept once there is room, so that
-// an error that repeats (EMFILE) does not spin.
-func (l *Listener) deliverError(err error) {
-	select {
-	case l.pending <- struct{}{}:
-		l.deliver(accepted{err: err})
-	case <-l.done:
-	}
 }
 
 // deliver hands r to an Accept, or drops it once the Listener is closed.

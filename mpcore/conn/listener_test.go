@@ -2,7 +2,6 @@ package conn
 
 import (
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -284,14 +283,20 @@ func TestPendingBound(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A connection past the bound waits, unchallenged, in the backlog
+	// until a place frees; it is not turned away.
 	extra, err := Dial(l.Address(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer extra.Close()
+	if ready, err := extra.Poll(200 * time.Millisecond); ready || err != nil {
+		t.Fatalf("a connection past MaxPending: readable %v, %v while both places were held; want it waiting", ready, err)
+	}
+	silent[0].Close()
 	within(t, 10*time.Second, func() {
-		if msg, err := extra.RecvBytes(-1); err != io.EOF {
-			t.Errorf("a connection past MaxPending got %q, %v; want it closed", msg, err)
+		if _, err := extra.RecvBytes(-1); err != nil {
+			t.Errorf("once a place freed, the waiting connection got %v; want its challenge", err)
 		}
 	})
 }
