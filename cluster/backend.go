@@ -3,8 +3,8 @@ package cluster
 import (
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 // Backend is the builtins.ClusterBackend of mpstar-cluster: connections

@@ -14,7 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/internal/builtins"
 )
 
 // manifest lists a script's code by hash; its own hash names it.

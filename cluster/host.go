@@ -17,9 +17,9 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/builtins/modules"
-	"github.com/mpstar/mpstar/builtins/mppool"
+	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/modules"
+	"github.com/mpstar/mpstar/internal/builtins/mppool"
 	"github.com/mpstar/mpstar/mpcore/pool"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )

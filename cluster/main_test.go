@@ -22,8 +22,8 @@ import (
 
 	"github.com/nats-io/nats-server/v2/server"
 
-	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/cluster"
+	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/interp"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )

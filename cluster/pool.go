@@ -17,7 +17,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 

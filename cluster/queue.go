@@ -20,9 +20,9 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // Queue is a named queue on the cluster.

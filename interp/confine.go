@@ -7,7 +7,7 @@ import (
 
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 

@@ -16,9 +16,9 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/modules"
+	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/modules"
 	"github.com/mpstar/mpstar/mpcore"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 

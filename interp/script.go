@@ -10,7 +10,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/internal/builtins"
 )
 
 // Script is a script whose top level has run as the main module and whose

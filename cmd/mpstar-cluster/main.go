@@ -29,8 +29,8 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/mpstar/mpstar/builtins"
 	"github.com/mpstar/mpstar/cluster"
+	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/interp"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )

@@ -15,7 +15,7 @@ import (
 	"go.starlark.net/starlarktest"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 // Options say what the chunks of a package's files run with.

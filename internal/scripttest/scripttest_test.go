@@ -7,7 +7,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 // valueError is value_error(msg), which fails with ValueError: msg.

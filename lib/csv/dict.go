@@ -8,7 +8,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 // codec converts between a file's bytes and the script's strings.

@@ -10,9 +10,9 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/pytypes"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 )

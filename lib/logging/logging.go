@@ -4,7 +4,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"github.com/mpstar/mpstar/builtins"
+	"github.com/mpstar/mpstar/internal/builtins"
 )
 
 // Module is the logging module: the level names, for

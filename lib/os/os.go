@@ -9,9 +9,9 @@ import (
 	"go.starlark.net/starlarkstruct"
 	"golang.org/x/sys/unix"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/perm"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/perm"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/ospath"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )

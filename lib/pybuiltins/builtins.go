@@ -7,8 +7,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 )
 
 // Builtins returns the predeclared functions, print writing to stdout (a

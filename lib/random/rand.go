@@ -13,9 +13,9 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/pytypes"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // Random is a random number generator with its own state, as Python's

@@ -1,6 +1,6 @@
 package re
 
-import "github.com/mpstar/mpstar/builtins/exceptions"
+import "github.com/mpstar/mpstar/internal/builtins/exceptions"
 
 // errorf returns re.error with a formatted message.
 func errorf(format string, args ...any) error { return exceptions.ReError.Errorf(format, args...) }

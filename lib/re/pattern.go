@@ -13,7 +13,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 

@@ -35,7 +35,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"

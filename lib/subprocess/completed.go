@@ -10,8 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"golang.org/x/sys/unix"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 

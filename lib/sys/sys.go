@@ -4,7 +4,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/file"
 )
 

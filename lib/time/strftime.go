@@ -11,7 +11,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 var (

@@ -10,8 +10,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 )
 
 // fieldNames are struct_time's nine tuple fields, in order.

@@ -7,9 +7,9 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
-	"github.com/mpstar/mpstar/builtins"
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/value"
+	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 

@@ -7,8 +7,9 @@ import "fmt"
 
 // Error is an error a script can catch. Kind is the CPython exception type
 // ("queue.Empty", "queue.Full", "ValueError", "AssertionError", "OSError",
-// "RuntimeError"), a name in the builtins/exceptions table, whose test fails
-// if it is missing; Msg is CPython's message, empty where CPython gives none.
+// "RuntimeError"), a name in the internal/builtins/exceptions table, whose
+// test fails if it is missing; Msg is CPython's message, empty where CPython
+// gives none.
 type Error struct {
 	Kind string
 	Msg  string

@@ -6,8 +6,8 @@ package shm
 
 // Error is a misuse error a script can catch. Kind is the CPython exception
 // type ("ValueError", "AssertionError", "BrokenBarrierError"), a name in the
-// builtins/exceptions table, whose test fails if it is missing; Msg is
-// CPython's message, which is empty for BrokenBarrierError.
+// internal/builtins/exceptions table, whose test fails if it is missing;
+// Msg is CPython's message, which is empty for BrokenBarrierError.
 type Error struct {
 	Kind string
 	Msg  string

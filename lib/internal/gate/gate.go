@@ -1,10 +1,9 @@
-// Package gate is the one door through which the lib modules touch the
-// file system and start commands, and where the run's permissions are
-// checked (builtins/perm): every open() of a script, every directory a
+// Package gate is the one door through which the lib modules touch the file
+// system and start commands, and where the run's permissions are checked
+// (internal/builtins/perm): every open() of a script, every directory a
 // module reads, every file shutil copies, moves or removes, and every
 // command subprocess starts goes through here. A refusal is the
-// PermissionError that names what was refused and the flag that grants
-// it.
+// PermissionError that names what was refused and the flag that grants it.
 package gate
 
 import (
@@ -15,7 +14,7 @@ import (
 
 	"go.starlark.net/starlark"
 
-	"github.com/mpstar/mpstar/builtins/perm"
+	"github.com/mpstar/mpstar/internal/builtins/perm"
 	"github.com/mpstar/mpstar/mpcore"
 )
 

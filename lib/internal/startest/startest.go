@@ -9,8 +9,8 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
-	"github.com/mpstar/mpstar/builtins/exceptions"
-	"github.com/mpstar/mpstar/builtins/perm"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/perm"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 

@@ -1,0 +1,48 @@
+package modules
+
+import (
+	"slices"
+	"testing"
+
+	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins"
+)
+
+// TestModuleNames checks that load() takes every module and submodule of
+// Predeclared by its dotted name, the list interp's error shows.
+func TestModuleNames(t *testing.T) {
+	rt := builtins.NewRuntime(builtins.Config{Builtins: Predeclared})
+	want := []string{"array", "base64", "codecs", "collections", "csv", "ctypes", "glob", "hashlib", "json", "logging",
+		"math", "multiprocessing", "multiprocessing.connection", "multiprocessing.managers",
+		"multiprocessing.pool", "multiprocessing.sharedctypes", "os", "os.path", "queue", "random", "re",
+		"shutil", "subprocess", "sys", "time"}
+	if got := rt.ModuleNames(); !slices.Equal(got, want) {
+		t.Errorf("module names:\n got %q\nwant %q", got, want)
+	}
+	for _, name := range want {
+		if rt.LoadModule(name) == nil {
+			t.Errorf("LoadModule(%q) = nil", name)
+		}
+	}
+	if rt.LoadModule("multiprocessing.nope") != nil || rt.LoadModule("sys.argv") != nil {
+		t.Error("LoadModule found a module that does not exist")
+	}
+}
+
+// TestBuiltinNames checks that every function of the multiprocessing
+// modules is named module.name, as error messages show it.
+func TestBuiltinNames(t *testing.T) {
+	for _, m := range []*starlarkstruct.Module{Multiprocessing, Connection, Managers, Pool, Sharedctypes} {
+		for name, v := range m.Members {
+			b, ok := v.(*starlark.Builtin)
+			if !ok || b == pipe {
+				continue
+			}
+			if want := m.Name + "." + name; b.Name() != want {
+				t.Errorf("%s.%s is named %s", m.Name, name, b.Name())
+			}
+		}
+	}
+}
