@@ -127,6 +127,9 @@ var evalErrors = sync.OnceValue(func() []evalError {
 		{regexp.MustCompile(`^(list|tuple|string) index: got (\S+), want int$`), func(m []string) *exceptions.Error {
 			return exceptions.TypeError.Errorf("%s indices must be integers or slices, not %s", pyType(m[1]), pyType(m[2]))
 		}},
+		{regexp.MustCompile(`^value of type (\S+) has no len$`), func(m []string) *exceptions.Error {
+			return exceptions.TypeError.Errorf("object of type '%s' has no len()", pyType(m[1]))
+		}},
 		{regexp.MustCompile(`^negative shift count`), fixed(exceptions.ValueError, "negative shift count")},
 		{regexp.MustCompile(`^zero is not a valid slice step$`), fixed(exceptions.ValueError, "slice step cannot be zero")},
 		{regexp.MustCompile(`^step argument must not be zero$`), fixed(exceptions.ValueError, "range() arg 3 must not be zero")},

@@ -13,8 +13,11 @@ import (
 // the dict methods (keys, values, items, get, pop, clear, setdefault) and
 // most_common(n=None), update(iterable_or_mapping=None, **kwargs),
 // subtract(...), elements(), total() and copy(). c + d, c - d, c | d and
-// c & d combine counts as Python's do (keeping positive counts only), and
-// == compares counts with missing keys as 0.
+// c & d combine counts as Python's do (keeping positive counts only);
+// == compares counts with missing keys as 0, and <, <=, >, >= compare as
+// multisets (c <= d: no count of c exceeds d's). Counter("abca") counts a
+// str's characters. A Counter sent through a Queue, Pipe or Pool arrives
+// as a Counter.
 //
 // Differences from Python: elements() returns a list, not an iterator.
 var Module = &starlarkstruct.Module{Name: "collections", Members: starlark.StringDict{

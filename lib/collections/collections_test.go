@@ -20,7 +20,11 @@ print(c.most_common(), c.total(), c.elements())`, Want: `[("a", 3), ("b", 2)] 5 
 b = collections.Counter(a=1, b=2, c=1)
 print(a + b, a - b, a | b, a & b)`, Want: `Counter({"a": 4, "b": 3, "c": 1}) Counter({"a": 2}) Counter({"a": 3, "b": 2, "c": 1}) Counter({"a": 1, "b": 1})`},
 		{Src: `print(collections.Counter(a=1) == collections.Counter(a=1, b=0), collections.Counter(a=1) != collections.Counter(a=2))`, Want: "True True"},
-		{Src: `print(collections.Counter(a=1) < collections.Counter(a=2))`, Err: "< not implemented for Counter"},
-		{Src: `collections.Counter(5)`, Err: "int object is not iterable"},
+		{Src: `print(collections.Counter(a=1) < collections.Counter(a=2), collections.Counter(a=2) <= collections.Counter(a=1), collections.Counter(a=1) >= collections.Counter(a=1, b=0))`, Want: "True False True"},
+		{Src: `c = collections.Counter()
+c["a"] = "x"
+print(collections.Counter(a=1) < c)`, Err: "int <= string not implemented"},
+		{Src: `print(collections.Counter("abca").most_common())`, Want: `[("a", 2), ("b", 1), ("c", 1)]`},
+		{Src: `collections.Counter(5)`, Err: "TypeError: 'int' object is not iterable"},
 	}, Module)
 }

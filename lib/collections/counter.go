@@ -7,6 +7,9 @@ import (
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
+
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 )
 
 // Counter is collections.Counter: a dict from elements to counts.
@@ -44,6 +47,12 @@ func (c *Counter) add(fn string, args starlark.Tuple, kwargs []starlark.Tuple, s
 	var items []starlark.Tuple
 	switch src := src.(type) {
 	case starlark.NoneType:
+	case starlark.String: // Python counts a str's characters
+		for _, ch := range string(src) {
+			if err := c.bump(starlark.String(string(ch)), starlark.MakeInt(sign)); err != nil {
+				return err
+			}
+		}
 	case starlark.IterableMapping:
 		items = src.Items()
 	case starlark.Iterable:
@@ -56,7 +65,7 @@ func (c *Counter) add(fn string, args starlark.Tuple, kwargs []starlark.Tuple, s
 			}
 		}
 	default:
-		return fmt.Errorf("%s: %s object is not iterable", fn, src.Type())
+		return exceptions.TypeError.Errorf("'%s' object is not iterable", pytypes.TypeName(src))
 	}
 	for _, kv := range append(items, kwargs...) {
 		n := kv[1]
@@ -143,14 +152,40 @@ func (c *Counter) mostCommon() []starlark.Tuple {
 	return items
 }
 
-// CompareSameType implements == and != as Python 3.10's: missing keys
-// count as 0.
+// CompareSameType implements the comparisons as Python 3.10's: missing
+// keys count as 0; c <= d when every count of c is at most d's (c is a
+// sub-multiset of d), c < d when also c != d, and >= and > likewise.
 func (c *Counter) CompareSameType(op syntax.Token, y starlark.Value, depth int) (bool, error) {
-	if op != syntax.EQL && op != syntax.NEQ {
-		return false, fmt.Errorf("%s not implemented for Counter", op)
+	o := y.(*Counter)
+	switch op {
+	case syntax.EQL, syntax.NEQ:
+		eq, err := c.sameCounts(o)
+		return eq == (op == syntax.EQL), err
+	case syntax.LE, syntax.GE:
+		return c.allCounts(op, o)
 	}
-	eq, err := c.sameCounts(y.(*Counter))
-	return eq == (op == syntax.EQL), err
+	// < and >: <= or >=, and not equal.
+	weak := map[syntax.Token]syntax.Token{syntax.LT: syntax.LE, syntax.GT: syntax.GE}[op]
+	ok, err := c.allCounts(weak, o)
+	if err != nil || !ok {
+		return false, err
+	}
+	eq, err := c.sameCounts(o)
+	return !eq, err
+}
+
+// allCounts reports whether c[k] op o[k] holds for every key of either.
+func (c *Counter) allCounts(op syntax.Token, o *Counter) (bool, error) {
+	for _, src := range []*Counter{c, o} {
+		for _, kv := range src.Items() {
+			x, _, _ := c.Get(kv[0])
+			y, _, _ := o.Get(kv[0])
+			if ok, err := starlark.Compare(op, x, y); err != nil || !ok {
+				return false, err
+			}
+		}
+	}
+	return true, nil
 }
 
 func (c *Counter) sameCounts(o *Counter) (bool, error) {

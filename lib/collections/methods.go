@@ -1,12 +1,13 @@
 package collections
 
 import (
-	"fmt"
 	"sort"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
@@ -57,7 +58,7 @@ func mostCommon(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kw
 	if n != starlark.None {
 		k, err := starlark.AsInt32(n)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v", b.Name(), err)
+			return nil, notIndex(n)
 		}
 		items = items[:min(max(k, 0), len(items))]
 	}
@@ -85,7 +86,7 @@ func elements(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 	for _, kv := range receiver(b).Items() {
 		n, err := starlark.AsInt32(kv[1])
 		if err != nil {
-			return nil, fmt.Errorf("%s: count of %s: %v", b.Name(), kv[0], err)
+			return nil, notIndex(kv[1])
 		}
 		for ; n > 0; n-- {
 			out = append(out, kv[0])
@@ -119,4 +120,13 @@ func counterCopy(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 		out.d.SetKey(kv[0], kv[1])
 	}
 	return out, nil
+}
+
+// notIndex is Python's error for a count or n that is not a (small enough)
+// int.
+func notIndex(v starlark.Value) error {
+	if _, ok := v.(starlark.Int); ok {
+		return exceptions.OverflowError.New("Python int too large to convert to C ssize_t")
+	}
+	return exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(v))
 }

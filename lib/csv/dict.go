@@ -3,11 +3,12 @@ package csv
 // DictReader and DictWriter: rows as dicts keyed by the field names.
 
 import (
-	"fmt"
 	"strings"
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
@@ -119,7 +120,7 @@ func newDictWriter(w *Writer, fieldnames starlark.Iterable, restval starlark.Val
 func (dw *DictWriter) writeDict(thread *starlark.Thread, v starlark.Value) (starlark.Value, error) {
 	m, ok := v.(starlark.IterableMapping)
 	if !ok {
-		return nil, fmt.Errorf("writerow: want a dict, not %s", v.Type())
+		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute 'keys'", pytypes.TypeName(v))
 	}
 	if dw.raiseExtras {
 		if err := dw.checkExtras(m); err != nil {

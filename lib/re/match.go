@@ -7,6 +7,7 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
@@ -124,7 +125,7 @@ var matchMethods = map[string]*starlark.Builtin{
 // def group(*groups)
 func matchGroup(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	if len(kwargs) > 0 {
-		return nil, fmt.Errorf("%s: unexpected keyword arguments", b.Name())
+		return nil, exceptions.TypeError.New("Match.group() takes no keyword arguments")
 	}
 	m := b.Receiver().(*Match)
 	if len(args) == 0 {

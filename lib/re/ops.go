@@ -5,11 +5,13 @@ package re
 // (p.search(string, pos=0, endpos=None)).
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 )
 
 // op is one operation: its parameters as a Pattern method and as a module
@@ -76,11 +78,11 @@ func (o op) moduleFunc(thread *starlark.Thread, b *starlark.Builtin, tuple starl
 	if err != nil {
 		return nil, err
 	}
-	flags, err := a.int(b.Name(), "flags", 0)
+	flags, err := a.int("flags", 0)
 	if err != nil {
 		return nil, err
 	}
-	p, err := toPattern(b.Name(), a["pattern"], flags)
+	p, err := toPattern(a["pattern"], flags)
 	if err != nil {
 		return nil, err
 	}
@@ -88,30 +90,32 @@ func (o op) moduleFunc(thread *starlark.Thread, b *starlark.Builtin, tuple starl
 }
 
 // int returns an int argument, or def if it was not given (or None).
-func (a args) int(fn, name string, def int) (int, error) {
+func (a args) int(name string, def int) (int, error) {
 	v, ok := a[name]
 	if !ok || v == starlark.None {
 		return def, nil
 	}
 	i, err := starlark.AsInt32(v)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %s: %v", fn, name, err)
+	if _, isInt := v.(starlark.Int); err != nil && isInt {
+		return 0, exceptions.OverflowError.New("Python int too large to convert to C ssize_t")
+	} else if err != nil {
+		return 0, exceptions.TypeError.Errorf("'%s' object cannot be interpreted as an integer", pytypes.TypeName(v))
 	}
 	return i, nil
 }
 
 // text returns the string argument and the pos..endpos window, clamped to
 // it as Python clamps them.
-func (a args) text(fn string) (s string, pos, endpos int, err error) {
+func (a args) text() (s string, pos, endpos int, err error) {
 	sv, ok := a["string"].(starlark.String)
 	if !ok {
-		return "", 0, 0, fmt.Errorf("%s: expected string, got %s", fn, a["string"].Type())
+		return "", 0, 0, exceptions.TypeError.Errorf("expected string or bytes-like object, got '%s'", pytypes.TypeName(a["string"]))
 	}
 	s = string(sv)
-	if pos, err = a.int(fn, "pos", 0); err != nil {
+	if pos, err = a.int("pos", 0); err != nil {
 		return
 	}
-	if endpos, err = a.int(fn, "endpos", len(s)); err != nil {
+	if endpos, err = a.int("endpos", len(s)); err != nil {
 		return
 	}
 	endpos = min(max(endpos, 0), len(s))
@@ -122,7 +126,7 @@ func (a args) text(fn string) (s string, pos, endpos int, err error) {
 // matcher makes match, fullmatch and search.
 func matcher(m mode) func(*starlark.Thread, *Pattern, args) (starlark.Value, error) {
 	return func(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
-		s, pos, endpos, err := a.text("re")
+		s, pos, endpos, err := a.text()
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +141,7 @@ func matcher(m mode) func(*starlark.Thread, *Pattern, args) (starlark.Value, err
 // findall returns the matches as strings, or the group (or tuple of
 // groups) of each when the pattern has groups.
 func findall(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
-	s, pos, endpos, err := a.text("findall")
+	s, pos, endpos, err := a.text()
 	if err != nil {
 		return nil, err
 	}
@@ -164,7 +168,7 @@ func findall(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
 
 // finditer returns the Match of every match, as a list.
 func finditer(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
-	s, pos, endpos, err := a.text("finditer")
+	s, pos, endpos, err := a.text()
 	if err != nil {
 		return nil, err
 	}
@@ -179,11 +183,11 @@ func finditer(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
 // sub makes sub and subn (withCount).
 func sub(withCount bool) func(*starlark.Thread, *Pattern, args) (starlark.Value, error) {
 	return func(thread *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
-		s, _, _, err := a.text("sub")
+		s, _, _, err := a.text()
 		if err != nil {
 			return nil, err
 		}
-		count, err := a.int("sub", "count", 0)
+		count, err := a.int("count", 0)
 		if err != nil {
 			return nil, err
 		}
@@ -232,21 +236,21 @@ func replacer(thread *starlark.Thread, p *Pattern, repl starlark.Value) (func(s 
 			}
 			r, ok := v.(starlark.String)
 			if !ok {
-				return "", fmt.Errorf("sub: expected str instance, %s found", v.Type())
+				return "", exceptions.TypeError.Errorf("expected str instance, %s found", pytypes.TypeName(v))
 			}
 			return string(r), nil
 		}, nil
 	}
-	return nil, fmt.Errorf("sub: repl must be a string or a function, not %s", repl.Type())
+	return nil, exceptions.TypeError.Errorf("repl must be a string or a function, not %s", pytypes.TypeName(repl))
 }
 
 // split splits the string at the matches, with the groups between pieces.
 func split(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
-	s, _, _, err := a.text("split")
+	s, _, _, err := a.text()
 	if err != nil {
 		return nil, err
 	}
-	maxsplit, err := a.int("split", "maxsplit", 0)
+	maxsplit, err := a.int("maxsplit", 0)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,6 @@
 package re
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 
@@ -111,7 +110,7 @@ func cached(pattern string, flags int) (*Pattern, error) {
 }
 
 // toPattern returns a compiled Pattern for a str (or Pattern) argument.
-func toPattern(fn string, v starlark.Value, flags int) (*Pattern, error) {
+func toPattern(v starlark.Value, flags int) (*Pattern, error) {
 	switch v := v.(type) {
 	case *Pattern:
 		if flags != 0 {
@@ -121,7 +120,7 @@ func toPattern(fn string, v starlark.Value, flags int) (*Pattern, error) {
 	case starlark.String:
 		return cached(string(v), flags)
 	}
-	return nil, fmt.Errorf("%s: first argument must be string or compiled pattern, not %s", fn, v.Type())
+	return nil, exceptions.TypeError.New("first argument must be string or compiled pattern")
 }
 
 // def compile(pattern, flags=0)
@@ -131,7 +130,7 @@ func reCompile(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "pattern", &pattern, "flags?", &flags); err != nil {
 		return nil, err
 	}
-	return toPattern(b.Name(), pattern, flags)
+	return toPattern(pattern, flags)
 }
 
 // specialChars are the characters escape backslashes, as Python 3.7+.

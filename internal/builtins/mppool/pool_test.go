@@ -524,6 +524,7 @@ def tick(x):
 if __name__ == "__main__":
     pool = Pool(2)
     print(len(pool.map(tick, range(300), chunksize=5, progress=True)))
+    print(len([v for v in pool.imap_unordered(int, ["1", "2", "x", "4"], progress=True) if type(v) != "error"]))
     print(len(list(pool.imap(tick, range(50), progress=True))))
     pool.close()
     pool.join()
@@ -545,14 +546,15 @@ func TestPoolProgressOnTerminal(t *testing.T) {
 		}
 	}()
 	out, _ := runPoolScript(t, progressScript, slave, 60*time.Second)
-	expectLines(t, out, "300", "50")
+	expectLines(t, out, "300", "3", "50")
 	slave.Close()
 	select {
 	case <-copied:
 	case <-time.After(2 * time.Second):
 	}
 	drawn := term.String()
-	for _, want := range []string{"300/300 100%", "50/50 100%", "\r[", "/s ETA "} {
+	failed := "task 2 failed: ValueError: invalid literal for int() with base 10: 'x'"
+	for _, want := range []string{"300/300 100%", failed, "50/50 100%", "\r[", "/s ETA "} {
 		if !strings.Contains(drawn, want) {
 			t.Errorf("the terminal did not get %q:\n%q", want, drawn)
 		}
@@ -569,7 +571,7 @@ func TestPoolProgressNotOnFile(t *testing.T) {
 	}
 	defer f.Close()
 	out, _ := runPoolScript(t, progressScript, f, 60*time.Second)
-	expectLines(t, out, "300", "50")
+	expectLines(t, out, "300", "3", "50")
 	if b, _ := os.ReadFile(f.Name()); len(b) != 0 {
 		t.Errorf("progress=True wrote to a file: %q", b)
 	}
