@@ -24,7 +24,7 @@ import (
 type File struct {
 	name     string
 	mode     string // as given to open
-	f        *os.File
+	f        stream
 	r        *bufio.Reader // made on first buffered read
 	codec    *codec        // nil in binary mode
 	newline  *string       // open's newline; nil is None
@@ -32,21 +32,22 @@ type File struct {
 	writable bool
 	closed   bool
 	serial   uint64 // identity hash
+	regular  bool   // a regular file: a short read is its end
 	sizeHint int64  // the size of a regular file when it was opened, else 0
 }
 
 var serials atomic.Uint64
 
-// NewFile returns a file object reading or writing f under the given name;
+// newFile returns a file object reading or writing f under the given name;
 // codec nil makes a binary file.
-func NewFile(f *os.File, name, mode string, c *codec, newline *string, readable, writable bool) *File {
+func newFile(f stream, name, mode string, c *codec, newline *string, readable, writable bool) *File {
 	return &File{name: name, mode: mode, f: f, codec: c, newline: newline,
 		readable: readable, writable: writable, serial: serials.Add(1)}
 }
 
 // Stdin returns a text file object reading the process's standard input,
 // as sys.stdin.
-func Stdin() *File { return NewFile(os.Stdin, "<stdin>", "r", codecs["utf-8"], nil, true, false) }
+func Stdin() *File { return newFile(os.Stdin, "<stdin>", "r", codecs["utf-8"], nil, true, false) }
 
 var (
 	_ starlark.HasAttrs = (*File)(nil)
@@ -161,7 +162,9 @@ func (f *File) readAll() ([]byte, error) {
 	for {
 		n, err := f.f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		if errors.Is(err, io.EOF) {
+		// A read of a regular file that leaves room in the buffer has met
+		// the end: another read would only return 0.
+		if errors.Is(err, io.EOF) || err == nil && f.regular && len(buf) < cap(buf) {
 			return f.decode(buf, true)
 		}
 		if err != nil {

@@ -54,18 +54,19 @@ func open(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 			return nil, err
 		}
 	}
-	f, err := gate.OpenFile(thread, path, m.flag, 0o666)
+	fd, err := gate.Open(thread, path, m.flag, 0o666)
 	if err != nil {
 		return nil, oserror.From(err)
 	}
-	fi, err := f.Stat()
-	if err == nil && fi.IsDir() {
-		f.Close()
+	var st syscall.Stat_t
+	statErr := syscall.Fstat(fd, &st)
+	if statErr == nil && st.Mode&syscall.S_IFMT == syscall.S_IFDIR {
+		syscall.Close(fd)
 		return nil, oserror.Errno(syscall.EISDIR, path) // as CPython reports opening a directory
 	}
-	opened := NewFile(f, path, mode, c, nl, m.readable, m.writable)
-	if err == nil && fi.Mode().IsRegular() {
-		opened.sizeHint = fi.Size()
+	opened := newFile(newDescriptor(fd, path), path, mode, c, nl, m.readable, m.writable)
+	if statErr == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG {
+		opened.regular, opened.sizeHint = true, st.Size
 	}
 	return opened, nil
 }
@@ -367,5 +368,8 @@ func (f *File) OSFile() (*os.File, error) {
 	if err := f.check(true, ""); err != nil {
 		return nil, err
 	}
-	return f.f, nil
+	if d, ok := f.f.(*descriptor); ok {
+		return d.osFile(), nil
+	}
+	return f.f.(*os.File), nil
 }

@@ -9,7 +9,8 @@ package gate
 import (
 	"os"
 	"os/exec"
-	"sort"
+	"slices"
+	"strings"
 	"syscall"
 
 	"go.starlark.net/starlark"
@@ -27,20 +28,31 @@ const writeFlags = os.O_WRONLY | os.O_RDWR | os.O_CREATE | os.O_TRUNC | os.O_APP
 // costs an epoll_ctl that fails and four fcntl calls, more than the open
 // itself, on every file a script opens.
 func OpenFile(thread *starlark.Thread, name string, flag int, mode os.FileMode) (*os.File, error) {
+	fd, err := Open(thread, name, flag, mode)
+	if err != nil {
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), name), nil
+}
+
+// Open is OpenFile's bare descriptor (close-on-exec), for a caller that
+// reads and writes it with system calls of its own: open() spares the
+// fcntl and finalizer of an *os.File on every file a script opens.
+func Open(thread *starlark.Thread, name string, flag int, mode os.FileMode) (int, error) {
 	check := perm.Read
 	if flag&writeFlags != 0 {
 		check = perm.Write
 	}
 	if err := check(thread, name); err != nil {
-		return nil, err
+		return -1, err
 	}
 	for {
 		fd, err := syscall.Open(name, flag|syscall.O_CLOEXEC, uint32(mode.Perm()))
 		switch {
 		case err == nil:
-			return os.NewFile(uintptr(fd), name), nil
+			return fd, nil
 		case err != syscall.EINTR:
-			return nil, &os.PathError{Op: "open", Path: name, Err: err}
+			return -1, &os.PathError{Op: "open", Path: name, Err: err}
 		}
 	}
 }
@@ -102,6 +114,6 @@ func ReadDir(thread *starlark.Thread, name string) ([]os.DirEntry, error) {
 	}
 	defer f.Close()
 	entries, err := f.ReadDir(-1)
-	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	slices.SortFunc(entries, func(a, b os.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
 	return entries, err
 }

@@ -14,7 +14,7 @@ WORD = r"[a-z']+"
 
 def count_words(path):
     with open(path, encoding="utf-8") as f:
-        return path, dict(Counter(re.findall(WORD, f.read().lower())))
+        return path, Counter(re.findall(WORD, f.read().lower()))
 
 
 def main():
