@@ -207,13 +207,13 @@ func (q *Queue) checkOpen() error {
 
 // blockArgs unpacks (block=True, timeout=None) after the leading names.
 func blockArgs(fn string, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (bool, time.Duration, error) {
-	block := true
+	var block value.Block
 	var timeout value.Timeout
 	pairs := append(lead, "block?", &block, "timeout?", &timeout)
 	if err := starlark.UnpackArgs(fn, args, kwargs, pairs...); err != nil {
 		return false, 0, err
 	}
-	return block, timeout.Duration(), nil
+	return block.Blocks(), timeout.Duration(), nil
 }
 
 func (q *Queue) putMethod(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -240,14 +240,14 @@ func decodeItem(thread *starlark.Thread, item []byte) (starlark.Value, error) {
 func queuePut(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	q := receiverQueue(b)
 	var obj starlark.Value
-	block := true
+	var block value.Block
 	var timeout value.Timeout
 	if len(args) == 1 && len(kwargs) == 0 {
 		obj = args[0]
 	} else if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	return q.put(thread, b, obj, block, timeout.Duration())
+	return q.put(thread, b, obj, block.Blocks(), timeout.Duration())
 }
 
 func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value, block bool, d time.Duration) (starlark.Value, error) {
@@ -268,14 +268,14 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 
 // def get(block=True, timeout=None)
 func queueGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block := true
+	var block value.Block
 	var timeout value.Timeout
 	if len(args)+len(kwargs) != 0 {
 		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &block, "timeout?", &timeout); err != nil {
 			return nil, err
 		}
 	}
-	return receiverQueue(b).get(thread, block, timeout.Duration())
+	return receiverQueue(b).get(thread, block.Blocks(), timeout.Duration())
 }
 
 func (q *Queue) get(thread *starlark.Thread, block bool, d time.Duration) (starlark.Value, error) {

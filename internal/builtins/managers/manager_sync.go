@@ -133,7 +133,7 @@ func (l *threadLock) AttrNames() []string { return value.AttrNames(threadLockMet
 
 // def acquire(blocking=True, timeout=-1)
 func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	blocking := true
+	var blocking value.Block
 	timeout := value.Seconds(-1)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "blocking?", &blocking, "timeout?", &timeout); err != nil {
 		return nil, err
@@ -142,7 +142,7 @@ func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starla
 	if err != nil {
 		return nil, err
 	}
-	if !blocking {
+	if !blocking.Blocks() {
 		if d >= 0 {
 			return nil, exceptions.ValueError.New("can't specify a timeout for a non-blocking call")
 		}
@@ -281,19 +281,19 @@ func (s *threadSemaphore) AttrNames() []string { return value.AttrNames(threadSe
 
 // def acquire(blocking=True, timeout=None)
 func threadSemaphoreAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	blocking := true
+	var blocking value.Block
 	var timeout value.Timeout
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "blocking?", &blocking, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	if !blocking && !timeout.IsNone() {
+	if !blocking.Blocks() && !timeout.IsNone() {
 		return nil, exceptions.ValueError.New("can't specify timeout for non-blocking acquire")
 	}
 	d, err := timeout.Threading(false)
 	if err != nil {
 		return nil, err
 	}
-	if !blocking {
+	if !blocking.Blocks() {
 		d = 0
 	}
 	s := b.Receiver().(*threadSemaphore)
@@ -749,13 +749,13 @@ func (q *threadQueue) lenLocked() int { return len(q.items) - q.head }
 
 // blockArgs unpacks (block=True, timeout=None) after the leading params.
 func blockArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (time.Duration, error) {
-	block := true
+	var block value.Block
 	var timeout value.Timeout
 	params := append(lead, "block?", &block, "timeout?", &timeout)
 	if err := starlark.UnpackArgs(b.Name(), args, kwargs, params...); err != nil {
 		return 0, err
 	}
-	if !block {
+	if !block.Blocks() {
 		return 0, nil
 	}
 	return timeout.Threading(false)

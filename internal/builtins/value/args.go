@@ -104,6 +104,20 @@ func (t Timeout) duration() time.Duration {
 	return time.Duration(t.secs * float64(time.Second))
 }
 
+// Block is a block= or blocking= argument, read by its truth as CPython
+// reads it: get(block=0) does not block, and any other value is accepted.
+// Its zero value blocks, the default everywhere.
+type Block struct{ off bool }
+
+// Unpack implements starlark.Unpacker.
+func (b *Block) Unpack(v starlark.Value) error {
+	b.off = !bool(v.Truth())
+	return nil
+}
+
+// Blocks reports whether the call may block.
+func (b Block) Blocks() bool { return !b.off }
+
 // AcquireArgs unpacks CPython's acquire(block=True, timeout=None). The
 // no-argument call is the hot path of lock_uncontended, so it skips
 // UnpackArgs.
@@ -111,12 +125,12 @@ func AcquireArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tup
 	if len(args) == 0 && len(kwargs) == 0 {
 		return true, -1, nil
 	}
-	var blockV starlark.Value = starlark.True
+	var flag Block
 	var timeout Timeout
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &blockV, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &flag, "timeout?", &timeout); err != nil {
 		return false, 0, err
 	}
-	return bool(blockV.Truth()), timeout.Duration(), nil
+	return flag.Blocks(), timeout.Duration(), nil
 }
 
 // TimeoutArgs unpacks a method's only parameter, timeout=None, where None

@@ -127,3 +127,19 @@ func TestNoArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestBlockIsReadByTruth(t *testing.T) {
+	var zero Block
+	if !zero.Blocks() {
+		t.Error("the zero Block does not block; want the default, blocking")
+	}
+	for _, c := range []struct {
+		v    starlark.Value
+		want bool
+	}{{starlark.True, true}, {starlark.False, false}, {starlark.MakeInt(0), false}, {starlark.MakeInt(1), true}, {starlark.None, false}, {starlark.String("no"), true}} {
+		var b Block
+		if err := b.Unpack(c.v); err != nil || b.Blocks() != c.want {
+			t.Errorf("block=%v: Blocks() = %v, %v; want %v", c.v, b.Blocks(), err, c.want)
+		}
+	}
+}
