@@ -11,9 +11,10 @@
 // text (Options.ErrorText) matches regexp; any other error fails the test.
 // Chunks check values with go.starlark.net's starlarktest assert module
 // (assert.eq, assert.ne, assert.true, assert.lt, assert.contains,
-// assert.fails), freeze(x), and pyerr(f, *args, **kwargs), which calls f
-// and returns the text of the error it fails with, or None: assertions on
-// a Python exception's type and exact message read
+// assert.fails), freeze(x), matches(pattern, s), struct(**kwargs), and
+// pyerr(f, *args, **kwargs), which calls f and returns the text of the
+// error it fails with, or None: assertions on a Python exception's type
+// and exact message read
 //
 //	assert.eq(pyerr(bytearray, -1), "ValueError: negative count")
 package scripttest

@@ -3,6 +3,7 @@ package scripttest
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"go.starlark.net/resolve"
 	"go.starlark.net/starlark"
+	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/starlarktest"
 	"go.starlark.net/syntax"
 
@@ -162,7 +164,14 @@ func (c *chunk) exec(r reporter, thread *starlark.Thread, predeclared starlark.S
 	}
 }
 
-// addRunnerNames predeclares assert, freeze and pyerr.
+// Names returns an Options.Env that predeclares names (the same values in
+// every chunk) and runs each chunk on a plain thread.
+func Names(names starlark.StringDict) func(*testing.T) (starlark.StringDict, *starlark.Thread) {
+	return func(*testing.T) (starlark.StringDict, *starlark.Thread) { return maps.Clone(names), nil }
+}
+
+// addRunnerNames predeclares assert, freeze, pyerr and matches, and struct
+// unless the chunk has its own.
 func addRunnerNames(predeclared starlark.StringDict, errorText func(error) string) error {
 	assert, err := starlarktest.LoadAssertModule()
 	if err != nil {
@@ -179,7 +188,25 @@ func addRunnerNames(predeclared starlark.StringDict, errorText func(error) strin
 		}
 		return starlark.None, nil
 	})
+	predeclared["matches"] = starlark.NewBuiltin("matches", matches)
+	if _, ok := predeclared["struct"]; !ok {
+		predeclared["struct"] = starlark.NewBuiltin("struct", starlarkstruct.Make)
+	}
 	return nil
+}
+
+// matches(pattern, s) reports whether the regular expression pattern
+// matches s (anywhere: anchor it with ^ and $ to match all of s).
+func matches(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	var pattern, s string
+	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 2, &pattern, &s); err != nil {
+		return nil, err
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("matches: %v", err)
+	}
+	return starlark.Bool(re.MatchString(s)), nil
 }
 
 // errorLine is the line of file at which err happened (its innermost
