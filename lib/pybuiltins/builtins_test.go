@@ -7,6 +7,7 @@ import (
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
+	"github.com/mpstar/mpstar/internal/scripttest"
 	"github.com/mpstar/mpstar/lib/internal/startest"
 )
 
@@ -44,13 +45,9 @@ print(parts)
 	}
 }
 
-func TestPrintErrors(t *testing.T) {
-	startest.Run(t, []startest.Case{
-		{Src: `builtins.next([1])`, Err: "TypeError: 'list' object is not an iterator"},
-		{Src: `builtins.next(range(3))`, Err: "TypeError: 'range' object is not an iterator"},
-		{Src: `builtins.next(struct(__next__ = lambda: fail("x")))`, Err: "x"},
-		{Src: `print(builtins.next(struct(next = lambda: 7)), builtins.next(struct(__next__ = lambda: 8), 0))`, Want: "7 8"},
-		{Src: `builtins.print("x", sep=1)`, Err: "TypeError: sep must be None or a string, not int"},
-		{Src: `builtins.print("x", file=1)`, Err: "AttributeError: 'int' object has no attribute 'write'"},
-	}, &starlarkstruct.Module{Name: "builtins", Members: Builtins(starlark.None)})
+// TestStarlarkFiles runs testdata/*.star (builtins.star) with this
+// package's functions as a module named builtins.
+func TestStarlarkFiles(t *testing.T) {
+	builtins := &starlarkstruct.Module{Name: "builtins", Members: Builtins(starlark.None)}
+	scripttest.Run(t, "*.star", scripttest.Options{Env: scripttest.Names(starlark.StringDict{"builtins": builtins})})
 }

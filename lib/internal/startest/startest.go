@@ -1,4 +1,6 @@
-// Package startest runs Starlark snippets for the lib packages' tests.
+// Package startest runs Starlark snippets for the lib packages' tests that
+// need a working directory or checks on the Go side; tests of Starlark
+// behaviour alone are testdata/*.star files, run by internal/scripttest.
 package startest
 
 import (
