@@ -66,10 +66,11 @@ type Runtime struct {
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
-	queues        queue.Run     // the feeders of the queues this run put into, flushed at exit
-	arrived       chan struct{} // has a value while deferred is not empty
-	interactive   bool          // the main module is a REPL session
-	ending        bool          // EndChildren was called: start no more children
+	delivering    bool      // a goroutine is running deferred functions
+	failed        error     // a deferred function's error that a wait held for its builtin to report
+	queues        queue.Run // the feeders of the queues this run put into, flushed at exit
+	interactive   bool      // the main module is a REPL session
+	ending        bool      // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
 	logger        *Logger          // the multiprocessing logger, made on first use
@@ -99,8 +100,9 @@ func newRuntime(cfg Config) *Runtime {
 	if cfg.Stderr == nil {
 		cfg.Stderr = os.Stderr
 	}
-	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{}, arrived: make(chan struct{}, 1),
+	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
 		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
+	rt.sig.SetWork(rt.serveDeferred)
 	rt.queues.Warn = rt.WriteStderr
 	// The run's predeclared values go to its children (see values.go).
 	// isData admits only what the codec sends, so this does not fail.
@@ -411,40 +413,89 @@ func (rt *Runtime) ParentExtra(key string) []byte {
 	return rt.boot.Prep.Extra[key]
 }
 
-// Defer queues fn to run on the script's thread at its next call into the
-// multiprocessing module or into a blocking builtin (Pool callbacks never
-// run concurrently with the script). It may be called from any goroutine.
+// Defer queues fn to run on the script's thread (Pool callbacks never run
+// concurrently with the script): at once if the thread is blocked in a
+// wait, else at its next call into the multiprocessing module or into a
+// blocking builtin. It may be called from any goroutine.
 func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
 	rt.mu.Lock()
 	rt.deferred = append(rt.deferred, fn)
 	rt.mu.Unlock()
-	select {
-	case rt.arrived <- struct{}{}:
-	default:
+	rt.sig.Post()
+}
+
+// RunDeferred delivers pending callbacks: it reports the error of one that
+// failed while the thread waited, or else runs the queued functions on
+// thread, in order, until one fails. Module builtins call it on entry, and
+// every builtin that blocks calls it before and after waiting (see
+// Blocking), so a callback that is due when the call starts runs first,
+// and one that ran during the wait has its error reported by the call.
+func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
+	rt.mu.Lock()
+	err := rt.failed
+	rt.failed = nil
+	rt.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return rt.deliver(thread)
+}
+
+// serveDeferred is the work of the script thread's stop Signal: it runs
+// the callbacks that arrive while the thread is blocked, there and then,
+// as CPython's result thread runs them while the main thread waits. Their
+// first error is held for the blocked builtin to report when it returns
+// (RunDeferred); later callbacks wait for that.
+func (rt *Runtime) serveDeferred() {
+	rt.mu.Lock()
+	thread, failed := rt.mainThread, rt.failed
+	rt.mu.Unlock()
+	if thread == nil || failed != nil {
+		return
+	}
+	if err := rt.deliver(thread); err != nil {
+		rt.mu.Lock()
+		rt.failed = err
+		rt.mu.Unlock()
 	}
 }
 
-// RunDeferred delivers pending callbacks: it runs the queued functions on
-// thread, in order, and returns the first error. Module builtins call it
-// on entry, and every builtin that blocks calls it before and after
-// waiting (see Blocking), so a script that waits in time.sleep, join, get,
-// acquire or wait sees its Pool callbacks as CPython's does, where a
-// background thread runs them.
-func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
-	for {
+// deliver runs the queued functions on thread, in order, until one fails.
+// Only one goroutine delivers at a time, and not nested: a callback that
+// blocks, or calls a module builtin, does not run later callbacks inside
+// itself, as CPython runs them one after another on one thread.
+func (rt *Runtime) deliver(thread *starlark.Thread) error {
+	rt.mu.Lock()
+	busy := rt.delivering
+	rt.delivering = true
+	rt.mu.Unlock()
+	if busy {
+		return nil
+	}
+	defer func() {
 		rt.mu.Lock()
-		fns := rt.deferred
-		rt.deferred = nil
+		rt.delivering = false
 		rt.mu.Unlock()
-		if len(fns) == 0 {
-			return nil
-		}
-		for _, fn := range fns {
-			if err := fn(thread); err != nil {
-				return err
-			}
+	}()
+	for fn := rt.nextDeferred(); fn != nil; fn = rt.nextDeferred() {
+		if err := fn(thread); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// nextDeferred takes the first queued function, or returns nil.
+func (rt *Runtime) nextDeferred() func(*starlark.Thread) error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if len(rt.deferred) == 0 {
+		return nil
+	}
+	fn := rt.deferred[0]
+	rt.deferred[0] = nil // the callback's values are garbage once it has run
+	rt.deferred = rt.deferred[1:]
+	return fn
 }
 
 // RunsDeferred wraps the function of a multiprocessing builtin so that every
@@ -460,11 +511,6 @@ func RunsDeferred(fn func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, [
 		return fn(thread, b, args, kwargs)
 	}
 }
-
-// Arrived returns a channel that has a value once callbacks are pending: a
-// wait that can select on it (time.sleep) delivers them without waiting
-// to the end.
-func (rt *Runtime) Arrived() <-chan struct{} { return rt.arrived }
 
 // Blocking wraps a builtin that may block so that it delivers pending
 // callbacks (RunDeferred) before it waits and after it returns.

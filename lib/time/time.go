@@ -38,7 +38,7 @@ var Module = func() *starlarkstruct.Module {
 	for k, v := range starlarktime.Module.Members {
 		members[k] = v
 	}
-	members["sleep"] = starlark.NewBuiltin("time.sleep", timeSleep)
+	members["sleep"] = starlark.NewBuiltin("time.sleep", builtins.Blocking(timeSleep))
 	members["time"] = starlark.NewBuiltin("time.time", clockFunc(func() float64 {
 		return float64(time.Now().UnixNano()) / 1e9
 	}))
@@ -73,31 +73,8 @@ func timeSleep(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if f < 0 {
 		return nil, exceptions.ValueError.New("sleep length must be non-negative")
 	}
-	return starlark.None, sleep(thread, time.Duration(f*float64(time.Second)))
-}
-
-// sleep waits for d, or until the script is stopped, delivering on thread
-// the Pool callbacks that arrive meanwhile, as CPython's result thread
-// would run them during the sleep.
-func sleep(thread *starlark.Thread, d time.Duration) error {
-	rt := builtins.RuntimeOf(thread)
-	var arrived <-chan struct{} // nil (never ready) outside a runtime
-	if rt != nil {
-		arrived = rt.Arrived()
-	}
-	deadline := time.Now().Add(d)
-	for {
-		if rt != nil {
-			if err := rt.RunDeferred(thread); err != nil {
-				return err
-			}
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil
-		}
-		if _, err := stop.Wait(arrived, left); err != nil {
-			return err
-		}
-	}
+	// The Pool callbacks that arrive meanwhile run during the wait (see
+	// mpcore/stop), as CPython's result thread would run them.
+	_, err := stop.Wait(nil, time.Duration(f*float64(time.Second)))
+	return starlark.None, err
 }

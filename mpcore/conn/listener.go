@@ -179,17 +179,21 @@ func (l *Listener) Accept() (*Conn, error) {
 		l.pending = make(chan struct{}, orDefault(l.MaxPending, DefaultMaxPending))
 		go l.acceptLoop()
 	})
-	select {
-	case r := <-l.ready:
-		<-l.pending
-		if r.err == nil {
-			l.setLast(r.addr)
+	for {
+		select {
+		case r := <-l.ready:
+			<-l.pending
+			if r.err == nil {
+				l.setLast(r.addr)
+			}
+			return r.c, r.err
+		case <-l.done:
+			return nil, ErrListenerClosed
+		case <-stop.Done():
+			return nil, stop.Stopped()
+		case <-stop.Posted():
+			stop.Serve()
 		}
-		return r.c, r.err
-	case <-l.done:
-		return nil, ErrListenerClosed
-	case <-stop.Done():
-		return nil, stop.Stopped()
 	}
 }
 

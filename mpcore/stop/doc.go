@@ -20,4 +20,13 @@
 // not interrupted. Fire is how a context's cancellation, Ctrl-C and
 // Session.Interrupt reach a blocked call; the waits report it as having
 // run out of time, and the caller asks Stopped why.
+//
+// The same waits run work for the script's thread while it is blocked:
+// another goroutine Posts to the Signal, and the wait runs the Signal's
+// work (SetWork) on the bound goroutine, then goes on waiting (a futex wait
+// returns as from a spurious wake-up, and its caller waits again with the
+// time left). This is how Pool callbacks reach a script blocked in join,
+// get, acquire or wait as soon as their tasks finish, on the script's own
+// thread, much as a Python signal handler runs on the main thread during a
+// blocking call.
 package stop

@@ -12,21 +12,33 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Signal stops the blocking waits of the threads bound to it. Its methods
-// are safe for concurrent use.
+// Signal stops the blocking waits of the threads bound to it, and has
+// them run the work posted to it meanwhile. Its methods are safe for
+// concurrent use.
 type Signal struct {
-	// word is 1 while the Signal is fired; futex waits sleep on it beside
-	// their own word. (The Go heap never moves it.)
+	// word holds the fired and posted bits; futex waits sleep on it beside
+	// their own word, so either wakes them. (The Go heap never moves it.)
 	word uint32
 
-	mu    sync.Mutex
-	cause error         // why it fired; nil while armed
-	done  chan struct{} // closed when it fires
-	efd   int           // eventfd, readable while fired; -1 until a Poll needs it
+	mu     sync.Mutex
+	cause  error         // why it fired; nil while armed
+	done   chan struct{} // closed when it fires
+	efd    int           // eventfd, readable while fired; -1 until a Poll needs it
+	work   func()        // what a wait runs when work is posted (SetWork)
+	posted chan struct{} // has a value while work is posted
+	wfd    int           // eventfd, readable while work is posted; -1 until a Poll needs it
 }
 
-// New returns an armed Signal.
-func New() *Signal { return &Signal{done: make(chan struct{}), efd: -1} }
+// The bits of Signal.word.
+const (
+	fired  = 1 << iota // Fire was called, and Reset not since
+	posted             // Post was called, and the work not run since
+)
+
+// New returns an armed Signal with no work.
+func New() *Signal {
+	return &Signal{done: make(chan struct{}), efd: -1, posted: make(chan struct{}, 1), wfd: -1}
+}
 
 // Fire stops every wait under s, now and until Reset, for cause (which
 // must not be nil). Firing a fired Signal keeps the first cause.
@@ -37,12 +49,9 @@ func (s *Signal) Fire(cause error) {
 		return
 	}
 	s.cause = cause
-	atomic.StoreUint32(&s.word, 1)
-	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&s.word)), futexWake|futexPrivate, math.MaxInt32, 0, 0, 0)
+	s.raise(fired)
 	close(s.done)
-	if s.efd >= 0 {
-		unix.Write(s.efd, []byte{1, 0, 0, 0, 0, 0, 0, 0})
-	}
+	notify(s.efd)
 }
 
 // Reset arms a fired Signal again: the REPL's next chunk runs normally
@@ -54,11 +63,85 @@ func (s *Signal) Reset() {
 		return
 	}
 	s.cause = nil
-	atomic.StoreUint32(&s.word, 0)
+	atomic.AndUint32(&s.word, ^uint32(fired))
 	s.done = make(chan struct{})
-	if s.efd >= 0 {
+	drain(s.efd)
+}
+
+// SetWork makes fn the work that Post asks for: the waits of the goroutine
+// bound to s run it, on that goroutine, as soon as it is posted, and then
+// go on waiting. The embedding layer delivers Pool callbacks this way, on
+// the script's thread while it waits, as CPython's result thread would
+// deliver them meanwhile. fn runs with nothing held, but may run inside any
+// blocking call, including one made by fn itself: it must guard against
+// running nested.
+func (s *Signal) SetWork(fn func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.work = fn
+}
+
+// Post asks the goroutine bound to s to run its work (SetWork): at once if
+// it is waiting, else in its next wait. Posts before the work runs ask
+// for one run. It may be called from any goroutine.
+func (s *Signal) Post() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if atomic.LoadUint32(&s.word)&posted != 0 {
+		return
+	}
+	s.raise(posted)
+	select {
+	case s.posted <- struct{}{}:
+	default:
+	}
+	notify(s.wfd)
+}
+
+// serve runs the posted work on the calling goroutine, unless s is fired
+// (the waits end instead). A wait calls it only with its binding in place,
+// so the work's own waits are stoppable too.
+func (s *Signal) serve() {
+	s.mu.Lock()
+	work := s.work
+	if s.cause != nil {
+		work = nil
+	}
+	// Taking the post before running the work keeps a post made while it
+	// runs for the next wait.
+	if atomic.LoadUint32(&s.word)&posted != 0 {
+		atomic.AndUint32(&s.word, ^uint32(posted))
+		select {
+		case <-s.posted:
+		default:
+		}
+		drain(s.wfd)
+	}
+	s.mu.Unlock()
+	if work != nil {
+		work()
+	}
+}
+
+// raise sets bit in s.word and wakes the futex waits sleeping on it.
+// s.mu is held.
+func (s *Signal) raise(bit uint32) {
+	atomic.OrUint32(&s.word, bit)
+	unix.Syscall6(unix.SYS_FUTEX, uintptr(unsafe.Pointer(&s.word)), futexWake|futexPrivate, math.MaxInt32, 0, 0, 0)
+}
+
+// notify makes the eventfd fd readable; fd < 0 is none yet.
+func notify(fd int) {
+	if fd >= 0 {
+		unix.Write(fd, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+	}
+}
+
+// drain makes the eventfd fd unreadable again; fd < 0 is none yet.
+func drain(fd int) {
+	if fd >= 0 {
 		var b [8]byte
-		unix.Read(s.efd, b[:])
+		unix.Read(fd, b[:])
 	}
 }
 
@@ -76,32 +159,43 @@ func (s *Signal) Done() <-chan struct{} {
 	return s.done
 }
 
-// Close releases the eventfd. s must not be used afterwards.
+// Close releases the eventfds. s must not be used afterwards.
 func (s *Signal) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.efd >= 0 {
-		unix.Close(s.efd)
-		s.efd = -1
+	for _, fd := range []*int{&s.efd, &s.wfd} {
+		if *fd >= 0 {
+			unix.Close(*fd)
+			*fd = -1
+		}
 	}
 }
 
-// eventFD returns the eventfd that is readable while s is fired, making
-// it on first use.
-func (s *Signal) eventFD() (int, error) {
+// eventFDs returns the eventfds that are readable while s is fired and
+// while work is posted, making them on first use.
+func (s *Signal) eventFDs() (efd, wfd int, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.efd < 0 {
-		fd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-		if err != nil {
-			return -1, err
+	if s.wfd < 0 {
+		fds := [2]int{-1, -1}
+		for i := range fds {
+			if fds[i], err = unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK); err != nil {
+				if i > 0 {
+					unix.Close(fds[0])
+				}
+				return -1, -1, err
+			}
 		}
-		s.efd = fd
-		if s.cause != nil {
-			unix.Write(fd, []byte{1, 0, 0, 0, 0, 0, 0, 0})
+		s.efd, s.wfd = fds[0], fds[1]
+		w := atomic.LoadUint32(&s.word)
+		if w&fired != 0 {
+			notify(s.efd)
+		}
+		if w&posted != 0 {
+			notify(s.wfd)
 		}
 	}
-	return s.efd, nil
+	return s.efd, s.wfd, nil
 }
 
 // bound maps the id of each OS thread that runs a script to its binding.
@@ -194,6 +288,24 @@ func Done() <-chan struct{} {
 	return nil
 }
 
+// Posted returns a channel that has a value when work is posted to the
+// calling goroutine's Signal, for a select over several channels, which
+// then calls Serve; nil (never ready) when the goroutine has no Signal.
+func Posted() <-chan struct{} {
+	if s := Current(); s != nil {
+		return s.posted
+	}
+	return nil
+}
+
+// Serve runs the work posted to the calling goroutine's Signal (see
+// Posted), if any.
+func Serve() {
+	if s := Current(); s != nil && atomic.LoadUint32(&s.word)&posted != 0 {
+		s.serve()
+	}
+}
+
 // futexWaitv is struct futex_waitv of futex_waitv(2).
 type futexWaitv struct {
 	val      uint64
@@ -212,20 +324,26 @@ const (
 
 // FutexWait blocks while *addr == val, for at most d (d < 0: no limit),
 // as FUTEX_WAIT on a word shared between processes does; it also returns
-// as soon as the calling goroutine's Signal fires. Like any futex wait it
-// may return early: callers re-check their condition, and Stopped.
+// as soon as the calling goroutine's Signal fires, and when work is posted
+// to it, after running the work. Like any futex wait it may return early:
+// callers re-check their condition, and Stopped.
 func FutexWait(addr *uint32, val uint32, d time.Duration) {
 	s := Current()
 	if s == nil {
 		futex(addr, val, d)
 		return
 	}
-	if atomic.LoadUint32(&s.word) != 0 {
+	w := atomic.LoadUint32(&s.word)
+	if w&fired != 0 {
+		return
+	}
+	if w&posted != 0 {
+		s.serve()
 		return
 	}
 	waitv := [2]futexWaitv{
 		{val: uint64(val), uaddr: uint64(uintptr(unsafe.Pointer(addr))), flags: futex2SizeU32},
-		{val: 0, uaddr: uint64(uintptr(unsafe.Pointer(&s.word))), flags: futex2SizeU32 | futex2Private},
+		{val: uint64(w), uaddr: uint64(uintptr(unsafe.Pointer(&s.word))), flags: futex2SizeU32 | futex2Private},
 	}
 	var tsp unsafe.Pointer
 	var ts unix.Timespec
@@ -240,6 +358,9 @@ func FutexWait(addr *uint32, val uint32, d time.Duration) {
 	if errno == unix.ENOSYS {
 		// Before Linux 5.16: sleep in short turns, checking the Signal.
 		futex(addr, val, min(uint64Dur(d), fallbackTurn))
+	}
+	if atomic.LoadUint32(&s.word)&posted != 0 {
+		s.serve()
 	}
 }
 
@@ -269,30 +390,47 @@ func futex(addr *uint32, val uint32, d time.Duration) {
 // Poll is ppoll(2) on fds for at most d (d < 0: no limit), resumed on
 // EINTR with the time left; it returns the number of ready entries. When
 // the calling goroutine's Signal fires it returns at once with the
-// Signal's cause as the error.
+// Signal's cause as the error; work posted to it runs meanwhile, and the
+// poll goes on with the time left.
 func Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 	s := Current()
 	if s == nil {
 		return ppoll(fds, d)
 	}
-	efd, err := s.eventFD()
+	efd, wfd, err := s.eventFDs()
 	if err != nil {
 		return ppoll(fds, d)
 	}
-	all := append(make([]unix.PollFd, 0, len(fds)+1), fds...)
-	all = append(all, unix.PollFd{Fd: int32(efd), Events: unix.POLLIN})
-	n, err := ppoll(all, d)
-	if err != nil {
-		return 0, err
+	all := append(make([]unix.PollFd, 0, len(fds)+2), fds...)
+	all = append(all, unix.PollFd{Fd: int32(efd), Events: unix.POLLIN}, unix.PollFd{Fd: int32(wfd), Events: unix.POLLIN})
+	var deadline time.Time
+	if d > 0 {
+		deadline = time.Now().Add(d)
 	}
-	if all[len(fds)].Revents != 0 {
-		if cause := s.Err(); cause != nil {
-			return 0, cause
+	for {
+		n, err := ppoll(all, d)
+		if err != nil {
+			return 0, err
 		}
-		n-- // fired and reset meanwhile
+		if all[len(fds)].Revents != 0 {
+			if cause := s.Err(); cause != nil {
+				return 0, cause
+			}
+			n-- // fired and reset meanwhile
+		}
+		if all[len(fds)+1].Revents != 0 {
+			n--
+			s.serve()
+			if n == 0 && d != 0 {
+				if d > 0 {
+					d = max(time.Until(deadline), 0)
+				}
+				continue
+			}
+		}
+		copy(fds, all)
+		return n, nil
 	}
-	copy(fds, all)
-	return n, nil
 }
 
 // ppoll is ppoll(2) resumed on EINTR with the time left.
@@ -322,19 +460,13 @@ func ppoll(fds []unix.PollFd, d time.Duration) (int, error) {
 
 // Wait waits for ch to deliver or close, for at most d (d < 0: no limit),
 // and reports whether it did. When the calling goroutine's Signal fires
-// first it returns false and the Signal's cause.
+// first it returns false and the Signal's cause; work posted to it runs
+// meanwhile, and the wait goes on with the time left.
 func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 	select {
 	case <-ch:
 		return true, nil
 	default:
-	}
-	var stopped <-chan struct{}
-	var s *Signal
-	if b := current(); b != nil {
-		s = b.sig
-		stopped = s.Done()
-		defer b.park()()
 	}
 	var timeout <-chan time.Time
 	if d >= 0 {
@@ -342,12 +474,36 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 		defer t.Stop()
 		timeout = t.C
 	}
-	select {
-	case <-ch:
-		return true, nil
-	case <-stopped:
-		return false, s.Err()
-	case <-timeout:
-		return false, nil
+	b := current()
+	if b == nil {
+		select {
+		case <-ch:
+			return true, nil
+		case <-timeout:
+			return false, nil
+		}
+	}
+	s := b.sig
+	stopped := s.Done()
+	for {
+		var ok, work bool
+		unpark := b.park()
+		select {
+		case <-ch:
+			ok = true
+		case <-stopped:
+		case <-s.posted:
+			work = true
+		case <-timeout:
+		}
+		unpark()
+		switch {
+		case work:
+			s.serve()
+		case ok:
+			return true, nil
+		default:
+			return false, s.Err()
+		}
 	}
 }

@@ -592,6 +592,8 @@ func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) 
 			case <-r.done:
 			case <-r.tick:
 				bar.Update(int(r.count.Load()))
+			case <-stop.Posted():
+				stop.Serve()
 			case <-stopped:
 				return nil, p.interrupted(stop.Stopped())
 			}

@@ -239,6 +239,31 @@ if __name__ == "__main__":
 	)
 }
 
+// TestPoolCallbackFailsDuringWait checks that a callback that fails while
+// the script waits has its error reported by the call that waited, once,
+// and that callbacks go on running afterwards.
+func TestPoolCallbackFailsDuringWait(t *testing.T) {
+	out, _ := runPoolScript(t, poolHeader+`
+def set_and_fail(v):
+    ev.set()
+    fail("callback failed on %d" % v)
+
+if __name__ == "__main__":
+    pool = Pool(2)
+    ev = Event()
+    pool.apply_async(square, (3,), callback=set_and_fail)
+    v, err = catch(ev.wait, 60)
+    print(v, err)
+    print(ev.wait(0))
+    seen = []
+    r = pool.apply_async(square, (4,), callback=seen.append)
+    print(r.get(10), seen)
+    pool.close()
+    pool.join()
+`, nil, 60*time.Second)
+	expectLines(t, out, "None Error: callback failed on 9", "True", "16 [16]")
+}
+
 func TestPoolErrorPropagation(t *testing.T) {
 	out, _ := runPoolScript(t, poolHeader+`
 def typed(x):
