@@ -98,3 +98,41 @@ func withValues(d starlark.StringDict, kv ...any) starlark.StringDict {
 	}
 	return out
 }
+
+// capScript starts a process that holds its slot until released, then
+// another while the first still runs, and a third once the first has
+// been joined: its slot is free again.
+const capScript = `
+def hold(release):
+    release.wait()
+
+if __name__ == "__main__":
+    release = multiprocessing.Event()
+    first = multiprocessing.Process(target=hold, args=(release,))
+    first.start()
+    _, err = catch(multiprocessing.Process(target=hold, args=(release,)).start)
+    print(err.type, err.message)
+    release.set()
+    first.join()
+    third = multiprocessing.Process(target=hold, args=(release,))
+    third.start()
+    third.join()
+    print("third", third.exitcode)
+`
+
+// TestProcessCapOption: Options.Limits.Processes caps the live processes
+// of an embedded run, the host's own process included, and a joined
+// child's slot is free again.
+func TestProcessCapOption(t *testing.T) {
+	var out, errOut bytes.Buffer
+	opts := testOptions
+	opts.Stdout, opts.Stderr = &out, &errOut
+	opts.Limits.Processes = 2
+	if err := interp.RunString("cap.star", capScript, opts); err != nil {
+		t.Fatalf("%v\n%s", err, &errOut)
+	}
+	want := "BlockingIOError [Errno 11] process limit reached: 2 processes live in this run (--max-processes=2; interp: Options.Limits.Processes)\nthird 0\n"
+	if out.String() != want {
+		t.Errorf("got:\n%s\nwant:\n%s(stderr %s)", &out, want, &errOut)
+	}
+}

@@ -81,8 +81,10 @@ type Options struct {
 	// confined (see ConfineProcess).
 	Kernel bool
 	// Limits are resource limits of every child process of the run: memory
-	// (address space), CPU seconds, open files. A child past one dies with
-	// an error that names it; the run goes on.
+	// (address space), CPU seconds, open files; and of the run as a whole:
+	// its live processes, the host's own included. A child past one dies
+	// with an error that names it, a start past the process cap fails
+	// with BlockingIOError; the run goes on.
 	Limits sandbox.Limits
 	// MaxSteps bounds the Starlark execution steps of every thread of
 	// every process of the run (0: no bound); past it the script fails.

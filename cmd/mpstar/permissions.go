@@ -26,10 +26,14 @@ const permissionUsage = `Permissions (by default a script may do anything its us
   --allow-env[=NAME,...]     read environment variables (os.environ, os.getenv)
   --sandbox                  deny whatever is not granted
 Limits, per process of the run:
-  --max-memory=SIZE          address space, e.g. 512M or 2G (MemoryError past it)
+  --max-memory=SIZE          memory it may map beyond what it has at start,
+                             e.g. 512M or 2G (MemoryError past it)
   --max-cpu=SECONDS          CPU time (the process is killed past it)
   --max-files=N              open files
   --max-steps=N              Starlark execution steps per thread
+Limits of the whole run:
+  --max-processes=N          live processes, the main one included
+                             (BlockingIOError past it)
 `
 
 // runFlags are the permission and limit flags of one invocation.
@@ -86,6 +90,8 @@ func (f *runFlags) parse(name, value string, hasValue bool, opts *interp.Options
 		opts.Limits.CPU, err = strconv.ParseUint(value, 10, 64)
 	case "max-files":
 		opts.Limits.Files, err = strconv.ParseUint(value, 10, 64)
+	case "max-processes":
+		opts.Limits.Processes, err = strconv.ParseUint(value, 10, 64)
 	case "max-steps":
 		opts.MaxSteps, err = strconv.ParseUint(value, 10, 64)
 	default:

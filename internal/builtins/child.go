@@ -32,6 +32,7 @@ func NewChildRuntime(cfg Config, boot *mpcore.Bootstrap) *Runtime {
 	rt.startMethod = prep.StartMethod
 	rt.bootstrapping = true
 	rt.boot = boot
+	rt.procs = childProcessCap(boot)
 	return rt
 }
 

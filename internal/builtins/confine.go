@@ -12,6 +12,7 @@ import (
 	"reflect"
 
 	"go.starlark.net/starlark"
+	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/internal/builtins/perm"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
@@ -43,6 +44,16 @@ type Confinement struct {
 
 // Policy is the kernel's form of c.
 func (c *Confinement) Policy() sandbox.Policy { return c.Grants.Policy(c.Needs) }
+
+// LimitExceeded names the run's limit that ended a child which exited
+// with code (CPython's exitcode), or is "". At its CPU limit a process
+// gets SIGXCPU, which kills it (see dieAtCPULimit).
+func (c *Confinement) LimitExceeded(code int) string {
+	if c.Limits.CPU == 0 || code != -int(unix.SIGXCPU) {
+		return ""
+	}
+	return fmt.Sprintf("limit exceeded: cpu %d s", c.Limits.CPU)
+}
 
 // attachConfinement holds thread to the run's grants and step limit.
 func (rt *Runtime) attachConfinement(thread *starlark.Thread) {

@@ -2,15 +2,13 @@ package builtins
 
 // Running out of address space. Under ulimit -v (RLIMIT_AS) Go's allocator
 // dies with a runtime dump when a mapping fails; Python raises MemoryError.
-// A process with such a limit watches how much address space it has
-// mapped and, close to the limit, releases what unreachable objects hold,
+// A process with such a limit, or the run's own (--max-memory: see
+// sandbox.MemoryCeiling), watches how much address space it has mapped
+// and, close to the limit, releases what unreachable objects hold,
 // then, if that was not enough, stops its script with MemoryError, which
 // is reported in Python's shape instead.
 
 import (
-	"bytes"
-	"os"
-	"strconv"
 	"sync"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
 
 // memoryCheckInterval is how often the address space in use is checked.
@@ -38,21 +37,25 @@ func (rt *Runtime) watchMemory() {
 		if unix.Getrlimit(unix.RLIMIT_AS, &lim) != nil || lim.Cur == unix.RLIM_INFINITY {
 			return
 		}
-		used := addressSpace()
+		used := sandbox.MappedBytes()
 		if used == 0 {
 			return
 		}
-		// Keep the reserve, or half of what is left if that is less.
+		// Keep the reserve, or half of what is left if that is less; the
+		// run's own limit lies below.
 		threshold := lim.Cur - min(memoryReserve, (lim.Cur-min(used, lim.Cur))/2)
+		if ceiling := sandbox.MemoryCeiling(); ceiling > 0 {
+			threshold = min(threshold, ceiling)
+		}
 		go func() {
 			for range time.Tick(memoryCheckInterval) {
-				if addressSpace() < threshold {
+				if sandbox.MappedBytes() < threshold {
 					continue
 				}
 				// Dropped queues and arrays may hold much of it.
 				mpcore.ReleaseUnreachable()
-				if addressSpace() >= threshold {
-					rt.Stop(&exceptions.Error{Type: exceptions.MemoryError})
+				if sandbox.MappedBytes() >= threshold {
+					rt.Stop(rt.memoryError())
 					return
 				}
 			}
@@ -60,17 +63,13 @@ func (rt *Runtime) watchMemory() {
 	})
 }
 
-// addressSpace returns the bytes of address space this process has mapped
-// (the first field of /proc/self/statm, in pages), or 0 if unknown.
-func addressSpace() uint64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
+// memoryError is the MemoryError of a script out of address space: under
+// the run's own limit it names the limit, as Python's bare MemoryError
+// (under ulimit -v, say) cannot.
+func (rt *Runtime) memoryError() error {
+	limit := rt.cfg.Confine.Limits.Memory
+	if limit == 0 {
+		return &exceptions.Error{Type: exceptions.MemoryError}
 	}
-	field, _, _ := bytes.Cut(b, []byte(" "))
-	pages, err := strconv.ParseUint(string(field), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * uint64(os.Getpagesize())
+	return exceptions.MemoryError.Errorf("limit exceeded: memory %d MiB (the --max-memory flag; interp: Options.Limits.Memory)", limit>>20)
 }

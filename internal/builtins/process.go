@@ -138,6 +138,9 @@ func (p *Process) String() string {
 		fmt.Fprintf(&b, " pid=%d", p.pid)
 		if code, done := p.child.ExitCode(); done {
 			status = "stopped exitcode=" + exitcodeString(code)
+			if limit := p.limitExceeded(); limit != "" {
+				status += " (" + limit + ")"
+			}
 		} else {
 			status = "started"
 		}
@@ -336,30 +339,51 @@ func (p *Process) Start() error {
 		extra = withExtra(extra, defsOnlyKey, []byte{1})
 	}
 	extra = rt.withChildPrograms(extra, p.defsOnly(), names)
+	slot, extra, err := rt.procs.reserve(extra, &fds)
+	if err != nil {
+		return err
+	}
 	prep := &mpcore.Prep{
 		Name: p.name, Identity: p.identity, Authkey: p.authkey, Daemon: p.daemon,
 		ParentPID: os.Getpid(), ParentName: rt.self.name, StartMethod: p.startMethod(),
 		Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
 		Extra: extra,
 	}
-	var child *mpcore.Child
-	if prep.StartMethod == "forkserver" {
-		if child, err = rt.warmPool().Take(); err == nil {
-			if err = child.Send(prep, fds.FDs()); err != nil {
-				child.Kill()
-			}
-		}
-	} else {
-		child, err = mpcore.Launch(mpcore.LaunchConfig{Executable: cfg.Executable, FDs: fds.FDs(),
-			Stdout: rt.stdout, Stderr: rt.stderr, Prep: prep})
-	}
+	child, err := rt.launch(prep, fds.FDs())
 	if err != nil {
+		rt.procs.started(slot, nil)
 		return exceptions.OSError.Errorf("%s", err)
 	}
+	rt.procs.started(slot, child)
 	p.child, p.pid, p.started = child, child.Pid, true
 	p.target, p.args, p.kwargs = nil, nil, nil // CPython drops them after start
 	rt.addChild(p)
 	return nil
+}
+
+// launch starts a child running prep, carrying fds: a waiting one under
+// forkserver, a new one otherwise.
+func (rt *Runtime) launch(prep *mpcore.Prep, fds []int) (*mpcore.Child, error) {
+	if prep.StartMethod != "forkserver" {
+		return mpcore.Launch(mpcore.LaunchConfig{Executable: rt.cfg.Executable, FDs: fds,
+			Stdout: rt.stdout, Stderr: rt.stderr, Prep: prep})
+	}
+	child, err := rt.warmPool().Take()
+	if err != nil {
+		return nil, err
+	}
+	if err := child.Send(prep, fds); err != nil {
+		child.Kill()
+		return nil, err
+	}
+	return child, nil
+}
+
+// limitExceeded names the run's limit that ended the exited child, or is
+// "".
+func (p *Process) limitExceeded() string {
+	code, _ := p.child.ExitCode()
+	return p.rt.cfg.Confine.LimitExceeded(code)
 }
 
 // Child returns the engine's handle on a started child, or nil.

@@ -73,6 +73,7 @@ type Runtime struct {
 	ending        bool      // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
 	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
+	procs         processCap       // the run's process cap
 	logger        *Logger          // the multiprocessing logger, made on first use
 	plain         *Encoder         // the encoder for values that carry no descriptors
 }
@@ -88,6 +89,7 @@ func NewRuntime(cfg Config) *Runtime {
 	key := make([]byte, 32)
 	rand.Read(key)
 	rt.self = &Process{rt: rt, kind: kindMain, name: "MainProcess", authkey: key, pid: os.Getpid(), started: true}
+	rt.procs = newProcessCap(cfg.Confine.Limits.Processes)
 	return rt
 }
 

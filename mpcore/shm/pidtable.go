@@ -77,8 +77,12 @@ func (t *PidTable) Reserve() int {
 // Fill records the started child's pid in the slot Reserve returned.
 func (t *PidTable) Fill(slot, pid int) { atomic.StoreUint32(t.slots[slot], uint32(pid)) }
 
-// Release empties a slot: the child was reaped, or never started.
-func (t *PidTable) Release(slot int) { atomic.StoreUint32(t.slots[slot], 0) }
+// Release empties a slot that still holds pid: the child pid was reaped,
+// or (pid the caller's own) never started. A slot another process took
+// over meanwhile, its zombie counting as gone, is not its to empty.
+func (t *PidTable) Release(slot, pid int) {
+	atomic.CompareAndSwapUint32(t.slots[slot], uint32(pid), 0)
+}
 
 // Live counts the slots that hold a live process.
 func (t *PidTable) Live() int {

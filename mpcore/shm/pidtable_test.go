@@ -50,7 +50,11 @@ func TestPidTableCapsTheRun(t *testing.T) {
 	if slot := table.Reserve(); slot >= 0 {
 		t.Fatalf("Reserve on a full table gave slot %d", slot)
 	}
-	table.Release(mine)
+	table.Release(mine, 1) // not the pid it holds: no effect
+	if slot := table.Reserve(); slot >= 0 {
+		t.Fatalf("Release with another pid freed slot %d", slot)
+	}
+	table.Release(mine, int(selfPID))
 	if slot := table.Reserve(); slot != mine {
 		t.Errorf("Reserve after Release gave slot %d, want %d", slot, mine)
 	}

@@ -36,6 +36,7 @@ var (
 	KeyError    = newType("KeyError", LookupError)
 
 	OSError                = newType("OSError", Exception)
+	BlockingIOError        = newType("BlockingIOError", OSError)
 	ChildProcessError      = newType("ChildProcessError", OSError)
 	ConnectionError        = newType("ConnectionError", OSError)
 	BrokenPipeError        = newType("BrokenPipeError", ConnectionError)

@@ -4,8 +4,8 @@
 //	def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None,
 //	         context=None, cluster=None, retries=2, task_timeout=None)
 //	    .apply(func, args=(), kwds={}), .apply_async(func, args=(), kwds={}, callback=None, error_callback=None, timeout=None)
-//	    .map(func, iterable, chunksize=None, progress=False), .starmap(...)
-//	    .map_async(func, iterable, chunksize=None, callback=None, error_callback=None), .starmap_async(...)
+//	    .map(func, iterable, chunksize=None, progress=False, timeout=None), .starmap(...)
+//	    .map_async(func, iterable, chunksize=None, callback=None, error_callback=None, timeout=None), .starmap_async(...)
 //	    .imap(func, iterable, chunksize=1, progress=False), .imap_unordered(...)
 //	    .close(), .terminate(), .join(); a context manager
 //	AsyncResult: .get(timeout=None), .wait(timeout=None), .ready(), .successful()
@@ -21,8 +21,8 @@
 //   - cluster.go: Pool(cluster=URL) through builtins' cluster seam, and
 //     StartPoolWorker for cluster worker hosts.
 //
-// task_timeout (seconds; apply_async's timeout= for one task) bounds a
-// task's run in a local pool: past it the task fails with TimeoutError
+// task_timeout (seconds; apply_async's timeout= for one task, the map
+// methods' for each chunk of theirs) bounds a task's run in a local pool: past it the task fails with TimeoutError
 // naming it, and its worker is killed and replaced. CPython has no such
 // limit.
 //

@@ -233,10 +233,15 @@ func timeoutErr(e *pool.TaskTimeoutError, task string) error {
 		task, e.Timeout.Seconds(), e.Worker, e.Pid)
 }
 
-// lostErr is the WorkerLostError for a task, naming it.
-func lostErr(e *pool.WorkerLostError, task string) error {
+// lostErr is the WorkerLostError for a task, naming it, and the run's
+// limit that killed the worker, if one did.
+func (p *Pool) lostErr(e *pool.WorkerLostError, task string) error {
 	if e.Host != "" {
 		return exceptions.WorkerLostError.Errorf("%s was lost %d times; the last time on host %s: %s", task, e.Deliveries, e.Host, e.How)
+	}
+	confine := p.rt.Config().Confine
+	if limit := confine.LimitExceeded(e.ExitCode); limit != "" {
+		task += ": " + limit
 	}
 	return exceptions.WorkerLostError.Errorf("worker %s (pid %d) exited with %s while running %s",
 		e.Worker, e.Pid, pool.DescribeExit(e.ExitCode), task)

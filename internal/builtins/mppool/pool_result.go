@@ -208,7 +208,7 @@ func (p *Pool) decodeReply(reply []byte, err error, task func() string) (starlar
 	if err != nil {
 		var lost *pool.WorkerLostError
 		if errors.As(err, &lost) {
-			return nil, lostErr(lost, task())
+			return nil, p.lostErr(lost, task())
 		}
 		var late *pool.TaskTimeoutError
 		if errors.As(err, &late) {
@@ -334,7 +334,8 @@ type mapJob struct {
 	isRange   bool
 	n         int
 	chunksize int
-	first     int // the job number of the first chunk
+	first     int           // the job number of the first chunk
+	timeout   time.Duration // bounds each chunk's run (0: the pool's task_timeout)
 }
 
 // newMapJob reads the iterable, on the script's thread. A range is not
@@ -468,7 +469,7 @@ func (p *Pool) submitChunks(j *mapJob, sink chunkSink) error {
 			return err
 		}
 		c := &chunkReply{p: p, sink: sink, i: i, dst: sink.slots(off, n), describe: func() string { return j.describe(i, off, n) }}
-		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Done: c.done}); err != nil {
+		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Timeout: j.timeout, Done: c.done}); err != nil {
 			return err
 		}
 	}
@@ -527,6 +528,7 @@ func (c *chunkReply) done(reply []byte, err error) {
 type mapArgs struct {
 	fn, iterable, chunksize, callback, errback starlark.Value
 	progress                                   bool
+	timeout                                    value.Timeout
 }
 
 // poolMapMethod makes map, map_async, starmap and starmap_async.
@@ -536,10 +538,10 @@ func poolMapMethod(star, async bool) func(*starlark.Thread, *starlark.Builtin, s
 		var err error
 		if async {
 			err = starlark.UnpackArgs(b.Name(), args, kwargs, "func", &a.fn, "iterable", &a.iterable, "chunksize?", &a.chunksize,
-				"callback?", &a.callback, "error_callback?", &a.errback)
+				"callback?", &a.callback, "error_callback?", &a.errback, "timeout?", &a.timeout)
 		} else {
 			err = starlark.UnpackArgs(b.Name(), args, kwargs, "func", &a.fn, "iterable", &a.iterable, "chunksize?", &a.chunksize,
-				"progress?", &a.progress)
+				"progress?", &a.progress, "timeout?", &a.timeout)
 		}
 		if err != nil {
 			return nil, err
@@ -565,6 +567,9 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 		return nil, err
 	}
 	if err := j.setChunksize(a.chunksize, p.size); err != nil {
+		return nil, err
+	}
+	if j.timeout, err = a.timeout.Limit(name, "timeout"); err != nil {
 		return nil, err
 	}
 	r := newAsyncResult(p, "MapResult", a.callback, a.errback)

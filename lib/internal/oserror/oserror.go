@@ -28,6 +28,7 @@ import (
 // PyErr_SetFromErrno chooses it.
 var classes = map[syscall.Errno]*exceptions.Type{
 	syscall.ENOENT:       exceptions.FileNotFoundError,
+	syscall.EAGAIN:       exceptions.BlockingIOError,
 	syscall.EEXIST:       exceptions.FileExistsError,
 	syscall.EACCES:       exceptions.PermissionError,
 	syscall.EPERM:        exceptions.PermissionError,
