@@ -5,12 +5,15 @@
 // It prints one table of the medians over several runs.
 //
 //	go run ./cmd/mpbench [-only a,b] [-quick] [-runs N] [-mpstar PATH]
-//	                     [-python python3] [-start-method spawn] [-json]
-//	                     [-timeout 300s]
+//	                     [-mpstar-flags "--sandbox ..."] [-python python3]
+//	                     [-start-method spawn] [-json] [-timeout 300s]
 //
 // Unless -mpstar names a binary, mpbench builds one from the module it is run
 // in (go build ./cmd/mpstar into a temporary directory). The CPython side is
 // skipped, with a note, when the -python interpreter is not on PATH.
+//
+// -mpstar-flags go before each script on the mpstar side, so that the
+// same workloads measure a confined run (--sandbox, --allow-*, --max-*).
 //
 // The floors are what the same job costs without an interpreter, so
 // "mpstar/floor" says how close mpstar gets to the machine:

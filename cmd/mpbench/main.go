@@ -20,6 +20,7 @@ const modulePath = "github.com/mpstar/mpstar"
 // config is the command line.
 type config struct {
 	only, mpstar, python, method string
+	mpstarFlags                  []string // before the script: --sandbox, --allow-read=..., --max-*
 	quick, asJSON                bool
 	runs                         int
 	timeout                      time.Duration
@@ -38,6 +39,10 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "use the quick sizes (about a tenth of the work)")
 	fs.IntVar(&c.runs, "runs", 3, "runs of each workload on each side; the table shows medians")
 	fs.StringVar(&c.mpstar, "mpstar", "", "mpstar binary to measure (default: build ./cmd/mpstar)")
+	fs.Func("mpstar-flags", "space-separated mpstar flags given before each script, such as \"--sandbox --allow-read=/tmp\"", func(s string) error {
+		c.mpstarFlags = append(c.mpstarFlags, strings.Fields(s)...)
+		return nil
+	})
 	fs.StringVar(&c.python, "python", "python3", "CPython interpreter for the reference side")
 	fs.StringVar(&c.method, "start-method", "spawn", "start method on both sides: spawn, fork or forkserver")
 	fs.BoolVar(&c.asJSON, "json", false, "print one JSON object per workload instead of the tables")
@@ -168,7 +173,7 @@ func newBench(cfg config, root, self, tmp string, progress io.Writer) *bench {
 		b.mpstar, b.buildErr = buildMpstar(root, filepath.Join(tmp, "mpstar"))
 	}
 	if b.buildErr == nil {
-		b.sides = append(b.sides, mpstarSide(b.mpstar, benchDir, cfg.quick, cfg.method))
+		b.sides = append(b.sides, mpstarSide(b.mpstar, cfg.mpstarFlags, benchDir, cfg.quick, cfg.method))
 	}
 	if path, err := exec.LookPath(cfg.python); err == nil {
 		b.python = path

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +208,20 @@ func TestInterruptOnceTimesTheExitAfterSIGINT(t *testing.T) {
 	}
 	if _, _, err = interruptOnce([]string{"true"}, time.Minute); err == nil {
 		t.Error("a program that never printed ready: no error")
+	}
+}
+
+// TestMpstarFlagsGoBeforeTheScript: -mpstar-flags, given once or more,
+// reach the mpstar command line ahead of the script, where mpstar reads
+// its own flags.
+func TestMpstarFlagsGoBeforeTheScript(t *testing.T) {
+	cfg, err := parseFlags([]string{"-mpstar-flags", "--sandbox  --allow-read=/tmp", "-mpstar-flags=--max-files=64"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	argv := mpstarSide("mpstar", cfg.mpstarFlags, "bench", false, "spawn").command(workloads[0])
+	want := []string{"mpstar", "--sandbox", "--allow-read=/tmp", "--max-files=64", filepath.Join("bench", workloads[0].name+".star"), "--start-method", "spawn"}
+	if !slices.Equal(argv, want) {
+		t.Errorf("argv %q, want %q", argv, want)
 	}
 }

@@ -38,10 +38,11 @@ type side struct {
 	command func(w workload) []string // argv of one run
 }
 
-// mpstarSide runs scripts/bench/<workload>.star with the mpstar binary.
-func mpstarSide(bin, benchDir string, quick bool, method string) side {
+// mpstarSide runs scripts/bench/<workload>.star with the mpstar binary,
+// flags (permissions and limits) going before the script.
+func mpstarSide(bin string, flags []string, benchDir string, quick bool, method string) side {
 	return side{label: "mpstar", command: func(w workload) []string {
-		argv := []string{bin, filepath.Join(benchDir, w.name+".star"), "--start-method", method}
+		argv := append(append([]string{bin}, flags...), filepath.Join(benchDir, w.name+".star"), "--start-method", method)
 		if quick {
 			argv = append(argv, "--quick")
 		}
