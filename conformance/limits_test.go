@@ -36,24 +36,10 @@ func runGroup(t *testing.T, args ...string) (stdout, stderr string) {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		t.Errorf("processes of the run left running: %v", left)
 	}
-	if added := notCPythons(addedNames(shmBefore, listDir(t, "/dev/shm"))); added != "" {
+	if added := addedNames(shmBefore, listDir(t, "/dev/shm")); added != "" {
 		t.Errorf("entries left in /dev/shm: %s", added)
 	}
 	return out.String(), errOut.String()
-}
-
-// notCPythons drops from names (an addedNames list) CPython's named
-// semaphores, sem.mp-*, which CPython programs running meanwhile on the
-// machine (mpbench's reference side) make and remove; mpstar makes none,
-// its semaphores living in unnamed shared memory.
-func notCPythons(names string) string {
-	var out []string
-	for _, name := range strings.Fields(names) {
-		if !strings.HasPrefix(name, "sem.mp-") {
-			out = append(out, name)
-		}
-	}
-	return strings.Join(out, " ")
 }
 
 // groupMembers returns the pids of the live (not zombie) processes in
