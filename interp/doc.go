@@ -14,6 +14,9 @@
 //     embed.FS, ExampleFSLoader) and predeclared values, which reach the
 //     run's children; per-binary Go builtins and modules, which ChildMain
 //     must be given too;
+//   - Options.Events, the run's events: processes started and exited,
+//     pool tasks started, finished and failed (ExampleOptions_events);
+//     Trace writes them as a Chrome trace-event file;
 //   - Session, an interactive session (Exec, ExecNext, Eval, Complete,
 //     Interrupt).
 //

@@ -127,3 +127,56 @@ if __name__ == "__main__":
 	// hello, child
 	// <nil>
 }
+
+// A host watches a run's events: each process started and reaped (with
+// its exit code, CPU time and peak memory) and each pool task, with the
+// worker that ran it, when it started and ended, and how it failed. An
+// interp.Trace collects them into a Chrome trace, as mpstar --trace does.
+func ExampleOptions_events() {
+	opts := hostOptions
+	opts.Stdout = io.Discard
+	opts.Events = func(e interp.Event) {
+		switch e.Kind {
+		case interp.ProcessStarted:
+			fmt.Println(e.Kind, e.Process)
+		case interp.ProcessExited:
+			fmt.Println(e.Kind, e.Process, "exit code", e.ExitCode)
+		case interp.TaskFailed:
+			fmt.Printf("%s %q on %s: %s\n", e.Kind, e.Task, e.Process, e.Err)
+		default:
+			fmt.Printf("%s %q on %s\n", e.Kind, e.Task, e.Process)
+		}
+	}
+	err := interp.RunString("events.star", `
+load("multiprocessing", "Process", "Pool")
+
+def leave():
+    sys.exit(3)
+
+def half(x):
+    return 1 // x
+
+if __name__ == "__main__":
+    p = Process(target=leave)
+    p.start()
+    p.join()
+    pool = Pool(1)
+    pool.apply(half, (1,))
+    catch(pool.apply, half, (0,))
+    pool.close()
+    pool.join()
+`, opts)
+	fmt.Println(err)
+	// Output:
+	// ProcessStarted MainProcess
+	// ProcessStarted Process-1
+	// ProcessExited Process-1 exit code 3
+	// ProcessStarted SpawnPoolWorker-2
+	// TaskStarted "task 1, half()" on SpawnPoolWorker-2
+	// TaskFinished "task 1, half()" on SpawnPoolWorker-2
+	// TaskStarted "task 2, half()" on SpawnPoolWorker-2
+	// TaskFailed "task 2, half()" on SpawnPoolWorker-2: ZeroDivisionError: integer division or modulo by zero
+	// ProcessExited SpawnPoolWorker-2 exit code 0
+	// ProcessExited MainProcess exit code 0
+	// <nil>
+}

@@ -89,6 +89,15 @@ type Options struct {
 	// MaxSteps bounds the Starlark execution steps of every thread of
 	// every process of the run (0: no bound); past it the script fails.
 	MaxSteps uint64
+
+	// Events, if set, receives the run's events (see Event): processes
+	// started and exited, pool tasks started, finished and failed, pool
+	// workers lost. It is called on a goroutine of its own, one event at a
+	// time, in order, and every event has been delivered when the run
+	// returns (Script.Close, Session.Close). A Trace's Add makes a Chrome
+	// trace of them. It belongs to the run; ChildMain ignores it. Unset, it
+	// costs nothing.
+	Events func(Event)
 }
 
 // FSLoader returns a Loader that reads files from fsys (an embed.FS, say),
@@ -256,6 +265,7 @@ func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
 // files it loads.
 type runner struct {
 	rt       *builtins.Runtime
+	events   *eventQueue // the run's events, or nil
 	loaded   map[string]*loadEntry
 	mainDir  string
 	programs programCache
@@ -272,6 +282,15 @@ type loadEntry struct {
 	globals starlark.StringDict
 	err     error
 	done    bool
+}
+
+// newMainRunner makes the runtime of a run's main process, and its runner,
+// from cfg and the parts of opts that belong to the run.
+func newMainRunner(cfg builtins.Config, opts Options) *runner {
+	events := startEvents(opts.Events, &cfg)
+	r := newRunner(builtins.NewRuntime(cfg), opts.Loader)
+	r.events = events
+	return r
 }
 
 func newRunner(rt *builtins.Runtime, loader func(string) ([]byte, error)) *runner {

@@ -65,8 +65,8 @@ func NewSession(opts Options) *Session {
 	refuseInChild()
 	cfg := runtimeConfig(SessionFile, nil, opts)
 	cfg.Argv[0] = ""
-	rt := builtins.NewRuntime(cfg)
-	r := newRunner(rt, opts.Loader)
+	r := newMainRunner(cfg, opts)
+	rt := r.rt
 	scope := rt.Predeclared("__main__", SessionFile)
 	// Python's REPL has these too; they end the session as sys.exit does.
 	scope["exit"], scope["quit"] = sys.ExitBuiltin("exit"), sys.ExitBuiltin("quit")
@@ -139,7 +139,10 @@ func (s *Session) Interrupt() {
 
 // Close ends the session as a Python main process ends: daemonic children
 // are terminated, the others joined, and the exit handlers run.
-func (s *Session) Close() { s.rt.Finish() }
+func (s *Session) Close() {
+	s.rt.Finish()
+	s.run.events.end(0)
+}
 
 // execFile runs a parsed chunk, echoing a sole expression's value, and
 // records its source for fork children once it succeeded.

@@ -23,6 +23,7 @@ type Script struct {
 	run     *runner
 	thread  *starlark.Thread
 	globals starlark.StringDict
+	code    int // the top level's exit status
 	closed  bool
 }
 
@@ -32,12 +33,11 @@ type Script struct {
 // (whose globals are those assigned before the failure): Close it still.
 func Exec(ctx context.Context, filename, src string, opts Options) (*Script, error) {
 	refuseInChild()
-	rt := builtins.NewRuntime(runtimeConfig(filename, []byte(src), opts))
-	r := newRunner(rt, opts.Loader)
-	s := &Script{rt: rt, run: r, thread: r.newThread("MainThread")}
+	r := newMainRunner(runtimeConfig(filename, []byte(src), opts), opts)
+	s := &Script{rt: r.rt, run: r, thread: r.newThread("MainThread")}
 	var code *ExitError
 	r.under(ctx, func() { s.globals, code = r.runMainOn(s.thread, "__main__") })
-	if code.Code != 0 {
+	if s.code = code.Code; s.code != 0 {
 		return s, code
 	}
 	return s, nil
@@ -88,10 +88,12 @@ func (s *Script) CloseContext(ctx context.Context) error {
 	}
 	s.closed = true
 	s.run.under(ctx, s.run.finish)
+	var err error
 	if cause := s.rt.Stopped(); cause != nil {
-		return &ExitError{Code: 1, Err: cause}
+		err = &ExitError{Code: 1, Err: cause}
 	}
-	return nil
+	s.run.events.end(max(s.code, ExitCode(err)))
+	return err
 }
 
 // ToValue converts a Go value to a Starlark value: nil, bool, integers,

@@ -80,10 +80,19 @@ type Child struct {
 	boot     int // our end of the bootstrap socket, the child's lifeline; -1 once closed
 	done     chan struct{}
 	mu       sync.Mutex
-	status   syscall.WaitStatus
-	waitErr  error
+	exit     Exit // how it ended, once reaped is set
+	reaped   bool
+	onExit   []func(Exit)
 	cmd      *exec.Cmd
 	relays   [2]*lineRelay // the child's stdout and stderr
+}
+
+// Exit is how a child ended, and what it used, as wait4 reports it.
+type Exit struct {
+	Code   int           // as ExitCode
+	Time   time.Time     // when it was reaped
+	CPU    time.Duration // user plus system CPU time
+	MaxRSS int64         // peak resident set size, in bytes
 }
 
 var executableOnce = sync.OnceValues(os.Executable)
@@ -236,7 +245,8 @@ func orStd(o *Output, f *os.File) *Output {
 // wait reaps the child once it has exited and all its output has been
 // relayed, so that a joined child's lines are out before the join returns.
 func (c *Child) wait() {
-	err := c.cmd.Wait()
+	c.cmd.Wait() // its error is in ProcessState, or nil there if it could not wait
+	exit := exitOf(c.cmd.ProcessState)
 	graceOver := make(chan struct{})
 	grace := time.AfterFunc(relayGrace, func() { close(graceOver) })
 	defer grace.Stop()
@@ -252,17 +262,53 @@ func (c *Child) wait() {
 		}
 	}
 	c.mu.Lock()
-	if ps := c.cmd.ProcessState; ps != nil {
-		c.status = ps.Sys().(syscall.WaitStatus)
-	} else {
-		c.waitErr = err
-	}
+	c.exit, c.reaped = exit, true
+	hooks := c.onExit
+	c.onExit = nil
 	c.mu.Unlock()
+	for _, fn := range hooks {
+		fn(exit)
+	}
 	c.bootMu.Lock()
 	unix.Close(c.boot)
 	c.boot = -1
 	c.bootMu.Unlock()
 	close(c.done)
+}
+
+// exitOf reads how a reaped child ended: CPython's exit code (the exit
+// status, or -N after signal N; 255 if it could not be waited for) and its
+// rusage.
+func exitOf(ps *os.ProcessState) Exit {
+	x := Exit{Code: 255, Time: time.Now()}
+	if ps == nil {
+		return x
+	}
+	status := ps.Sys().(syscall.WaitStatus)
+	x.Code = status.ExitStatus()
+	if status.Signaled() {
+		x.Code = -int(status.Signal())
+	}
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok {
+		x.CPU = time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
+		x.MaxRSS = ru.Maxrss * 1024 // Linux counts kilobytes
+	}
+	return x
+}
+
+// OnExit arranges for fn to run with how the child ended once it has been
+// reaped, on the reaping goroutine before Done is closed — at once if it
+// has been reaped already. fn must be quick: joins wait for it.
+func (c *Child) OnExit(fn func(Exit)) {
+	c.mu.Lock()
+	if !c.reaped {
+		c.onExit = append(c.onExit, fn)
+		c.mu.Unlock()
+		return
+	}
+	exit := c.exit
+	c.mu.Unlock()
+	fn(exit)
 }
 
 // Done is closed once the child has exited and been reaped.
@@ -303,19 +349,19 @@ func (c *Child) Exited() bool {
 // ExitCode is CPython's Process.exitcode: the exit status, or -N after
 // signal N. ok is false while the child runs.
 func (c *Child) ExitCode() (code int, ok bool) {
+	x, ok := c.Exit()
+	return x.Code, ok
+}
+
+// Exit returns how the child ended and what it used; ok is false while
+// it runs.
+func (c *Child) Exit() (x Exit, ok bool) {
 	if !c.Exited() {
-		return 0, false
+		return Exit{}, false
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case c.waitErr != nil:
-		return 255, true
-	case c.status.Signaled():
-		return -int(c.status.Signal()), true
-	default:
-		return c.status.ExitStatus(), true
-	}
+	return c.exit, true
 }
 
 // Signal sends sig unless the child has already been reaped, so a recycled

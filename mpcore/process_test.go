@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,6 +53,17 @@ func testChild() int {
 				return 96
 			}
 		}
+	case "burn":
+		// Touch 64 MiB and use 100 ms of CPU time, then exit with 7.
+		mem := make([]byte, 64<<20)
+		for i := range mem {
+			mem[i] = byte(i)
+		}
+		var ru unix.Rusage
+		for unix.Getrusage(unix.RUSAGE_SELF, &ru) == nil && time.Duration(ru.Utime.Nano()+ru.Stime.Nano()) < 100*time.Millisecond {
+		}
+		runtime.KeepAlive(mem)
+		return 7
 	case "spawn-grandchild":
 		// Launch a sleeping grandchild and report its pid on the carried fd.
 		gc, err := Launch(LaunchConfig{Prep: &Prep{Payload: []byte("sleep")}})
@@ -214,6 +226,27 @@ func TestWarmPoolCloseEndsIdleChildren(t *testing.T) {
 	for _, c := range idle {
 		if !c.Exited() {
 			t.Errorf("idle child %d still running after Close", c.Pid)
+		}
+	}
+}
+
+// TestExitReportsUsage: OnExit's functions, registered before the exit or
+// after it, see how the child ended and what it used, as Exit does.
+func TestExitReportsUsage(t *testing.T) {
+	c := launch(t, "burn")
+	seen := make(chan Exit, 2)
+	c.OnExit(func(x Exit) { seen <- x })
+	if !c.Join(20 * time.Second) {
+		t.Fatal("the child did not exit")
+	}
+	c.OnExit(func(x Exit) { seen <- x })
+	x, ok := c.Exit()
+	if !ok || x.Code != 7 || x.CPU < 100*time.Millisecond || x.MaxRSS < 64<<20 || x.Time.IsZero() {
+		t.Fatalf("Exit() = %+v, %v; want code 7, CPU >= 100ms, MaxRSS >= 64 MiB", x, ok)
+	}
+	for range 2 {
+		if got := <-seen; got != x {
+			t.Errorf("OnExit saw %+v, Exit() says %+v", got, x)
 		}
 	}
 }

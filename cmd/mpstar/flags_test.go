@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -54,5 +55,48 @@ func TestHelpListsEnvironment(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("-h does not mention %s:\n%s", want, out)
 		}
+	}
+}
+
+// --trace writes the run's timeline when the run ends, a failed one too:
+// a Chrome trace-event file with a track for each process.
+func TestTraceFlag(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.json")
+	cmd := exec.Command(os.Args[0], "--trace", path, "-c", `
+load("multiprocessing", "Pool")
+
+def neg(x):
+    return -x
+
+if __name__ == "__main__":
+    print(Pool(2).map(neg, [-1, -2, -3]))
+    fail("after the pool")
+`)
+	cmd.Env = append(cleanEnv(), asMain+"=1")
+	out, err := cmd.Output()
+	if code := cmd.ProcessState.ExitCode(); code != 1 || string(out) != "[1, 2, 3]\n" {
+		t.Fatalf("mpstar --trace: exit code %d (%v), printed %q; want 1 and the list", code, err, out)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trace struct {
+		TraceEvents []struct {
+			Name, Ph string
+			Args     map[string]any
+		}
+	}
+	if err := json.Unmarshal(data, &trace); err != nil {
+		t.Fatalf("the trace is not JSON: %v\n%s", err, data)
+	}
+	var tracks []string
+	for _, e := range trace.TraceEvents {
+		if e.Ph == "M" && e.Name == "process_name" {
+			tracks = append(tracks, e.Args["name"].(string))
+		}
+	}
+	if strings.Join(tracks, " ") != "MainProcess SpawnPoolWorker-1 SpawnPoolWorker-2" {
+		t.Errorf("tracks %q, want the main process and two pool workers", tracks)
 	}
 }

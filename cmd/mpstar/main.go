@@ -6,6 +6,7 @@
 //	mpstar                         the REPL on a terminal, else the program on stdin
 //	mpstar -i script.star          then the REPL with the script's globals
 //	mpstar -cpuprofile FILE ...    profile the main process
+//	mpstar --trace FILE ...        a timeline of every process and pool task
 //	mpstar --sandbox --allow-read=DIR ...  only what is granted (see -h)
 //	mpstar -version | -h           -h lists the options and environment
 //
@@ -28,7 +29,7 @@ import (
 // Version is the mpstar release, printed by -version.
 const Version = "0.1.0"
 
-const usage = `usage: mpstar [--allow-*] [--sandbox] [--max-*] [-i] [-cpuprofile FILE] [-c CODE | script.star | -] [args...]
+const usage = `usage: mpstar [--allow-*] [--sandbox] [--max-*] [-i] [-cpuprofile FILE] [--trace FILE] [-c CODE | script.star | -] [args...]
        mpstar -version
 Runs a Starlark script with Python's multiprocessing built in.
 With no script and a terminal on stdin, starts the REPL; with a pipe on
@@ -38,6 +39,11 @@ Options:
   -c CODE           run CODE instead of a file
   -i                then start the REPL with the script's globals (python3 -i)
   -cpuprofile FILE  write a CPU profile of the main process to FILE
+  --trace FILE      write a timeline of the run to FILE when it ends (also
+                    after a failure): a Chrome trace-event file, one track
+                    per process, a slice per pool task, markers for
+                    failures; open it in https://ui.perfetto.dev or
+                    chrome://tracing
   -version          print the version
 The dialect is Python's: sets, while loops, top-level statements, global
 reassignment and recursion are always on (no -set, -recursion or
@@ -135,6 +141,13 @@ func run(args []string) int {
 		}
 		if args[0] == "-i" {
 			interactive, args = true, args[1:]
+			continue
+		}
+		if trace, err := takeTrace(&args, &opts); err != nil {
+			fmt.Fprintf(os.Stderr, "mpstar: %v\n", err)
+			return 2
+		} else if trace != nil {
+			defer trace.write()
 			continue
 		}
 		if args[0] != "-cpuprofile" {

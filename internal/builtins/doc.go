@@ -36,7 +36,8 @@
 // This package, one concern per file (CPython's file in parentheses):
 //
 //   - runtime.go: Runtime, the state of one interpreter in one process;
-//     predeclared.go: its predeclared names and LoadModule.
+//     predeclared.go: its predeclared names and LoadModule; runevents.go:
+//     the run's events for a host (processes started and exited).
 //   - process.go, child.go (process.py, popen_spawn_posix.py): Process and
 //     the child's side; fork.go: the fork start method's global snapshot;
 //     context.go (context.py): start methods and contexts; misc.go: the

@@ -349,6 +349,10 @@ func (p *Process) Start() error {
 		Filename: cfg.Filename, Source: cfg.Source, Argv: cfg.Argv, Dir: cwd, Payload: payload,
 		Extra: extra,
 	}
+	var started time.Time
+	if rt.cfg.Events != nil {
+		started = time.Now()
+	}
 	child, err := rt.launch(prep, fds.FDs())
 	if err != nil {
 		rt.procs.started(slot, nil)
@@ -358,6 +362,9 @@ func (p *Process) Start() error {
 	p.child, p.pid, p.started = child, child.Pid, true
 	p.target, p.args, p.kwargs = nil, nil, nil // CPython drops them after start
 	rt.addChild(p)
+	if rt.cfg.Events != nil {
+		rt.reportProcess(p, started)
+	}
 	return nil
 }
 

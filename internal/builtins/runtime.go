@@ -38,6 +38,11 @@ type Config struct {
 	// Confine is what the run may touch and use; its zero value allows
 	// nothing.
 	Confine Confinement
+	// Events, if not nil, receives the events of the processes this
+	// process starts and of their pool tasks (see runevents.go), from any
+	// goroutine, some holding locks: it must be quick and safe for
+	// concurrent use. Children are not given it.
+	Events func(RunEvent)
 }
 
 // Runtime is the state of one mpstar interpreter in one OS process. A host

@@ -19,7 +19,8 @@
 //   - errors.go: the error types.
 //   - cpus.go: DefaultProcesses, the CPU count a pool uses by default
 //     (affinity mask and cgroup CPU quota).
-//   - progress.go: Progress, the terminal progress bar of progress=True.
+//   - progress.go: Progress, the progress of progress=True: a bar on a
+//     terminal, plain lines elsewhere.
 //
 // Unlike CPython's pool, which feeds one shared task queue from a thread
 // and learns of dead workers only by polling, this scheduler assigns each

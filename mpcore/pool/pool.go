@@ -54,6 +54,12 @@ type Task struct {
 	// fails with a *TaskTimeoutError (CPython has no such limit: a stuck
 	// task hangs map forever).
 	Timeout time.Duration
+	// Began, if not nil, is told which worker runs the task when the
+	// worker starts on it: when it is handed the task, or when its
+	// initializer is done if that is later. It is called with the pool's
+	// lock held, so it must be quick and must not call into the pool; Done
+	// comes after it. It is for timing tasks; leaving it nil costs nothing.
+	Began func(w *Worker)
 	// Done receives the outcome, exactly once: the worker's reply, or an
 	// error (*WorkerLostError, *TaskTimeoutError, *InitError, *StartError,
 	// ErrTerminated). It
@@ -159,6 +165,9 @@ func (p *Pool) assignLocked(wk *worker, t *Task) {
 	wk.task = t
 	if t.Timeout > 0 {
 		wk.timer = time.AfterFunc(t.Timeout, func() { p.expire(wk, t) })
+	}
+	if wk.ready && t.Began != nil {
+		t.Began(wk.Worker)
 	}
 }
 
@@ -292,6 +301,9 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 	case msgReady:
 		p.mu.Lock()
 		wk.ready = true
+		if t := wk.task; t != nil && t.Began != nil {
+			t.Began(wk.Worker) // it waited for the initializer
+		}
 		p.mu.Unlock()
 	case msgInitFailed:
 		p.mu.Lock()

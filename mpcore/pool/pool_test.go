@@ -319,3 +319,43 @@ func TestTaskTimeoutSparesAFastTask(t *testing.T) {
 		t.Errorf("%d workers were started for three quick tasks, want 1", n)
 	}
 }
+
+// TestBeganNamesTheWorkerThatRanTheTask: Began is called once per task,
+// before Done, with the worker whose pid the task replies — for the
+// first tasks, handed out before the workers were ready, too.
+func TestBeganNamesTheWorkerThatRanTheTask(t *testing.T) {
+	p, _ := newPool(t, 2, 0, "")
+	type run struct {
+		began []*Worker
+		pid   string
+		err   error
+	}
+	runs := make([]run, 20)
+	done := make(chan int, len(runs))
+	for i := range runs {
+		r := &runs[i]
+		err := p.Submit(&Task{
+			Message: append(AppendTaskHeader(nil), "pid"...),
+			Began:   func(w *Worker) { r.began = append(r.began, w) },
+			Done: func(reply []byte, err error) {
+				r.pid, r.err = string(reply), err
+				done <- i
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range runs {
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatal("tasks did not complete within 20s")
+		}
+	}
+	for i, r := range runs {
+		if r.err != nil || len(r.began) != 1 || strconv.Itoa(r.began[0].Child.Pid) != r.pid {
+			t.Errorf("task %d: Began told %d times (%v), the task ran in pid %s (%v)", i, len(r.began), r.began, r.pid, r.err)
+		}
+	}
+}

@@ -1,7 +1,8 @@
 package pool
 
-// The progress bar of map(..., progress=True), an mpstar addition: done
-// over total, the rate and the time left, redrawn in place on a terminal.
+// The progress of map(..., progress=True), an mpstar addition: on a
+// terminal a bar of done over total, the rate and the time left, redrawn
+// in place; elsewhere (a log file, a pipe) a plain line now and then.
 
 import (
 	"fmt"
@@ -16,23 +17,38 @@ import (
 // spend its time writing to the terminal.
 const redrawEvery = 100 * time.Millisecond
 
+// lineEvery bounds how often a plain progress line is written: often
+// enough to show in a log that a long job is alive, seldom enough to keep
+// the log short.
+const lineEvery = 2 * time.Second
+
 // barWidth is the number of cells in the bar.
 const barWidth = 30
 
-// Progress draws a progress bar for a job of a known number of items.
-// It is used from one goroutine.
+// Progress shows the progress of a job of a known number of items. It is
+// used from one goroutine.
 type Progress struct {
 	w     io.Writer
 	total int
+	plain bool   // no terminal: plain lines rather than a bar
+	label string // names the job in plain lines
 	start time.Time
-	drawn time.Time // when the bar was last drawn
+	drawn time.Time // when the bar or line was last written
 	now   func() time.Time
 }
 
-// NewProgress returns a bar for total items drawn on w, and draws it at 0.
-func NewProgress(w io.Writer, total int) *Progress {
+// NewProgress returns the progress of a job of total items shown on w.
+// On a terminal it is a bar, drawn at 0 at once; elsewhere it is a plain
+// line such as "map: 50/100 tasks done", written every lineEvery at most
+// and at the end, label naming the job.
+func NewProgress(w io.Writer, total int, terminal bool, label string) *Progress {
 	p := &Progress{w: w, total: total, now: time.Now}
 	p.start = p.now()
+	p.drawn = p.start
+	if !terminal {
+		p.plain, p.label = true, label
+		return p
+	}
 	p.draw(0)
 	return p
 }
@@ -43,25 +59,42 @@ func IsTerminal(fd int) bool {
 	return err == nil
 }
 
-// Update redraws the bar for done items, unless it was drawn less than
-// redrawEvery ago.
+// Update shows done items, unless the bar was drawn less than
+// redrawEvery ago (a plain line written less than lineEvery ago).
 func (p *Progress) Update(done int) {
-	if p.now().Sub(p.drawn) >= redrawEvery {
+	switch {
+	case !p.plain && p.now().Sub(p.drawn) >= redrawEvery:
 		p.draw(done)
+	case p.plain && p.now().Sub(p.drawn) >= lineEvery:
+		p.writeLine(done)
 	}
 }
 
-// Note writes a line of text above the bar (a task that failed), then
-// draws the bar again below it.
+// Note writes a line of text (a task that failed): on a terminal above
+// the bar, which it then draws again below it.
 func (p *Progress) Note(text string, done int) {
+	if p.plain {
+		io.WriteString(p.w, text+"\n")
+		return
+	}
 	io.WriteString(p.w, "\r"+text+"\x1b[K\n")
 	p.draw(done)
 }
 
-// Finish draws the bar a last time and ends its line.
+// Finish shows done items a last time and ends the bar's line.
 func (p *Progress) Finish(done int) {
+	if p.plain {
+		p.writeLine(done)
+		return
+	}
 	p.draw(done)
 	io.WriteString(p.w, "\n")
+}
+
+// writeLine writes a plain line of progress.
+func (p *Progress) writeLine(done int) {
+	p.drawn = p.now()
+	fmt.Fprintf(p.w, "%s: %d/%d tasks done\n", p.label, done, p.total)
 }
 
 // draw writes the bar with one write: carriage return, the line, and

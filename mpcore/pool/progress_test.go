@@ -44,6 +44,26 @@ func TestProgressRedrawsAtMostEveryInterval(t *testing.T) {
 	}
 }
 
+// TestProgressPlainLines: without a terminal, a line at most every
+// lineEvery and one at the end, nothing at the start.
+func TestProgressPlainLines(t *testing.T) {
+	var buf bytes.Buffer
+	clock := time.Unix(0, 0)
+	p := NewProgress(&buf, 10, false, "map")
+	p.now = func() time.Time { return clock }
+	p.start, p.drawn = clock, clock
+	p.Update(1) // too soon: not written
+	clock = clock.Add(lineEvery)
+	p.Update(4)
+	p.Update(5) // too soon again
+	p.Note("task 6 failed: ValueError: bad", 5)
+	p.Finish(10)
+	want := "map: 4/10 tasks done\ntask 6 failed: ValueError: bad\nmap: 10/10 tasks done\n"
+	if got := buf.String(); got != want {
+		t.Errorf("wrote %q, want %q", got, want)
+	}
+}
+
 func TestIsTerminal(t *testing.T) {
 	master, slave := openPty(t)
 	if !IsTerminal(slave) {

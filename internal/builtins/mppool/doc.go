@@ -20,6 +20,8 @@
 //     every worker process, which runs tasks with mpcore/pool's Serve.
 //   - cluster.go: Pool(cluster=URL) through builtins' cluster seam, and
 //     StartPoolWorker for cluster worker hosts.
+//   - events.go: each task's start and end as the run's events, when a
+//     host listens (interp.Options.Events).
 //
 // task_timeout (seconds; apply_async's timeout= for one task, the map
 // methods' for each chunk of theirs) bounds a task's run in a local pool: past it the task fails with TimeoutError

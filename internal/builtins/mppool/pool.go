@@ -29,6 +29,7 @@ type Pool struct {
 	value.Object
 	rt     *builtins.Runtime
 	eng    builtins.PoolEngine
+	local  bool // eng is this host's engine, not a cluster's
 	size   int
 	state  string // CPython's RUN, CLOSE or TERMINATE
 	setup  *poolSetup
@@ -113,6 +114,7 @@ func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 		eng, err = p.newClusterEngine(cluster, retries, maxTasks)
 	} else {
 		eng, err = pool.New(pool.Config{Processes: n, MaxTasksPerChild: maxTasks, Start: p.startWorker})
+		p.local = true
 	}
 	if err != nil {
 		p.releaseSetup()
@@ -309,11 +311,15 @@ func poolCall(thread *starlark.Thread, b *starlark.Builtin) (*Pool, error) {
 	return p, nil
 }
 
-// submit hands a task to the engine, numbering it.
-func (p *Pool) submit(t *pool.Task) error {
+// submit hands a task to the engine, numbering it; describe names it in
+// errors and events.
+func (p *Pool) submit(t *pool.Task, describe func() string) error {
 	p.jobs++
 	if t.Timeout == 0 {
 		t.Timeout = p.taskTimeout
+	}
+	if emit := p.rt.Events(); emit != nil && p.local {
+		p.reportTask(emit, t, describe)
 	}
 	return poolErr(p.eng.Submit(t))
 }
@@ -380,7 +386,7 @@ func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 }
 
 // stderrTerminal reports whether the runtime's stderr is a terminal, where
-// progress=True draws its bar.
+// progress=True draws a bar rather than writing plain lines.
 func stderrTerminal(rt *builtins.Runtime) bool {
 	f, ok := rt.Config().Stderr.(*os.File)
 	return ok && pool.IsTerminal(int(f.Fd()))

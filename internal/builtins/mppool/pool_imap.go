@@ -89,8 +89,8 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		}
 		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), chunksize: j.chunksize, total: j.n,
 			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
-		if progress && stderrTerminal(p.rt) && j.n > 0 {
-			it.bar = pool.NewProgress(p.rt.Stderr(), j.n)
+		if progress && j.n > 0 {
+			it.bar = pool.NewProgress(p.rt.Stderr(), j.n, stderrTerminal(p.rt), b.Name())
 		}
 		if err := p.submitChunks(j, it); err != nil {
 			return nil, err

@@ -314,10 +314,10 @@ func (p *Pool) applyAsync(name string, fn, fargs, fkw, cb, ecb starlark.Value, l
 	}
 	r := newAsyncResult(p, "ApplyResult", cb, ecb)
 	job := p.jobs + 1
+	describe := func() string { return fmt.Sprintf("task %d, %s()", job, funcName(fn)) }
 	err = p.submit(&pool.Task{Message: msg, Timeout: limit, Done: func(reply []byte, err error) {
-		v, err := p.decodeReply(reply, err, func() string { return fmt.Sprintf("task %d, %s()", job, funcName(fn)) })
-		r.complete(v, err)
-	}})
+		r.complete(p.decodeReply(reply, err, describe))
+	}}, describe)
 	if err != nil {
 		return nil, err
 	}
@@ -469,7 +469,7 @@ func (p *Pool) submitChunks(j *mapJob, sink chunkSink) error {
 			return err
 		}
 		c := &chunkReply{p: p, sink: sink, i: i, dst: sink.slots(off, n), describe: func() string { return j.describe(i, off, n) }}
-		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Timeout: j.timeout, Done: c.done}); err != nil {
+		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Timeout: j.timeout, Done: c.done}, c.describe); err != nil {
 			return err
 		}
 	}
@@ -554,7 +554,7 @@ func poolMapMethod(star, async bool) func(*starlark.Thread, *starlark.Builtin, s
 		if err != nil || async {
 			return r, err
 		}
-		return p.awaitMap(thread, r, a.progress)
+		return p.awaitMap(thread, r, a.progress, b.Name())
 	}
 }
 
@@ -586,11 +586,11 @@ func (p *Pool) mapAsync(name string, a mapArgs, star bool) (*AsyncResult, error)
 	return r, nil
 }
 
-// awaitMap waits for a map's result, drawing a progress bar when asked
-// and stderr is a terminal.
-func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool) (starlark.Value, error) {
-	if progress && stderrTerminal(p.rt) {
-		bar := pool.NewProgress(p.rt.Stderr(), len(r.items))
+// awaitMap waits for a map's result, showing its progress on stderr when
+// asked; method names the map in plain progress lines.
+func (p *Pool) awaitMap(thread *starlark.Thread, r *AsyncResult, progress bool, method string) (starlark.Value, error) {
+	if progress {
+		bar := pool.NewProgress(p.rt.Stderr(), len(r.items), stderrTerminal(p.rt), method)
 		stopped := stop.Done()
 		for !r.isReady() {
 			select {

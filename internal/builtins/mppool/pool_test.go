@@ -5,6 +5,7 @@ package mppool_test
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -589,16 +590,32 @@ func TestPoolProgressOnTerminal(t *testing.T) {
 	}
 }
 
-func TestPoolProgressNotOnFile(t *testing.T) {
-	f, err := os.CreateTemp(t.TempDir(), "stderr")
+// TestPoolProgressLinesOnPipe: where stderr is no terminal (a pipe here,
+// as under a CI runner or a log collector), progress=True writes plain
+// lines, the last one at the end, and no terminal control characters.
+func TestPoolProgressLinesOnPipe(t *testing.T) {
+	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	out, _ := runPoolScript(t, progressScript, f, 60*time.Second)
+	defer r.Close()
+	read := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(r)
+		read <- b
+	}()
+	out, _ := runPoolScript(t, progressScript, w, 60*time.Second)
+	w.Close()
 	expectLines(t, out, "300", "3", "50")
-	if b, _ := os.ReadFile(f.Name()); len(b) != 0 {
-		t.Errorf("progress=True wrote to a file: %q", b)
+	lines := string(<-read)
+	failed := "task 2 failed: ValueError: invalid literal for int() with base 10: 'x'\n"
+	for _, want := range []string{"map: 300/300 tasks done\n", failed, "imap_unordered: 3/4 tasks done\n", "imap: 50/50 tasks done\n"} {
+		if !strings.Contains(lines, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, lines)
+		}
+	}
+	if strings.ContainsAny(lines, "\r\x1b") {
+		t.Errorf("stderr has terminal control characters: %q", lines)
 	}
 }
 
