@@ -32,7 +32,6 @@ type File struct {
 	writable bool
 	closed   bool
 	serial   uint64 // identity hash
-	regular  bool   // a regular file: a short read is its end
 	sizeHint int64  // the size of a regular file when it was opened, else 0
 }
 
@@ -162,9 +161,7 @@ func (f *File) readAll() ([]byte, error) {
 	for {
 		n, err := f.f.Read(buf[len(buf):cap(buf)])
 		buf = buf[:len(buf)+n]
-		// A read of a regular file that leaves room in the buffer has met
-		// the end: another read would only return 0.
-		if errors.Is(err, io.EOF) || err == nil && f.regular && len(buf) < cap(buf) {
+		if errors.Is(err, io.EOF) || err == nil && f.metEnd(buf) {
 			return f.decode(buf, true)
 		}
 		if err != nil {
@@ -174,6 +171,15 @@ func (f *File) readAll() ([]byte, error) {
 			buf = append(buf, 0)[:len(buf)]
 		}
 	}
+}
+
+// metEnd reports whether readAll's buffer holds the rest of a regular
+// file without the read that returns 0: the last read left room in it, and
+// it holds as many bytes as the file had when it was opened. (A file of
+// /proc or /sys reports a size that is not its content's, 0 or a page, and
+// gives its content a page per read: it is read until a read returns 0.)
+func (f *File) metEnd(buf []byte) bool {
+	return f.sizeHint > 0 && int64(len(buf)) == f.sizeHint && len(buf) < cap(buf)
 }
 
 // readN reads up to n bytes, or n characters in text mode.

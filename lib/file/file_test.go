@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -135,4 +136,21 @@ func openDescriptors(t *testing.T) int {
 		t.Fatal(err)
 	}
 	return len(fds)
+}
+
+// TestReadPseudoFile: a file of /proc reports size 0 and gives its content
+// a page per read; read() returns all of it.
+func TestReadPseudoFile(t *testing.T) {
+	const name = "/proc/kallsyms" // megabytes, read a page at a time, and stable
+	want, err := os.ReadFile(name)
+	if err != nil || len(want) <= 8192 {
+		t.Skipf("%s: %d bytes, %v", name, len(want), err)
+	}
+	out, err := run(t, "", `print(len(open("`+name+`").read()), len(open("`+name+`", "rb").read()))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strconv.Itoa(len(want)); out != n+" "+n+"\n" {
+		t.Errorf("read() of %s: %q, want %d bytes in each mode", name, out, len(want))
+	}
 }

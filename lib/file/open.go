@@ -66,7 +66,7 @@ func open(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwa
 	}
 	opened := newFile(newDescriptor(fd, path), path, mode, c, nl, m.readable, m.writable)
 	if statErr == nil && st.Mode&syscall.S_IFMT == syscall.S_IFREG {
-		opened.regular, opened.sizeHint = true, st.Size
+		opened.sizeHint = st.Size
 	}
 	return opened, nil
 }
