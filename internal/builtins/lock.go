@@ -73,8 +73,9 @@ func (l *Lock) String() string {
 }
 
 // childSelf is this process's Process when it is a launched child (set by
-// NewChildRuntime), for reprs that have no thread at hand. A process runs
-// at most one child runtime; any other runtime in it is a main process.
+// NewChildRuntime), for reprs that have no thread at hand. It is per OS
+// process, not per run, because a launched child runs exactly one child
+// runtime (interp.ChildMain); any other runtime in a process is a main one.
 var childSelf atomic.Pointer[Process]
 
 // currentProcessName is CPython's current_process().name, as a lock's repr

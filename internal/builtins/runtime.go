@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/manager"
 	"github.com/mpstar/mpstar/mpcore/queue"
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
@@ -77,10 +78,11 @@ type Runtime struct {
 	interactive   bool      // the main module is a REPL session
 	ending        bool      // EndChildren was called: start no more children
 	mainThread    *starlark.Thread
-	warm          *mpcore.WarmPool // forkserver's waiting children, made on first use
-	procs         processCap       // the run's process cap
-	logger        *Logger          // the multiprocessing logger, made on first use
-	plain         *Encoder         // the encoder for values that carry no descriptors
+	warm          *mpcore.WarmPool  // forkserver's waiting children, made on first use
+	procs         processCap        // the run's process cap
+	logger        *Logger           // the multiprocessing logger, made on first use
+	plain         *Encoder          // the encoder for values that carry no descriptors
+	managers      *manager.Registry // the run's manager clients and servers
 }
 
 type exitHook struct {
@@ -108,7 +110,7 @@ func newRuntime(cfg Config) *Runtime {
 		cfg.Stderr = os.Stderr
 	}
 	rt := &Runtime{cfg: cfg, modules: map[string]starlark.StringDict{},
-		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New()}
+		stdout: mpcore.OutputOf(cfg.Stdout), stderr: mpcore.OutputOf(cfg.Stderr), sig: stop.New(), managers: manager.NewRegistry()}
 	rt.sig.SetWork(rt.serveDeferred)
 	rt.queues.Warn = rt.WriteStderr
 	// The run's predeclared values go to its children (see values.go).
@@ -128,6 +130,9 @@ func newRuntime(cfg Config) *Runtime {
 	})
 	return rt
 }
+
+// Managers returns the run's manager clients and servers.
+func (rt *Runtime) Managers() *manager.Registry { return rt.managers }
 
 // Self returns the current process.
 func (rt *Runtime) Self() *Process { return rt.self }

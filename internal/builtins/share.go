@@ -4,6 +4,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/mpcore"
+	"github.com/mpstar/mpstar/mpcore/manager"
 )
 
 // Shareable is implemented by runtime objects (locks, queues, connections,
@@ -41,6 +42,9 @@ type UnshareContext struct {
 	// Warn writes a warning line to the decoding run's stderr (a lock
 	// taken back from a dead holder); nil: the process's stderr.
 	Warn func(line string)
+	// Managers are the decoding run's manager clients and servers, which
+	// a decoded proxy uses; nil: the proxy gets a client of its own.
+	Managers *manager.Registry
 }
 
 // ShareDecoder rebuilds a value from its handle payload.

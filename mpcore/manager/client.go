@@ -53,25 +53,6 @@ func NewClient(addr conn.Address, authkey []byte) *Client {
 	return &Client{addr: addr, authkey: authkey, maxMessage: MaxMessage, conns: map[*clientConn]struct{}{}}
 }
 
-var clients = struct {
-	sync.Mutex
-	m map[string]*Client
-}{m: map[string]*Client{}}
-
-// ClientFor returns this process's shared client of the server at addr
-// with authkey, making it on first use.
-func ClientFor(addr conn.Address, authkey []byte) *Client {
-	key := addr.String() + "\x00" + string(authkey)
-	clients.Lock()
-	defer clients.Unlock()
-	c := clients.m[key]
-	if c == nil {
-		c = NewClient(addr, authkey)
-		clients.m[key] = c
-	}
-	return c
-}
-
 // Address returns the server's address.
 func (cl *Client) Address() conn.Address { return cl.addr }
 

@@ -104,7 +104,13 @@ func (s *testSession) Close() { s.h.closed <- struct{}{} }
 // startServer serves h on a fresh AF_UNIX address until the test ends.
 func startServer(t *testing.T, h Handler) *Server {
 	t.Helper()
-	s, err := NewServer(conn.Address{}, testKey, h)
+	return startServerIn(t, NewRegistry(), h)
+}
+
+// startServerIn is startServer with the server recorded in reg.
+func startServerIn(t *testing.T, reg *Registry, h Handler) *Server {
+	t.Helper()
+	s, err := reg.NewServer(conn.Address{}, testKey, h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -266,9 +272,13 @@ func sessionsClosed(t *testing.T, h *testHandler, n int) {
 
 func TestLocalReferences(t *testing.T) {
 	h := newTestHandler()
-	s := startServer(t, h)
-	if Served(s.Address()) != s {
+	reg := NewRegistry()
+	s := startServerIn(t, reg, h)
+	if reg.Served(s.Address()) != s {
 		t.Fatal("Served does not find the server")
+	}
+	if NewRegistry().Served(s.Address()) != nil {
+		t.Fatal("another run's registry finds the server")
 	}
 	cl := NewClient(s.Address(), testKey)
 	id := create(t, cl)
@@ -388,7 +398,8 @@ func TestConcurrentClients(t *testing.T) {
 
 func TestShutdown(t *testing.T) {
 	h := newTestHandler()
-	s := startServer(t, h)
+	reg := NewRegistry()
+	s := startServerIn(t, reg, h)
 	cl := NewClient(s.Address(), testKey)
 	create(t, cl)
 	if err := cl.Shutdown(); err != nil {
@@ -405,7 +416,7 @@ func TestShutdown(t *testing.T) {
 	if _, _, err := cl.Call(OpPing, 0, "", nil); err == nil {
 		t.Error("call after shutdown succeeded")
 	}
-	if Served(s.Address()) != nil {
+	if reg.Served(s.Address()) != nil {
 		t.Error("closed server still registered as served")
 	}
 }
@@ -683,5 +694,19 @@ func TestReleaseGoesToTheHoldingConnection(t *testing.T) {
 	}
 	if n := s.NumObjects(); n != 0 {
 		t.Errorf("after the busy connection's flush: %d objects, want 0", n)
+	}
+}
+
+func TestRegistryClients(t *testing.T) {
+	s := startServer(t, newTestHandler())
+	a, b := NewRegistry(), NewRegistry()
+	if a.Client(s.Address(), testKey) != a.Client(s.Address(), testKey) {
+		t.Error("one registry made two clients of one server")
+	}
+	if a.Client(s.Address(), testKey) == b.Client(s.Address(), testKey) {
+		t.Error("two registries share a client")
+	}
+	if a.Client(s.Address(), testKey) == a.Client(s.Address(), []byte("other")) {
+		t.Error("one client for two authkeys")
 	}
 }

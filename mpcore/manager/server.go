@@ -74,17 +74,13 @@ type Server struct {
 	maxMessage int     // MaxMessage; tests lower it
 	mem        *budget // memory for large requests being received and run
 
-	mu      sync.Mutex
-	closed  bool
-	conns   map[*conn.Conn]int // open connections and their descriptors
-	done    chan struct{}
-	address conn.Address
+	mu         sync.Mutex
+	closed     bool
+	conns      map[*conn.Conn]int // open connections and their descriptors
+	done       chan struct{}
+	address    conn.Address
+	unregister func() // drops the server from its Registry; nil outside one
 }
-
-// served maps the address of each server of this process to it, so that
-// proxies decoded in a server's own process take their references there
-// directly (CPython: RebuildProxy's manager_owned).
-var served sync.Map
 
 // NewServer listens on address with authkey (nil: no authentication). A
 // zero address picks a fresh name in Linux's abstract AF_UNIX namespace,
@@ -106,16 +102,7 @@ func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error)
 	l.OwnerOnly = private
 	l.Poll = true // an idle connection holds no OS thread
 	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, mem: newBudget(memoryBudget), conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
-	served.Store(s.address, s)
 	return s, nil
-}
-
-// Served returns the server of this process listening on address, or nil.
-func Served(address conn.Address) *Server {
-	if s, ok := served.Load(address); ok {
-		return s.(*Server)
-	}
-	return nil
 }
 
 // Address returns the address the server listens on.
@@ -175,7 +162,9 @@ func (s *Server) Close() error {
 		unix.Shutdown(fd, unix.SHUT_RDWR) // wakes the connection's reader
 	}
 	s.mu.Unlock()
-	served.CompareAndDelete(s.address, s)
+	if s.unregister != nil {
+		s.unregister()
+	}
 	err := s.l.Close()
 	close(s.done)
 	return err

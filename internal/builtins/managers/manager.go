@@ -530,7 +530,7 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 	m.address = address
 	st := m.st
 	st.mu.Lock()
-	st.state, st.proc, st.client = stateStarted, p, manager.ClientFor(address, m.authkey)
+	st.state, st.proc, st.client = stateStarted, p, m.rt.Managers().Client(address, m.authkey)
 	st.mu.Unlock()
 	m.rt.AtExit(managerExitPriority, st.shutdown)
 	runtime.AddCleanup(m, func(st *managerState) { go st.shutdown() }, st)
@@ -568,7 +568,7 @@ func managerConnect(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple
 	if m.address == (conn.Address{}) {
 		return nil, exceptions.ValueError.New("connect: the manager has no address")
 	}
-	client := manager.ClientFor(m.address, m.authkey)
+	client := m.rt.Managers().Client(m.address, m.authkey)
 	if _, _, err := client.Call(manager.OpPing, 0, "", nil); err != nil {
 		return nil, managerErr(err)
 	}
@@ -679,7 +679,7 @@ func managerCreate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, exceptions.RemoteError.Errorf("the manager answered create(%q) with no proxy", typeid)
 	}
 	// The proxy class is the client's registration's, as in CPython.
-	return proxyFromReply(proxyToken{addr: m.address, authkey: m.authkey}, reply, m, m.cls.lookup(typeid))
+	return proxyFromReply(proxyToken{addr: m.address, authkey: m.authkey, reg: m.rt.Managers()}, reply, m, m.cls.lookup(typeid))
 }
 
 // def get_server(): a Server in this process (serve_forever runs it).

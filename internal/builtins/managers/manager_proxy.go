@@ -144,6 +144,7 @@ type Proxy struct {
 	addr    conn.Address
 	authkey []byte
 	client  *manager.Client
+	reg     *manager.Registry // the run's clients, which proxies in results share
 	// local is the server when the proxy lives in its server's process
 	// (an element of a managed list): it shows as its repr there.
 	local   *manager.Server
@@ -167,6 +168,7 @@ type proxyToken struct {
 	authkey []byte
 	id      uint64
 	typeid  string
+	reg     *manager.Registry // the run's clients and servers
 }
 
 // adoptProxy returns the proxy value for a reference the caller already
@@ -175,9 +177,9 @@ type proxyToken struct {
 func adoptProxy(tok proxyToken, ptype *ProxyType, exposed []string, local *manager.Server, owner *Manager) starlark.Value {
 	p := &Proxy{
 		ptype: ptype, typeid: tok.typeid, id: tok.id, addr: tok.addr, authkey: tok.authkey,
-		client: manager.ClientFor(tok.addr, tok.authkey), local: local, exposed: exposed, owner: owner,
+		client: tok.reg.Client(tok.addr, tok.authkey), reg: tok.reg, local: local, exposed: exposed, owner: owner,
 	}
-	p.plainDC = &builtins.DecodeContext{Unshare: builtins.UnshareContext{Authkey: tok.authkey}}
+	p.plainDC = &builtins.DecodeContext{Unshare: builtins.UnshareContext{Authkey: tok.authkey, Managers: tok.reg}}
 	p.plainDC.Unshare.Decode = func(b []byte) (starlark.Value, error) { return builtins.Decode(b, p.plainDC) }
 	runtime.AddCleanup(p, proxyRef.release, proxyRef{client: p.client, local: local, id: tok.id})
 	return p.value()
@@ -319,7 +321,7 @@ func (p *Proxy) result(thread *starlark.Thread, kind manager.Kind, payload []byt
 			_, typeid, _, _ := manager.ParseProxy(payload)
 			e = p.owner.cls.lookup(typeid)
 		}
-		return proxyFromReply(proxyToken{addr: p.addr, authkey: p.authkey}, payload, p.owner, e)
+		return proxyFromReply(proxyToken{addr: p.addr, authkey: p.authkey, reg: p.reg}, payload, p.owner, e)
 	case manager.KindError:
 		return nil, remoteError(payload)
 	}
@@ -488,7 +490,10 @@ func decodeProxy(uc *builtins.UnshareContext, payload []byte) (starlark.Value, e
 	id, _ := t[4].(starlark.Int).Uint64()
 	typeid, _ := starlark.AsString(t[5])
 	name, _ := starlark.AsString(t[6])
-	tok := proxyToken{addr: addr, id: id, typeid: typeid, authkey: uc.Authkey}
+	tok := proxyToken{addr: addr, id: id, typeid: typeid, authkey: uc.Authkey, reg: uc.Managers}
+	if tok.reg == nil {
+		tok.reg = manager.NewRegistry() // plain data has no run to share clients with
+	}
 	if key, ok := t[8].(starlark.Bytes); ok {
 		tok.authkey = []byte(key)
 	}
@@ -497,11 +502,11 @@ func decodeProxy(uc *builtins.UnshareContext, payload []byte) (starlark.Value, e
 		ptype = proxyTypes["AutoProxy"]
 	}
 	exposed, _ := tupleStrings(t[7])
-	local := manager.Served(tok.addr)
+	local := tok.reg.Served(tok.addr)
 	if local != nil {
 		err = local.LocalIncref(id)
 	} else {
-		err = manager.ClientFor(tok.addr, tok.authkey).Incref(id)
+		err = tok.reg.Client(tok.addr, tok.authkey).Incref(id)
 	}
 	if err != nil {
 		return nil, managerErr(err)

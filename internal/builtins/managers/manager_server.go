@@ -86,7 +86,7 @@ func newManagerServer(rt *builtins.Runtime, entries []*typeEntry, address conn.A
 	for _, e := range entries {
 		ms.types[e.typeid] = newServerType(e)
 	}
-	srv, err := manager.NewServer(address, authkey, ms)
+	srv, err := rt.Managers().NewServer(address, authkey, ms)
 	if err != nil {
 		return nil, builtins.SocketErr(err)
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/mpcore/conn"
-	"github.com/mpstar/mpstar/mpcore/manager"
 )
 
 // startTestManager serves SyncManager's typeids in this process and
@@ -30,7 +29,7 @@ func startTestManager(t *testing.T) (*builtins.Runtime, *Manager) {
 	t.Cleanup(func() { ms.srv.Close() })
 	addr := ms.srv.Address()
 	m := &Manager{cls: SyncManager, rt: rt, address: addr, authkey: authkey,
-		st: &managerState{state: stateStarted, client: manager.ClientFor(addr, authkey)}}
+		st: &managerState{state: stateStarted, client: rt.Managers().Client(addr, authkey)}}
 	return rt, m
 }
 
