@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
@@ -139,7 +138,7 @@ func (q *Queue) Freeze() {}
 func (q *Queue) Truth() starlark.Bool { return true }
 
 // Hash hashes by identity.
-func (q *Queue) Hash() (uint32, error) { return uint32(uintptr(unsafe.Pointer(q))), nil }
+func (q *Queue) Hash() (uint32, error) { return value.IdentityHash(q), nil }
 
 type queueMethod func(q *Queue, thread *starlark.Thread, name string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error)
 

@@ -4,7 +4,6 @@ package builtins
 
 import (
 	"fmt"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
@@ -45,7 +44,7 @@ func (e *Event) String() string {
 	if e.e.IsSet() {
 		state = "set"
 	}
-	return fmt.Sprintf("<Event at %#x %s>", uintptr(unsafe.Pointer(e)), state)
+	return fmt.Sprintf("<Event at %p %s>", e, state)
 }
 
 var eventMethods = map[string]*starlark.Builtin{

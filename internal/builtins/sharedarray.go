@@ -9,10 +9,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"strings"
 	"unicode/utf8"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 
@@ -143,33 +141,6 @@ func sliceLen(start, end, step int) int {
 	}
 	return 0
 }
-
-// boxFloat64s fills dst with the little-endian float64s of src. A bulk
-// read of a large 'd' array is a hot path (the array_sum benchmark): this
-// decodes straight from shared memory and boxes all the floats with one
-// allocation instead of one per item, by pointing each interface value at
-// an element of one backing array. Nothing ever writes through those
-// pointers (a Float in an interface is immutable), so sharing the backing
-// array is safe; the GC keeps it alive while any item is referenced.
-func boxFloat64s(dst []starlark.Value, src []byte) {
-	floats := make([]starlark.Float, len(dst))
-	tab := (*iface)(unsafe.Pointer(&floatExemplar)).tab
-	for i := range floats {
-		floats[i] = starlark.Float(math.Float64frombits(binary.LittleEndian.Uint64(src[8*i:])))
-		*(*iface)(unsafe.Pointer(&dst[i])) = iface{tab: tab, data: unsafe.Pointer(&floats[i])}
-	}
-}
-
-// iface is the memory layout of a Go interface value holding a non-pointer
-// type: the type's method table and a pointer to the value.
-type iface struct {
-	tab  unsafe.Pointer
-	data unsafe.Pointer
-}
-
-// floatExemplar is a starlark.Value holding a Float, whose method table
-// boxFloat64s copies.
-var floatExemplar starlark.Value = starlark.Float(0.5)
 
 // Iterate implements starlark.Iterable.
 func (a *CArray) Iterate() starlark.Iterator { return pytypes.IterateFixed(a) }

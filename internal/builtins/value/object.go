@@ -4,8 +4,8 @@ package value
 // always true.
 
 import (
+	"reflect"
 	"sort"
-	"unsafe"
 
 	"go.starlark.net/starlark"
 )
@@ -43,9 +43,9 @@ func AttrNames(methods map[string]*starlark.Builtin, extra ...string) []string {
 }
 
 // IdentityHash hashes a runtime object by its address: such objects compare
-// by identity. The address is only hashed (unsafe.Pointer to uintptr, the
-// one conversion Go allows for it), never turned back into a pointer.
+// by identity. The address is only hashed, never turned back into a
+// pointer, and Go's collector does not move heap objects.
 func IdentityHash[T any](p *T) uint32 {
-	a := uintptr(unsafe.Pointer(p))
+	a := reflect.ValueOf(p).Pointer()
 	return uint32(a>>3) ^ uint32(uint64(a)>>35)
 }
