@@ -14,8 +14,8 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
-	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/internal/pyquote"
 	"github.com/mpstar/mpstar/mpcore"
 )
 
@@ -239,7 +239,7 @@ func (c *Context) newProcess(thread *starlark.Thread, b *starlark.Builtin, args 
 // repr, anything else as Starlark shows it.
 func quoted(v starlark.Value) string {
 	if s, ok := v.(starlark.String); ok {
-		return pytypes.StrRepr(string(s))
+		return pyquote.Str(string(s))
 	}
 	return v.String()
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/internal/pyquote"
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
 
@@ -259,9 +260,9 @@ func storeBits(p []byte, bits uint64) {
 func (t *CType) itemRepr(v starlark.Value) string {
 	switch x := v.(type) {
 	case starlark.Bytes:
-		return pytypes.BytesRepr([]byte(x))
+		return pyquote.Bytes([]byte(x))
 	case starlark.String:
-		return pytypes.StrRepr(string(x))
+		return pyquote.Str(string(x))
 	}
 	return pytypes.Repr(v)
 }

@@ -15,6 +15,7 @@ var layers = []struct {
 	prefix   string // a package path below the module, or a prefix ending in "/"
 	noEngine bool   // may not import mpcore either: a leaf above Starlark only
 }{
+	{-1, "internal/pyquote", true}, // standard library only, below the engine: every layer may use it
 	{0, "mpcore", false},
 	{0, "mpcore/", false},
 	{0, "interp/internal/quietlog", true}, // imports only the standard library
@@ -54,9 +55,9 @@ func layerOf(t *testing.T, pkg string) (rank int, noEngine bool) {
 // TestLayers keeps the architecture (paths below internal/builtins
 // shortened to builtins): cmd -> interp -> builtins/modules ->
 // builtins/managers -> builtins/mppool and lib/* -> builtins ->
-// builtins/pytypes -> builtins/value -> builtins/exceptions, and
-// everything above the leaves -> mpcore. No package imports upward or
-// sideways.
+// builtins/pytypes -> builtins/value -> builtins/exceptions, and everything
+// above the leaves -> mpcore -> internal/pyquote. No package imports upward
+// or sideways.
 func TestLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", modulePath+"...").Output()
 	if err != nil {

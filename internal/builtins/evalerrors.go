@@ -14,7 +14,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
-	"github.com/mpstar/mpstar/internal/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // evalError maps one of the interpreter's messages to a Python exception:
@@ -71,11 +71,11 @@ var evalErrors = sync.OnceValue(func() []evalError {
 		{regexp.MustCompile(`^floating-point modulo by zero$`), fixed(exceptions.ZeroDivisionError, "float modulo")},
 		{regexp.MustCompile(`division by zero|modulo by zero`), keep(exceptions.ZeroDivisionError)},
 		{regexp.MustCompile(`^int: invalid literal with base (\d+): (.*)$`), func(m []string) *exceptions.Error {
-			return exceptions.ValueError.Errorf("invalid literal for int() with base %s: %s", m[1], pytypes.StrRepr(m[2]))
+			return exceptions.ValueError.Errorf("invalid literal for int() with base %s: %s", m[1], pyquote.Str(m[2]))
 		}},
 		{regexp.MustCompile(`^int: base must be an integer >= 2 && <= 36$`), fixed(exceptions.ValueError, "int() base must be >= 2 and <= 36, or 0")},
 		{regexp.MustCompile(`^(?:float: )?invalid float literal: (.*)$`), func(m []string) *exceptions.Error {
-			return exceptions.ValueError.Errorf("could not convert string to float: %s", pytypes.StrRepr(m[1]))
+			return exceptions.ValueError.Errorf("could not convert string to float: %s", pyquote.Str(m[1]))
 		}},
 		{regexp.MustCompile(`^unknown binary op: (\S+) in (\S+)$`), func(m []string) *exceptions.Error {
 			return exceptions.TypeError.Errorf("argument of type '%s' is not iterable", pyType(m[2]))
@@ -169,7 +169,7 @@ func matchEvalError(text, msg string) *exceptions.Error {
 // str(exc) is repr(key), and exc.args is (key,).
 func shownKeyError(shown string) *exceptions.Error {
 	if s, err := strconv.Unquote(shown); err == nil && strings.HasPrefix(shown, `"`) {
-		return exceptions.KeyError.WithArgs(pytypes.StrRepr(s), starlark.Tuple{starlark.String(s)})
+		return exceptions.KeyError.WithArgs(pyquote.Str(s), starlark.Tuple{starlark.String(s)})
 	}
 	if n, err := strconv.ParseInt(shown, 10, 64); err == nil {
 		return exceptions.KeyError.WithArgs(shown, starlark.Tuple{starlark.MakeInt64(n)})

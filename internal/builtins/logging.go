@@ -27,8 +27,8 @@ import (
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
-	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // The logging levels, as Python's logging and multiprocessing.util.
@@ -241,7 +241,7 @@ func levelArg(v starlark.Value) (int, error) {
 		if n, ok := LevelByName[string(x)]; ok {
 			return n, nil
 		}
-		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pytypes.StrRepr(string(x)))
+		return 0, exceptions.ValueError.Errorf("Unknown level: %s", pyquote.Str(string(x)))
 	}
 	return 0, exceptions.TypeError.Errorf("Level not an integer or a valid string: %s", v)
 }

@@ -12,7 +12,7 @@ import (
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
-	"github.com/mpstar/mpstar/internal/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 func init() { exceptions.Construct = newException }
@@ -45,7 +45,7 @@ func excStr(v starlark.Value) string {
 func excRepr(v starlark.Value) string {
 	switch v := v.(type) {
 	case starlark.String:
-		return pytypes.StrRepr(string(v))
+		return pyquote.Str(string(v))
 	case starlark.Tuple:
 		parts := make([]string, len(v))
 		for i, x := range v {

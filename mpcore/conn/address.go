@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // Family is an address family, named as in CPython.
@@ -85,11 +87,11 @@ func (a Address) IsAbstract() bool {
 func (a Address) String() string {
 	switch {
 	case a.Family == AFInet:
-		return "(" + pyStrRepr(a.Host) + ", " + strconv.Itoa(a.Port) + ")"
+		return "(" + pyquote.Str(a.Host) + ", " + strconv.Itoa(a.Port) + ")"
 	case a.IsAbstract():
-		return pyBytesRepr([]byte(a.Path))
+		return pyquote.Bytes([]byte(a.Path))
 	}
-	return pyStrRepr(a.Path)
+	return pyquote.Str(a.Path)
 }
 
 // domain returns the socket domain for a's family.

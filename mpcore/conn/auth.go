@@ -19,6 +19,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // DefaultHandshakeTimeout bounds a whole handshake unless a Listener or
@@ -122,7 +124,7 @@ func answerChallenge(c *Conn, authkey []byte) error {
 		return err
 	}
 	if !bytes.HasPrefix(message, []byte(challengePrefix)) {
-		return &AuthenticationError{Msg: "Protocol error, expected challenge: message=" + pyBytesRepr(message)}
+		return &AuthenticationError{Msg: "Protocol error, expected challenge: message=" + pyquote.Bytes(message)}
 	}
 	message = message[len(challengePrefix):]
 	if len(message) < legacyChallengeLen {
@@ -162,7 +164,7 @@ func splitDigest(message []byte) (string, []byte, error) {
 		}
 	}
 	return "", nil, &AuthenticationError{Msg: "unsupported message length, missing digest prefix, " +
-		"or unsupported digest: message=" + pyBytesRepr(message)}
+		"or unsupported digest: message=" + pyquote.Bytes(message)}
 }
 
 // createResponse computes the answer to a challenge message: a raw

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -61,7 +62,7 @@ func runPeer(t *testing.T, c *Conn, steps []step) chan error {
 				return
 			}
 			if !bytes.Equal(got, s.expect) {
-				errc <- errors.New("peer got " + pyBytesRepr(got) + ", want " + pyBytesRepr(s.expect))
+				errc <- fmt.Errorf("peer got %q, want %q", got, s.expect)
 				return
 			}
 		}

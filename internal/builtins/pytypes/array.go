@@ -19,6 +19,7 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // ArrayModule is the predeclared array module:
@@ -343,7 +344,7 @@ func (a *TypedArray) String() string {
 	n := a.Len()
 	if n > 0 && a.tc.kind == unicodeItem {
 		sb.WriteString(", ")
-		sb.WriteString(StrRepr(a.unicode()))
+		sb.WriteString(pyquote.Str(a.unicode()))
 	} else if n > 0 {
 		sb.WriteString(", [")
 		for i := 0; i < n; i++ {
@@ -367,14 +368,6 @@ func Repr(v starlark.Value) string {
 		return "-inf"
 	}
 	return v.String()
-}
-
-// StrRepr renders a string with Python's single quotes.
-func StrRepr(s string) string {
-	if !strings.ContainsAny(s, "'\\") && !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		return "'" + s + "'"
-	}
-	return starlark.String(s).String()
 }
 
 // unicode returns the characters of a 'u' array as a string.

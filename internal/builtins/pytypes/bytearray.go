@@ -16,6 +16,7 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // BytearrayBuiltin is the predeclared bytearray constructor:
@@ -177,37 +178,7 @@ func normEncoding(e string) string {
 }
 
 // String is repr(ba), as Python's: bytearray(b'...').
-func (ba *Bytearray) String() string { return "bytearray(" + BytesRepr(ba.buf) + ")" }
-
-// BytesRepr renders bytes as Python's repr does, choosing the quote.
-func BytesRepr(b []byte) string {
-	quote := byte('\'')
-	if bytes.IndexByte(b, '\'') >= 0 && bytes.IndexByte(b, '"') < 0 {
-		quote = '"'
-	}
-	var sb strings.Builder
-	sb.WriteString("b")
-	sb.WriteByte(quote)
-	for _, c := range b {
-		switch {
-		case c == quote || c == '\\':
-			sb.WriteByte('\\')
-			sb.WriteByte(c)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&sb, `\x%02x`, c)
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	sb.WriteByte(quote)
-	return sb.String()
-}
+func (ba *Bytearray) String() string { return "bytearray(" + pyquote.Bytes(ba.buf) + ")" }
 
 // Type implements starlark.Value.
 func (ba *Bytearray) Type() string { return "bytearray" }

@@ -11,10 +11,10 @@
 // ReadableBuffer and WritableBuffer are the buffer protocol: any value that
 // implements them (a bytearray, an array, a shared ctypes array) can be
 // passed where Python takes a bytes-like object (send_bytes,
-// recv_bytes_into). TypeName, Repr, StrRepr and BytesRepr give the names and
-// reprs that CPython's messages show.
+// recv_bytes_into). TypeName and Repr give the names and number reprs that
+// CPython's messages show (internal/pyquote the string and bytes reprs).
 //
-// It imports only go.starlark.net and the leaf packages
-// internal/builtins/exceptions and internal/builtins/value; the core (shared
-// ctypes, the codec) builds on it.
+// It imports only go.starlark.net, internal/pyquote and the leaf packages
+// internal/builtins/exceptions and internal/builtins/value; the core
+// (shared ctypes, the codec) builds on it.
 package pytypes

@@ -4,10 +4,11 @@
 package pyrepr
 
 import (
-	"fmt"
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/internal/pyquote"
 )
 
 // Repr is Python's repr of v; values Python has no different spelling for
@@ -21,9 +22,9 @@ func Repr(v starlark.Value) string {
 func write(sb *strings.Builder, v starlark.Value) {
 	switch x := v.(type) {
 	case starlark.String:
-		quoted(sb, "", string(x), false)
+		sb.WriteString(pyquote.Str(string(x)))
 	case starlark.Bytes:
-		quoted(sb, "b", string(x), true)
+		sb.WriteString(pyquote.Bytes([]byte(x)))
 	case *starlark.List:
 		sequence(sb, "[", "]", x)
 	case starlark.Tuple:
@@ -46,35 +47,4 @@ func sequence(sb *strings.Builder, open, close string, seq starlark.Indexable) {
 		write(sb, seq.Index(i))
 	}
 	sb.WriteString(close)
-}
-
-// quoted writes s in Python's quotes: single unless s holds a single quote
-// and no double one. Bytes escape every non-ASCII byte; strings keep
-// printable characters as they are.
-func quoted(sb *strings.Builder, prefix, s string, bytes bool) {
-	quote := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		quote = '"'
-	}
-	sb.WriteString(prefix)
-	sb.WriteByte(quote)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c == quote || c == '\\':
-			sb.WriteByte('\\')
-			sb.WriteByte(c)
-		case c == '\t':
-			sb.WriteString(`\t`)
-		case c == '\n':
-			sb.WriteString(`\n`)
-		case c == '\r':
-			sb.WriteString(`\r`)
-		case c < 0x20 || c == 0x7f || (bytes && c >= 0x80):
-			fmt.Fprintf(sb, `\x%02x`, c)
-		default:
-			sb.WriteByte(c)
-		}
-	}
-	sb.WriteByte(quote)
 }

@@ -1,20 +1,19 @@
-package conn
-
-// Python's repr() of bytes and str, for error messages and addresses that
-// must read as CPython's do.
+package pyquote
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// pyBytesRepr formats b as Python's repr(bytes) does: b'...'.
-func pyBytesRepr(b []byte) string {
+// Bytes is Python's repr(b): b'...', printable ASCII as it is, \t \n \r
+// and the quote and backslash escaped, every other byte as \xhh.
+func Bytes(b []byte) string {
 	var sb strings.Builder
+	sb.Grow(len(b) + 3)
 	sb.WriteByte('b')
-	q := pyQuote(string(b))
+	q := quote(string(b))
 	sb.WriteByte(q)
 	for _, c := range b {
 		writeEscaped(&sb, rune(c), q, c >= 0x20 && c < 0x7f)
@@ -23,10 +22,12 @@ func pyBytesRepr(b []byte) string {
 	return sb.String()
 }
 
-// pyStrRepr formats s as Python's repr(str) does: '...'.
-func pyStrRepr(s string) string {
+// Str is Python's repr(s): '...', printable characters as they are,
+// others escaped as \xhh, \uhhhh or \Uhhhhhhhh.
+func Str(s string) string {
 	var sb strings.Builder
-	q := pyQuote(s)
+	sb.Grow(len(s) + 2)
+	q := quote(s)
 	sb.WriteByte(q)
 	for _, r := range s {
 		writeEscaped(&sb, r, q, r != utf8.RuneError && unicode.IsPrint(r))
@@ -35,8 +36,8 @@ func pyStrRepr(s string) string {
 	return sb.String()
 }
 
-// pyQuote picks the quote Python's repr uses: ' unless s contains ' and no ".
-func pyQuote(s string) byte {
+// quote picks the quote Python's repr uses: ' unless s contains ' and no ".
+func quote(s string) byte {
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		return '"'
 	}
@@ -58,10 +59,18 @@ func writeEscaped(sb *strings.Builder, r rune, q byte, printable bool) {
 	case printable:
 		sb.WriteRune(r)
 	case r < 0x100:
-		fmt.Fprintf(sb, `\x%02x`, r)
+		hex(sb, `\x`, r, 2)
 	case r < 0x10000:
-		fmt.Fprintf(sb, `\u%04x`, r)
+		hex(sb, `\u`, r, 4)
 	default:
-		fmt.Fprintf(sb, `\U%08x`, r)
+		hex(sb, `\U`, r, 8)
 	}
+}
+
+// hex writes prefix and r as width lower-case hex digits.
+func hex(sb *strings.Builder, prefix string, r rune, width int) {
+	sb.WriteString(prefix)
+	digits := strconv.FormatUint(uint64(r), 16)
+	sb.WriteString(strings.Repeat("0", width-len(digits)))
+	sb.WriteString(digits)
 }
