@@ -442,6 +442,6 @@ var exitedSentinel = sync.OnceValue(func() int {
 // exited), for at most d (d < 0: no limit), and reports whether it is. A
 // stopped script thread stops waiting (see package stop).
 func WaitReadable(fd int, d time.Duration) bool {
-	n, err := stop.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, d)
-	return err == nil && n > 0
+	ready, _ := stop.WaitFD(fd, unix.POLLIN, d)
+	return ready
 }

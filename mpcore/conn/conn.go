@@ -303,9 +303,7 @@ func (c *Conn) Poll(timeout time.Duration) (bool, error) {
 	if c.Buffered() > 0 {
 		return true, nil
 	}
-	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
-	n, err := stop.Poll(pfd[:], timeout)
-	return n > 0, err
+	return stop.WaitFD(c.fd, unix.POLLIN, timeout)
 }
 
 // recvHeader reads a frame header and returns the payload size. A frame
@@ -444,9 +442,8 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 // awaitDeadline waits for input until c.deadline, failing with
 // os.ErrDeadlineExceeded when none comes.
 func (c *Conn) awaitDeadline() error {
-	pfd := [1]unix.PollFd{{Fd: int32(c.fd), Events: unix.POLLIN}}
-	n, err := stop.Poll(pfd[:], max(0, time.Until(c.deadline)))
-	if err == nil && n == 0 {
+	ready, err := stop.WaitFD(c.fd, unix.POLLIN, max(0, time.Until(c.deadline)))
+	if err == nil && !ready {
 		return os.ErrDeadlineExceeded
 	}
 	return err
@@ -454,8 +451,7 @@ func (c *Conn) awaitDeadline() error {
 
 // await blocks until fd is ready for events.
 func await(fd int, events int16) error {
-	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
-	_, err := stop.Poll(pfd[:], -1)
+	_, err := stop.WaitFD(fd, events, -1)
 	return err
 }
 
@@ -548,10 +544,9 @@ func (c *Conn) SetSpin(d time.Duration) { c.spin = d }
 
 // spinUntilReadable returns once fd has input (true), or after d (false).
 func spinUntilReadable(fd int, d time.Duration) (ready bool) {
-	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 	var start time.Time
 	for i := 0; ; i++ {
-		if n, _ := unix.Poll(pfd[:], 0); n > 0 {
+		if stop.Ready(fd, unix.POLLIN) {
 			return true
 		}
 		if i == 0 {

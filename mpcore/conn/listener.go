@@ -466,8 +466,7 @@ func connectFd(fd int, sa unix.Sockaddr) error {
 	if err != unix.EINTR && err != unix.EINPROGRESS {
 		return err
 	}
-	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLOUT}}
-	if _, err := stop.Poll(pfd[:], -1); err != nil {
+	if err := await(fd, unix.POLLOUT); err != nil {
 		return err
 	}
 	soErr, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)

@@ -379,9 +379,8 @@ func readFullWithin(fd int, p []byte, deadline time.Time) error {
 
 // awaitFD waits up to timeout for fd to be ready for events.
 func awaitFD(fd int, events int16, timeout time.Duration) error {
-	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
-	n, err := stop.Poll(pfd[:], max(0, timeout))
-	if err == nil && n == 0 {
+	ready, err := stop.WaitFD(fd, events, max(0, timeout))
+	if err == nil && !ready {
 		return fmt.Errorf("no answer within %v", timeout)
 	}
 	return err

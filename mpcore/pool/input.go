@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/mpcore/conn"
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // inputWaiter parks a goroutine until a Conn has input.
@@ -55,9 +56,7 @@ func newInputWaiter(c *conn.Conn) *inputWaiter {
 
 // hasInput reports whether fd has input (or end of file) without waiting.
 func hasInput(fd uintptr) bool {
-	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	n, err := unix.Poll(pfd[:], 0)
-	return n > 0 || (err != nil && err != unix.EINTR)
+	return stop.Ready(int(fd), unix.POLLIN)
 }
 
 // await returns once c has a message (or end of file) to receive.

@@ -433,6 +433,23 @@ func Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 	}
 }
 
+// WaitFD is Poll on the one descriptor fd for events, reporting whether
+// it became ready (or failed: POLLERR, POLLHUP) within d.
+func WaitFD(fd int, events int16, d time.Duration) (bool, error) {
+	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
+	n, err := Poll(pfd[:], d)
+	return err == nil && n > 0, err
+}
+
+// Ready reports, without waiting and without watching the Signal, whether
+// fd is ready for events. A descriptor poll(2) cannot check counts as
+// ready, so that the caller's next read or write reports why.
+func Ready(fd int, events int16) bool {
+	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
+	n, err := unix.Poll(pfd[:], 0)
+	return n > 0 || (err != nil && err != unix.EINTR)
+}
+
 // ppoll is ppoll(2) resumed on EINTR with the time left.
 func ppoll(fds []unix.PollFd, d time.Duration) (int, error) {
 	var deadline time.Time
