@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 func TestTasksRunAndReply(t *testing.T) {
@@ -164,10 +166,7 @@ func TestInitializerFailureBreaksPool(t *testing.T) {
 	if !errors.As(err, &ie) || string(ie.Payload) != "init boom" {
 		t.Fatalf("got %v, want the *InitError with the worker's payload", err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for p.Size() > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
+	childtest.Until(t, "the broken pool has no workers", func() bool { return p.Size() == 0 })
 	if n := s.count(); n != 2 {
 		t.Errorf("%d workers started, want 2: a failing initializer must not respawn workers", n)
 	}

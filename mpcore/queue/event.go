@@ -32,7 +32,7 @@ type event struct {
 
 // eventAt returns the event whose two words start at byte off of mem.
 func eventAt(mem []byte, off int) event {
-	return event{seq: u32(mem, off), flag: u32(mem, off+4)}
+	return event{seq: shm.Word(mem, off), flag: shm.Word(mem, off+4)}
 }
 
 // notify wakes every sleeper, if there is one. The condition the sleepers

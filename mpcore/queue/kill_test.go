@@ -41,7 +41,7 @@ func TestProducerKilledMidStream(t *testing.T) {
 	big := startChild(t, "produce", q.Handle(), 0, 1, 1, 8<<20, exitFlush)
 	// Nobody reads yet: the big item fills the ring, and its producer waits
 	// for room, where it is killed.
-	waitFor(t, "the big item's producer waits for room", func() bool {
+	childtest.Until(t, "the big item's producer waits for room", func() bool {
 		return atomic.LoadUint32(q.r.streamWriter) != 0 && atomic.LoadUint32(q.r.spaceEv.flag) == 1
 	})
 	big.kill()
@@ -68,7 +68,7 @@ func TestConsumerKilledMidStream(t *testing.T) {
 	}
 	putErr := make(chan error, 1)
 	go func() { putErr <- q.r.putAll([][]byte{item(0, 10, 32<<20)}) }()
-	waitFor(t, "the victim receives the big item", func() bool {
+	childtest.Until(t, "the victim receives the big item", func() bool {
 		return atomic.LoadUint32(q.r.streamReader) != 0
 	})
 	v.kill()

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-	"unsafe"
 
 	"github.com/mpstar/mpstar/mpcore/shm"
 )
@@ -137,11 +136,11 @@ func newRing(kind Kind, maxsize, capacity int) (*ring, error) {
 		return nil, fmt.Errorf("cannot create a %s: %w", kind, err)
 	}
 	mem := arenaBytes(a)
-	*u32(mem, offMagic) = magicWord
-	*u32(mem, offVersion) = layoutVersion
-	*u32(mem, offKind) = uint32(kind)
-	*u64(mem, offCapacity) = size
-	*u64(mem, offMaxSize) = uint64(max(maxsize, 0))
+	*shm.Word(mem, offMagic) = magicWord
+	*shm.Word(mem, offVersion) = layoutVersion
+	*shm.Word(mem, offKind) = uint32(kind)
+	*shm.Word64(mem, offCapacity) = size
+	*shm.Word64(mem, offMaxSize) = uint64(max(maxsize, 0))
 	return mapRing(a)
 }
 
@@ -153,13 +152,13 @@ func attachRing(h Handle, want Kind) (*ring, error) {
 		return nil, fmt.Errorf("cannot attach %s: %w", want, err)
 	}
 	mem := arenaBytes(a)
-	if len(mem) < headerSize || *u32(mem, offMagic) != magicWord || *u32(mem, offVersion) != layoutVersion {
+	if len(mem) < headerSize || *shm.Word(mem, offMagic) != magicWord || *shm.Word(mem, offVersion) != layoutVersion {
 		return nil, fmt.Errorf("cannot attach %s: arena %016x does not hold a queue of this mpstar version", want, h.ArenaID)
 	}
-	if got := Kind(*u32(mem, offKind)); got != want {
+	if got := Kind(*shm.Word(mem, offKind)); got != want {
 		return nil, fmt.Errorf("cannot attach %s: arena %016x holds a %s", want, h.ArenaID, got)
 	}
-	size := *u64(mem, offCapacity)
+	size := *shm.Word64(mem, offCapacity)
 	if size < minCapacity || size&(size-1) != 0 || size > uint64(len(mem)-headerSize) {
 		return nil, fmt.Errorf("cannot attach %s: arena %016x has a corrupt header", want, h.ArenaID)
 	}
@@ -169,24 +168,24 @@ func attachRing(h Handle, want Kind) (*ring, error) {
 // mapRing points a ring at the fields of a checked arena.
 func mapRing(a *shm.Arena) (*ring, error) {
 	mem := arenaBytes(a)
-	size := *u64(mem, offCapacity)
+	size := *shm.Word64(mem, offCapacity)
 	r := &ring{
 		arena:        a,
 		data:         mem[headerSize : headerSize+size : headerSize+size],
 		size:         size,
 		mask:         size - 1,
-		maxsize:      *u64(mem, offMaxSize),
-		kind:         Kind(*u32(mem, offKind)),
-		status:       u32(mem, offStatus),
-		tail:         u64(mem, offTail),
-		putCount:     u64(mem, offPutCount),
-		streamWriter: u32(mem, offStreamWriter),
-		head:         u64(mem, offHead),
-		gotCount:     u64(mem, offGotCount),
-		streamReader: u32(mem, offStreamReader),
-		readBegin:    u64(mem, offReadBegin),
-		lostStream:   u64(mem, offLostStream),
-		unfinished:   u32(mem, offUnfinished),
+		maxsize:      *shm.Word64(mem, offMaxSize),
+		kind:         Kind(*shm.Word(mem, offKind)),
+		status:       shm.Word(mem, offStatus),
+		tail:         shm.Word64(mem, offTail),
+		putCount:     shm.Word64(mem, offPutCount),
+		streamWriter: shm.Word(mem, offStreamWriter),
+		head:         shm.Word64(mem, offHead),
+		gotCount:     shm.Word64(mem, offGotCount),
+		streamReader: shm.Word(mem, offStreamReader),
+		readBegin:    shm.Word64(mem, offReadBegin),
+		lostStream:   shm.Word64(mem, offLostStream),
+		unfinished:   shm.Word(mem, offUnfinished),
 		dataEv:       eventAt(mem, offDataEvent),
 		spaceEv:      eventAt(mem, offSpaceEvent),
 		slotEv:       eventAt(mem, offSlotEvent),
@@ -206,7 +205,3 @@ func mapRing(a *shm.Arena) (*ring, error) {
 func arenaBytes(a *shm.Arena) []byte {
 	return shm.Block{Arena: a, Len: a.Size}.Bytes()
 }
-
-// u32 and u64 address the aligned words at byte offset off of the header.
-func u32(mem []byte, off int) *uint32 { return (*uint32)(unsafe.Pointer(&mem[off])) }
-func u64(mem []byte, off int) *uint64 { return (*uint64)(unsafe.Pointer(&mem[off])) }

@@ -137,19 +137,6 @@ func readPairs(r io.Reader) ([][2]uint32, error) {
 	}
 }
 
-// waitFor polls cond until it holds, failing the test after 10 s. It is
-// used only for conditions in shared memory that no descriptor signals.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	dl := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(dl) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // ---- the children ----
 
 // runChild runs the child role and returns its exit status.
@@ -447,7 +434,7 @@ func TestConsumerKilledWhileWaiting(t *testing.T) {
 	}()
 	// The victim is asleep in Get once the queue is empty and the data
 	// event's flag is raised.
-	waitFor(t, "the victim sleeps in Get", func() bool {
+	childtest.Until(t, "the victim sleeps in Get", func() bool {
 		return q.Empty() && atomic.LoadUint32(q.r.dataEv.flag) == 1
 	})
 	v.kill()
@@ -616,7 +603,7 @@ func TestBoundedAcrossProcesses(t *testing.T) {
 	}
 	// The producer puts 10 items into a queue of 3: it blocks until we get.
 	p := startChild(t, "produce", q.Handle(), 0, 1, 10, 8, exitJoin)
-	waitFor(t, "the queue is full", q.Full)
+	childtest.Until(t, "the queue is full", q.Full)
 	if q.Qsize() != 3 {
 		t.Fatalf("Qsize of a full queue: %d", q.Qsize())
 	}

@@ -51,7 +51,7 @@ func NewBarrier(h *Heap, parties int) (*Barrier, error) {
 	if err != nil {
 		return nil, err
 	}
-	atomic.StoreUint32(word(b.Bytes(), barrierParties), uint32(parties))
+	atomic.StoreUint32(Word(b.Bytes(), barrierParties), uint32(parties))
 	return BarrierAt(b)
 }
 
@@ -75,9 +75,9 @@ func BarrierAt(b Block) (*Barrier, error) {
 		b:       b,
 		m:       m,
 		c:       c,
-		state:   word(mem, barrierState),
-		count:   word(mem, barrierCount),
-		parties: int(atomic.LoadUint32(word(mem, barrierParties))),
+		state:   Word(mem, barrierState),
+		count:   Word(mem, barrierCount),
+		parties: int(atomic.LoadUint32(Word(mem, barrierParties))),
 	}, nil
 }
 

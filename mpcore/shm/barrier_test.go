@@ -6,15 +6,17 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 const barrierRounds = 3
 
 // Layout of the barrier test's record block: per round, how many parties
 // got each index, then how many actions ran.
-func arrivals(b Block, round, index int) *uint64 { return word64(b.Bytes(), 8*(3*round+index)) }
+func arrivals(b Block, round, index int) *uint64 { return Word64(b.Bytes(), 8*(3*round+index)) }
 func actions(b Block, round int) *uint64 {
-	return word64(b.Bytes(), 8*(3*barrierRounds+round))
+	return Word64(b.Bytes(), 8*(3*barrierRounds+round))
 }
 
 // barrierRound waits at the barrier, with an action that counts itself;
@@ -111,7 +113,7 @@ func TestBarrierAbortWakesWaiters(t *testing.T) {
 	for range 2 {
 		go func() { _, err := bar.Wait(10*time.Second, nil); errs <- err }()
 	}
-	waitUntil(t, "two parties wait", func() bool { return bar.NWaiting() == 2 })
+	childtest.Until(t, "two parties wait", func() bool { return bar.NWaiting() == 2 })
 	bar.Abort()
 	for range 2 {
 		if err := <-errs; !errors.Is(err, ErrBrokenBarrier) {

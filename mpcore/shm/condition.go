@@ -47,7 +47,7 @@ func ConditionAt(b Block, m *Mutex) (*Condition, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Condition{b: b, m: m, seq: word(mem, condSeq), state: word(mem, condState)}, nil
+	return &Condition{b: b, m: m, seq: Word(mem, condSeq), state: Word(mem, condState)}, nil
 }
 
 // Block returns the shared memory the condition lives in (not its lock's).

@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 func TestConditionNotifyAcrossProcesses(t *testing.T) {
@@ -16,7 +18,7 @@ func TestConditionNotifyAcrossProcesses(t *testing.T) {
 	blocks := []Block{m.Block(), c.Block(), woken, woke.Block()}
 	cmd1 := startChild(t, "condwait", "", blocks...)
 	cmd2 := startChild(t, "condwait", "", blocks...)
-	waitUntil(t, "both children wait", func() bool { return atomic.LoadUint32(c.state)>>16 == 2 })
+	childtest.Until(t, "both children wait", func() bool { return atomic.LoadUint32(c.state)>>16 == 2 })
 
 	m.Acquire(true, -1)
 	if err := c.Notify(1); err != nil {
@@ -69,7 +71,7 @@ func TestConditionWakesGoroutineOfOtherOwner(t *testing.T) {
 		waiter.Lock().Release()
 		done <- ok
 	}()
-	waitUntil(t, "the goroutine waits", func() bool { return atomic.LoadUint32(c.state)>>16 == 1 })
+	childtest.Until(t, "the goroutine waits", func() bool { return atomic.LoadUint32(c.state)>>16 == 1 })
 	m.Acquire(true, -1)
 	c.Notify(1)
 	m.Release()

@@ -51,7 +51,7 @@ func EventAt(b Block) (*Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Event{b: b, flag: word(mem, eventFlag), sleepers: word(mem, eventSleepers), hb: newRaceSync(b)}, nil
+	return &Event{b: b, flag: Word(mem, eventFlag), sleepers: Word(mem, eventSleepers), hb: newRaceSync(b)}, nil
 }
 
 // Block returns the shared memory the event lives in.

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 func TestEventWakesAnotherProcess(t *testing.T) {
@@ -11,7 +13,7 @@ func TestEventWakesAnotherProcess(t *testing.T) {
 	e1, _ := NewEvent(h)
 	e2, _ := NewEvent(h)
 	cmd := startChild(t, "eventwait", "", e1.Block(), e2.Block())
-	waitUntil(t, "the child sleeps on the event", func() bool { return *e1.sleepers == 1 })
+	childtest.Until(t, "the child sleeps on the event", func() bool { return *e1.sleepers == 1 })
 	e1.Set()
 	if !e2.Wait(10 * time.Second) {
 		t.Fatal("the child did not answer")

@@ -7,7 +7,7 @@ package shm
 import (
 	"fmt"
 	"time"
-	"unsafe"
+	"unsafe" // futex system calls and shared words take addresses inside mapped memory
 
 	"golang.org/x/sys/unix"
 
@@ -30,8 +30,10 @@ func futexWakeWord(addr *uint32, n int) {
 		uintptr(n), 0, 0, 0)
 }
 
-// word returns the uint32 at byte offset off of mem, which must be 4-aligned.
-func word(mem []byte, off int) *uint32 {
+// Word returns the uint32 at byte offset off of mem, which must be
+// 4-aligned: the one accessor of the words that processes share, for
+// atomics and futexes (this package's objects and the queue ring).
+func Word(mem []byte, off int) *uint32 {
 	return (*uint32)(unsafe.Pointer(&mem[off]))
 }
 
@@ -43,9 +45,9 @@ func FutexWait(addr *uint32, val uint32, d time.Duration) { stop.FutexWait(addr,
 // FutexWake wakes at most n waiters blocked on addr.
 func FutexWake(addr *uint32, n int) { futexWakeWord(addr, n) }
 
-// word64 returns the uint64 at byte offset off of mem, which must be
-// 8-aligned.
-func word64(mem []byte, off int) *uint64 {
+// Word64 returns the uint64 at byte offset off of mem, which must be
+// 8-aligned (see Word).
+func Word64(mem []byte, off int) *uint64 {
 	return (*uint64)(unsafe.Pointer(&mem[off]))
 }
 

@@ -126,18 +126,6 @@ func waitChild(t testing.TB, cmd *exec.Cmd) {
 	}
 }
 
-// waitUntil polls cond until it holds, failing the test after 10 s. It is
-// for states only visible in shared memory, such as "a child is asleep".
-func waitUntil(t testing.TB, what string, cond func() bool) {
-	t.Helper()
-	for end := time.Now().Add(10 * time.Second); !cond(); {
-		if time.Now().After(end) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // captureDeadOwner returns a DeadOwnerFunc that reports the dead pids on
 // the returned channel.
 func captureDeadOwner() (DeadOwnerFunc, <-chan int) {
@@ -149,7 +137,7 @@ func captureDeadOwner() (DeadOwnerFunc, <-chan int) {
 func newTestHeap() *Heap { return NewHeap(64 << 10) }
 
 // counter returns the 8-byte shared counter at the start of b.
-func counter(b Block) *uint64 { return word64(b.Bytes(), 0) }
+func counter(b Block) *uint64 { return Word64(b.Bytes(), 0) }
 
 // mustWait waits up to 10 s for e, as a child role.
 func mustWait(e *Event, what string) error {

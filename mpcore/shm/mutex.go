@@ -66,9 +66,9 @@ func MutexAt(b Block, recursive bool) (*Mutex, error) {
 	}
 	return &Mutex{
 		b:         b,
-		state:     word(mem, mutexState),
-		token:     word(mem, mutexToken),
-		count:     word(mem, mutexCount),
+		state:     Word(mem, mutexState),
+		token:     Word(mem, mutexToken),
+		count:     Word(mem, mutexCount),
 		recursive: recursive,
 		owner:     MainOwner,
 		kind:      kind,

@@ -49,7 +49,7 @@ func PidTableAt(b Block) (*PidTable, error) {
 	}
 	t := &PidTable{b: b, slots: make([]*uint32, b.Len/4)}
 	for i := range t.slots {
-		t.slots[i] = word(mem, 4*i)
+		t.slots[i] = Word(mem, 4*i)
 	}
 	return t, nil
 }

@@ -72,10 +72,10 @@ func NewSemaphore(h *Heap, value int, bounded bool) (*Semaphore, error) {
 		return nil, err
 	}
 	mem := b.Bytes()
-	atomic.StoreUint32(word(mem, semValue), uint32(value))
-	atomic.StoreUint32(word(mem, semMax), uint32(value))
+	atomic.StoreUint32(Word(mem, semValue), uint32(value))
+	atomic.StoreUint32(Word(mem, semMax), uint32(value))
 	if bounded {
-		atomic.StoreUint32(word(mem, semBounded), 1)
+		atomic.StoreUint32(Word(mem, semBounded), 1)
 	}
 	return SemaphoreAt(b)
 }
@@ -89,15 +89,15 @@ func SemaphoreAt(b Block) (*Semaphore, error) {
 	}
 	s := &Semaphore{
 		b:        b,
-		value:    word(mem, semValue),
-		sleepers: word(mem, semSleepers),
-		max:      atomic.LoadUint32(word(mem, semMax)),
-		bounded:  atomic.LoadUint32(word(mem, semBounded)) == 1,
+		value:    Word(mem, semValue),
+		sleepers: Word(mem, semSleepers),
+		max:      atomic.LoadUint32(Word(mem, semMax)),
+		bounded:  atomic.LoadUint32(Word(mem, semBounded)) == 1,
 		holders:  make([]*uint64, holderSlots),
 		hb:       newRaceSync(b),
 	}
 	for i := range s.holders {
-		s.holders[i] = word64(mem, semHolders+8*i)
+		s.holders[i] = Word64(mem, semHolders+8*i)
 	}
 	return s, nil
 }

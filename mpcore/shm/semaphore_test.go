@@ -5,6 +5,8 @@ import (
 	"os/exec"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/mpcore/internal/childtest"
 )
 
 func TestSemaphoreSlotsRecoveredFromKilledHolder(t *testing.T) {
@@ -72,7 +74,7 @@ func TestSemaphoreCountsAndTimesOut(t *testing.T) {
 		t.Fatal("Acquire(true, 50ms) did not return")
 	}
 	go func() { done <- s.Acquire(true, 10*time.Second) }()
-	waitUntil(t, "the acquirer sleeps", func() bool { return *s.sleepers == 1 })
+	childtest.Until(t, "the acquirer sleeps", func() bool { return *s.sleepers == 1 })
 	s.Release()
 	if !<-done {
 		t.Error("Release did not wake the waiter")

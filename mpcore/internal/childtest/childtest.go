@@ -44,3 +44,17 @@ func Wait(cmd *exec.Cmd, d time.Duration) error {
 		return fmt.Errorf("child %d did not exit within %v", cmd.Process.Pid, d)
 	}
 }
+
+// Until polls cond every millisecond until it holds, failing the test
+// after 10 s. It is for states nothing signals, such as a word in shared
+// memory ("a child is asleep on the futex"), never in place of an event or
+// a pipe.
+func Until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	for end := time.Now().Add(10 * time.Second); !cond(); {
+		if time.Now().After(end) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
