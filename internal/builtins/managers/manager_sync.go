@@ -18,57 +18,11 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
+	"github.com/mpstar/mpstar/mpcore/manager"
 )
 
 // managerSafe marks referents that are safe for concurrent calls.
 type managerSafe interface{ managerSafe() }
-
-// monitor is a mutex with a broadcast: waiters sleep until the state they
-// wait for may have changed, or a deadline passes.
-type monitor struct {
-	mu sync.Mutex
-	ch chan struct{} // closed by the next broadcast; nil when nobody waits
-}
-
-// broadcastLocked wakes every waiter; mu must be held.
-func (m *monitor) broadcastLocked() {
-	if m.ch != nil {
-		close(m.ch)
-		m.ch = nil
-	}
-}
-
-// await waits, with mu held, until ok() holds or timeout passes (< 0: no
-// limit; 0: don't wait), and reports whether ok() holds.
-func (m *monitor) await(timeout time.Duration, ok func() bool) bool {
-	if ok() {
-		return true
-	}
-	if timeout == 0 {
-		return false
-	}
-	var expired <-chan time.Time
-	if timeout > 0 {
-		t := time.NewTimer(timeout)
-		defer t.Stop()
-		expired = t.C
-	}
-	for !ok() {
-		if m.ch == nil {
-			m.ch = make(chan struct{})
-		}
-		ch := m.ch
-		m.mu.Unlock()
-		select {
-		case <-ch:
-			m.mu.Lock()
-		case <-expired:
-			m.mu.Lock()
-			return ok()
-		}
-	}
-	return true
-}
 
 // holdable is a referent a session can hold (a lock, semaphore slots), so
 // that what a client still holds when its connection ends, because it
@@ -90,7 +44,7 @@ func (threadObject) managerSafe() {}
 // threadLock is threading.Lock, or threading.RLock when recursive.
 type threadLock struct {
 	threadObject
-	monitor
+	manager.Monitor
 	recursive bool
 	held      bool
 	owner     *starlark.Thread // the RLock's holder
@@ -107,8 +61,8 @@ func (l *threadLock) Type() string {
 func (l *threadLock) Hash() (uint32, error) { return value.IdentityHash(l), nil }
 
 func (l *threadLock) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	state := "unlocked"
 	if l.held {
 		state = "locked"
@@ -152,13 +106,13 @@ func threadLockAcquire(thread *starlark.Thread, b *starlark.Builtin, args starla
 }
 
 func (l *threadLock) acquire(thread *starlark.Thread, d time.Duration) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	if l.recursive && l.held && l.owner == thread {
 		l.count++
 		return true
 	}
-	if !l.await(d, func() bool { return !l.held }) {
+	if !l.Await(d, func() bool { return !l.held }) {
 		return false
 	}
 	l.held, l.owner, l.count = true, thread, 1
@@ -173,8 +127,8 @@ func threadLockRelease(thread *starlark.Thread, b *starlark.Builtin, args starla
 }
 
 func (l *threadLock) release(thread *starlark.Thread) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	if l.recursive && (!l.held || l.owner != thread) {
 		return exceptions.RuntimeError.New("cannot release un-acquired lock")
 	}
@@ -184,7 +138,7 @@ func (l *threadLock) release(thread *starlark.Thread) error {
 	l.count--
 	if l.count == 0 {
 		l.held, l.owner = false, nil
-		l.broadcastLocked()
+		l.Broadcast()
 	}
 	return nil
 }
@@ -194,60 +148,60 @@ func threadLockLocked(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	l := b.Receiver().(*threadLock)
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	return starlark.Bool(l.held), nil
 }
 
 // owned reports whether thread may wait on a condition over l: it holds
 // the RLock, or the Lock is held (CPython's Condition._is_owned).
 func (l *threadLock) owned(thread *starlark.Thread) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	return l.held && (!l.recursive || l.owner == thread)
 }
 
 // releaseAll releases l however deep thread holds it and returns the
 // depth, for a condition's wait.
 func (l *threadLock) releaseAll() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	n := l.count
 	l.held, l.owner, l.count = false, nil, 0
-	l.broadcastLocked()
+	l.Broadcast()
 	return n
 }
 
 func (l *threadLock) heldBy(thread *starlark.Thread) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	return l.held && l.owner == thread
 }
 
 func (l *threadLock) abandon(thread *starlark.Thread, report func()) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+	l.Lock()
+	defer l.Unlock()
 	if !l.held || l.owner != thread {
 		return
 	}
 	report()
 	l.held, l.owner, l.count = false, nil, 0
-	l.broadcastLocked()
+	l.Broadcast()
 }
 
 // restore reacquires l to the depth releaseAll returned.
 func (l *threadLock) restore(thread *starlark.Thread, depth int) {
 	l.acquire(thread, -1)
-	l.mu.Lock()
+	l.Lock()
 	l.count = depth
-	l.mu.Unlock()
+	l.Unlock()
 }
 
 // threadSemaphore is threading.Semaphore, or BoundedSemaphore when bound
 // is at least 0.
 type threadSemaphore struct {
 	threadObject
-	monitor
+	manager.Monitor
 	value   int
 	bound   int                      // initial value of a BoundedSemaphore; -1 otherwise
 	holders map[*starlark.Thread]int // slots taken, by taker, until released
@@ -263,8 +217,8 @@ func (s *threadSemaphore) Type() string {
 func (s *threadSemaphore) Hash() (uint32, error) { return value.IdentityHash(s), nil }
 
 func (s *threadSemaphore) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	return fmt.Sprintf("<%s at %p: value=%d>", s.Type(), s, s.value)
 }
 
@@ -297,9 +251,9 @@ func threadSemaphoreAcquire(thread *starlark.Thread, b *starlark.Builtin, args s
 		d = 0
 	}
 	s := b.Receiver().(*threadSemaphore)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if !s.await(d, func() bool { return s.value > 0 }) {
+	s.Lock()
+	defer s.Unlock()
+	if !s.Await(d, func() bool { return s.value > 0 }) {
 		return starlark.False, nil
 	}
 	s.value--
@@ -320,14 +274,14 @@ func threadSemaphoreRelease(thread *starlark.Thread, b *starlark.Builtin, args s
 		return nil, exceptions.ValueError.New("n must be one or more")
 	}
 	s := b.Receiver().(*threadSemaphore)
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	if s.bound >= 0 && s.value+n > s.bound {
 		return nil, exceptions.ValueError.New("Semaphore released too many times")
 	}
 	s.value += n
 	s.unholdLocked(thread, n)
-	s.broadcastLocked()
+	s.Broadcast()
 	return starlark.None, nil
 }
 
@@ -352,14 +306,14 @@ func (s *threadSemaphore) unholdLocked(thread *starlark.Thread, n int) {
 }
 
 func (s *threadSemaphore) heldBy(thread *starlark.Thread) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	return s.holders[thread] > 0
 }
 
 func (s *threadSemaphore) abandon(thread *starlark.Thread, report func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.Lock()
+	defer s.Unlock()
 	n := s.holders[thread]
 	if n == 0 {
 		return
@@ -370,13 +324,13 @@ func (s *threadSemaphore) abandon(thread *starlark.Thread, report func()) {
 	if s.bound >= 0 {
 		s.value = min(s.value, s.bound)
 	}
-	s.broadcastLocked()
+	s.Broadcast()
 }
 
 // threadEvent is threading.Event.
 type threadEvent struct {
 	threadObject
-	monitor
+	manager.Monitor
 	flag bool
 }
 
@@ -385,8 +339,8 @@ func (e *threadEvent) Type() string { return "threading.Event" }
 func (e *threadEvent) Hash() (uint32, error) { return value.IdentityHash(e), nil }
 
 func (e *threadEvent) String() string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.Lock()
+	defer e.Unlock()
 	state := "unset"
 	if e.flag {
 		state = "set"
@@ -412,8 +366,8 @@ func threadEventIsSet(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
-	e.mu.Lock()
-	defer e.mu.Unlock()
+	e.Lock()
+	defer e.Unlock()
 	return starlark.Bool(e.flag), nil
 }
 
@@ -430,10 +384,10 @@ func threadEventStore(b *starlark.Builtin, args starlark.Tuple, kwargs []starlar
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
-	e.mu.Lock()
+	e.Lock()
 	e.flag = flag
-	e.broadcastLocked()
-	e.mu.Unlock()
+	e.Broadcast()
+	e.Unlock()
 	return starlark.None, nil
 }
 
@@ -444,9 +398,9 @@ func threadEventWait(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	e := b.Receiver().(*threadEvent)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return starlark.Bool(e.await(d, func() bool { return e.flag })), nil
+	e.Lock()
+	defer e.Unlock()
+	return starlark.Bool(e.Await(d, func() bool { return e.flag })), nil
 }
 
 // threadCondition is threading.Condition over a threadLock.
@@ -577,7 +531,7 @@ func (c *threadCondition) notify(thread *starlark.Thread, n int) error {
 // threadBarrier is threading.Barrier.
 type threadBarrier struct {
 	threadObject
-	monitor
+	manager.Monitor
 	parties    int
 	action     starlark.Value // None or a callable, run by the last arrival
 	timeout    time.Duration  // default wait timeout (< 0: none)
@@ -593,8 +547,8 @@ func (br *threadBarrier) Type() string { return "threading.Barrier" }
 func (br *threadBarrier) Hash() (uint32, error) { return value.IdentityHash(br), nil }
 
 func (br *threadBarrier) String() string {
-	br.mu.Lock()
-	defer br.mu.Unlock()
+	br.Lock()
+	defer br.Unlock()
 	if br.broken {
 		return fmt.Sprintf("<threading.Barrier at %p: broken>", br)
 	}
@@ -608,8 +562,8 @@ var threadBarrierMethods = map[string]*starlark.Builtin{
 }
 
 func (br *threadBarrier) Attr(name string) (starlark.Value, error) {
-	br.mu.Lock()
-	defer br.mu.Unlock()
+	br.Lock()
+	defer br.Unlock()
 	switch name {
 	case "parties":
 		return starlark.MakeInt(br.parties), nil
@@ -637,8 +591,8 @@ func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starla
 	if err != nil {
 		return nil, err
 	}
-	br.mu.Lock()
-	defer br.mu.Unlock()
+	br.Lock()
+	defer br.Unlock()
 	if br.broken {
 		return nil, errBrokenBarrier
 	}
@@ -647,19 +601,19 @@ func threadBarrierWait(thread *starlark.Thread, b *starlark.Builtin, args starla
 	if br.count == br.parties {
 		if err := br.runAction(thread); err != nil {
 			br.broken = true
-			br.broadcastLocked()
+			br.Broadcast()
 			return nil, err
 		}
 		br.count = 0
 		br.generation++
-		br.broadcastLocked()
+		br.Broadcast()
 		return starlark.MakeInt(index), nil
 	}
-	passed := br.await(d, func() bool { return br.generation != gen || br.broken })
+	passed := br.Await(d, func() bool { return br.generation != gen || br.broken })
 	switch {
 	case !passed:
 		br.broken = true
-		br.broadcastLocked()
+		br.Broadcast()
 		return nil, errBrokenBarrier
 	case br.generation == gen || br.resetGen == gen+1:
 		return nil, errBrokenBarrier
@@ -684,10 +638,10 @@ func threadBarrierAbort(_ *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
-	br.mu.Lock()
+	br.Lock()
 	br.broken = true
-	br.broadcastLocked()
-	br.mu.Unlock()
+	br.Broadcast()
+	br.Unlock()
 	return starlark.None, nil
 }
 
@@ -698,21 +652,21 @@ func threadBarrierReset(_ *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, err
 	}
 	br := b.Receiver().(*threadBarrier)
-	br.mu.Lock()
+	br.Lock()
 	if br.count > 0 {
 		br.resetGen = br.generation + 1
 	}
 	br.count, br.broken = 0, false
 	br.generation++
-	br.broadcastLocked()
-	br.mu.Unlock()
+	br.Broadcast()
+	br.Unlock()
 	return starlark.None, nil
 }
 
 // threadQueue is queue.Queue (with task_done and join, as Python's).
 type threadQueue struct {
 	threadObject
-	monitor
+	manager.Monitor
 	items      []starlark.Value
 	head       int // items[head:] are queued
 	maxsize    int
@@ -780,9 +734,9 @@ func threadQueuePutNowait(_ *starlark.Thread, b *starlark.Builtin, args starlark
 }
 
 func (q *threadQueue) put(item starlark.Value, d time.Duration) error {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.maxsize > 0 && !q.await(d, func() bool { return q.lenLocked() < q.maxsize }) {
+	q.Lock()
+	defer q.Unlock()
+	if q.maxsize > 0 && !q.Await(d, func() bool { return q.lenLocked() < q.maxsize }) {
 		return exceptions.Full.New("")
 	}
 	if q.head > 0 && q.head >= len(q.items)/2 {
@@ -792,7 +746,7 @@ func (q *threadQueue) put(item starlark.Value, d time.Duration) error {
 	}
 	q.items = append(q.items, item)
 	q.unfinished++
-	q.broadcastLocked()
+	q.Broadcast()
 	return nil
 }
 
@@ -813,15 +767,15 @@ func threadQueueGetNowait(_ *starlark.Thread, b *starlark.Builtin, args starlark
 }
 
 func (q *threadQueue) get(d time.Duration) (starlark.Value, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.await(d, func() bool { return q.lenLocked() > 0 }) {
+	q.Lock()
+	defer q.Unlock()
+	if !q.Await(d, func() bool { return q.lenLocked() > 0 }) {
 		return nil, exceptions.Empty.New("")
 	}
 	v := q.items[q.head]
 	q.items[q.head] = nil
 	q.head++
-	q.broadcastLocked()
+	q.Broadcast()
 	return v, nil
 }
 
@@ -831,8 +785,8 @@ func threadQueueQsize(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.Lock()
+	defer q.Unlock()
 	n := q.lenLocked()
 	switch b.Name() {
 	case "empty":
@@ -848,13 +802,13 @@ func threadQueueTaskDone(_ *starlark.Thread, b *starlark.Builtin, args starlark.
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
-	q.mu.Lock()
-	defer q.mu.Unlock()
+	q.Lock()
+	defer q.Unlock()
 	if q.unfinished <= 0 {
 		return nil, exceptions.ValueError.New("task_done() called too many times")
 	}
 	q.unfinished--
-	q.broadcastLocked()
+	q.Broadcast()
 	return starlark.None, nil
 }
 
@@ -863,8 +817,8 @@ func threadQueueJoin(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tupl
 		return nil, err
 	}
 	q := b.Receiver().(*threadQueue)
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.await(-1, func() bool { return q.unfinished == 0 })
+	q.Lock()
+	defer q.Unlock()
+	q.Await(-1, func() bool { return q.unfinished == 0 })
 	return starlark.None, nil
 }
