@@ -10,7 +10,8 @@ package builtins
 // bool, int, float, str, bytes, list and dict use msgpack's own types (str
 // carries arbitrary bytes, so non-UTF-8 strings round-trip; dicts keep
 // their order); everything else is a msgpack ext whose data is described at
-// the ext codes below. The encoder appends to a caller's buffer and the
+// the ext codes below; PROTOCOL.md beside this file is the byte format in
+// full, for writers of other decoders. The encoder appends to a caller's buffer and the
 // decoder walks a cursor, so the hot path (a small tuple through a Queue)
 // costs a few hundred nanoseconds and almost no allocation.
 
