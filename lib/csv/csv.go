@@ -67,22 +67,27 @@ func withDialect(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tup
 
 // def reader(csvfile, dialect="excel", **fmtparams)
 func reader(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var src starlark.Value
-	d, err := withDialect(b, args, kwargs, "csvfile", &src)
-	if err != nil {
-		return nil, err
-	}
-	return newReader(src, d)
+	return onFile(b, args, kwargs, newReader)
 }
 
 // def writer(csvfile, dialect="excel", **fmtparams)
 func writer(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var f starlark.Value
-	d, err := withDialect(b, args, kwargs, "csvfile", &f)
+	return onFile(b, args, kwargs, newWriter)
+}
+
+// onFile makes the reader or writer of a (csvfile, dialect, **fmtparams)
+// call.
+func onFile[T starlark.Value](b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, build func(starlark.Value, dialect) (T, error)) (starlark.Value, error) {
+	var csvfile starlark.Value
+	d, err := withDialect(b, args, kwargs, "csvfile", &csvfile)
 	if err != nil {
 		return nil, err
 	}
-	return newWriter(f, d)
+	v, err := build(csvfile, d)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // def DictReader(f, fieldnames=None, restkey=None, restval=None, dialect="excel", **fmtparams)

@@ -116,8 +116,8 @@ func newDictWriter(w *Writer, fieldnames starlark.Iterable, restval starlark.Val
 	return dw, nil
 }
 
-// writeDict writes one dict as a row.
-func (dw *DictWriter) writeDict(thread *starlark.Thread, v starlark.Value) (starlark.Value, error) {
+// writeRow writes one dict as a row.
+func (dw *DictWriter) writeRow(thread *starlark.Thread, v starlark.Value) (starlark.Value, error) {
 	m, ok := v.(starlark.IterableMapping)
 	if !ok {
 		return nil, exceptions.AttributeError.Errorf("'%s' object has no attribute 'keys'", pytypes.TypeName(v))
@@ -164,8 +164,8 @@ func (dw *DictWriter) checkExtras(m starlark.IterableMapping) error {
 
 var dictWriterMethods = map[string]*starlark.Builtin{
 	"writeheader": starlark.NewBuiltin("writeheader", writeheader),
-	"writerow":    starlark.NewBuiltin("writerow", dictWriterow),
-	"writerows":   starlark.NewBuiltin("writerows", dictWriterows),
+	"writerow":    starlark.NewBuiltin("writerow", writerow),
+	"writerows":   starlark.NewBuiltin("writerows", writerows),
 }
 
 // def writeheader()
@@ -175,28 +175,6 @@ func writeheader(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tup
 	}
 	dw := b.Receiver().(*DictWriter)
 	return dw.w.writeRow(thread, starlark.Tuple(dw.fieldnames))
-}
-
-// def writerow(rowdict)
-func dictWriterow(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var row starlark.Value
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &row); err != nil {
-		return nil, err
-	}
-	return b.Receiver().(*DictWriter).writeDict(thread, row)
-}
-
-// def writerows(rowdicts)
-func dictWriterows(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var rows starlark.Iterable
-	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &rows); err != nil {
-		return nil, err
-	}
-	dw := b.Receiver().(*DictWriter)
-	return starlark.None, eachValue(rows, func(row starlark.Value) error {
-		_, err := dw.writeDict(thread, row)
-		return err
-	})
 }
 
 // Attr implements starlark.HasAttrs.

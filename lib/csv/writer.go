@@ -141,22 +141,28 @@ var writerMethods = map[string]*starlark.Builtin{
 	"writerows": starlark.NewBuiltin("writerows", writerows),
 }
 
-// def writerow(row)
+// rowWriter is a writer or a DictWriter: what writerow and writerows
+// write to.
+type rowWriter interface {
+	writeRow(thread *starlark.Thread, row starlark.Value) (starlark.Value, error)
+}
+
+// def writerow(row), of a writer and a DictWriter (whose rows are dicts)
 func writerow(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var row starlark.Value
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &row); err != nil {
 		return nil, err
 	}
-	return b.Receiver().(*Writer).writeRow(thread, row)
+	return b.Receiver().(rowWriter).writeRow(thread, row)
 }
 
-// def writerows(rows)
+// def writerows(rows), of a writer and a DictWriter
 func writerows(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var rows starlark.Iterable
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &rows); err != nil {
 		return nil, err
 	}
-	w := b.Receiver().(*Writer)
+	w := b.Receiver().(rowWriter)
 	return starlark.None, eachValue(rows, func(row starlark.Value) error {
 		_, err := w.writeRow(thread, row)
 		return err

@@ -211,14 +211,22 @@ func sizeArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) 
 	return n, nil
 }
 
-// def read(size=-1)
-func fileRead(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// readCall returns the file of a read call and its size (or hint)
+// argument, checking the argument first and then that the file is
+// readable, as CPython does.
+func readCall(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*File, int, error) {
 	f := b.Receiver().(*File)
 	n, err := sizeArg(b, args, kwargs)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if err := f.check(f.readable, "not readable"); err != nil {
+	return f, n, f.check(f.readable, "not readable")
+}
+
+// def read(size=-1)
+func fileRead(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	f, n, err := readCall(b, args, kwargs)
+	if err != nil {
 		return nil, err
 	}
 	var data []byte
@@ -235,12 +243,8 @@ func fileRead(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwar
 
 // def readline(size=-1)
 func fileReadline(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	f := b.Receiver().(*File)
-	n, err := sizeArg(b, args, kwargs)
+	f, n, err := readCall(b, args, kwargs)
 	if err != nil {
-		return nil, err
-	}
-	if err := f.check(f.readable, "not readable"); err != nil {
 		return nil, err
 	}
 	line, err := f.readline(n)
@@ -253,12 +257,8 @@ func fileReadline(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 // def readlines(hint=-1): every line left; reading stops after the line
 // that brings the total past hint, when hint > 0.
 func fileReadlines(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	f := b.Receiver().(*File)
-	hint, err := sizeArg(b, args, kwargs)
+	f, hint, err := readCall(b, args, kwargs)
 	if err != nil {
-		return nil, err
-	}
-	if err := f.check(f.readable, "not readable"); err != nil {
 		return nil, err
 	}
 	var lines []starlark.Value

@@ -55,24 +55,20 @@ func pathArg(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) 
 
 // def listdir(path=".")
 func listdir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	p, err := pathArg(b, args, kwargs)
-	if err != nil {
-		return nil, err
-	}
-	entries, err := gate.ReadDir(thread, p)
-	if err != nil {
-		return nil, oserror.From(err)
-	}
-	names := make([]starlark.Value, len(entries))
-	for i, e := range entries {
-		names[i] = starlark.String(e.Name())
-	}
-	return starlark.NewList(names), nil
+	return dirEntries(thread, b, args, kwargs, func(_ string, e os.DirEntry) starlark.Value { return starlark.String(e.Name()) })
 }
 
 // def scandir(path="."): the entries of a directory, as a list (CPython
 // returns an iterator; a list iterates the same way).
 func scandir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	return dirEntries(thread, b, args, kwargs, func(dir string, e os.DirEntry) starlark.Value {
+		return &DirEntry{entry: e, path: ospath.Join(dir, e.Name())}
+	})
+}
+
+// dirEntries lists the directory a listdir or scandir call names, one
+// value per entry, made by item from the directory and the entry.
+func dirEntries(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple, item func(dir string, e os.DirEntry) starlark.Value) (starlark.Value, error) {
 	p, err := pathArg(b, args, kwargs)
 	if err != nil {
 		return nil, err
@@ -83,7 +79,7 @@ func scandir(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	out := make([]starlark.Value, len(entries))
 	for i, e := range entries {
-		out[i] = &DirEntry{entry: e, path: ospath.Join(p, e.Name())}
+		out[i] = item(p, e)
 	}
 	return starlark.NewList(out), nil
 }
