@@ -7,7 +7,7 @@ package builtins
 import (
 	"encoding/binary"
 	"fmt"
-	"unsafe"
+	"unsafe" // zero-copy views between immutable Starlark bytes and message buffers
 
 	"go.starlark.net/starlark"
 

@@ -12,7 +12,7 @@ package builtins
 import (
 	"math"
 	"math/big"
-	"unsafe"
+	"unsafe" // a starlark.Int built around a slab-allocated *big.Int (checked by slabInts)
 
 	"go.starlark.net/starlark"
 )

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"unicode/utf8"
-	"unsafe"
+	"unsafe" // the value takes the read buffer as its string without a copy
 
 	"go.starlark.net/starlark"
 

@@ -12,7 +12,7 @@ import (
 	"hash"
 	"io"
 	"strings"
-	"unsafe"
+	"unsafe" // hashes a Starlark string's bytes without copying them
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
+	"unsafe" // ioctl(TIOCSPTLCK) takes a pointer to its argument
 
 	"golang.org/x/sys/unix"
 )

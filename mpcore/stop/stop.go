@@ -7,7 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unsafe"
+	"unsafe" // futex and futex_waitv system calls take addresses of words and structs
 
 	"golang.org/x/sys/unix"
 )

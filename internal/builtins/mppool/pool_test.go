@@ -13,7 +13,7 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unsafe"
+	"unsafe" // ioctl(TIOCSPTLCK) takes a pointer to its argument
 
 	"golang.org/x/sys/unix"
 
