@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-	"unsafe"
+	"unsafe" // the test wakes a futex word directly, as another process would
 
 	"golang.org/x/sys/unix"
 )
