@@ -21,8 +21,6 @@ func ChildMain(opts Options) {
 	if !mpcore.IsChild() {
 		return
 	}
-	// Ctrl-C at a terminal is the main process's to handle.
-	mpcore.IgnoreInterrupts()
 	code := runChild(opts)
 	if opts.ExitHook != nil {
 		opts.ExitHook()

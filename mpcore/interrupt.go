@@ -19,10 +19,14 @@ import (
 // interruptsIgnored is set while this process ignores SIGINT.
 var interruptsIgnored atomic.Bool
 
-// IgnoreInterrupts makes this process, a child of a run, ignore Ctrl-C.
-func IgnoreInterrupts() {
-	signal.Ignore(os.Interrupt)
-	interruptsIgnored.Store(true)
+// A child ignores Ctrl-C from package initialisation on, not from
+// ChildMain: the time a process takes to get there is when a Pool's
+// workers, still starting, died of the Ctrl-C meant for the main process.
+func init() {
+	if IsChild() {
+		signal.Ignore(os.Interrupt)
+		interruptsIgnored.Store(true)
+	}
 }
 
 // BeforeProgram readies this process to start a program that is not
