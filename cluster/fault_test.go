@@ -21,6 +21,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/mpstar/mpstar/cluster"
 )
 
 // longRuns says whether to run the full-size variants.
@@ -116,6 +118,45 @@ func TestKilledHost(t *testing.T) {
 	awaitLine(t, s, lines, "ok 0 True")
 	awaitLine(t, s, lines, "start 1")
 	awaitLine(t, s, lines, "ok 1 True")
+	s.wait(t, time.Minute)
+}
+
+// TestLostHostWithinHeartbeat: the tasks of a worker host process killed
+// with SIGKILL mid-task run on another host within a heartbeat (plus
+// one more for the delivery, the run and the way back), not after a
+// longer timeout.
+func TestLostHostWithinHeartbeat(t *testing.T) {
+	_, url := startServer(t)
+	victim := startHost(t, url, "victim", 1)
+	s := newScript(t, `
+load("multiprocessing", "Pool")
+
+def task(x):
+    if os.getenv("MPSTAR_TEST_NAME") == "victim":
+        print("running on the victim")
+        time.sleep(600)
+    return 2 * x
+
+if __name__ == "__main__":
+    pool = Pool(1, cluster="`+url+`")
+    print(pool.apply(task, (21,)))
+    pool.terminate()
+`)
+	lines := s.lines(t)
+	s.start(t)
+	victim.await(t, "running on the victim")
+	rescuer := startHost(t, url, "rescuer", 1)
+	rescuer.await(t, "serving pool")
+	victim.cmd.Process.Kill()
+	deadline := time.After(2 * cluster.Heartbeat)
+	select {
+	case l := <-lines:
+		if l != "42" {
+			t.Fatalf("script printed %q, want 42\nstderr:\n%s", l, s.errs.String())
+		}
+	case <-deadline:
+		t.Fatalf("the task of the killed host did not complete elsewhere within 2 heartbeats (%v)", 2*cluster.Heartbeat)
+	}
 	s.wait(t, time.Minute)
 }
 

@@ -129,10 +129,11 @@ func (h *Host) logf(format string, args ...any) {
 	fmt.Fprintf(h.o.Stderr, "mpstar worker %s: "+format+"\n", append([]any{h.o.Host}, args...)...)
 }
 
-// keepAlive sends in-progress acks for every running task each
-// heartbeat, so the server redelivers a task only when its host stopped.
+// keepAlive sends in-progress acks for every batch the host holds,
+// keepAliveEvery, so the server redelivers a batch only when its host
+// stopped.
 func (h *Host) keepAlive(ctx context.Context) {
-	t := time.NewTicker(heartbeat)
+	t := time.NewTicker(keepAliveEvery)
 	defer t.Stop()
 	for {
 		select {
@@ -176,7 +177,8 @@ func (h *Host) start(ctx context.Context, id string, value []byte) {
 		return
 	}
 	hp := &hostPool{h: h, id: id, rec: rec, slots: make(chan struct{}, h.o.Slots*h.o.Prefetch),
-		quit: make(chan struct{}), beat: make(chan struct{}, 1), running: map[*nats.Msg]struct{}{}}
+		quit: make(chan struct{}), beat: make(chan struct{}, 1), kick: make(chan struct{}, 1),
+		running: map[*nats.Msg]struct{}{}}
 	h.pools[id] = hp
 	go hp.serve(ctx)
 }
@@ -206,6 +208,10 @@ type hostPool struct {
 	slots chan struct{} // a token per idle slot
 	quit  chan struct{}
 	beat  chan struct{} // the parent's heartbeat arrived
+	kick  chan struct{} // notices are waiting to be sent
+
+	nmu     sync.Mutex
+	notices [][]byte // messages to the parent not yet sent, the last one open
 
 	mu      sync.Mutex
 	quitted bool
@@ -245,6 +251,7 @@ func (hp *hostPool) serve(ctx context.Context) {
 	}
 	hp.h.logf("serving pool %s of %s with %d workers", hp.id, hp.rec.ParentHost, hp.h.o.Slots)
 	go hp.watchParent()
+	go hp.sendNotices()
 	hp.fetch()
 }
 
@@ -367,81 +374,169 @@ func (hp *hostPool) reclaim() {
 	hp.release(n)
 }
 
-// run starts one task message on the local engine.
+// delivery is one delivery of a batch message, running on the local
+// engine.
+type delivery struct {
+	m          *nats.Msg
+	ack        []byte // m's ack subject, for the notices
+	batch      uint64
+	deliveries int
+	last       bool // no delivery comes after this one
+
+	mu      sync.Mutex
+	left    int  // tasks still running
+	lost    bool // a task's worker process died
+	stopped bool // the local engine stopped under a task
+}
+
+// run starts the tasks of one batch message on the local engine.
 func (hp *hostPool) run(m *nats.Msg) {
-	r := reader{b: m.Data}
-	id := r.uvarint()
-	md, err := m.Metadata()
-	if r.err != nil || err != nil {
+	batch, tasks, err := parseBatch(m.Data)
+	md, merr := m.Metadata()
+	if err != nil || merr != nil || len(tasks) == 0 {
 		m.Term()
 		hp.release(1)
 		return
 	}
-	deliveries := int(md.NumDelivered)
-	last := deliveries > hp.rec.Retries
-	if last {
+	d := &delivery{m: m, ack: []byte(m.Reply), batch: batch, deliveries: int(md.NumDelivered), left: len(tasks)}
+	if d.last = d.deliveries > hp.rec.Retries; d.last {
 		// Name the host of a last delivery, so a loss the host cannot
-		// report (its own) still says where the task was.
-		hp.notify(appendNoticeHeader(nil, noticeStarted, id, m.Reply, hp.h.o.Host))
+		// report (its own) still says where the batch was.
+		hp.notify(notice{kind: noticeStarted, batch: batch, ack: d.ack}, nil)
 	}
 	hp.mu.Lock()
 	hp.running[m] = struct{}{}
 	eng := hp.eng
 	hp.mu.Unlock()
-	var parts [][]byte
-	t := &pool.Task{
-		Message: r.b,
-		Part:    func(p []byte) { parts = append(parts, append([]byte(nil), p...)) },
-		Done: func(reply []byte, err error) {
-			hp.done(m, id, deliveries, last, parts, reply, err)
-		},
-	}
-	if err := eng.Submit(t); err != nil {
-		t.Done(nil, err)
+	for _, bt := range tasks {
+		var parts [][]byte
+		id := bt.id
+		t := &pool.Task{
+			Message: bt.msg,
+			Part:    func(p []byte) { parts = append(parts, append([]byte(nil), p...)) },
+			Done: func(reply []byte, err error) {
+				hp.done(d, id, parts, reply, err)
+			},
+		}
+		if err := eng.Submit(t); err != nil {
+			t.Done(nil, err)
+		}
 	}
 }
 
-// done reports a task's outcome to the parent and frees its slot.
-func (hp *hostPool) done(m *nats.Msg, id uint64, deliveries int, last bool, parts [][]byte, reply []byte, err error) {
-	hp.mu.Lock()
-	delete(hp.running, m)
-	hp.mu.Unlock()
-	hp.release(1)
-	host := hp.h.o.Host
+// done reports a task's outcome to the parent; the batch's last one
+// frees its slot.
+func (hp *hostPool) done(d *delivery, id uint64, parts [][]byte, reply []byte, err error) {
+	n := notice{batch: d.batch, ack: d.ack, id: id}
 	var lost *pool.WorkerLostError
 	var initErr *pool.InitError
+	stopped := false
 	switch {
 	case err == nil:
-		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeResult, id, m.Reply, host), uint64(len(parts)))
+		n.kind = noticeResult
+		n.body = binary.AppendUvarint(nil, uint64(len(parts)))
 		for _, p := range parts {
-			msg = appendString(msg, string(p))
+			n.body = appendBytes(n.body, p)
 		}
-		hp.notify(append(msg, reply...))
+		hp.notify(n, reply)
 	case errors.As(err, &lost):
-		if last {
-			m.Term()
-		} else {
-			m.Nak()
-		}
 		how := fmt.Sprintf("worker %s (pid %d) exited with %s", lost.Worker, lost.Pid, pool.DescribeExit(lost.ExitCode))
-		msg := binary.AppendUvarint(appendNoticeHeader(nil, noticeLost, id, m.Reply, host), uint64(deliveries))
-		hp.notify(append(msg, how...))
+		n.kind, n.body = noticeLost, binary.AppendUvarint(nil, uint64(d.deliveries))
+		hp.notify(n, []byte(how))
 	case errors.Is(err, pool.ErrTerminated) || errors.Is(err, pool.ErrNotRunning):
-		m.Nak() // this host stops serving the pool: another one runs it
+		stopped = true // this host stops serving the pool: another one runs it
 	case errors.As(err, &initErr):
-		m.Term()
-		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply, host), 1), initErr.Payload...))
+		n.kind, n.body = noticeFailed, []byte{1}
+		hp.notify(n, initErr.Payload)
 	default:
-		m.Term()
-		hp.notify(append(binary.AppendUvarint(appendNoticeHeader(nil, noticeFailed, id, m.Reply, host), 0), err.Error()...))
+		n.kind, n.body = noticeFailed, []byte{0}
+		hp.notify(n, []byte(err.Error()))
+	}
+	d.mu.Lock()
+	d.left--
+	d.lost = d.lost || lost != nil
+	d.stopped = d.stopped || stopped
+	end := d.left == 0
+	d.mu.Unlock()
+	if end {
+		hp.finish(d)
 	}
 }
 
-func (hp *hostPool) notify(msg []byte) {
-	hp.h.c.NC.Publish(noticeSubject(hp.id), msg)
+// finish ends a delivery whose tasks are all done. The parent
+// acknowledges it once it holds every outcome; a batch that lost a task
+// goes back at once (unless this was its last delivery, where the parent
+// fails the lost task), as does one the local engine stopped under.
+func (hp *hostPool) finish(d *delivery) {
+	hp.mu.Lock()
+	delete(hp.running, d.m)
+	hp.mu.Unlock()
+	hp.flushNotices()
+	switch {
+	case d.stopped || (d.lost && !d.last):
+		d.m.Nak()
+	case d.lost:
+		d.m.Term()
+	}
+	hp.release(1)
 }
 
-// keepAlive sends an in-progress ack for each running task.
+// maxNotice bounds a message of notices: the server's smallest default
+// payload limit is 1 MiB.
+const maxNotice = 512 << 10
+
+// noticeDelay is how long a task's outcome may wait for others to share
+// its message to the parent. A batch's last outcome goes at once.
+const noticeDelay = time.Millisecond
+
+// notify queues a record for the parent, with tail appended to its body.
+// Records go many to a message: the first one queued is sent within
+// noticeDelay, with those that came meanwhile.
+func (hp *hostPool) notify(n notice, tail []byte) {
+	hp.nmu.Lock()
+	first := len(hp.notices) == 0
+	last := len(hp.notices) - 1
+	if first || len(hp.notices[last])+len(n.body)+len(tail) > maxNotice {
+		hp.notices = append(hp.notices, appendString(nil, hp.h.o.Host))
+		last++
+	}
+	hp.notices[last] = appendNotice(hp.notices[last], n, tail)
+	hp.nmu.Unlock()
+	if first {
+		time.AfterFunc(noticeDelay, hp.flushNotices)
+	}
+}
+
+// flushNotices has the queued notices sent now.
+func (hp *hostPool) flushNotices() {
+	select {
+	case hp.kick <- struct{}{}:
+	default:
+	}
+}
+
+// sendNotices sends the queued notices until the pool stops.
+func (hp *hostPool) sendNotices() {
+	subject := noticeSubject(hp.id)
+	for {
+		select {
+		case <-hp.quit:
+			return
+		case <-hp.kick:
+		}
+		hp.nmu.Lock()
+		msgs := hp.notices
+		hp.notices = nil
+		hp.nmu.Unlock()
+		for _, msg := range msgs {
+			if err := hp.h.c.NC.Publish(subject, msg); err != nil {
+				hp.h.logf("pool %s: cannot send results to the parent: %v", hp.id, err)
+			}
+		}
+	}
+}
+
+// keepAlive sends an in-progress ack for each batch the host holds.
 func (hp *hostPool) keepAlive() {
 	hp.mu.Lock()
 	msgs := make([]*nats.Msg, 0, len(hp.running))

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -36,6 +37,9 @@ const (
 	relayEnv  = "MPSTAR_TEST_RELAY"    // a unix socket to reach the server through (netns.go)
 	nameEnv   = "MPSTAR_TEST_NAME"     // its name
 	scriptEnv = "MPSTAR_TEST_SCRIPT"   // file: run this script
+	// profEnv names a directory where hosts and scripts write CPU
+	// profiles (bench_test.go).
+	profEnv = "MPSTAR_TEST_CPUPROFILE"
 )
 
 func TestMain(m *testing.M) {
@@ -49,8 +53,10 @@ func TestMain(m *testing.M) {
 		var slots, prefetch int
 		fmt.Sscan(os.Getenv(slotsEnv), &slots)
 		fmt.Sscan(os.Getenv(fetchEnv), &prefetch)
+		endProfile := profile("host")
 		err := cluster.Serve(ctx, cluster.HostOptions{Options: cluster.OptionsFromEnv(url), Slots: slots, Prefetch: prefetch, Host: os.Getenv(nameEnv), Trust: os.Getenv(trustEnv)})
 		stop()
+		endProfile()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -58,9 +64,31 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	if file := os.Getenv(scriptEnv); file != "" {
-		os.Exit(interp.ExitCode(interp.RunFile(file, interp.Options{Permissions: sandbox.AllowAll()})))
+		endProfile := profile("script")
+		err := interp.RunFile(file, interp.Options{Permissions: sandbox.AllowAll()})
+		endProfile()
+		os.Exit(interp.ExitCode(err))
 	}
 	os.Exit(m.Run())
+}
+
+// profile starts a CPU profile of this process as role, if profEnv
+// asks for one, and returns what ends it.
+func profile(role string) func() {
+	dir := os.Getenv(profEnv)
+	if dir == "" {
+		return func() {}
+	}
+	f, err := os.Create(fmt.Sprintf("%s/%s-%d.prof", dir, role, os.Getpid()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return func() {}
+	}
+	pprof.StartCPUProfile(f)
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // startServer starts an embedded JetStream server on loopback, shut down

@@ -4,15 +4,22 @@ package cluster
 // worker hosts. Task and notice bodies are small binary records (uvarints
 // and length-prefixed strings) rather than headers: a task's round trip is
 // a few microseconds of work on each side, and headers would cost more.
+// Small tasks travel many to a message (a batch) and their outcomes many
+// to a notice, so the server's work per task (store, deliver, ack, route
+// the result) is shared by the batch.
 //
-//	stream MPSTAR_POOL_<id>, subject mpstar.pool.<id>.t: one task each
-//	    uvarint task id, then the pool engine's task message
+//	stream MPSTAR_POOL_<id>, subject mpstar.pool.<id>.t: one batch each
+//	    uvarint batch number, uvarint k, then k tasks:
+//	    uvarint task id, string the pool engine's task message
 //	mpstar.pool.<id>.n: notices, host -> parent, core NATS
-//	    'r' result: id, ack subject, host, uvarint n, n parts, the reply
-//	    'l' lost:   id, ack subject, host, uvarint deliveries, how
-//	    'e' failed: id, ack subject, host, uvarint 0/1 (1: an InitError
-//	                 payload follows; 0: a message)
-//	    's' started the last delivery: id, ack subject, host
+//	    string host, then records, each
+//	    kind byte, uvarint batch, string ack subject of the delivery,
+//	    uvarint task id, string body:
+//	    'r' result: uvarint n, n parts (strings), the reply
+//	    'l' lost:   uvarint deliveries, how
+//	    'e' failed: uvarint 0/1 (1: an InitError payload follows; 0: a
+//	                message)
+//	    's' started the batch's last delivery (task id 0, empty body)
 //	mpstar.pool.<id>.hb: the parent's heartbeat, core NATS, empty
 //	KV bucket mpstar_pools, key <id>: the pool's record (poolRecord, JSON)
 //	object store mpstar_code: code by SHA-256 (code.go)
@@ -29,14 +36,19 @@ const (
 	consumer    = "workers"
 )
 
-// Timing. A host sends in-progress acks for its running tasks every
-// heartbeat; a task whose host stops is redelivered after ackWait. A
-// parent sends its heartbeat as often, and hosts give up on a pool after
-// parentTimeout without one.
+// Heartbeat is the cluster's clock: a task whose host dies or is cut off
+// goes to another host within one Heartbeat (the pool consumer's
+// AckWait), and a parent sends its heartbeat that often.
+const Heartbeat = time.Second
+
+// Timing. A host sends in-progress acks keepAliveEvery for every task it
+// holds, three times a Heartbeat, so one late or lost keep-alive does not
+// make a live host's task run twice. Hosts give up on a pool after
+// parentTimeout without a heartbeat from its parent.
 const (
-	heartbeat     = time.Second
-	ackWait       = 3 * heartbeat
-	parentTimeout = 5 * heartbeat
+	ackWait        = Heartbeat
+	keepAliveEvery = Heartbeat / 3
+	parentTimeout  = 5 * Heartbeat
 )
 
 func streamName(id string) string    { return "MPSTAR_POOL_" + id }
@@ -69,22 +81,30 @@ const (
 	noticeStarted byte = 's'
 )
 
-// notice is a host's message about one task.
+// notice is one record of a host's message about its tasks.
 type notice struct {
-	kind byte
-	id   uint64
-	ack  string // the task message's ack subject
-	host string
-	rest []byte // what follows, by kind
+	kind  byte
+	batch uint64
+	ack   []byte // the ack subject of the batch's delivery
+	id    uint64
+	body  []byte // by kind
 }
 
 func appendString(dst []byte, s string) []byte {
 	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
 }
 
-func appendNoticeHeader(dst []byte, kind byte, id uint64, ack, host string) []byte {
-	dst = binary.AppendUvarint(append(dst, kind), id)
-	return appendString(appendString(dst, ack), host)
+func appendBytes(dst, b []byte) []byte {
+	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
+}
+
+// appendNotice appends a record whose body is body, then tail (so that a
+// body need not be built apart from the record).
+func appendNotice(dst []byte, n notice, tail []byte) []byte {
+	dst = binary.AppendUvarint(append(dst, n.kind), n.batch)
+	dst = binary.AppendUvarint(appendBytes(dst, n.ack), n.id)
+	dst = binary.AppendUvarint(dst, uint64(len(n.body)+len(tail)))
+	return append(append(dst, n.body...), tail...)
 }
 
 var errBadMessage = errors.New("malformed cluster message")
@@ -116,14 +136,43 @@ func (r *reader) bytes() []byte {
 	return v
 }
 
-func parseNotice(b []byte) (notice, error) {
-	if len(b) == 0 {
-		return notice{}, errBadMessage
+// notice reads the next record of a host's message.
+func (r *reader) notice() notice {
+	if len(r.b) == 0 {
+		r.err = errBadMessage
+		return notice{}
 	}
-	r := reader{b: b[1:]}
-	n := notice{kind: b[0], id: r.uvarint()}
-	n.ack = string(r.bytes())
-	n.host = string(r.bytes())
-	n.rest = r.b
-	return n, r.err
+	n := notice{kind: r.b[0]}
+	r.b = r.b[1:]
+	n.batch = r.uvarint()
+	n.ack = r.bytes()
+	n.id = r.uvarint()
+	n.body = r.bytes()
+	return n
+}
+
+// batchTask is one task of a batch message.
+type batchTask struct {
+	id  uint64
+	msg []byte
+}
+
+// parseBatch reads a batch message.
+func parseBatch(b []byte) (batch uint64, tasks []batchTask, err error) {
+	r := reader{b: b}
+	batch = r.uvarint()
+	k := r.uvarint()
+	if r.err == nil && k > uint64(len(r.b)) {
+		r.err = errBadMessage // each task takes two bytes at least
+	}
+	tasks = make([]batchTask, 0, k)
+	for ; k > 0 && r.err == nil; k-- {
+		t := batchTask{id: r.uvarint()}
+		t.msg = r.bytes()
+		tasks = append(tasks, t)
+	}
+	if r.err == nil && len(r.b) > 0 {
+		r.err = errBadMessage
+	}
+	return batch, tasks, r.err
 }

@@ -25,7 +25,16 @@ import (
 // rest wait in the parent, encoded, until results come back. It bounds
 // what a server holds for one pool and what the parent has to account
 // for, while keeping enough tasks queued for every host's idle slots.
-const window = 1024
+const window = 4096
+
+// A batch message holds at most maxBatch tasks and, unless one task is
+// bigger, maxBatchBytes of them: enough to share the server's per-message
+// work among many small tasks, few enough that a dead host strands
+// little.
+const (
+	maxBatch      = 64
+	maxBatchBytes = 256 << 10
+)
 
 // maxPullRequests is how many pull requests the pool's consumer keeps
 // waiting: one per idle slot of every host (the server's default, 512,
@@ -54,26 +63,36 @@ type Pool struct {
 	subs    []*nats.Subscription
 	stop    chan struct{} // ends the heartbeat
 
-	mu       sync.Mutex
-	state    poolState
-	nextID   uint64
-	inflight map[uint64]*entry // in the stream, result not yet held
-	waiting  []*entry          // not yet published, oldest first
-	ending   bool              // cleanup started
-	exited   chan struct{}     // closed once cleanup is done
+	mu        sync.Mutex
+	state     poolState
+	nextID    uint64
+	nextBatch uint64
+	inflight  map[uint64]*entry // in the stream, result not yet held
+	batches   map[uint64]*batch // in the stream, with unfinished tasks
+	waiting   []*entry          // not yet published, oldest first
+	ending    bool              // cleanup started
+	exited    chan struct{}     // closed once cleanup is done
 }
 
 // entry is one task of the pool.
 type entry struct {
+	id uint64
+	t  *pool.Task
+	b  *batch // once published
+}
+
+// batch is one message of tasks in the stream. It is acknowledged, and
+// leaves the stream, once every task in it is finished.
+type batch struct {
 	id   uint64
-	t    *pool.Task
+	left int    // its unfinished tasks
 	host string // the host running its last delivery, once known
 }
 
 // NewPool creates the pool's stream and consumer, publishes the code and
 // announces the pool to the hosts.
 func NewPool(o Options, spec *builtins.ClusterPoolSpec) (*Pool, error) {
-	p := &Pool{retries: spec.Retries, inflight: map[uint64]*entry{}, stop: make(chan struct{}), exited: make(chan struct{})}
+	p := &Pool{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{})}
 	c, err := Dial(o, jetstream.WithPublishAsyncErrHandler(p.publishFailed), jetstream.WithPublishAsyncMaxPending(2*window))
 	if err != nil {
 		return nil, err
@@ -145,7 +164,7 @@ func poolsKV(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, e
 
 // beat tells the hosts the parent is alive until the pool ends.
 func (p *Pool) beat() {
-	t := time.NewTicker(heartbeat)
+	t := time.NewTicker(Heartbeat)
 	defer t.Stop()
 	for {
 		select {
@@ -166,70 +185,107 @@ func (p *Pool) Submit(t *pool.Task) error {
 		return pool.ErrNotRunning
 	}
 	p.nextID++
-	e := &entry{id: p.nextID, t: t}
-	send := len(p.inflight) < window
-	if send {
-		p.inflight[e.id] = e
-	} else {
-		p.waiting = append(p.waiting, e)
-	}
+	p.waiting = append(p.waiting, &entry{id: p.nextID, t: t})
+	batches := p.fillLocked()
 	p.mu.Unlock()
-	if send {
-		p.publish(e)
-	}
+	p.publish(batches)
 	return nil
 }
 
-// publish puts a task into the stream.
-func (p *Pool) publish(e *entry) {
-	data := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64+len(e.t.Message)), e.id)
-	data = append(data, e.t.Message...)
-	if _, err := p.c.JS.PublishMsgAsync(&nats.Msg{Subject: taskSubject(p.id), Data: data}); err != nil {
-		p.fail(e.id, fmt.Errorf("cannot queue the task on the cluster: %w", err))
+// fillLocked moves waiting tasks into the window, in batches, and
+// returns them for publish. A batch goes once the window has room for
+// all of it: tasks queued behind a full window then leave many to a
+// message rather than one per result that comes back, while a lone
+// task leaves at once.
+func (p *Pool) fillLocked() [][]*entry {
+	var out [][]*entry
+	for len(p.waiting) > 0 {
+		n, size := 1, len(p.waiting[0].t.Message)
+		for ; n < len(p.waiting) && n < maxBatch; n++ {
+			if size += len(p.waiting[n].t.Message); size > maxBatchBytes {
+				break
+			}
+		}
+		if window-len(p.inflight) < n {
+			break
+		}
+		p.nextBatch++
+		b := &batch{id: p.nextBatch, left: n}
+		p.batches[b.id] = b
+		group := append([]*entry(nil), p.waiting[:n]...)
+		for _, e := range group {
+			e.b = b
+			p.inflight[e.id] = e
+		}
+		clear(p.waiting[:n])
+		p.waiting = p.waiting[n:]
+		out = append(out, group)
+	}
+	return out
+}
+
+// publish puts batches of tasks into the stream.
+func (p *Pool) publish(batches [][]*entry) {
+	for _, group := range batches {
+		size := 2 * binary.MaxVarintLen64
+		for _, e := range group {
+			size += 2*binary.MaxVarintLen64 + len(e.t.Message)
+		}
+		data := binary.AppendUvarint(make([]byte, 0, size), group[0].b.id)
+		data = binary.AppendUvarint(data, uint64(len(group)))
+		for _, e := range group {
+			data = appendBytes(binary.AppendUvarint(data, e.id), e.t.Message)
+		}
+		if _, err := p.c.JS.PublishMsgAsync(&nats.Msg{Subject: taskSubject(p.id), Data: data}); err != nil {
+			p.failBatch(data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
+		}
 	}
 }
 
-// publishFailed fails a task the server did not store.
+// publishFailed fails the tasks of a batch the server did not store.
 func (p *Pool) publishFailed(_ jetstream.JetStream, m *nats.Msg, err error) {
-	r := reader{b: m.Data}
-	if id := r.uvarint(); r.err == nil {
-		p.fail(id, fmt.Errorf("cannot queue the task on the cluster: %w", err))
+	p.failBatch(m.Data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
+}
+
+// failBatch ends the unfinished tasks of a batch message with err.
+func (p *Pool) failBatch(data []byte, err error) {
+	_, tasks, perr := parseBatch(data)
+	if perr != nil {
+		return
+	}
+	for _, t := range tasks {
+		p.fail(t.id, err)
 	}
 }
 
 // fail ends task id with err, if it is still unfinished.
 func (p *Pool) fail(id uint64, err error) {
-	if e := p.take(id); e != nil {
+	if e, _ := p.finish(id); e != nil {
 		e.t.Done(nil, err)
 	}
 }
 
-// take removes task id from the unfinished ones, refilling the window,
-// and returns it, or nil if it is finished already (a duplicate).
-func (p *Pool) take(id uint64) *entry {
+// finish removes task id from the unfinished ones, refilling the window,
+// and returns it, or nil if it is finished already (a duplicate); last
+// says its batch has no unfinished task left.
+func (p *Pool) finish(id uint64) (e *entry, last bool) {
 	p.mu.Lock()
-	e := p.inflight[id]
-	if e == nil {
-		p.mu.Unlock()
-		return nil
+	e = p.inflight[id]
+	if e != nil {
+		delete(p.inflight, id)
+		e.b.left--
+		if last = e.b.left == 0; last {
+			delete(p.batches, e.b.id)
+		}
 	}
-	delete(p.inflight, id)
-	var next *entry
-	if len(p.waiting) > 0 {
-		next = p.waiting[0]
-		p.waiting[0] = nil
-		p.waiting = p.waiting[1:]
-		p.inflight[next.id] = next
-	}
+	batches := p.fillLocked()
 	end := p.endingLocked()
 	p.mu.Unlock()
-	if next != nil {
-		p.publish(next)
-	}
+	p.publish(batches)
 	if end {
 		go p.cleanup()
 	}
-	return e
+	return e, last
 }
 
 // endingLocked reports whether the pool just ran out of work after
@@ -242,19 +298,23 @@ func (p *Pool) endingLocked() bool {
 	return true
 }
 
-// onNotice handles a host's message about a task.
+// onNotice handles a host's message about its tasks.
 func (p *Pool) onNotice(m *nats.Msg) {
-	n, err := parseNotice(m.Data)
-	if err != nil {
-		return
+	r := reader{b: m.Data}
+	host := string(r.bytes())
+	for r.err == nil && len(r.b) > 0 {
+		if n := r.notice(); r.err == nil {
+			p.handle(host, n)
+		}
 	}
-	r := reader{b: n.rest}
+}
+
+// handle acts on one record of a host's message.
+func (p *Pool) handle(host string, n notice) {
+	r := reader{b: n.body}
 	switch n.kind {
 	case noticeResult:
-		// The result is held: the task may leave the stream. A
-		// duplicate's delivery is acknowledged too, so it is not retried.
-		p.c.NC.Publish(n.ack, []byte("+ACK"))
-		e := p.take(n.id)
+		e := p.settle(n)
 		if e == nil {
 			return
 		}
@@ -264,33 +324,55 @@ func (p *Pool) onNotice(m *nats.Msg) {
 			}
 		}
 		if r.err != nil {
-			e.t.Done(nil, fmt.Errorf("malformed result from host %s", n.host))
+			e.t.Done(nil, fmt.Errorf("malformed result from host %s", host))
 			return
 		}
 		e.t.Done(r.b, nil)
 	case noticeStarted:
 		p.mu.Lock()
-		if e := p.inflight[n.id]; e != nil {
-			e.host = n.host
+		if b := p.batches[n.batch]; b != nil {
+			b.host = host
 		}
 		p.mu.Unlock()
 	case noticeLost:
 		if deliveries := int(r.uvarint()); r.err == nil && deliveries > p.retries {
-			p.fail(n.id, &pool.WorkerLostError{Host: n.host, How: string(r.b), Deliveries: deliveries})
+			if e := p.settle(n); e != nil {
+				e.t.Done(nil, &pool.WorkerLostError{Host: host, How: string(r.b), Deliveries: deliveries})
+			}
 		}
 	case noticeFailed:
 		var err error
 		if r.uvarint() == 1 {
-			err = &pool.InitError{Worker: "on host " + n.host, Payload: r.b}
+			err = &pool.InitError{Worker: "on host " + host, Payload: r.b}
 		} else {
-			err = &pool.StartError{Err: fmt.Errorf("on host %s: %s", n.host, r.b)}
+			err = &pool.StartError{Err: fmt.Errorf("on host %s: %s", host, r.b)}
 		}
-		p.fail(n.id, err)
+		if e := p.settle(n); e != nil {
+			e.t.Done(nil, err)
+		}
 	}
 }
 
-// onMaxDeliveries fails a task whose last delivery was lost without a
-// word from its host: the host or its network went away.
+// settle finishes the task of an outcome the parent now holds and
+// returns it (nil for a duplicate). The delivery the outcome came from
+// is acknowledged once its whole batch is finished, so the batch leaves
+// the stream; that includes a duplicate's delivery, which would
+// otherwise run again.
+func (p *Pool) settle(n notice) *entry {
+	e, last := p.finish(n.id)
+	if e == nil {
+		p.mu.Lock()
+		last = p.batches[n.batch] == nil
+		p.mu.Unlock()
+	}
+	if last {
+		p.c.NC.Publish(string(n.ack), []byte("+ACK"))
+	}
+	return e
+}
+
+// onMaxDeliveries fails the tasks of a batch whose last delivery was
+// lost without a word from its host: the host or its network went away.
 func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 	var adv struct {
 		StreamSeq  uint64 `json:"stream_seq"`
@@ -304,19 +386,23 @@ func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 		defer cancel()
 		raw, err := p.stream.GetMsg(ctx, adv.StreamSeq)
 		if err != nil {
-			return // acknowledged meanwhile: its result arrived
+			return // acknowledged meanwhile: its results arrived
 		}
 		p.stream.DeleteMsg(ctx, adv.StreamSeq)
-		r := reader{b: raw.Data}
-		id := r.uvarint()
+		id, tasks, err := parseBatch(raw.Data)
+		if err != nil {
+			return
+		}
 		p.mu.Lock()
 		host := "(unknown: it never reported)"
-		if e := p.inflight[id]; e != nil && e.host != "" {
-			host = e.host
+		if b := p.batches[id]; b != nil && b.host != "" {
+			host = b.host
 		}
 		p.mu.Unlock()
-		p.fail(id, &pool.WorkerLostError{Host: host, Deliveries: adv.Deliveries,
-			How: fmt.Sprintf("no heartbeat for %v: the host, its network or its worker process was lost", ackWait)})
+		for _, t := range tasks {
+			p.fail(t.id, &pool.WorkerLostError{Host: host, Deliveries: adv.Deliveries,
+				How: fmt.Sprintf("no heartbeat for %v: the host, its network or its worker process was lost", ackWait)})
+		}
 	}()
 }
 
@@ -345,7 +431,7 @@ func (p *Pool) Terminate() {
 		failed = append(failed, e)
 	}
 	failed = append(failed, p.waiting...)
-	p.inflight, p.waiting = map[uint64]*entry{}, nil
+	p.inflight, p.batches, p.waiting = map[uint64]*entry{}, map[uint64]*batch{}, nil
 	end := p.endingLocked()
 	p.mu.Unlock()
 	for _, e := range failed {

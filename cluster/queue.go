@@ -106,7 +106,7 @@ func (q *Queue) open() error {
 // keepAlive sends in-progress acks for the items this process holds, so
 // only a dead (or cut-off) consumer's items are delivered again.
 func (q *Queue) keepAlive() {
-	t := time.NewTicker(heartbeat)
+	t := time.NewTicker(keepAliveEvery)
 	defer t.Stop()
 	for {
 		select {
