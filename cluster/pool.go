@@ -406,6 +406,10 @@ func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 	}()
 }
 
+// Window implements builtins.WindowedEngine: imap keeps no more tasks
+// unfinished than the stream holds.
+func (p *Pool) Window() int { return window }
+
 // Close stops the pool taking tasks; it ends once the tasks already
 // submitted are done.
 func (p *Pool) Close() {

@@ -92,3 +92,30 @@ if __name__ == "__main__":
 	expectLines(t, out, "Error: no database here",
 		"TypeError: cannot start cluster pool workers: the initializer's arguments hold objects (locks, queues, shared values, connections) that cannot reach another host")
 }
+
+// TestIMapFeedsLazily: imap and imap_unordered over a range too large to
+// read at once yield their first results: the pool is fed from the
+// range as results are taken, a window at a time.
+func TestIMapFeedsLazily(t *testing.T) {
+	_, url := startServer(t)
+	startHost(t, url, "h1", 2)
+	out := runScript(t, 2*time.Minute, `
+load("multiprocessing", "Pool")
+
+def double(x):
+    return 2 * x
+
+if __name__ == "__main__":
+    pool = Pool(2, cluster="`+url+`")
+    it = pool.imap(double, range(2000000000))
+    print([it.next(timeout=60) for _ in range(3)])
+    n = 0
+    for v in pool.imap_unordered(double, range(2000000000), chunksize=10):
+        n += 1
+        if n == 10000:
+            break
+    print(n)
+    pool.terminate()
+`)
+	expectLines(t, out, "[0, 2, 4]", "10000")
+}

@@ -35,6 +35,14 @@ type PoolEngine interface {
 	Join(timeout time.Duration) error
 }
 
+// WindowedEngine is a PoolEngine that wants at most Window unfinished
+// tasks at a time: imap then feeds it from its iterable as results are
+// taken, instead of reading the iterable at once.
+type WindowedEngine interface {
+	PoolEngine
+	Window() int
+}
+
 // ClusterPoolSpec describes a Pool(cluster=URL) to the backend.
 type ClusterPoolSpec struct {
 	URL       string

@@ -10,6 +10,12 @@ package mppool
 // attribute is the index, in the iterable, of the failed task's first item
 // (its only one with the default chunksize of 1), and a progress bar notes
 // the failure above itself.
+//
+// A pool whose engine keeps a window of unfinished tasks (a cluster pool)
+// is fed from the iterable as results are taken: at most a window of
+// chunks is submitted and not yet yielded, so imap over a huge range or
+// an endless iterable neither reads it all nor piles up its results.
+// Other pools take every chunk at once, as CPython's do.
 
 import (
 	"fmt"
@@ -30,7 +36,7 @@ type IMapIterator struct {
 	value.Object
 	pool      *Pool
 	ordered   bool
-	nchunks   int
+	nchunks   int // -1 until the iterable is read to its end
 	chunksize int
 	total     int
 	notify    chan struct{} // a chunk arrived
@@ -40,6 +46,9 @@ type IMapIterator struct {
 	queue   []imapChunk
 
 	// Read and written on the script's thread only.
+	job      *mapJob // the chunks not yet submitted, or nil
+	fed      int     // chunks submitted
+	window   int     // chunks submitted and not yet yielded, at most (0: no limit)
 	cur      *imapChunk
 	pos      int
 	next     int // the chunk an ordered iterator yields next
@@ -77,7 +86,7 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		if err := p.checkRunning(); err != nil {
 			return nil, err
 		}
-		j, err := newMapJob(b.Name(), fn, iterable, false)
+		j, err := newLazyJob(b.Name(), fn, iterable)
 		if err != nil {
 			return nil, err
 		}
@@ -87,15 +96,49 @@ func poolIMapMethod(ordered bool) func(*starlark.Thread, *starlark.Builtin, star
 		if err := j.setChunksize(chunksize, p.size); err != nil {
 			return nil, err
 		}
-		it := &IMapIterator{pool: p, ordered: ordered, nchunks: j.chunks(), chunksize: j.chunksize, total: j.n,
-			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}}
+		if progress {
+			j.readAll() // the bar needs the total
+		}
+		it := &IMapIterator{pool: p, ordered: ordered, nchunks: -1, chunksize: j.chunksize, total: j.n,
+			notify: make(chan struct{}, 1), arrived: map[int]imapChunk{}, job: j}
+		if w, ok := p.eng.(builtins.WindowedEngine); ok {
+			it.window = w.Window()
+		}
 		if progress && j.n > 0 {
 			it.bar = pool.NewProgress(p.rt.Stderr(), j.n, stderrTerminal(p.rt), b.Name())
 		}
-		if err := p.submitChunks(j, it); err != nil {
+		if err := it.feed(); err != nil {
 			return nil, err
 		}
 		return it, nil
+	}
+}
+
+// feed submits chunks while the window has room. It returns the error
+// of a chunk that could not be sent; that ends the feeding.
+func (it *IMapIterator) feed() error {
+	for it.job != nil && (it.window == 0 || it.fed-it.consumed < it.window) {
+		sent, err := it.pool.submitChunk(it.job, it, it.fed)
+		if err != nil {
+			it.job = nil
+			return err
+		}
+		if !sent {
+			it.nchunks, it.job = it.fed, nil
+			return nil
+		}
+		it.fed++
+	}
+	return nil
+}
+
+// feedMore feeds the pool as results are taken; a chunk that cannot be
+// sent fails in place, as the last one.
+func (it *IMapIterator) feedMore() {
+	if err := it.feed(); err != nil {
+		it.fed++
+		it.nchunks = it.fed
+		it.chunkDone(it.fed-1, nil, err)
 	}
 }
 
@@ -128,6 +171,7 @@ func (it *IMapIterator) take(d time.Duration) (v starlark.Value, err error, task
 		deadline = time.Now().Add(d)
 	}
 	for {
+		it.feedMore()
 		if c := it.cur; c != nil {
 			switch {
 			case c.err != nil:

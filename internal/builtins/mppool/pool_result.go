@@ -329,12 +329,13 @@ type mapJob struct {
 	name      string // the method, for messages
 	fn        starlark.Value
 	star      bool
-	items     []starlark.Value // nil for a range
+	items     []starlark.Value   // read already; nil for a range or a lazy job
+	seq       starlark.Indexable // a lazy job's sequence, read as chunks go
+	iter      starlark.Iterator  // a lazy job's other iterable, read as chunks go
 	rng       struct{ start, step int }
 	isRange   bool
-	n         int
+	n         int // -1 while iter is not exhausted
 	chunksize int
-	first     int           // the job number of the first chunk
 	timeout   time.Duration // bounds each chunk's run (0: the pool's task_timeout)
 }
 
@@ -361,6 +362,41 @@ func newMapJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, er
 	}
 	j.n = len(j.items)
 	return j, nil
+}
+
+// newLazyJob is newMapJob for imap: a sequence is read, and any other
+// iterable iterated, only as its chunks are submitted. (A sequence is
+// read by index, so the script may still change it meanwhile.)
+func newLazyJob(name string, fn, iterable starlark.Value) (*mapJob, error) {
+	j := &mapJob{name: name, fn: fn}
+	if start, step, n, ok := rangeOf(iterable); ok {
+		j.isRange, j.rng.start, j.rng.step, j.n = true, start, step, n
+		return j, nil
+	}
+	it, ok := iterable.(starlark.Iterable)
+	if !ok {
+		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", iterable.Type())
+	}
+	if seq, ok := iterable.(starlark.Indexable); ok {
+		j.seq, j.n = seq, seq.Len()
+	} else {
+		j.iter, j.n = it.Iterate(), -1
+	}
+	return j, nil
+}
+
+// readAll reads the rest of a lazy job's iterable, so its length is
+// known.
+func (j *mapJob) readAll() {
+	if j.iter == nil {
+		return
+	}
+	var v starlark.Value
+	for j.iter.Next(&v) {
+		j.items = append(j.items, v)
+	}
+	j.iter.Done()
+	j.iter, j.n = nil, len(j.items)
 }
 
 // rangeOf reports the start, step and length of a range value.
@@ -404,48 +440,77 @@ func (j *mapJob) setChunksize(v starlark.Value, processes int) error {
 
 func (j *mapJob) chunks() int { return (j.n + j.chunksize - 1) / j.chunksize }
 
-// message encodes chunk i, and the offset and count of its items.
-func (j *mapJob) message(enc *builtins.Encoder, i int) (msg []byte, off, n int, err error) {
+// chunk returns the offset, items (nil for a range) and item count of
+// chunk i; ok is false past the last chunk. A lazy iterable's chunks
+// are read in order, each once.
+func (j *mapJob) chunk(i int) (off int, items starlark.Tuple, n int, ok bool) {
 	off = i * j.chunksize
+	if j.iter != nil {
+		var v starlark.Value
+		for len(items) < j.chunksize && j.iter.Next(&v) {
+			items = append(items, v)
+		}
+		if len(items) < j.chunksize {
+			j.iter.Done()
+			j.iter, j.n = nil, off+len(items)
+		}
+		return off, items, len(items), len(items) > 0
+	}
+	if off >= j.n {
+		return off, nil, 0, false
+	}
 	n = min(j.chunksize, j.n-off)
-	kind, part := taskMap, starlark.Value(nil)
+	switch {
+	case j.isRange:
+	case j.seq != nil:
+		items = make(starlark.Tuple, n)
+		for k := range items {
+			items[k] = j.seq.Index(off + k)
+		}
+	default:
+		items = j.items[off : off+n]
+	}
+	return off, items, n, true
+}
+
+// message encodes the chunk of n items at off.
+func (j *mapJob) message(enc *builtins.Encoder, off int, items starlark.Tuple, n int) ([]byte, error) {
+	kind, part := taskMap, starlark.Value(items)
 	switch {
 	case j.isRange:
 		kind = taskRange
 		part = starlark.Tuple{starlark.MakeInt(j.rng.start + off*j.rng.step), starlark.MakeInt(j.rng.step), starlark.MakeInt(n)}
 	case j.star:
 		kind = taskStarmap
-		part = starlark.Tuple(j.items[off : off+n])
-	default:
-		part = starlark.Tuple(j.items[off : off+n])
 	}
-	msg = append(pool.AppendTaskHeader(make([]byte, 0, 64)), kind)
-	if msg, err = builtins.AppendEncoded(msg, enc, "func", j.fn); err != nil {
-		return nil, 0, 0, builtins.EncodeFailure(j.name, "cannot send the task: ", err)
+	msg := append(pool.AppendTaskHeader(make([]byte, 0, 64)), kind)
+	msg, err := builtins.AppendEncoded(msg, enc, "func", j.fn)
+	if err != nil {
+		return nil, builtins.EncodeFailure(j.name, "cannot send the task: ", err)
 	}
 	if msg, err = builtins.AppendEncoded(msg, enc, "iterable", part); err != nil {
-		return nil, 0, 0, j.itemErr(enc, off, n)
+		return nil, j.itemErr(enc, off, items)
 	}
-	return msg, off, n, nil
+	return msg, nil
 }
 
 // itemErr finds the item of a chunk that cannot be sent, to name it by
 // its index in the whole iterable.
-func (j *mapJob) itemErr(enc *builtins.Encoder, off, n int) error {
-	for i := off; i < off+n; i++ {
-		if _, err := enc.Append(nil, fmt.Sprintf("iterable[%d]", i), j.items[i]); err != nil {
+func (j *mapJob) itemErr(enc *builtins.Encoder, off int, items starlark.Tuple) error {
+	for k, v := range items {
+		if _, err := enc.Append(nil, fmt.Sprintf("iterable[%d]", off+k), v); err != nil {
 			return builtins.EncodeFailure(j.name, "cannot send the task: ", err)
 		}
 	}
-	return exceptions.TypeError.Errorf("%s: cannot send items %d..%d", j.name, off, off+n-1)
+	return exceptions.TypeError.Errorf("%s: cannot send items %d..%d", j.name, off, off+len(items)-1)
 }
 
-// describe names chunk i's task for a WorkerLostError.
-func (j *mapJob) describe(i, off, n int) string {
+// describe names the task of a chunk, job, for a WorkerLostError.
+func (j *mapJob) describe(job, off, n int) string {
 	if n == 1 {
-		return fmt.Sprintf("task %d, %s() on item %d of %s", j.first+i, funcName(j.fn), off, j.name)
+		return fmt.Sprintf("task %d, %s() on item %d of %s", job, funcName(j.fn), off, j.name)
 	}
-	return fmt.Sprintf("task %d, %s() on items %d..%d of %s", j.first+i, funcName(j.fn), off, off+n-1, j.name)
+	return fmt.Sprintf("task %d, %s() on items %d..%d of %s", job, funcName(j.fn), off, off+n-1, j.name)
 }
 
 // chunkSink receives the results of a map's chunks, on the engine's
@@ -460,20 +525,29 @@ type chunkSink interface {
 
 // submitChunks encodes and submits every chunk. Chunks are submitted as
 // they are encoded, so workers start on the first while the rest are
-// encoded; each chunk's reply comes in parts, filed as they arrive.
+// encoded.
 func (p *Pool) submitChunks(j *mapJob, sink chunkSink) error {
-	j.first = p.jobs + 1
-	for i := 0; i < j.chunks(); i++ {
-		msg, off, n, err := j.message(p.enc, i)
-		if err != nil {
-			return err
-		}
-		c := &chunkReply{p: p, sink: sink, i: i, dst: sink.slots(off, n), describe: func() string { return j.describe(i, off, n) }}
-		if err := p.submit(&pool.Task{Message: msg, Part: c.part, Timeout: j.timeout, Done: c.done}, c.describe); err != nil {
+	for i := 0; ; i++ {
+		if sent, err := p.submitChunk(j, sink, i); !sent || err != nil {
 			return err
 		}
 	}
-	return nil
+}
+
+// submitChunk encodes and submits chunk i; sent is false past the last
+// chunk. The chunk's reply comes in parts, filed as they arrive.
+func (p *Pool) submitChunk(j *mapJob, sink chunkSink, i int) (sent bool, err error) {
+	off, items, n, ok := j.chunk(i)
+	if !ok {
+		return false, nil
+	}
+	msg, err := j.message(p.enc, off, items, n)
+	if err != nil {
+		return true, err
+	}
+	job := p.jobs + 1
+	c := &chunkReply{p: p, sink: sink, i: i, dst: sink.slots(off, n), describe: func() string { return j.describe(job, off, n) }}
+	return true, p.submit(&pool.Task{Message: msg, Part: c.part, Timeout: j.timeout, Done: c.done}, c.describe)
 }
 
 // chunkReply assembles one chunk's results from the parts of its reply.
