@@ -5,7 +5,8 @@
 // guide; this is the design.
 //
 // JetStream does the hard parts. A pool is a work-queue stream of task
-// messages with one pull consumer that every worker host shares:
+// messages (each a batch of tasks) with one pull consumer that every
+// worker host shares:
 // explicit acks, redelivery after AckWait, MaxDeliver = retries+1 and
 // MaxAckPending bound how a task travels, and the parent acknowledges a
 // task only once it holds the result, so a task whose worker, host or
@@ -22,11 +23,11 @@
 //     them to its local workers in memory.
 //   - pool.go: Pool, the parent's engine behind builtins.Pool: a bounded
 //     window of unfinished tasks in the stream, fed from a queue in the
-//     parent as results come back.
+//     parent as results come back, many small tasks to a message.
 //   - host.go: Host, the worker command: it watches for pools, runs each
 //     pool's tasks through a local engine (mpcore/pool) of -j processes,
-//     fetches only as many tasks as it has idle slots, and keeps running
-//     tasks alive with in-progress acks.
+//     fetches only as many batches as it has idle slots, keeps them alive
+//     with in-progress acks, and sends their outcomes many to a message.
 //   - queue.go: named cross-host Queue, JoinableQueue and SimpleQueue.
 //   - backend.go: the builtins.ClusterBackend that mpstar-cluster installs.
 //
