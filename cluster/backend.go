@@ -17,6 +17,9 @@ var _ builtins.ClusterBackend = Backend{}
 // NewPool implements builtins.ClusterBackend. Every way it can fail is a
 // failure to talk to the server, a ConnectionError to the script.
 func (Backend) NewPool(_ *builtins.Runtime, spec *builtins.ClusterPoolSpec) (builtins.PoolEngine, error) {
+	if _, err := heartbeatFromEnv(); err != nil {
+		return nil, exceptions.ValueError.Errorf("%s", err)
+	}
 	o := OptionsFromEnv(spec.URL)
 	o.Name = "mpstar pool parent"
 	p, err := NewPool(o, spec)

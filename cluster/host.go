@@ -104,7 +104,6 @@ func Serve(ctx context.Context, o HostOptions) error {
 		return err
 	}
 	defer w.Stop()
-	go h.keepAlive(ctx)
 	for {
 		select {
 		case <-ctx.Done():
@@ -127,24 +126,6 @@ func Serve(ctx context.Context, o HostOptions) error {
 
 func (h *Host) logf(format string, args ...any) {
 	fmt.Fprintf(h.o.Stderr, "mpstar worker %s: "+format+"\n", append([]any{h.o.Host}, args...)...)
-}
-
-// keepAlive sends in-progress acks for every batch the host holds,
-// keepAliveEvery, so the server redelivers a batch only when its host
-// stopped.
-func (h *Host) keepAlive(ctx context.Context) {
-	t := time.NewTicker(keepAliveEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		for _, hp := range h.snapshot() {
-			hp.keepAlive()
-		}
-	}
 }
 
 // snapshot returns the pools being served.
@@ -251,6 +232,7 @@ func (hp *hostPool) serve(ctx context.Context) {
 	}
 	hp.h.logf("serving pool %s of %s with %d workers", hp.id, hp.rec.ParentHost, hp.h.o.Slots)
 	go hp.watchParent()
+	go hp.keepAlive()
 	go hp.sendNotices()
 	hp.fetch()
 }
@@ -270,7 +252,7 @@ func (hp *hostPool) startEngine(code builtins.Code) bool {
 	for key, prog := range code.Programs {
 		rt.SetChildExtra(key, prog)
 	}
-	eng, err := pool.New(pool.Config{Processes: hp.h.o.Slots, MaxTasksPerChild: hp.rec.MaxTasks,
+	eng, err := pool.New(pool.Config{Processes: hp.h.o.Slots, MaxTasksPerChild: hp.rec.MaxTasks, Batch: workerBatch,
 		Start: func() (*pool.Worker, error) { return mppool.StartPoolWorker(rt, hp.rec.Setup) }})
 	if err != nil {
 		hp.h.logf("pool %s: cannot start its workers: %v", hp.id, err)
@@ -285,6 +267,11 @@ func (hp *hostPool) startEngine(code builtins.Code) bool {
 	}
 	return true
 }
+
+// workerBatch is how many quick tasks a local worker process takes at
+// once (pool.Config.Batch): a batch from the stream reaches the workers
+// in a few messages rather than one round trip per task.
+const workerBatch = 16
 
 // fetch keeps one pull request for one task outstanding per idle slot
 // (a slot is a worker process, or one of its Prefetch places),
@@ -536,30 +523,50 @@ func (hp *hostPool) sendNotices() {
 	}
 }
 
-// keepAlive sends an in-progress ack for each batch the host holds.
-func (hp *hostPool) keepAlive() {
-	hp.mu.Lock()
-	msgs := make([]*nats.Msg, 0, len(hp.running))
-	for m := range hp.running {
-		msgs = append(msgs, m)
+// heartbeat returns the pool's heartbeat.
+func (hp *hostPool) heartbeat() time.Duration {
+	if hp.rec.Heartbeat > 0 {
+		return hp.rec.Heartbeat
 	}
-	hp.mu.Unlock()
-	for _, m := range msgs {
-		m.InProgress()
+	return defaultHeartbeat
+}
+
+// keepAlive sends in-progress acks for every batch the host holds,
+// keepAliveEvery, until the pool stops, so the server redelivers a batch
+// only when its host stopped.
+func (hp *hostPool) keepAlive() {
+	t := time.NewTicker(keepAliveEvery(hp.heartbeat()))
+	defer t.Stop()
+	for {
+		select {
+		case <-hp.quit:
+			return
+		case <-t.C:
+		}
+		hp.mu.Lock()
+		msgs := make([]*nats.Msg, 0, len(hp.running))
+		for m := range hp.running {
+			msgs = append(msgs, m)
+		}
+		hp.mu.Unlock()
+		for _, m := range msgs {
+			m.InProgress()
+		}
 	}
 }
 
 // watchParent stops the pool, and removes it from the server, once its
 // parent has been silent for parentTimeout: it was killed, or cut off.
 func (hp *hostPool) watchParent() {
-	t := time.NewTimer(parentTimeout)
+	timeout := parentTimeout(hp.heartbeat())
+	t := time.NewTimer(timeout)
 	defer t.Stop()
 	for {
 		select {
 		case <-hp.quit:
 			return
 		case <-hp.beat:
-			t.Reset(parentTimeout)
+			t.Reset(timeout)
 		case <-t.C:
 			hp.h.stop(hp.id)
 			ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
@@ -568,7 +575,7 @@ func (hp *hostPool) watchParent() {
 				kv.Delete(ctx, hp.id)
 			}
 			cancel()
-			hp.h.logf("pool %s: no heartbeat from its parent on %s for %v: stopped its workers and removed it", hp.id, hp.rec.ParentHost, parentTimeout)
+			hp.h.logf("pool %s: no heartbeat from its parent on %s for %v: stopped its workers and removed it", hp.id, hp.rec.ParentHost, timeout)
 			return
 		}
 	}

@@ -27,6 +27,9 @@ package cluster
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
+	"os"
+	"strconv"
 	"time"
 )
 
@@ -36,20 +39,35 @@ const (
 	consumer    = "workers"
 )
 
-// Heartbeat is the cluster's clock: a task whose host dies or is cut off
-// goes to another host within one Heartbeat (the pool consumer's
-// AckWait), and a parent sends its heartbeat that often.
-const Heartbeat = time.Second
+// The heartbeat is a pool's clock: a task whose host dies or is cut off
+// goes to another host within one heartbeat (the pool consumer's
+// AckWait), and the parent sends its heartbeat that often. Hosts send
+// in-progress acks three times a heartbeat for every task they hold
+// (keepAliveEvery), so one late or lost keep-alive does not make a live
+// host's task run twice, and give up on a pool after parentTimeout
+// without a heartbeat from its parent. Queues use the default heartbeat.
+const defaultHeartbeat = time.Second
 
-// Timing. A host sends in-progress acks keepAliveEvery for every task it
-// holds, three times a Heartbeat, so one late or lost keep-alive does not
-// make a live host's task run twice. Hosts give up on a pool after
-// parentTimeout without a heartbeat from its parent.
-const (
-	ackWait        = Heartbeat
-	keepAliveEvery = Heartbeat / 3
-	parentTimeout  = 5 * Heartbeat
-)
+// HeartbeatEnv is the environment variable that sets a pool's heartbeat,
+// in seconds (default 1): shorter brings a lost host's tasks back sooner,
+// for more keep-alive messages.
+const HeartbeatEnv = "MPSTAR_CLUSTER_HEARTBEAT"
+
+// heartbeatFromEnv returns the heartbeat of a new pool.
+func heartbeatFromEnv() (time.Duration, error) {
+	v := os.Getenv(HeartbeatEnv)
+	if v == "" {
+		return defaultHeartbeat, nil
+	}
+	s, err := strconv.ParseFloat(v, 64)
+	if err != nil || s < 0.01 || s > 3600 {
+		return 0, fmt.Errorf("$%s must be a number of seconds from 0.01 to 3600, not %q", HeartbeatEnv, v)
+	}
+	return time.Duration(s * float64(time.Second)), nil
+}
+
+func keepAliveEvery(heartbeat time.Duration) time.Duration { return heartbeat / 3 }
+func parentTimeout(heartbeat time.Duration) time.Duration  { return 5 * heartbeat }
 
 func streamName(id string) string    { return "MPSTAR_POOL_" + id }
 func taskSubject(id string) string   { return "mpstar.pool." + id + ".t" }
@@ -64,13 +82,14 @@ func maxDeliveriesAdvisory(id string) string {
 
 // poolRecord announces a pool to the hosts.
 type poolRecord struct {
-	Code       string `json:"code"` // the manifest's hash (code.go)
-	Setup      []byte `json:"setup"`
-	MaxTasks   int    `json:"max_tasks"`
-	Retries    int    `json:"retries"`
-	ParentHost string `json:"parent_host"`
-	Signer     string `json:"signer,omitempty"` // public nkey (sign.go)
-	Signature  []byte `json:"signature,omitempty"`
+	Code       string        `json:"code"` // the manifest's hash (code.go)
+	Setup      []byte        `json:"setup"`
+	MaxTasks   int           `json:"max_tasks"`
+	Retries    int           `json:"retries"`
+	ParentHost string        `json:"parent_host"`
+	Heartbeat  time.Duration `json:"heartbeat"`        // 0: the default
+	Signer     string        `json:"signer,omitempty"` // public nkey (sign.go)
+	Signature  []byte        `json:"signature,omitempty"`
 }
 
 // Notice kinds.

@@ -60,6 +60,7 @@ type Pool struct {
 	kv      jetstream.KeyValue
 	stream  jetstream.Stream
 	retries int
+	hb      time.Duration // the heartbeat
 	subs    []*nats.Subscription
 	stop    chan struct{} // ends the heartbeat
 
@@ -93,6 +94,10 @@ type batch struct {
 // announces the pool to the hosts.
 func NewPool(o Options, spec *builtins.ClusterPoolSpec) (*Pool, error) {
 	p := &Pool{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{})}
+	var err error
+	if p.hb, err = heartbeatFromEnv(); err != nil {
+		return nil, err
+	}
 	c, err := Dial(o, jetstream.WithPublishAsyncErrHandler(p.publishFailed), jetstream.WithPublishAsyncMaxPending(2*window))
 	if err != nil {
 		return nil, err
@@ -128,7 +133,7 @@ func (p *Pool) create(spec *builtins.ClusterPoolSpec) error {
 		return err
 	}
 	if _, err := p.stream.CreateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable: consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait,
+		Durable: consumer, AckPolicy: jetstream.AckExplicitPolicy, AckWait: p.hb,
 		MaxDeliver: spec.Retries + 1, MaxAckPending: window, MaxWaiting: maxPullRequests,
 	}); err != nil {
 		return err
@@ -146,7 +151,7 @@ func (p *Pool) create(spec *builtins.ClusterPoolSpec) error {
 	}
 	host, _ := os.Hostname()
 	rec := poolRecord{Code: code, Setup: spec.Setup, MaxTasks: spec.MaxTasksPerChild,
-		Retries: spec.Retries, ParentHost: host}
+		Retries: spec.Retries, ParentHost: host, Heartbeat: p.hb}
 	if key := os.Getenv(EnvSigningKey); key != "" {
 		if err := sign(&rec, key); err != nil {
 			return err
@@ -164,7 +169,7 @@ func poolsKV(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, e
 
 // beat tells the hosts the parent is alive until the pool ends.
 func (p *Pool) beat() {
-	t := time.NewTicker(Heartbeat)
+	t := time.NewTicker(p.hb)
 	defer t.Stop()
 	for {
 		select {
@@ -401,7 +406,7 @@ func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 		p.mu.Unlock()
 		for _, t := range tasks {
 			p.fail(t.id, &pool.WorkerLostError{Host: host, Deliveries: adv.Deliveries,
-				How: fmt.Sprintf("no heartbeat for %v: the host, its network or its worker process was lost", ackWait)})
+				How: fmt.Sprintf("no heartbeat for %v: the host, its network or its worker process was lost", p.hb)})
 		}
 	}()
 }

@@ -98,7 +98,7 @@ func (q *Queue) open() error {
 		return err
 	}
 	q.cons, err = q.stream.CreateOrUpdateConsumer(ctx, jetstream.ConsumerConfig{
-		Durable: "consumers", AckPolicy: jetstream.AckExplicitPolicy, AckWait: ackWait, MaxAckPending: -1,
+		Durable: "consumers", AckPolicy: jetstream.AckExplicitPolicy, AckWait: defaultHeartbeat, MaxAckPending: -1,
 	})
 	return err
 }
@@ -106,7 +106,7 @@ func (q *Queue) open() error {
 // keepAlive sends in-progress acks for the items this process holds, so
 // only a dead (or cut-off) consumer's items are delivered again.
 func (q *Queue) keepAlive() {
-	t := time.NewTicker(keepAliveEvery)
+	t := time.NewTicker(keepAliveEvery(defaultHeartbeat))
 	defer t.Stop()
 	for {
 		select {

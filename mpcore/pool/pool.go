@@ -38,7 +38,21 @@ type Config struct {
 	// Start starts one worker, which must run Serve. The pool calls it
 	// from New and, to replace workers, from its own goroutines.
 	Start func() (*Worker, error)
+	// Batch, if above 1, lets a worker whose last tasks took less than
+	// quickTask each take up to Batch queued tasks in one message, which
+	// saves a round trip per task (a cluster host's stream of small
+	// tasks). Tasks with a Timeout, and pools with a MaxTasksPerChild, go
+	// one at a time. A batch's tasks run in order; when its worker dies,
+	// the task it was running is lost and the ones it had not started
+	// are queued again.
+	Batch int
 }
+
+// quickTask is how short a worker's tasks must be for it to take them in
+// batches: longer tasks gain nothing from it, and a batch of them would
+// keep tasks waiting behind one worker while another is idle. (A
+// variable for the tests.)
+var quickTask = time.Millisecond
 
 // Task is one unit of work for a worker.
 type Task struct {
@@ -96,7 +110,11 @@ type Pool struct {
 type worker struct {
 	*Worker
 	sendMu sync.Mutex  // held while sending, so the reader never closes Conn under a send
-	task   *Task       // the task it holds, or nil
+	task   *Task       // the task it runs, or nil
+	queued []*Task     // the tasks of its batch after task, not yet started
+	sent   time.Time   // when it was given its task or batch
+	batch  int         // how many tasks it was given then
+	quick  bool        // its last task or batch took less than quickTask a task
 	timer  *time.Timer // enforces task.Timeout, or nil
 	late   *Task       // the task it was killed for running too long
 	done   int         // tasks completed
@@ -130,7 +148,7 @@ func (p *Pool) adopt(w *Worker, replacing bool) {
 		p.starting--
 	}
 	p.workers[wk] = struct{}{}
-	var next *Task
+	var next []*Task
 	stop := false
 	if p.state == terminated || p.broken != nil {
 		w.Child.Terminate() // its reader cleans up
@@ -143,14 +161,16 @@ func (p *Pool) adopt(w *Worker, replacing bool) {
 }
 
 // nextLocked decides what a worker that is free does next: take the
-// oldest pending task, stop (the pool is closed and has nothing left), or
-// wait idle.
-func (p *Pool) nextLocked(wk *worker) (next *Task, stop bool) {
+// oldest pending task (or a batch of them), stop (the pool is closed and
+// has nothing left), or wait idle.
+func (p *Pool) nextLocked(wk *worker) (next []*Task, stop bool) {
 	if len(p.pending) > 0 {
-		next = p.pending[0]
-		p.pending[0] = nil
-		p.pending = p.pending[1:]
-		p.assignLocked(wk, next)
+		n := p.batchLocked(wk)
+		next = append([]*Task(nil), p.pending[:n]...)
+		clear(p.pending[:n])
+		p.pending = p.pending[n:]
+		p.assignLocked(wk, next[0])
+		wk.queued, wk.batch = next[1:], n
 		return next, false
 	}
 	if p.state == closed {
@@ -160,9 +180,25 @@ func (p *Pool) nextLocked(wk *worker) (next *Task, stop bool) {
 	return nil, false
 }
 
+// batchLocked returns how many pending tasks a worker takes: one, or for
+// a worker of quick tasks up to Config.Batch, no more than its share of
+// the pending tasks, and none with a Timeout.
+func (p *Pool) batchLocked(wk *worker) int {
+	if p.cfg.Batch < 2 || p.cfg.MaxTasksPerChild > 0 || !wk.quick {
+		return 1
+	}
+	limit := min(p.cfg.Batch, (len(p.pending)+p.cfg.Processes-1)/p.cfg.Processes)
+	n := 0
+	for n < limit && p.pending[n].Timeout == 0 {
+		n++
+	}
+	return max(n, 1)
+}
+
 // assignLocked gives a worker a task and starts the task's clock.
 func (p *Pool) assignLocked(wk *worker, t *Task) {
 	wk.task = t
+	wk.sent, wk.batch = time.Now(), 1
 	if t.Timeout > 0 {
 		wk.timer = time.AfterFunc(t.Timeout, func() { p.expire(wk, t) })
 	}
@@ -196,14 +232,16 @@ func (p *Pool) expire(wk *worker, t *Task) {
 	}
 }
 
-// dispatch sends a worker the task the pool gave it, or the stop message.
-// A worker that cannot be written to is killed: its reader then fails the
-// task as lost.
-func (p *Pool) dispatch(wk *worker, t *Task, stop bool) {
+// dispatch sends a worker the tasks the pool gave it, or the stop
+// message. A worker that cannot be written to is killed: its reader then
+// fails the task as lost.
+func (p *Pool) dispatch(wk *worker, tasks []*Task, stop bool) {
 	var msg []byte
 	switch {
-	case t != nil:
-		msg = t.Message
+	case len(tasks) == 1:
+		msg = tasks[0].Message
+	case len(tasks) > 1:
+		msg = appendBatch(nil, tasks)
 	case stop:
 		msg = stopMessage
 	default:
@@ -242,7 +280,7 @@ func (p *Pool) Submit(t *Task) error {
 	}
 	p.mu.Unlock()
 	if wk != nil {
-		p.dispatch(wk, t, false)
+		p.dispatch(wk, []*Task{t}, false)
 	}
 	return nil
 }
@@ -287,7 +325,23 @@ func (p *Pool) read(wk *worker) {
 func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 	switch kind {
 	case msgReply:
-		p.reply(wk, payload)
+		return p.reply(wk, payload)
+	case msgNext:
+		p.mu.Lock()
+		t := wk.task
+		ok := t != nil && len(wk.queued) > 0
+		if ok {
+			wk.task, wk.queued = wk.queued[0], wk.queued[1:]
+			wk.done++
+			if wk.task.Began != nil {
+				wk.task.Began(wk.Worker)
+			}
+		}
+		p.mu.Unlock()
+		if !ok {
+			return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "the reply to a task of a batch, with no batch"}
+		}
+		t.Done(payload, nil)
 	case msgPart:
 		p.mu.Lock()
 		t := wk.task
@@ -312,17 +366,23 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 		p.mu.Unlock()
 		failAll(failed, err)
 	default:
-		return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a pool expects a reply, part, ready or initfail message"}
+		return &ProtocolError{Header: []byte{ProtocolVersion, kind}, Reason: "a pool expects a reply, next, part, ready or initfail message"}
 	}
 	return nil
 }
 
-// reply completes the task a worker held and gives it the next one.
-func (p *Pool) reply(wk *worker, payload []byte) {
+// reply completes the task a worker held (the last of its batch) and
+// gives it the next one.
+func (p *Pool) reply(wk *worker, payload []byte) error {
 	p.mu.Lock()
+	if len(wk.queued) > 0 {
+		p.mu.Unlock()
+		return &ProtocolError{Header: []byte{ProtocolVersion, msgReply}, Reason: "a batch ended before its last task"}
+	}
+	wk.quick = time.Since(wk.sent) < time.Duration(wk.batch)*quickTask
 	t := p.takeLocked(wk)
 	wk.done++
-	var next *Task
+	var next []*Task
 	stop := false
 	retiring := p.cfg.MaxTasksPerChild > 0 && wk.done >= p.cfg.MaxTasksPerChild
 	if !retiring && p.state != terminated && p.broken == nil {
@@ -333,6 +393,7 @@ func (p *Pool) reply(wk *worker, payload []byte) {
 	if t != nil {
 		t.Done(payload, nil)
 	}
+	return nil
 }
 
 // exit accounts for a worker that has exited: its task fails as lost, a
@@ -343,6 +404,10 @@ func (p *Pool) exit(wk *worker, code int) {
 	delete(p.workers, wk)
 	p.removeIdleLocked(wk)
 	lost := p.takeLocked(wk)
+	// The tasks of its batch it had not started never ran: they wait for
+	// another worker, at the head of the queue.
+	p.pending = append(wk.queued, p.pending...)
+	wk.queued = nil
 	var failed []*Task
 	if !wk.ready && code > 0 && p.state != terminated {
 		// It never got going (the script failed in it, say): another
@@ -352,6 +417,18 @@ func (p *Pool) exit(wk *worker, code int) {
 			failed, lost = append(failed, lost), nil
 		}
 	}
+	// Idle workers take the tasks given back.
+	type handoff struct {
+		wk   *worker
+		next []*Task
+	}
+	var handoffs []handoff
+	for p.broken == nil && p.state != terminated && len(p.pending) > 0 && len(p.idle) > 0 {
+		w := p.idle[len(p.idle)-1]
+		p.idle = p.idle[:len(p.idle)-1]
+		next, _ := p.nextLocked(w)
+		handoffs = append(handoffs, handoff{w, next})
+	}
 	replace := p.broken == nil && len(p.workers)+p.starting < p.cfg.Processes &&
 		(p.state == running || (p.state == closed && len(p.pending) > 0))
 	if replace {
@@ -360,6 +437,9 @@ func (p *Pool) exit(wk *worker, code int) {
 	broken := p.broken
 	p.checkExitedLocked()
 	p.mu.Unlock()
+	for _, h := range handoffs {
+		p.dispatch(h.wk, h.next, false)
+	}
 	switch {
 	case lost != nil && lost == wk.late:
 		lost.Done(nil, &TaskTimeoutError{Worker: wk.Name, Pid: wk.Child.Pid, Timeout: lost.Timeout})
@@ -416,6 +496,8 @@ func (p *Pool) dropTasksLocked() []*Task {
 		if t := p.takeLocked(wk); t != nil {
 			failed = append(failed, t)
 		}
+		failed = append(failed, wk.queued...)
+		wk.queued = nil
 		wk.Child.Terminate()
 	}
 	return failed

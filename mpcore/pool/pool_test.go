@@ -3,6 +3,7 @@ package pool
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -355,6 +356,58 @@ func TestBeganNamesTheWorkerThatRanTheTask(t *testing.T) {
 	for i, r := range runs {
 		if r.err != nil || len(r.began) != 1 || strconv.Itoa(r.began[0].Child.Pid) != r.pid {
 			t.Errorf("task %d: Began told %d times (%v), the task ran in pid %s (%v)", i, len(r.began), r.began, r.pid, r.err)
+		}
+	}
+}
+
+// TestBatches: a worker of quick tasks takes queued tasks in batches and
+// replies to each in order; when it dies mid-batch, only the task it was
+// running is lost, and the ones it had not started run on its
+// replacement.
+func TestBatches(t *testing.T) {
+	quick := quickTask
+	quickTask = time.Hour // every worker counts as quick
+	t.Cleanup(func() { quickTask = quick })
+	s := &starter{}
+	p, err := New(Config{Processes: 1, Batch: 4, Start: s.start})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Terminate)
+	fifo := filepath.Join(t.TempDir(), "gate")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	await(t, submit(t, p, "echo:warm")) // the worker has done a quick task
+	gate := submit(t, p, "meet:r:"+fifo)
+	a, blocked, b, c := submit(t, p, "echo:a"), submit(t, p, "block"), submit(t, p, "echo:b"), submit(t, p, "echo:c")
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	await(t, gate)
+	if o := await(t, a); o.err != nil || o.reply != "a" {
+		t.Fatalf("echo:a in a batch: (%q, %v)", o.reply, o.err)
+	}
+	// The worker now runs "block", with the rest of its batch queued.
+	p.mu.Lock()
+	queued := 0
+	for wk := range p.workers {
+		queued += len(wk.queued)
+	}
+	p.mu.Unlock()
+	if queued != 2 {
+		t.Fatalf("%d tasks queued behind the running one, want 2 (a batch of 4)", queued)
+	}
+	s.worker(0).Child.Kill()
+	var lost *WorkerLostError
+	if o := await(t, blocked); !errors.As(o.err, &lost) {
+		t.Fatalf("the running task of a killed worker: (%q, %v), want a *WorkerLostError", o.reply, o.err)
+	}
+	for want, ch := range map[string]<-chan outcome{"b": b, "c": c} {
+		if o := await(t, ch); o.err != nil || o.reply != want {
+			t.Errorf("a task the killed worker had not started: (%q, %v), want (%q, nil)", o.reply, o.err, want)
 		}
 	}
 }

@@ -7,6 +7,9 @@ package pool
 // two-byte header, ProtocolVersion and a kind:
 //
 //	parent -> worker  't' task      the rest is the caller's task payload
+//	parent -> worker  'b' batch     the rest is tasks' payloads, each a
+//	                                uvarint length and the payload: run
+//	                                them in order
 //	parent -> worker  's' stop      exit after the task in hand (none)
 //	worker -> parent  'r' ready     the initializer succeeded
 //	worker -> parent  'i' initfail  the rest is the caller's encoding of
@@ -14,16 +17,20 @@ package pool
 //	worker -> parent  'q' part      the rest is a part of the reply to the
 //	                                task in hand; more follows
 //	worker -> parent  'p' reply     the rest is the (last part of the) reply
-//	                                to the task in hand
+//	                                to the task in hand (a batch's last)
+//	worker -> parent  'n' next      the rest is the (last part of the) reply
+//	                                to a task of a batch; the next follows
 //
-// A worker holds one task at a time: the pool sends the next task only
-// after the reply to the previous one, so replies need no task id and a
-// worker that dies held exactly one task. Parts let a long task's reply
-// be decoded by the pool while the worker still computes the rest.
+// A worker holds one task, or one batch, at a time: the pool sends more
+// only after the reply to the last, so replies need no task id and a
+// worker that dies was running exactly one task. Parts let a long task's
+// reply be decoded by the pool while the worker still computes the rest.
 
 import (
+	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
@@ -38,6 +45,8 @@ const HeaderLen = 2
 // The message kinds.
 const (
 	msgTask       byte = 't'
+	msgBatch      byte = 'b'
+	msgNext       byte = 'n'
 	msgStop       byte = 's'
 	msgReady      byte = 'r'
 	msgInitFailed byte = 'i'
@@ -48,6 +57,20 @@ const (
 // AppendTaskHeader appends the header of a task message to dst; the caller
 // appends the task's payload after it and puts the whole in Task.Message.
 func AppendTaskHeader(dst []byte) []byte { return append(dst, ProtocolVersion, msgTask) }
+
+// appendBatch appends a batch message of tasks to dst.
+func appendBatch(dst []byte, tasks []*Task) []byte {
+	size := HeaderLen
+	for _, t := range tasks {
+		size += binary.MaxVarintLen64 + len(t.Message)
+	}
+	dst = append(slices.Grow(dst, size), ProtocolVersion, msgBatch)
+	for _, t := range tasks {
+		payload := t.Message[HeaderLen:]
+		dst = append(binary.AppendUvarint(dst, uint64(len(payload))), payload...)
+	}
+	return dst
+}
 
 // appendReplyHeader appends the header of a reply message to dst.
 func appendReplyHeader(dst []byte) []byte { return append(dst, ProtocolVersion, msgReply) }
@@ -131,10 +154,14 @@ func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
 			return err
 		case kind == msgStop:
 			return nil
-		case kind != msgTask:
-			return &ProtocolError{Header: msg[:HeaderLen], Reason: "a worker expects a task or stop message"}
+		case kind == msgTask:
+			buf, err = run(appendReplyHeader(buf[:0]), task, parts)
+		case kind == msgBatch:
+			buf, err = runBatch(c, buf, task, parts, run)
+		default:
+			return &ProtocolError{Header: msg[:HeaderLen], Reason: "a worker expects a task, batch or stop message"}
 		}
-		if buf, err = run(appendReplyHeader(buf[:0]), task, parts); err != nil {
+		if err != nil {
 			return err
 		}
 		if err := c.SendBytes(buf); err != nil {
@@ -142,6 +169,30 @@ func Serve(c *conn.Conn, maxTasks int, run RunFunc) error {
 		}
 	}
 	return nil
+}
+
+// runBatch runs the tasks of a batch in order, sending the reply to each
+// but the last, which it returns for Serve to send.
+func runBatch(c *conn.Conn, buf, batch []byte, parts *PartSender, run RunFunc) ([]byte, error) {
+	for len(batch) > 0 {
+		n, k := binary.Uvarint(batch)
+		if k <= 0 || n > uint64(len(batch)-k) {
+			return nil, &ProtocolError{Header: []byte{ProtocolVersion, msgBatch}, Reason: "a malformed batch"}
+		}
+		task := batch[k : k+int(n)]
+		batch = batch[k+int(n):]
+		var err error
+		if len(batch) == 0 {
+			return run(appendReplyHeader(buf[:0]), task, parts)
+		}
+		if buf, err = run(append(buf[:0], ProtocolVersion, msgNext), task, parts); err != nil {
+			return nil, err
+		}
+		if err := c.SendBytes(buf); err != nil {
+			return nil, err
+		}
+	}
+	return nil, &ProtocolError{Header: []byte{ProtocolVersion, msgBatch}, Reason: "an empty batch"}
 }
 
 // ReportInitFailure tells the pool that the worker's initializer failed;
