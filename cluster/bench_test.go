@@ -8,8 +8,12 @@ package cluster_test
 //
 // (without -race: the figures are speeds). MPSTAR_CLUSTER_BENCH_N scales
 // the one-message task count (default 1,000,000); MPSTAR_TEST_PREFETCH
-// sets the host's -prefetch (default 1). One host serves the pool with
-// two worker processes, as the local pool has.
+// sets the host's -prefetch (default 1); MPSTAR_TEST_CPUPROFILE=DIR has
+// the host and script processes write CPU profiles there (and
+// -test.cpuprofile profiles the server). One host serves the pool with
+// two worker processes, as the local pool has. A cluster pool's start-up
+// is its parent's: publishing the code, creating the stream and
+// announcing the pool, then the hosts starting its workers.
 
 import (
 	"fmt"
@@ -45,6 +49,17 @@ def p50(pool, n):
             fail("wrong result")
     return sorted(lat)[n // 2] * 1e6
 
+def startup(make):
+    # A pool's start-up cost: making it and the first result back.
+    lat = []
+    for i in range(5):
+        t = time.perf_counter()
+        pool = make()
+        pool.apply(square, (i,))
+        lat.append(time.perf_counter() - t)
+        pool.terminate()
+    return sorted(lat)[2] * 1e3
+
 def measure(name, pool, tasks):
     print("%s pool_map_small_chunk1000 %d tasks/s" % (name, int(rate(pool, 1000000, 1000))))
     print("%s pool_map_small_default %d tasks/s" % (name, int(rate(pool, 1000000, None))))
@@ -53,6 +68,8 @@ def measure(name, pool, tasks):
     pool.terminate()
 
 if __name__ == "__main__":
+    print("local pool_startup_p50 %.1f ms" % startup(lambda: Pool(2)))
+    print("cluster pool_startup_p50 %.1f ms" % startup(lambda: Pool(2, cluster=URL)))
     measure("local", Pool(2), TASKS)
     measure("cluster", Pool(2, cluster=URL), TASKS)
 `
