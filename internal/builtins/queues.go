@@ -186,7 +186,10 @@ func decodeQueue(uc *UnshareContext, p []byte) (starlark.Value, error) {
 
 // queueErr converts an engine error into the Python exception.
 func queueErr(err error) error {
-	if cause := stop.Stopped(); err != nil && cause != nil {
+	if err == nil {
+		return nil
+	}
+	if cause := stop.Stopped(); cause != nil {
 		return cause // a get or put the stop ended (see block.go)
 	}
 	var qe *queue.Error

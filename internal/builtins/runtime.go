@@ -10,6 +10,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.starlark.net/starlark"
@@ -72,17 +73,21 @@ type Runtime struct {
 	programs      ChildPrograms     // the embedding layer's compiled programs for children, or nil
 	sources       FileSources       // the embedding layer's loaded files, or nil
 	deferred      []func(*starlark.Thread) error
-	delivering    bool      // a goroutine is running deferred functions
-	failed        error     // a deferred function's error that a wait held for its builtin to report
-	queues        queue.Run // the feeders of the queues this run put into, flushed at exit
-	interactive   bool      // the main module is a REPL session
-	ending        bool      // EndChildren was called: start no more children
-	mainThread    *starlark.Thread
-	warm          *mpcore.WarmPool  // forkserver's waiting children, made on first use
-	procs         processCap        // the run's process cap
-	logger        *Logger           // the multiprocessing logger, made on first use
-	plain         *Encoder          // the encoder for values that carry no descriptors
-	managers      *manager.Registry // the run's manager clients and servers
+	delivering    bool // a goroutine is running deferred functions
+	// due is set while deferred or failed may hold something, so that
+	// RunDeferred, called on every module builtin, costs one atomic load
+	// when nothing is due (set under mu, cleared under mu).
+	due         atomic.Bool
+	failed      error     // a deferred function's error that a wait held for its builtin to report
+	queues      queue.Run // the feeders of the queues this run put into, flushed at exit
+	interactive bool      // the main module is a REPL session
+	ending      bool      // EndChildren was called: start no more children
+	mainThread  *starlark.Thread
+	warm        *mpcore.WarmPool  // forkserver's waiting children, made on first use
+	procs       processCap        // the run's process cap
+	logger      *Logger           // the multiprocessing logger, made on first use
+	plain       *Encoder          // the encoder for values that carry no descriptors
+	managers    *manager.Registry // the run's manager clients and servers
 }
 
 type exitHook struct {
@@ -432,6 +437,7 @@ func (rt *Runtime) ParentExtra(key string) []byte {
 func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
 	rt.mu.Lock()
 	rt.deferred = append(rt.deferred, fn)
+	rt.due.Store(true)
 	rt.mu.Unlock()
 	rt.sig.Post()
 }
@@ -443,14 +449,22 @@ func (rt *Runtime) Defer(fn func(*starlark.Thread) error) {
 // Blocking), so a callback that is due when the call starts runs first,
 // and one that ran during the wait has its error reported by the call.
 func (rt *Runtime) RunDeferred(thread *starlark.Thread) error {
+	if !rt.due.Load() {
+		return nil
+	}
 	rt.mu.Lock()
 	err := rt.failed
 	rt.failed = nil
 	rt.mu.Unlock()
-	if err != nil {
-		return err
+	if err == nil {
+		err = rt.deliver(thread)
 	}
-	return rt.deliver(thread)
+	rt.mu.Lock()
+	if len(rt.deferred) == 0 && rt.failed == nil {
+		rt.due.Store(false)
+	}
+	rt.mu.Unlock()
+	return err
 }
 
 // serveDeferred is the work of the script thread's stop Signal: it runs
@@ -468,6 +482,7 @@ func (rt *Runtime) serveDeferred() {
 	if err := rt.deliver(thread); err != nil {
 		rt.mu.Lock()
 		rt.failed = err
+		rt.due.Store(true)
 		rt.mu.Unlock()
 	}
 }

@@ -32,7 +32,10 @@ var (
 
 // shmErr converts an engine error into the Python exception a script sees.
 func shmErr(err error) error {
-	if cause := stop.Stopped(); err != nil && cause != nil {
+	if err == nil {
+		return nil
+	}
+	if cause := stop.Stopped(); cause != nil {
 		return cause // a broken Barrier.wait, say, that the stop ended
 	}
 	var se *shm.Error

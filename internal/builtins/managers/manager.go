@@ -541,10 +541,10 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 // could not start.
 func awaitAddress(r *conn.Conn, p *builtins.Process) (conn.Address, error) {
 	msg, err := r.RecvBytes(-1)
-	if cause := stop.Stopped(); err != nil && cause != nil {
-		return conn.Address{}, cause
-	}
 	if err != nil {
+		if cause := stop.Stopped(); cause != nil {
+			return conn.Address{}, cause
+		}
 		p.Child().Join(-1)
 		code, _ := p.Child().ExitCode()
 		return conn.Address{}, exceptions.ProcessError.Errorf("the manager's server process %s exited with code %d before it started serving", p.Name(), code)
