@@ -198,13 +198,12 @@ func interruptOnce(argv []string, timeout time.Duration) (time.Duration, bool, e
 		return 0, false, errors.New("never printed ready")
 	}
 	exited := make(chan struct{})
-	var start time.Time
 	go func() {
 		// The pipe must keep being read, or a script printing at exit
 		// could block on it.
 		io.Copy(io.Discard, out)
 	}()
-	start = time.Now()
+	start := time.Now()
 	syscall.Kill(-pgid, syscall.SIGINT)
 	go func() { cmd.Wait(); close(exited) }()
 	select {
@@ -233,13 +232,13 @@ func awaitReady(out io.Reader) error {
 // writeInterrupts prints the Ctrl-C table.
 func writeInterrupts(w io.Writer, rows []interruptRow, runs int) {
 	fmt.Fprintf(w, "\nCtrl-C while blocked: SIGINT to the process group until the main process has exited, ms over %d runs\n\n", runs)
-	fmt.Fprintf(w, "%-13s | %10s | %10s | %11s | %11s | %11s | %12s\n", "call", "mpstar p50", "mpstar p99", "CPython p50", "CPython p99", "mpstar left", "CPython left")
-	fmt.Fprintf(w, "%s\n", strings.Repeat("-", 13)+"-|"+strings.Repeat("-", 12)+"|"+strings.Repeat("-", 12)+"|"+strings.Repeat("-", 13)+"|"+strings.Repeat("-", 13)+"|"+strings.Repeat("-", 13)+"|"+strings.Repeat("-", 13))
+	table := [][]string{{"call", "mpstar p50", "mpstar p99", "CPython p50", "CPython p99", "mpstar left", "CPython left"}}
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-13s | %10s | %10s | %11s | %11s | %11s | %12s\n", r.call,
+		table = append(table, []string{r.call,
 			r.mpstar.percentile(50), r.mpstar.percentile(99), r.cpython.percentile(50), r.cpython.percentile(99),
-			r.mpstar.leftCount(), r.cpython.leftCount())
+			r.mpstar.leftCount(), r.cpython.leftCount()})
 	}
+	writeTable(w, table, 1)
 	fmt.Fprintln(w, "left = runs in which a process of the script's group was alive when its main process had exited;")
 	fmt.Fprintf(w, "hung = runs whose main process had not exited %v after SIGINT (killed, not counted in the percentiles)\n", hangLimit)
 }
