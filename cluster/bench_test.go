@@ -68,8 +68,8 @@ def measure(name, pool, tasks):
     pool.terminate()
 
 if __name__ == "__main__":
-    print("local pool_startup_p50 %.1f ms" % startup(lambda: Pool(2)))
-    print("cluster pool_startup_p50 %.1f ms" % startup(lambda: Pool(2, cluster=URL)))
+    print("local pool_startup_p50", format(startup(lambda: Pool(2)), ".1f"), "ms")
+    print("cluster pool_startup_p50", format(startup(lambda: Pool(2, cluster=URL)), ".1f"), "ms")
     measure("local", Pool(2), TASKS)
     measure("cluster", Pool(2, cluster=URL), TASKS)
 `
