@@ -88,12 +88,13 @@ func escape(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs
 	if err := starlark.UnpackPositionalArgs(b.Name(), args, kwargs, 1, &p); err != nil {
 		return nil, err
 	}
-	return starlark.String(magic.ReplaceAllString(string(p), "[$0]")), nil
+	return starlark.String(escapeMagic.Replace(string(p))), nil
 }
 
-var magic = regexp.MustCompile(`[*?[]`)
+// escapeMagic puts each of a pattern's special characters in brackets.
+var escapeMagic = strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]")
 
-func hasMagic(s string) bool { return magic.MatchString(s) }
+func hasMagic(s string) bool { return strings.ContainsAny(s, "*?[") }
 
 // literalDir is the directory part of pattern before its first pattern
 // component: every match lies beneath it.

@@ -23,6 +23,9 @@ import (
 type Random struct {
 	mu sync.Mutex
 	mt mt
+	// unseeded: seed from the OS at first use. The random module's hidden
+	// generator is made for every run and process, and most never draw.
+	unseeded bool
 }
 
 var (
@@ -37,6 +40,7 @@ func NewRandom(a starlark.Value) (*Random, error) {
 
 // seed seeds as CPython's seed(a, version=2).
 func (r *Random) seed(a starlark.Value) error {
+	r.unseeded = false
 	switch a := a.(type) {
 	case nil, starlark.NoneType:
 		r.mt.seedInt(new(big.Int).SetUint64(rand.Uint64()))
@@ -119,6 +123,9 @@ var randomMethods = func() map[string]*starlark.Builtin {
 			r := b.Receiver().(*Random)
 			r.mu.Lock()
 			defer r.mu.Unlock()
+			if r.unseeded {
+				r.seed(starlark.None)
+			}
 			return m(r, b, args, kwargs)
 		})
 	}

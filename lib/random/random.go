@@ -24,7 +24,7 @@ import (
 // and every function draws as CPython's does, so a script seeded with
 // random.seed(42) or random.Random(42) sees CPython's numbers.
 func New() *starlarkstruct.Module {
-	r, _ := NewRandom(starlark.None)
+	r := &Random{unseeded: true}
 	members := r.Methods()
 	members["Random"] = starlark.NewBuiltin("random.Random", newRandom)
 	return &starlarkstruct.Module{Name: "random", Members: members}

@@ -2,6 +2,7 @@ package modules
 
 import (
 	"maps"
+	"sync"
 
 	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
@@ -88,6 +89,16 @@ func Predeclared(rt *builtins.Runtime) starlark.StringDict {
 	// format, print (to sys.stdout), round, divmod, pow, hex, oct, bin
 	maps.Copy(d, pybuiltins.Builtins(sysModule.Members["stdout"]))
 	// ValueError, KeyError, ...: Python's exception types, callable
-	maps.Copy(d, builtins.ExceptionNames(d))
+	exceptionNames.once.Do(func() { exceptionNames.d = builtins.ExceptionNames(d) })
+	maps.Copy(d, exceptionNames.d)
 	return d
+}
+
+// exceptionNames are the exception types Predeclared adds. They are the
+// same for every run (a run's own modules hold the same types as any
+// other's), so they are found once per process: every child process
+// starts by making its run's names.
+var exceptionNames struct {
+	once sync.Once
+	d    starlark.StringDict
 }
