@@ -29,6 +29,11 @@
 //     tree through xargs -P <cores> (MPBENCH_FILES_DIR says where the trees
 //     are; mpbench points it into its temporary directory unless it is set).
 //
+// The files workloads also have a ceiling, shown in a table of its own: the
+// same walk and hashing done by Go in the mpbench process, a goroutine per
+// core, with no interpreter and no processes to feed. It is what the
+// machine's file system and SHA-256 allow; neither side can pass it.
+//
 // The floor children are mpbench re-executed with MPBENCH_FLOOR_CHILD set.
 //
 // With every workload, or when -only names interrupt_latency, mpbench also

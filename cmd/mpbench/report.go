@@ -209,7 +209,42 @@ func writeTables(out io.Writer, rows []row, withCPython bool) {
 			fmt.Fprintln(out, "ratio = CPython/mpstar time (> 1 means mpstar is faster)")
 		}
 	}
+	if ceilings := ceilingTable(rows, withCPython); len(ceilings) > 1 {
+		fmt.Fprintln(out)
+		writeTable(out, ceilings, 2)
+		fmt.Fprintln(out, "ceiling = the same walk and hashing done by Go in one process, a goroutine per core: no program does better on this machine")
+	}
 	writeProblems(out, rows)
+}
+
+// ceilingTable lists the files workloads' ceilings beside what each side
+// reached, as fractions of it.
+func ceilingTable(rows []row, withCPython bool) [][]string {
+	t := [][]string{{"workload", "ceiling", "mpstar/ceiling"}}
+	if withCPython {
+		t[0] = append(t[0], "CPython/ceiling")
+	}
+	for _, r := range rows {
+		ceiling := 0.0
+		if r.floor != nil {
+			ceiling = r.floor.Extra[ceilingField]
+		}
+		if ceiling == 0 {
+			continue
+		}
+		share := func(s *result) string {
+			if s == nil || s.Err != "" || s.Skipped != "" || s.OpsPerS == 0 {
+				return "n/a"
+			}
+			return fmt.Sprintf("%.2f", s.OpsPerS/ceiling)
+		}
+		cells := []string{r.w.name, rate(ceiling) + " " + r.w.unit, share(&r.mpstar)}
+		if withCPython {
+			cells = append(cells, share(r.cpython))
+		}
+		t = append(t, cells)
+	}
+	return t
 }
 
 // extraTable lists the start-up and connect figures of the selected

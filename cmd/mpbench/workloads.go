@@ -51,6 +51,7 @@ var extraFields = map[string]string{
 	"pool_startup_s":  "s",
 	"manager_start_s": "s",
 	"connect_p50_us":  "µs",
+	ceilingField:      "files/s",
 }
 
 // selectWorkloads returns the workloads named in a comma-separated list, in
