@@ -63,19 +63,17 @@ func (rt *Runtime) Encoder(sc *ShareContext) *Encoder {
 	return rt.plain
 }
 
-const decodeContextKey = "mpstar.decodecontext"
-
 // DecodeContext returns the context for decoding values that arrived in
 // this process, with fds the descriptors that came with them. The one
 // without descriptors (every recv and get) is made once per thread.
 func (rt *Runtime) DecodeContext(thread *starlark.Thread, fds []int) *DecodeContext {
 	if fds == nil && thread != nil {
-		if dc, ok := thread.Local(decodeContextKey).(*DecodeContext); ok {
-			return dc
+		if s := stateOf(thread); s != nil && s.rt == rt {
+			if s.decode == nil {
+				s.decode = rt.newDecodeContext(thread, nil)
+			}
+			return s.decode
 		}
-		dc := rt.newDecodeContext(thread, nil)
-		thread.SetLocal(decodeContextKey, dc)
-		return dc
 	}
 	return rt.newDecodeContext(thread, fds)
 }

@@ -394,32 +394,40 @@ func (r *ring) endDeadRead() error {
 		atomic.StoreUint32(r.streamReader, 0)
 		r.spaceEv.notify()
 	}
-	_, err := r.skipRemnants()
+	_, _, err := r.skipRemnants()
 	return err
 }
 
+// headFrame is the frame at the head of the ring, as skipRemnants found it.
+type headFrame struct {
+	pos, avail   uint64 // the head, and the published bytes from it on
+	kind, length uint64
+}
+
 // skipRemnants discards the chunk and abort frames at the head, which
-// belong to a streamed item whose consumer or producer died, and reports
-// whether a frame of another item follows. The caller holds the get lock.
-func (r *ring) skipRemnants() (bool, error) {
+// belong to a streamed item whose consumer or producer died, and returns
+// the frame of another item that follows, if one does (ok). The caller
+// holds the get lock. The head and tail are read once: the tail's cache
+// line is the producer's, and each read of it may wait for that line.
+func (r *ring) skipRemnants() (f headFrame, ok bool, err error) {
 	for {
-		h := atomic.LoadUint64(r.head)
-		avail := atomic.LoadUint64(r.tail) - h
-		if avail == 0 {
-			return false, nil
+		f.pos = atomic.LoadUint64(r.head)
+		f.avail = atomic.LoadUint64(r.tail) - f.pos
+		if f.avail == 0 {
+			return f, false, nil
 		}
-		kind, length := r.frameAt(h)
+		f.kind, f.length = r.frameAt(f.pos)
 		n := uint64(frameHeader)
 		switch {
-		case kind == frameChunk:
-			n += length
-		case kind != frameAbort:
-			return true, nil
+		case f.kind == frameChunk:
+			n += f.length
+		case f.kind != frameAbort:
+			return f, true, nil
 		}
-		if avail < n || length >= maxItem {
-			return false, r.breakQueue()
+		if f.avail < n || f.length >= maxItem {
+			return f, false, r.breakQueue()
 		}
-		r.freed(h + n)
+		r.freed(f.pos + n)
 	}
 }
 
@@ -429,24 +437,22 @@ func (r *ring) skipRemnants() (bool, error) {
 // leaves the item for the next.
 func (r *ring) take() ([]byte, bool, error) {
 	for {
-		if more, err := r.skipRemnants(); !more || err != nil {
+		f, more, err := r.skipRemnants()
+		if !more || err != nil {
 			return nil, false, err
 		}
-		h := atomic.LoadUint64(r.head)
-		avail := atomic.LoadUint64(r.tail) - h
-		kind, length := r.frameAt(h)
-		n := frameHeader + length
-		if length >= maxItem || (kind == frameWhole && (n > r.size || avail < n)) {
+		n := frameHeader + f.length
+		if f.length >= maxItem || (f.kind == frameWhole && (n > r.size || f.avail < n)) {
 			return nil, false, r.breakQueue()
 		}
-		if kind == frameWhole {
-			item := make([]byte, length)
-			r.copyOut(h+frameHeader, item)
+		if f.kind == frameWhole {
+			item := make([]byte, f.length)
+			r.copyOut(f.pos+frameHeader, item)
 			r.counted()
-			r.freed(h + n)
+			r.freed(f.pos + n)
 			return item, true, nil
 		}
-		item, err := r.takeStream(h, length)
+		item, err := r.takeStream(f.pos, f.length)
 		if item != nil || err != nil {
 			return item, err == nil, err
 		}
