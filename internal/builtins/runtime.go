@@ -156,7 +156,11 @@ func (rt *Runtime) Attach(thread *starlark.Thread) {
 	if first {
 		rt.watchMemory()
 	}
-	thread.SetLocal(runtimeKey, &threadState{thread: thread, rt: rt})
+	state := &threadState{thread: thread, rt: rt}
+	thread.SetLocal(runtimeKey, state)
+	if first {
+		lastState.Store(state)
+	}
 	thread.Print = func(_ *starlark.Thread, msg string) { rt.WriteStdout(msg + "\n") }
 	rt.attachConfinement(thread)
 }
@@ -176,20 +180,23 @@ type threadState struct {
 	decode *DecodeContext // made at the thread's first decode
 }
 
-// lastState is the state of the thread that last asked for its own. A
-// builtin asks several times a call (the blocking wrapper, the encoder,
-// the decoder), nearly always from the same thread, and thread.Local is a
-// map lookup by string: this cache saves a tenth of a queue's get.
+// lastState caches the state of one thread: the main thread of the run
+// started last, or else the first thread to ask. A builtin asks several
+// times a call (the blocking wrapper, the encoder, the decoder), and
+// thread.Local is a map lookup by string: the cache saves a tenth of a
+// queue's get. It changes only when a run starts or ends, never call by
+// call, so threads of concurrent runs do not fight over its cache line.
 var lastState atomic.Pointer[threadState]
 
 // stateOf returns thread's state, or nil if no runtime is attached.
 func stateOf(thread *starlark.Thread) *threadState {
-	if s := lastState.Load(); s != nil && s.thread == thread {
-		return s
+	cached := lastState.Load()
+	if cached != nil && cached.thread == thread {
+		return cached
 	}
 	s, _ := thread.Local(runtimeKey).(*threadState)
-	if s != nil {
-		lastState.Store(s)
+	if s != nil && cached == nil {
+		lastState.CompareAndSwap(nil, s)
 	}
 	return s
 }
