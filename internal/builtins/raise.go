@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/pyquote"
@@ -57,39 +56,6 @@ func excRepr(v starlark.Value) string {
 		return "(" + strings.Join(parts, ", ") + ")"
 	}
 	return v.String()
-}
-
-// ExceptionNames returns the exception types to predeclare beside the
-// given predeclared names: every type of the table that a script would name
-// without a module in Python (ValueError, KeyError, ...), so that catch's
-// every report can be raised again by name. Types a predeclared module
-// exposes (multiprocessing.ProcessError, queue.Empty) are loaded from it,
-// and plain Starlark failures (Error) come from fail("text").
-func ExceptionNames(predeclared starlark.StringDict) starlark.StringDict {
-	inModule := map[*exceptions.Type]bool{}
-	var walk func(members starlark.StringDict)
-	walk = func(members starlark.StringDict) {
-		for _, v := range members {
-			switch v := v.(type) {
-			case *exceptions.Type:
-				inModule[v] = true
-			case *starlarkstruct.Module:
-				walk(v.Members)
-			}
-		}
-	}
-	for _, v := range predeclared {
-		if m, ok := v.(*starlarkstruct.Module); ok {
-			walk(m.Members)
-		}
-	}
-	d := starlark.StringDict{}
-	for _, t := range exceptions.All() {
-		if !inModule[t] && t != exceptions.StarlarkError && !strings.Contains(t.Name(), ".") && !predeclared.Has(t.Name()) {
-			d[t.Name()] = t
-		}
-	}
-	return d
 }
 
 // reraised is an error raised again by fail(err): its traceback is the

@@ -2,12 +2,14 @@ package modules
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
 // TestModuleNames checks that load() takes every module and submodule of
@@ -44,5 +46,48 @@ func TestBuiltinNames(t *testing.T) {
 				t.Errorf("%s.%s is named %s", m.Name, name, b.Name())
 			}
 		}
+	}
+}
+
+// TestExceptionTypes checks the predeclared exception types against what
+// the table and the modules imply: every type of the table with a plain
+// name (Python's queue.Empty is not one) that no predeclared module
+// exposes, apart from the plain Starlark failure, Error.
+func TestExceptionTypes(t *testing.T) {
+	rt := builtins.NewRuntime(builtins.Config{Builtins: Predeclared})
+	d := Predeclared(rt)
+	inModule := map[*exceptions.Type]bool{}
+	var walk func(members starlark.StringDict)
+	walk = func(members starlark.StringDict) {
+		for _, v := range members {
+			switch v := v.(type) {
+			case *exceptions.Type:
+				inModule[v] = true
+			case *starlarkstruct.Module:
+				walk(v.Members)
+			}
+		}
+	}
+	for _, v := range d {
+		if m, ok := v.(*starlarkstruct.Module); ok {
+			walk(m.Members)
+		}
+	}
+	var want, got []string
+	for _, typ := range exceptions.All() {
+		if !inModule[typ] && typ != exceptions.StarlarkError && !strings.Contains(typ.Name(), ".") {
+			want = append(want, typ.Name())
+		}
+	}
+	for _, typ := range exceptionTypes {
+		got = append(got, typ.Name())
+		if d[typ.Name()] != typ {
+			t.Errorf("%s is not predeclared as itself", typ.Name())
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("predeclared exception types:\n got %q\nwant %q", got, want)
 	}
 }

@@ -2,13 +2,13 @@ package modules
 
 import (
 	"maps"
-	"sync"
 
 	"go.starlark.net/lib/math"
 	"go.starlark.net/starlark"
 	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 	"github.com/mpstar/mpstar/lib/base64"
 	"github.com/mpstar/mpstar/lib/codecs"
@@ -89,16 +89,34 @@ func Predeclared(rt *builtins.Runtime) starlark.StringDict {
 	// format, print (to sys.stdout), round, divmod, pow, hex, oct, bin
 	maps.Copy(d, pybuiltins.Builtins(sysModule.Members["stdout"]))
 	// ValueError, KeyError, ...: Python's exception types, callable
-	exceptionNames.once.Do(func() { exceptionNames.d = builtins.ExceptionNames(d) })
-	maps.Copy(d, exceptionNames.d)
+	for _, t := range exceptionTypes {
+		d[t.Name()] = t
+	}
 	return d
 }
 
-// exceptionNames are the exception types Predeclared adds. They are the
-// same for every run (a run's own modules hold the same types as any
-// other's), so they are found once per process: every child process
-// starts by making its run's names.
-var exceptionNames struct {
-	once sync.Once
-	d    starlark.StringDict
+// exceptionTypes are the exception types predeclared by name, so that
+// catch's every report can be raised again by name: every type of the table
+// that a script would name without a module in Python (ValueError,
+// KeyError, ...), and BrokenBarrierError and MaybeEncodingError, which no
+// module here exposes. Types a predeclared module exposes
+// (multiprocessing.ProcessError, queue.Empty) are loaded from it, and plain
+// Starlark failures (Error) come from fail("text"). It is a list, not worked
+// out from the modules, because every child process would work it out
+// again; TestExceptionTypes checks it against the table and the modules.
+var exceptionTypes = []*exceptions.Type{
+	exceptions.BaseException, exceptions.SystemExit, exceptions.KeyboardInterrupt, exceptions.Exception,
+	exceptions.ArithmeticError, exceptions.OverflowError, exceptions.ZeroDivisionError,
+	exceptions.AssertionError, exceptions.AttributeError, exceptions.EOFError, exceptions.MemoryError,
+	exceptions.NameError, exceptions.StopIteration, exceptions.TypeError,
+	exceptions.LookupError, exceptions.IndexError, exceptions.KeyError,
+	exceptions.OSError, exceptions.BlockingIOError, exceptions.ChildProcessError,
+	exceptions.ConnectionError, exceptions.BrokenPipeError, exceptions.ConnectionAbortedError,
+	exceptions.ConnectionRefusedError, exceptions.ConnectionResetError,
+	exceptions.FileExistsError, exceptions.FileNotFoundError, exceptions.InterruptedError,
+	exceptions.IsADirectoryError, exceptions.NotADirectoryError, exceptions.PermissionError,
+	exceptions.ProcessLookupError,
+	exceptions.RuntimeError, exceptions.NotImplementedError, exceptions.RecursionError,
+	exceptions.ValueError, exceptions.UnicodeError, exceptions.UnicodeDecodeError, exceptions.UnicodeEncodeError,
+	exceptions.MaybeEncodingError, exceptions.BrokenBarrierError,
 }
