@@ -38,7 +38,25 @@ func TestNKeyAuth(t *testing.T) {
 	_, url := startServerWith(t, &server.Options{Nkeys: []*server.NkeyUser{{Nkey: pub}}})
 	withKey := cluster.EnvNKey + "=" + seedFile
 	h := startHost(t, url, "h1", 1, withKey)
-	src := `
+	src := squaresOrError(url)
+	s := newScript(t, src)
+	s.cmd.Env = append(s.cmd.Env, withKey)
+	s.start(t)
+	expectLines(t, s.wait(t, time.Minute), "[0, 1, 4, 9]")
+	if strings.Contains(h.out.String(), "Authorization") {
+		t.Errorf("the host was refused:\n%s", h.out.String())
+	}
+	out := runScript(t, time.Minute, src)
+	if !strings.HasPrefix(out, "ConnectionError: ") || !strings.Contains(out, "Authorization Violation") {
+		t.Errorf("a script without the key: %q, want an authorization error", out)
+	}
+}
+
+// squaresOrError is a script that maps square over range(4) on a pool of
+// the cluster at url and prints the result, or the error that kept the
+// pool from starting.
+func squaresOrError(url string) string {
+	return `
 load("multiprocessing", "Pool")
 
 def square(x):
@@ -52,17 +70,6 @@ if __name__ == "__main__":
         print(pool.map(square, range(4)))
         pool.terminate()
 `
-	s := newScript(t, src)
-	s.cmd.Env = append(s.cmd.Env, withKey)
-	s.start(t)
-	expectLines(t, s.wait(t, time.Minute), "[0, 1, 4, 9]")
-	if strings.Contains(h.out.String(), "Authorization") {
-		t.Errorf("the host was refused:\n%s", h.out.String())
-	}
-	out := runScript(t, time.Minute, src)
-	if !strings.HasPrefix(out, "ConnectionError: ") || !strings.Contains(out, "Authorization Violation") {
-		t.Errorf("a script without the key: %q, want an authorization error", out)
-	}
 }
 
 // TestTrust: a host started with -trust KEY runs a pool whose code was
@@ -167,20 +174,7 @@ func TestMutualTLS(t *testing.T) {
 	env := []string{cluster.EnvTLSCert + "=" + dir + "/client.pem", cluster.EnvTLSKey + "=" + dir + "/client-key.pem",
 		cluster.EnvTLSCA + "=" + dir + "/ca.pem"}
 	startHost(t, url, "h1", 1, env...)
-	src := `
-load("multiprocessing", "Pool")
-
-def square(x):
-    return x * x
-
-if __name__ == "__main__":
-    pool, err = catch(Pool, 1, cluster="` + url + `")
-    if err:
-        print(err)
-    else:
-        print(pool.map(square, range(4)))
-        pool.terminate()
-`
+	src := squaresOrError(url)
 	s := newScript(t, src)
 	s.cmd.Env = append(s.cmd.Env, env...)
 	s.start(t)

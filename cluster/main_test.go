@@ -7,7 +7,6 @@ package cluster_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -25,6 +23,7 @@ import (
 
 	"github.com/mpstar/mpstar/cluster"
 	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/proctest"
 	"github.com/mpstar/mpstar/interp"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
@@ -118,28 +117,10 @@ func startServerWith(t *testing.T, opts *server.Options) (*server.Server, string
 	return ns, ns.ClientURL()
 }
 
-// syncBuffer collects a process's output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // host is a worker host process.
 type host struct {
 	cmd  *exec.Cmd
-	out  syncBuffer
+	out  proctest.Buffer
 	logs chan string // its output lines (log and workers' prints), as they come
 }
 
@@ -185,8 +166,8 @@ func startHostCmd(t *testing.T, cmd *exec.Cmd, url, name string, slots int, env 
 // script is a parent process running a script.
 type script struct {
 	cmd  *exec.Cmd
-	out  syncBuffer
-	errs syncBuffer
+	out  proctest.Buffer
+	errs proctest.Buffer
 	done chan struct{}
 }
 

@@ -63,6 +63,23 @@ func startScript(t *testing.T, ctx context.Context, dir string, d time.Duration,
 	return nil, ""
 }
 
+// startManagerServer runs args, a script of testdata/managers that serves
+// a manager on a TCP port of 127.0.0.1 and prints "serving PORT", and
+// returns its process and port. The server is killed when the test ends.
+func startManagerServer(t *testing.T, ctx context.Context, args ...string) (*exec.Cmd, int) {
+	t.Helper()
+	server, line := startScript(t, ctx, managersDir, time.Minute, args...)
+	t.Cleanup(func() {
+		server.Process.Kill()
+		server.Wait()
+	})
+	port, err := strconv.Atoi(strings.TrimPrefix(line, "serving "))
+	if err != nil {
+		t.Fatalf("server said %q", line)
+	}
+	return server, port
+}
+
 // managerScript returns the command that runs mpstar on args (a script
 // of testdata/managers and its arguments).
 func managerScript(ctx context.Context, args ...string) *exec.Cmd {
@@ -78,17 +95,9 @@ func managerScript(ctx context.Context, args ...string) *exec.Cmd {
 func TestRemoteManager(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	server, line := startScript(t, ctx, managersDir, time.Minute, "server.star", "0")
-	defer func() {
-		server.Process.Kill()
-		server.Wait()
-	}()
-	port, ok := strings.CutPrefix(line, "serving ")
-	if !ok {
-		t.Fatalf("server said %q", line)
-	}
+	_, port := startManagerServer(t, ctx, "server.star", "0")
 	client := func(role, n, key string) *exec.Cmd {
-		return managerScript(ctx, "client.star", port, role, n, key)
+		return managerScript(ctx, "client.star", strconv.Itoa(port), role, n, key)
 	}
 	producer, consumer := client("producer", "10000", "abracadabra"), client("consumer", "10000", "abracadabra")
 	var pout, cout bytes.Buffer
@@ -189,15 +198,7 @@ func TestManagerServesManyIdleConnections(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	server, line := startScript(t, ctx, managersDir, time.Minute, "server.star", "0")
-	defer func() {
-		server.Process.Kill()
-		server.Wait()
-	}()
-	port, err := strconv.Atoi(strings.TrimPrefix(line, "serving "))
-	if err != nil {
-		t.Fatalf("server said %q", line)
-	}
+	server, port := startManagerServer(t, ctx, "server.star", "0")
 	addr, key := conn.InetAddress("127.0.0.1", port), []byte("abracadabra")
 	hello := manager.AppendRequest(nil, manager.OpHello, nil, 0, "", nil)
 	conns := make([]*conn.Conn, idle)
@@ -274,19 +275,11 @@ func TestManagerMemoryIsBounded(t *testing.T) {
 	const clients, size = 16, 30 << 20
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	server, line := startScript(t, ctx, managersDir, time.Minute, "store.star")
-	defer func() {
-		server.Process.Kill()
-		server.Wait()
-	}()
-	port, ok := strings.CutPrefix(line, "serving ")
-	if !ok {
-		t.Fatalf("server said %q", line)
-	}
+	server, port := startManagerServer(t, ctx, "store.star")
 	errs := make(chan error, clients)
 	for i := 0; i < clients; i++ {
 		go func() {
-			out, err := managerScript(ctx, "store.star", port, fmt.Sprint("k", i), fmt.Sprint(size)).CombinedOutput()
+			out, err := managerScript(ctx, "store.star", strconv.Itoa(port), fmt.Sprint("k", i), fmt.Sprint(size)).CombinedOutput()
 			if err != nil {
 				err = fmt.Errorf("client %d: %v\n%s", i, err, out)
 			}
@@ -337,15 +330,7 @@ func TestManagerStalledSendersHoldLittleMemory(t *testing.T) {
 	const stalled, size = 100, 60 << 20
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	server, line := startScript(t, ctx, managersDir, time.Minute, "store.star")
-	defer func() {
-		server.Process.Kill()
-		server.Wait()
-	}()
-	port, err := strconv.Atoi(strings.TrimPrefix(line, "serving "))
-	if err != nil {
-		t.Fatalf("server said %q", line)
-	}
+	server, port := startManagerServer(t, ctx, "store.star")
 	addr, key := conn.InetAddress("127.0.0.1", port), []byte("store")
 	hello := manager.AppendRequest(nil, manager.OpHello, nil, 0, "", nil)
 	head := append(conn.AppendHeader(nil, size), make([]byte, 1<<20)...) // the header and 1 MiB

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/mpstar/mpstar/internal/proctest"
 )
 
 // TestSubprocessFromPoolLeaksNothing runs dozens of commands from Pool
@@ -36,25 +36,13 @@ func TestSubprocessFromPoolLeaksNothing(t *testing.T) {
 	// survivor a deadline to exit (an uncaught sleep would last minutes).
 	var left []int
 	for _, pid := range withEnv(marker) {
-		if !exits(pid, 10*time.Second) {
+		if !proctest.Exits(pid, 10*time.Second) {
 			left = append(left, pid)
 		}
 	}
 	if len(left) > 0 {
 		t.Errorf("processes left running: %v", left)
 	}
-}
-
-// exits waits up to limit for process pid to exit.
-func exits(pid int, limit time.Duration) bool {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return true // no such process
-	}
-	defer unix.Close(fd)
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	n, err := unix.Poll(fds, int(limit.Milliseconds()))
-	return err == nil && n == 1
 }
 
 // withEnv lists the processes whose environment holds the entry kv.

@@ -15,7 +15,8 @@ var layers = []struct {
 	prefix   string // a package path below the module, or a prefix ending in "/"
 	noEngine bool   // may not import mpcore either: a leaf above Starlark only
 }{
-	{-1, "internal/pyquote", true}, // standard library only, below the engine: every layer may use it
+	{-1, "internal/pyquote", true},  // standard library only, below the engine: every layer may use it
+	{-1, "internal/proctest", true}, // tests' process helpers: standard library and x/sys only
 	{0, "mpcore", false},
 	{0, "mpcore/", false},
 	{0, "interp/internal/quietlog", true}, // imports only the standard library

@@ -124,6 +124,11 @@ func copyMode(thread *starlark.Thread, src, dst string) error {
 	if err := copyFile(thread, src, dst); err != nil {
 		return err
 	}
+	return copyPerm(src, dst)
+}
+
+// copyPerm gives dst the permission bits of src, as shutil.copymode.
+func copyPerm(src, dst string) error {
 	fi, err := os.Stat(src)
 	if err == nil {
 		err = os.Chmod(dst, fi.Mode().Perm())
@@ -190,14 +195,7 @@ func copyTree(thread *starlark.Thread, src, dst string, symlinks, existOK bool) 
 			return err
 		}
 	}
-	fi, err := os.Stat(src)
-	if err == nil {
-		err = os.Chmod(dst, fi.Mode().Perm())
-	}
-	if err != nil {
-		return oserror.From(err)
-	}
-	return nil
+	return copyPerm(src, dst)
 }
 
 // copyEntry copies one entry of a tree.

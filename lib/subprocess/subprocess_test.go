@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
-	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/internal/proctest"
 	"github.com/mpstar/mpstar/lib/file"
 	"github.com/mpstar/mpstar/lib/internal/startest"
 )
@@ -95,19 +95,7 @@ func TestTimeoutKillsGroup(t *testing.T) {
 	}
 	// SIGKILL takes effect asynchronously: wait for the exit, with a
 	// deadline far beyond it (an uncaught sleep would last a minute).
-	if !exits(pid, 10*time.Second) {
+	if !proctest.Exits(pid, 10*time.Second) {
 		t.Errorf("the background sleep (pid %d) outlived the timeout", pid)
 	}
-}
-
-// exits waits up to limit for process pid to exit.
-func exits(pid int, limit time.Duration) bool {
-	fd, err := unix.PidfdOpen(pid, 0)
-	if err != nil {
-		return true // no such process
-	}
-	defer unix.Close(fd)
-	fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-	n, err := unix.Poll(fds, int(limit.Milliseconds()))
-	return err == nil && n == 1
 }

@@ -71,41 +71,35 @@ func runPeer(t *testing.T, c *Conn, steps []step) chan error {
 	return errc
 }
 
-func TestGoldenDeliverModern(t *testing.T) {
-	ours, peer := mustPipe(t, true)
-	challenge := append([]byte("{sha256}"), counting(40)...)
-	errc := runPeer(t, peer, []step{
-		{expect: append([]byte("#CHALLENGE#"), challenge...)},
-		{send: append([]byte("{sha256}"), unhex(goldenSHA256)...)},
-		{expect: []byte("#WELCOME#")},
-	})
-	within(t, 10*time.Second, func() {
-		if err := deliverChallengeFrom(ours, goldenKey, bytes.NewReader(counting(40))); err != nil {
-			t.Errorf("deliver: %v", err)
-		}
-		if err := <-errc; err != nil {
-			t.Error(err)
-		}
-	})
-}
-
-func TestGoldenDeliverToLegacyPeer(t *testing.T) {
-	// A CPython 3.11 peer answers our {sha256} challenge with a raw
-	// HMAC-MD5 of the whole message; CPython 3.12 accepts that, so do we.
-	ours, peer := mustPipe(t, true)
-	errc := runPeer(t, peer, []step{
-		{expect: append([]byte("#CHALLENGE#{sha256}"), counting(40)...)},
-		{send: unhex(goldenModernMD5)},
-		{expect: []byte("#WELCOME#")},
-	})
-	within(t, 10*time.Second, func() {
-		if err := deliverChallengeFrom(ours, goldenKey, bytes.NewReader(counting(40))); err != nil {
-			t.Errorf("deliver: %v", err)
-		}
-		if err := <-errc; err != nil {
-			t.Error(err)
-		}
-	})
+// TestGoldenDeliver delivers our {sha256} challenge and accepts the
+// answers of both kinds of peer: a CPython 3.12 peer's {sha256} HMAC, and
+// a CPython 3.11 peer's raw HMAC-MD5 of the whole message, which CPython
+// 3.12 accepts, and so do we.
+func TestGoldenDeliver(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer []byte
+	}{
+		{"modern", append([]byte("{sha256}"), unhex(goldenSHA256)...)},
+		{"legacy peer", unhex(goldenModernMD5)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ours, peer := mustPipe(t, true)
+			errc := runPeer(t, peer, []step{
+				{expect: append([]byte("#CHALLENGE#{sha256}"), counting(40)...)},
+				{send: tc.answer},
+				{expect: []byte("#WELCOME#")},
+			})
+			within(t, 10*time.Second, func() {
+				if err := deliverChallengeFrom(ours, goldenKey, bytes.NewReader(counting(40))); err != nil {
+					t.Errorf("deliver: %v", err)
+				}
+				if err := <-errc; err != nil {
+					t.Error(err)
+				}
+			})
+		})
+	}
 }
 
 func TestGoldenAnswer(t *testing.T) {

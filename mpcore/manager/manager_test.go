@@ -162,6 +162,16 @@ func count(t *testing.T, cl *Client) int {
 	return int(payload[0])
 }
 
+// objectsAfterFlush flushes cl's queued releases (Client.Flush) and
+// returns how many objects s then holds.
+func objectsAfterFlush(t *testing.T, s *Server, cl *Client) int {
+	t.Helper()
+	if err := cl.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return s.NumObjects()
+}
+
 func TestCallRoundTrip(t *testing.T) {
 	s := startServer(t, newTestHandler())
 	cl := NewClient(s.Address(), testKey)
@@ -208,10 +218,7 @@ func TestReleaseFreesReferent(t *testing.T) {
 	}
 	cl.Release(id)
 	cl.Release(id) // one too many: ignored, not taken from another holder
-	if err := cl.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.NumObjects(); n != 0 {
+	if n := objectsAfterFlush(t, s, cl); n != 0 {
 		t.Errorf("after releasing all: %d objects, want 0", n)
 	}
 }
@@ -656,10 +663,7 @@ func TestReleaseIsBoundToTheConnection(t *testing.T) {
 		t.Fatalf("after another connection's releases: %d objects, want 1", n)
 	}
 	a.Release(id) // the holder's own release still works
-	if err := a.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.NumObjects(); n != 0 {
+	if n := objectsAfterFlush(t, s, a); n != 0 {
 		t.Errorf("after the holder's release: %d objects, want 0", n)
 	}
 }
@@ -679,20 +683,14 @@ func TestReleaseGoesToTheHoldingConnection(t *testing.T) {
 	other := create(t, cl) // on a second connection
 	cl.Release(other)
 	cl.Release(id) // queued on the busy connection
-	if err := cl.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.NumObjects(); n != 1 {
+	if n := objectsAfterFlush(t, s, cl); n != 1 {
 		t.Errorf("after releasing the idle connection's object: %d objects, want 1", n)
 	}
 	close(h.release)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if err := cl.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if n := s.NumObjects(); n != 0 {
+	if n := objectsAfterFlush(t, s, cl); n != 0 {
 		t.Errorf("after the busy connection's flush: %d objects, want 0", n)
 	}
 }

@@ -4,47 +4,27 @@ package mppool_test
 // in conformance/testdata/pool_*.star.
 
 import (
-	"bytes"
 	"io"
 	"os"
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 	"unsafe" // ioctl(TIOCSPTLCK) takes a pointer to its argument
 
 	"golang.org/x/sys/unix"
 
+	"github.com/mpstar/mpstar/internal/proctest"
 	"github.com/mpstar/mpstar/interp"
 )
-
-// syncBuffer is a bytes.Buffer that children's output copiers and the
-// script may write at once.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // runPoolScript runs src as a script (its pool tasks are defined at top
 // level, as spawn requires) and returns its stdout and stderr; it fails
 // the test when the script fails or runs longer than limit.
 func runPoolScript(t *testing.T, src string, stderr *os.File, limit time.Duration) (string, string) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut proctest.Buffer
 	opts := interp.Options{Stdout: &out, Stderr: &errOut}
 	if stderr != nil {
 		opts.Stderr = stderr
@@ -558,7 +538,7 @@ if __name__ == "__main__":
 
 func TestPoolProgressOnTerminal(t *testing.T) {
 	master, slave := openPty(t)
-	var term syncBuffer
+	var term proctest.Buffer
 	copied := make(chan struct{})
 	go func() {
 		defer close(copied)

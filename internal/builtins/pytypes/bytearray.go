@@ -333,14 +333,21 @@ func (ba *Bytearray) AttrNames() []string { return value.AttrNames(bytearrayMeth
 // receiver, checked mutable when the method changes it.
 var bytearrayMethod = sequenceMethod[*Bytearray]
 
-// def append(x)
-func bytearrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+// bytearrayByteMethod unpacks the one argument, a byte, of a method that
+// changes its receiver, and returns the receiver, checked mutable.
+func bytearrayByteMethod(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (*Bytearray, byte, error) {
 	var x starlark.Value
 	ba, err := bytearrayMethod(b, args, kwargs, true, &x)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	c, err := byteOf(x)
+	return ba, c, err
+}
+
+// def append(x)
+func bytearrayAppend(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	ba, c, err := bytearrayByteMethod(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
@@ -413,12 +420,7 @@ func bytearrayPop(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 
 // def remove(x)
 func bytearrayRemove(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var x starlark.Value
-	ba, err := bytearrayMethod(b, args, kwargs, true, &x)
-	if err != nil {
-		return nil, err
-	}
-	c, err := byteOf(x)
+	ba, c, err := bytearrayByteMethod(b, args, kwargs)
 	if err != nil {
 		return nil, err
 	}
