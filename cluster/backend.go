@@ -7,22 +7,27 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
-// Backend is the builtins.ClusterBackend of mpstar-cluster: connections
-// take their credentials and TLS files from the environment
-// (OptionsFromEnv).
-type Backend struct{}
+// Install makes Pool(cluster=...) and get_context("cluster") work in the
+// scripts this process runs (package interp), as in mpstar-cluster: their
+// connections take credentials and TLS files from the environment
+// (OptionsFromEnv). Call it once, first thing in main, before
+// interp.ChildMain and before running any script.
+func Install() { builtins.SetClusterBackend(backend{}) }
 
-var _ builtins.ClusterBackend = Backend{}
+// backend is the builtins.ClusterBackend that Install installs.
+type backend struct{}
+
+var _ builtins.ClusterBackend = backend{}
 
 // NewPool implements builtins.ClusterBackend. Every way it can fail is a
 // failure to talk to the server, a ConnectionError to the script.
-func (Backend) NewPool(_ *builtins.Runtime, spec *builtins.ClusterPoolSpec) (builtins.PoolEngine, error) {
+func (backend) NewPool(_ *builtins.Runtime, spec *builtins.ClusterPoolSpec) (builtins.PoolEngine, error) {
 	if _, err := heartbeatFromEnv(); err != nil {
 		return nil, exceptions.ValueError.Errorf("%s", err)
 	}
 	o := OptionsFromEnv(spec.URL)
 	o.Name = "mpstar pool parent"
-	p, err := NewPool(o, spec)
+	p, err := newEngine(o, spec)
 	if err != nil {
 		return nil, exceptions.ConnectionError.Errorf("%s", err)
 	}
@@ -30,6 +35,6 @@ func (Backend) NewPool(_ *builtins.Runtime, spec *builtins.ClusterPoolSpec) (bui
 }
 
 // Queue implements builtins.ClusterBackend.
-func (Backend) Queue(thread *starlark.Thread, url, kind string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+func (backend) Queue(thread *starlark.Thread, url, kind string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	return newQueue(thread, OptionsFromEnv(url), kind, args, kwargs)
 }

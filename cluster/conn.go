@@ -11,7 +11,7 @@ import (
 // Options say how to reach the server. The script side reads them from
 // the environment (OptionsFromEnv); the worker command from its flags.
 type Options struct {
-	URL     string
+	URL     string // the server's, nats://host:4222 or tls://host:4222
 	Creds   string // a .creds file (JWT and nkey seed)
 	NKey    string // an nkey seed file
 	TLSCert string // client certificate and key files, for mutual TLS
@@ -62,8 +62,8 @@ func (o Options) natsOptions() ([]nats.Option, error) {
 
 // Conn is a connection to the server with its JetStream context.
 type Conn struct {
-	NC *nats.Conn
-	JS jetstream.JetStream
+	NC *nats.Conn          // core NATS: notices, heartbeats, pull requests
+	JS jetstream.JetStream // streams, consumers, buckets
 }
 
 // Dial connects to the server; jsOpts configure the JetStream context.

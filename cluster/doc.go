@@ -21,15 +21,16 @@
 //     programs the parent compiled go into an object store under their
 //     SHA-256; a host fetches them once, checks every hash, and hands
 //     them to its local workers in memory.
-//   - pool.go: Pool, the parent's engine behind builtins.Pool: a bounded
+//   - pool.go: engine, the parent's side of a cluster Pool: a bounded
 //     window of unfinished tasks in the stream, fed from a queue in the
 //     parent as results come back, many small tasks to a message.
-//   - host.go: Host, the worker command: it watches for pools, runs each
+//   - host.go: Serve, the worker command: it watches for pools, runs each
 //     pool's tasks through a local engine (mpcore/pool) of -j processes,
 //     fetches only as many batches as it has idle slots, keeps them alive
 //     with in-progress acks, and sends their outcomes many to a message.
 //   - queue.go: named cross-host Queue, JoinableQueue and SimpleQueue.
-//   - backend.go: the builtins.ClusterBackend that mpstar-cluster installs.
+//   - backend.go: Install, which puts the cluster behind the scripts'
+//     Pool(cluster=...) and get_context("cluster").
 //
 // A parent that dies stops sending heartbeats; the hosts then stop
 // serving its pool and remove its stream.

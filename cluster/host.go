@@ -48,9 +48,9 @@ type HostOptions struct {
 	Executable string
 }
 
-// Host serves pools: it runs the tasks of every pool announced on the
+// workerHost serves pools: it runs the tasks of every pool announced on the
 // server through a local engine per pool.
-type Host struct {
+type workerHost struct {
 	o    HostOptions
 	c    *Conn
 	code codeCache
@@ -86,7 +86,7 @@ func Serve(ctx context.Context, o HostOptions) error {
 		return err
 	}
 	defer c.Close()
-	h := &Host{o: o, c: c, pools: map[string]*hostPool{}}
+	h := &workerHost{o: o, c: c, pools: map[string]*hostPool{}}
 	defer h.stopAll()
 	c.NC.SetReconnectHandler(func(*nats.Conn) {
 		for _, hp := range h.snapshot() {
@@ -124,12 +124,12 @@ func Serve(ctx context.Context, o HostOptions) error {
 	}
 }
 
-func (h *Host) logf(format string, args ...any) {
+func (h *workerHost) logf(format string, args ...any) {
 	fmt.Fprintf(h.o.Stderr, "mpstar worker %s: "+format+"\n", append([]any{h.o.Host}, args...)...)
 }
 
 // snapshot returns the pools being served.
-func (h *Host) snapshot() []*hostPool {
+func (h *workerHost) snapshot() []*hostPool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	pools := make([]*hostPool, 0, len(h.pools))
@@ -140,7 +140,7 @@ func (h *Host) snapshot() []*hostPool {
 }
 
 // start begins serving a pool.
-func (h *Host) start(ctx context.Context, id string, value []byte) {
+func (h *workerHost) start(ctx context.Context, id string, value []byte) {
 	var rec poolRecord
 	if err := json.Unmarshal(value, &rec); err != nil {
 		h.logf("pool %s: bad record: %v", id, err)
@@ -158,14 +158,14 @@ func (h *Host) start(ctx context.Context, id string, value []byte) {
 		return
 	}
 	hp := &hostPool{h: h, id: id, rec: rec, slots: make(chan struct{}, h.o.Slots*h.o.Prefetch),
-		quit: make(chan struct{}), beat: make(chan struct{}, 1), kick: make(chan struct{}, 1),
+		quit: make(chan struct{}), beat: make(chan struct{}, 1),
 		running: map[*nats.Msg]struct{}{}}
 	h.pools[id] = hp
 	go hp.serve(ctx)
 }
 
 // stop stops serving a pool.
-func (h *Host) stop(id string) {
+func (h *workerHost) stop(id string) {
 	h.mu.Lock()
 	hp := h.pools[id]
 	delete(h.pools, id)
@@ -175,7 +175,7 @@ func (h *Host) stop(id string) {
 	}
 }
 
-func (h *Host) stopAll() {
+func (h *workerHost) stopAll() {
 	for _, hp := range h.snapshot() {
 		h.stop(hp.id)
 	}
@@ -183,16 +183,17 @@ func (h *Host) stopAll() {
 
 // hostPool is one pool as a host serves it.
 type hostPool struct {
-	h     *Host
+	h     *workerHost
 	id    string
 	rec   poolRecord
 	slots chan struct{} // a token per idle slot
 	quit  chan struct{}
 	beat  chan struct{} // the parent's heartbeat arrived
-	kick  chan struct{} // notices are waiting to be sent
 
 	nmu     sync.Mutex
-	notices [][]byte // messages to the parent not yet sent, the last one open
+	notices [][]byte    // messages to the parent not yet sent, the last one open
+	flusher *time.Timer // sends them noticeDelay after the first (nil: not made yet)
+	armed   bool        // flusher is set to go
 
 	mu      sync.Mutex
 	quitted bool
@@ -233,7 +234,6 @@ func (hp *hostPool) serve(ctx context.Context) {
 	hp.h.logf("serving pool %s of %s with %d workers", hp.id, hp.rec.ParentHost, hp.h.o.Slots)
 	go hp.watchParent()
 	go hp.keepAlive()
-	go hp.sendNotices()
 	hp.fetch()
 }
 
@@ -400,6 +400,7 @@ func (hp *hostPool) run(m *nats.Msg) {
 		id := bt.id
 		t := &pool.Task{
 			Message: bt.msg,
+			Timeout: bt.timeout,
 			Part:    func(p []byte) { parts = append(parts, append([]byte(nil), p...)) },
 			Done: func(reply []byte, err error) {
 				hp.done(d, id, parts, reply, err)
@@ -416,6 +417,7 @@ func (hp *hostPool) run(m *nats.Msg) {
 func (hp *hostPool) done(d *delivery, id uint64, parts [][]byte, reply []byte, err error) {
 	n := notice{batch: d.batch, ack: d.ack, id: id}
 	var lost *pool.WorkerLostError
+	var late *pool.TaskTimeoutError
 	var initErr *pool.InitError
 	stopped := false
 	switch {
@@ -430,6 +432,12 @@ func (hp *hostPool) done(d *delivery, id uint64, parts [][]byte, reply []byte, e
 		how := fmt.Sprintf("worker %s (pid %d) exited with %s", lost.Worker, lost.Pid, pool.DescribeExit(lost.ExitCode))
 		n.kind, n.body = noticeLost, binary.AppendUvarint(nil, uint64(d.deliveries))
 		hp.notify(n, []byte(how))
+	case errors.As(err, &late):
+		// The task failed, as it would on a local pool; its worker was
+		// killed for it and replaced, and the batch's other tasks go on.
+		n.kind = noticeTimeout
+		n.body = binary.AppendUvarint(binary.AppendUvarint(nil, uint64(late.Timeout)), uint64(late.Pid))
+		hp.notify(n, []byte(late.Worker))
 	case errors.Is(err, pool.ErrTerminated) || errors.Is(err, pool.ErrNotRunning):
 		stopped = true // this host stops serving the pool: another one runs it
 	case errors.As(err, &initErr):
@@ -481,46 +489,43 @@ const noticeDelay = time.Millisecond
 // noticeDelay, with those that came meanwhile.
 func (hp *hostPool) notify(n notice, tail []byte) {
 	hp.nmu.Lock()
-	first := len(hp.notices) == 0
+	defer hp.nmu.Unlock()
 	last := len(hp.notices) - 1
-	if first || len(hp.notices[last])+len(n.body)+len(tail) > maxNotice {
+	if last < 0 || len(hp.notices[last])+len(n.body)+len(tail) > maxNotice {
 		hp.notices = append(hp.notices, appendString(nil, hp.h.o.Host))
 		last++
 	}
 	hp.notices[last] = appendNotice(hp.notices[last], n, tail)
-	hp.nmu.Unlock()
-	if first {
-		time.AfterFunc(noticeDelay, hp.flushNotices)
+	if hp.armed {
+		return
+	}
+	hp.armed = true
+	if hp.flusher == nil {
+		hp.flusher = time.AfterFunc(noticeDelay, hp.flushNotices)
+	} else {
+		hp.flusher.Reset(noticeDelay)
 	}
 }
 
-// flushNotices has the queued notices sent now.
+// flushNotices sends the queued notices now. It publishes them itself,
+// on the goroutine that finished a batch (or the timer's), rather than
+// waking another goroutine to: that hop would be on the way of every
+// result to the parent. The lock keeps the messages in order.
 func (hp *hostPool) flushNotices() {
-	select {
-	case hp.kick <- struct{}{}:
-	default:
+	hp.nmu.Lock()
+	defer hp.nmu.Unlock()
+	if hp.armed {
+		hp.armed = false
+		hp.flusher.Stop()
 	}
-}
-
-// sendNotices sends the queued notices until the pool stops.
-func (hp *hostPool) sendNotices() {
 	subject := noticeSubject(hp.id)
-	for {
-		select {
-		case <-hp.quit:
-			return
-		case <-hp.kick:
-		}
-		hp.nmu.Lock()
-		msgs := hp.notices
-		hp.notices = nil
-		hp.nmu.Unlock()
-		for _, msg := range msgs {
-			if err := hp.h.c.NC.Publish(subject, msg); err != nil {
-				hp.h.logf("pool %s: cannot send results to the parent: %v", hp.id, err)
-			}
+	for _, msg := range hp.notices {
+		if err := hp.h.c.NC.Publish(subject, msg); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+			hp.h.logf("pool %s: cannot send results to the parent: %v", hp.id, err)
 		}
 	}
+	clear(hp.notices)
+	hp.notices = hp.notices[:0]
 }
 
 // heartbeat returns the pool's heartbeat.

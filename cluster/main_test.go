@@ -22,7 +22,6 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 
 	"github.com/mpstar/mpstar/cluster"
-	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/proctest"
 	"github.com/mpstar/mpstar/interp"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
@@ -42,7 +41,7 @@ const (
 )
 
 func TestMain(m *testing.M) {
-	builtins.SetClusterBackend(cluster.Backend{})
+	cluster.Install()
 	interp.ChildMain(interp.Options{})
 	if url := os.Getenv(hostEnv); url != "" {
 		if sock := os.Getenv(relayEnv); sock != "" {

@@ -10,7 +10,9 @@ package cluster
 //
 //	stream MPSTAR_POOL_<id>, subject mpstar.pool.<id>.t: one batch each
 //	    uvarint batch number, uvarint k, then k tasks:
-//	    uvarint task id, string the pool engine's task message
+//	    uvarint task id, uvarint time limit in nanoseconds (0: none;
+//	    task_timeout or the call's timeout=), string the pool engine's
+//	    task message
 //	mpstar.pool.<id>.n: notices, host -> parent, core NATS
 //	    string host, then records, each
 //	    kind byte, uvarint batch, string ack subject of the delivery,
@@ -19,6 +21,8 @@ package cluster
 //	    'l' lost:   uvarint deliveries, how
 //	    'e' failed: uvarint 0/1 (1: an InitError payload follows; 0: a
 //	                message)
+//	    't' ran past its time limit: uvarint limit in nanoseconds,
+//	                uvarint pid of the killed worker, its name
 //	    's' started the batch's last delivery (task id 0, empty body)
 //	mpstar.pool.<id>.hb: the parent's heartbeat, core NATS, empty
 //	KV bucket mpstar_pools, key <id>: the pool's record (poolRecord, JSON)
@@ -97,6 +101,7 @@ const (
 	noticeResult  byte = 'r'
 	noticeLost    byte = 'l'
 	noticeFailed  byte = 'e'
+	noticeTimeout byte = 't'
 	noticeStarted byte = 's'
 )
 
@@ -172,8 +177,9 @@ func (r *reader) notice() notice {
 
 // batchTask is one task of a batch message.
 type batchTask struct {
-	id  uint64
-	msg []byte
+	id      uint64
+	timeout time.Duration // pool.Task.Timeout
+	msg     []byte
 }
 
 // parseBatch reads a batch message.
@@ -182,11 +188,12 @@ func parseBatch(b []byte) (batch uint64, tasks []batchTask, err error) {
 	batch = r.uvarint()
 	k := r.uvarint()
 	if r.err == nil && k > uint64(len(r.b)) {
-		r.err = errBadMessage // each task takes two bytes at least
+		r.err = errBadMessage // each task takes three bytes at least
 	}
 	tasks = make([]batchTask, 0, k)
 	for ; k > 0 && r.err == nil; k-- {
 		t := batchTask{id: r.uvarint()}
+		t.timeout = time.Duration(r.uvarint())
 		t.msg = r.bytes()
 		tasks = append(tasks, t)
 	}

@@ -53,8 +53,9 @@ const (
 	terminated
 )
 
-// Pool is the engine of a cluster pool; it satisfies builtins.PoolEngine.
-type Pool struct {
+// engine is the parent's side of a cluster pool, the builtins.PoolEngine
+// (and WindowedEngine) behind Pool(cluster=URL).
+type engine struct {
 	c       *Conn
 	id      string
 	kv      jetstream.KeyValue
@@ -90,10 +91,10 @@ type batch struct {
 	host string // the host running its last delivery, once known
 }
 
-// NewPool creates the pool's stream and consumer, publishes the code and
+// newEngine creates the pool's stream and consumer, publishes the code and
 // announces the pool to the hosts.
-func NewPool(o Options, spec *builtins.ClusterPoolSpec) (*Pool, error) {
-	p := &Pool{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{})}
+func newEngine(o Options, spec *builtins.ClusterPoolSpec) (*engine, error) {
+	p := &engine{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{})}
 	var err error
 	if p.hb, err = heartbeatFromEnv(); err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func newID() string {
 	return hex.EncodeToString(b)
 }
 
-func (p *Pool) create(spec *builtins.ClusterPoolSpec) error {
+func (p *engine) create(spec *builtins.ClusterPoolSpec) error {
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout)
 	defer cancel()
 	p.id = newID()
@@ -168,7 +169,7 @@ func poolsKV(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, e
 }
 
 // beat tells the hosts the parent is alive until the pool ends.
-func (p *Pool) beat() {
+func (p *engine) beat() {
 	t := time.NewTicker(p.hb)
 	defer t.Stop()
 	for {
@@ -183,7 +184,7 @@ func (p *Pool) beat() {
 
 // Submit queues t: into the stream while the window has room, else in
 // the parent until results come back.
-func (p *Pool) Submit(t *pool.Task) error {
+func (p *engine) Submit(t *pool.Task) error {
 	p.mu.Lock()
 	if p.state != running {
 		p.mu.Unlock()
@@ -202,7 +203,7 @@ func (p *Pool) Submit(t *pool.Task) error {
 // all of it: tasks queued behind a full window then leave many to a
 // message rather than one per result that comes back, while a lone
 // task leaves at once.
-func (p *Pool) fillLocked() [][]*entry {
+func (p *engine) fillLocked() [][]*entry {
 	var out [][]*entry
 	for len(p.waiting) > 0 {
 		n, size := 1, len(p.waiting[0].t.Message)
@@ -230,16 +231,17 @@ func (p *Pool) fillLocked() [][]*entry {
 }
 
 // publish puts batches of tasks into the stream.
-func (p *Pool) publish(batches [][]*entry) {
+func (p *engine) publish(batches [][]*entry) {
 	for _, group := range batches {
 		size := 2 * binary.MaxVarintLen64
 		for _, e := range group {
-			size += 2*binary.MaxVarintLen64 + len(e.t.Message)
+			size += 3*binary.MaxVarintLen64 + len(e.t.Message)
 		}
 		data := binary.AppendUvarint(make([]byte, 0, size), group[0].b.id)
 		data = binary.AppendUvarint(data, uint64(len(group)))
 		for _, e := range group {
-			data = appendBytes(binary.AppendUvarint(data, e.id), e.t.Message)
+			data = binary.AppendUvarint(binary.AppendUvarint(data, e.id), uint64(max(e.t.Timeout, 0)))
+			data = appendBytes(data, e.t.Message)
 		}
 		if _, err := p.c.JS.PublishMsgAsync(&nats.Msg{Subject: taskSubject(p.id), Data: data}); err != nil {
 			p.failBatch(data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
@@ -248,12 +250,12 @@ func (p *Pool) publish(batches [][]*entry) {
 }
 
 // publishFailed fails the tasks of a batch the server did not store.
-func (p *Pool) publishFailed(_ jetstream.JetStream, m *nats.Msg, err error) {
+func (p *engine) publishFailed(_ jetstream.JetStream, m *nats.Msg, err error) {
 	p.failBatch(m.Data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
 }
 
 // failBatch ends the unfinished tasks of a batch message with err.
-func (p *Pool) failBatch(data []byte, err error) {
+func (p *engine) failBatch(data []byte, err error) {
 	_, tasks, perr := parseBatch(data)
 	if perr != nil {
 		return
@@ -264,7 +266,7 @@ func (p *Pool) failBatch(data []byte, err error) {
 }
 
 // fail ends task id with err, if it is still unfinished.
-func (p *Pool) fail(id uint64, err error) {
+func (p *engine) fail(id uint64, err error) {
 	if e, _ := p.finish(id); e != nil {
 		e.t.Done(nil, err)
 	}
@@ -273,7 +275,7 @@ func (p *Pool) fail(id uint64, err error) {
 // finish removes task id from the unfinished ones, refilling the window,
 // and returns it, or nil if it is finished already (a duplicate); last
 // says its batch has no unfinished task left.
-func (p *Pool) finish(id uint64) (e *entry, last bool) {
+func (p *engine) finish(id uint64) (e *entry, last bool) {
 	p.mu.Lock()
 	e = p.inflight[id]
 	if e != nil {
@@ -295,7 +297,7 @@ func (p *Pool) finish(id uint64) (e *entry, last bool) {
 
 // endingLocked reports whether the pool just ran out of work after
 // Close or Terminate, marking it ending.
-func (p *Pool) endingLocked() bool {
+func (p *engine) endingLocked() bool {
 	if p.state == running || p.ending || len(p.inflight)+len(p.waiting) > 0 {
 		return false
 	}
@@ -304,7 +306,7 @@ func (p *Pool) endingLocked() bool {
 }
 
 // onNotice handles a host's message about its tasks.
-func (p *Pool) onNotice(m *nats.Msg) {
+func (p *engine) onNotice(m *nats.Msg) {
 	r := reader{b: m.Data}
 	host := string(r.bytes())
 	for r.err == nil && len(r.b) > 0 {
@@ -315,24 +317,24 @@ func (p *Pool) onNotice(m *nats.Msg) {
 }
 
 // handle acts on one record of a host's message.
-func (p *Pool) handle(host string, n notice) {
+func (p *engine) handle(host string, n notice) {
 	r := reader{b: n.body}
 	switch n.kind {
 	case noticeResult:
-		e := p.settle(n)
-		if e == nil {
-			return
-		}
-		for k := r.uvarint(); k > 0 && r.err == nil; k-- {
-			if part := r.bytes(); r.err == nil && e.t.Part != nil {
-				e.t.Part(part)
+		e, ack := p.settle(n)
+		if e != nil {
+			for k := r.uvarint(); k > 0 && r.err == nil; k-- {
+				if part := r.bytes(); r.err == nil && e.t.Part != nil {
+					e.t.Part(part)
+				}
+			}
+			if r.err != nil {
+				e.t.Done(nil, fmt.Errorf("malformed result from host %s", host))
+			} else {
+				e.t.Done(r.b, nil)
 			}
 		}
-		if r.err != nil {
-			e.t.Done(nil, fmt.Errorf("malformed result from host %s", host))
-			return
-		}
-		e.t.Done(r.b, nil)
+		p.ack(n, ack)
 	case noticeStarted:
 		p.mu.Lock()
 		if b := p.batches[n.batch]; b != nil {
@@ -341,9 +343,11 @@ func (p *Pool) handle(host string, n notice) {
 		p.mu.Unlock()
 	case noticeLost:
 		if deliveries := int(r.uvarint()); r.err == nil && deliveries > p.retries {
-			if e := p.settle(n); e != nil {
+			e, ack := p.settle(n)
+			if e != nil {
 				e.t.Done(nil, &pool.WorkerLostError{Host: host, How: string(r.b), Deliveries: deliveries})
 			}
+			p.ack(n, ack)
 		}
 	case noticeFailed:
 		var err error
@@ -352,33 +356,51 @@ func (p *Pool) handle(host string, n notice) {
 		} else {
 			err = &pool.StartError{Err: fmt.Errorf("on host %s: %s", host, r.b)}
 		}
-		if e := p.settle(n); e != nil {
+		e, ack := p.settle(n)
+		if e != nil {
 			e.t.Done(nil, err)
 		}
+		p.ack(n, ack)
+	case noticeTimeout:
+		limit, pid := time.Duration(r.uvarint()), int(r.uvarint())
+		if r.err != nil {
+			return
+		}
+		e, ack := p.settle(n)
+		if e != nil {
+			e.t.Done(nil, &pool.TaskTimeoutError{Worker: string(r.b), Pid: pid, Timeout: limit})
+		}
+		p.ack(n, ack)
 	}
 }
 
 // settle finishes the task of an outcome the parent now holds and
-// returns it (nil for a duplicate). The delivery the outcome came from
-// is acknowledged once its whole batch is finished, so the batch leaves
-// the stream; that includes a duplicate's delivery, which would
-// otherwise run again.
-func (p *Pool) settle(n notice) *entry {
-	e, last := p.finish(n.id)
+// returns it (nil for a duplicate), and whether the delivery the outcome
+// came from is to be acknowledged: once its whole batch is finished, so
+// the batch leaves the stream. That includes a duplicate's delivery,
+// which would otherwise run again.
+func (p *engine) settle(n notice) (e *entry, ack bool) {
+	e, ack = p.finish(n.id)
 	if e == nil {
 		p.mu.Lock()
-		last = p.batches[n.batch] == nil
+		ack = p.batches[n.batch] == nil
 		p.mu.Unlock()
 	}
-	if last {
+	return e, ack
+}
+
+// ack acknowledges the delivery of an outcome settle said to. It comes
+// after the task's Done: the parent holds the result either way, and the
+// script need not wait for the ack to be written.
+func (p *engine) ack(n notice, ack bool) {
+	if ack {
 		p.c.NC.Publish(string(n.ack), []byte("+ACK"))
 	}
-	return e
 }
 
 // onMaxDeliveries fails the tasks of a batch whose last delivery was
 // lost without a word from its host: the host or its network went away.
-func (p *Pool) onMaxDeliveries(m *nats.Msg) {
+func (p *engine) onMaxDeliveries(m *nats.Msg) {
 	var adv struct {
 		StreamSeq  uint64 `json:"stream_seq"`
 		Deliveries int    `json:"deliveries"`
@@ -413,11 +435,11 @@ func (p *Pool) onMaxDeliveries(m *nats.Msg) {
 
 // Window implements builtins.WindowedEngine: imap keeps no more tasks
 // unfinished than the stream holds.
-func (p *Pool) Window() int { return window }
+func (p *engine) Window() int { return window }
 
 // Close stops the pool taking tasks; it ends once the tasks already
 // submitted are done.
-func (p *Pool) Close() {
+func (p *engine) Close() {
 	p.mu.Lock()
 	if p.state == running {
 		p.state = closed
@@ -432,7 +454,7 @@ func (p *Pool) Close() {
 // Terminate fails every unfinished task with ErrTerminated, removes the
 // pool's stream (the hosts then stop its workers) and returns when that
 // is done.
-func (p *Pool) Terminate() {
+func (p *engine) Terminate() {
 	p.mu.Lock()
 	p.state = terminated
 	var failed []*entry
@@ -453,7 +475,7 @@ func (p *Pool) Terminate() {
 }
 
 // cleanup removes the pool from the server and closes the connection.
-func (p *Pool) cleanup() {
+func (p *engine) cleanup() {
 	close(p.stop)
 	for _, s := range p.subs {
 		s.Unsubscribe()
@@ -474,7 +496,7 @@ func (p *Pool) cleanup() {
 
 // Join waits for the pool to end after Close or Terminate, for at most
 // timeout (timeout < 0: no limit).
-func (p *Pool) Join(timeout time.Duration) error {
+func (p *engine) Join(timeout time.Duration) error {
 	p.mu.Lock()
 	st := p.state
 	p.mu.Unlock()

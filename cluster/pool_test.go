@@ -1,6 +1,8 @@
 package cluster_test
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -118,4 +120,62 @@ if __name__ == "__main__":
     pool.terminate()
 `)
 	expectLines(t, out, "[0, 2, 4]", "10000")
+}
+
+// TestTaskTimeout: task_timeout, apply_async's timeout= and map's
+// timeout= bound a task's run on a worker host as on a local pool: the
+// task fails with the same TimeoutError and message (the pid aside), its
+// worker is killed and replaced, and the pool goes on.
+func TestTaskTimeout(t *testing.T) {
+	_, url := startServer(t)
+	startHost(t, url, "h1", 1)
+	out := runScript(t, 2*time.Minute, `
+load("multiprocessing", "Pool")
+
+def stuck(x):
+    time.sleep(600)
+
+def worker_pid(x):
+    return os.getpid()
+
+def run(name, pool):
+    before = pool.apply(worker_pid, (0,))
+    _, err = catch(pool.apply_async(stuck, (1,)).get)
+    print(name, err.type, err.is_a("TimeoutError"), err.message)
+    print(name, "a fresh worker ran the next task:", pool.apply(worker_pid, (0,)) != before)
+    _, err = catch(pool.apply_async(stuck, (2,), timeout=0.2).get)
+    print(name, err.message)
+    _, err = catch(pool.map, stuck, range(3), chunksize=2, timeout=0.2)
+    print(name, err.message)
+    print(name, pool.map(worker_pid, range(3), timeout=60) == [pool.apply(worker_pid, (0,))] * 3)
+    pool.close()
+    pool.join()
+
+if __name__ == "__main__":
+    run("local", Pool(1, task_timeout=0.3))
+    run("cluster", Pool(1, task_timeout=0.3, cluster="`+url+`"))
+`)
+	pid := regexp.MustCompile(`\(pid [0-9]+\)`)
+	var local, cluster []string
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		l = pid.ReplaceAllString(l, "(pid P)")
+		if rest, ok := strings.CutPrefix(l, "local "); ok {
+			local = append(local, rest)
+		} else if rest, ok := strings.CutPrefix(l, "cluster "); ok {
+			cluster = append(cluster, rest)
+		}
+	}
+	want := []string{
+		"TimeoutError True task 2, stuck() ran past its time limit of 0.3 seconds; worker SpawnPoolWorker-1 (pid P) was killed and replaced",
+		"a fresh worker ran the next task: True",
+		"task 4, stuck() ran past its time limit of 0.2 seconds; worker SpawnPoolWorker-2 (pid P) was killed and replaced",
+		"task 5, stuck() on items 0..1 of map ran past its time limit of 0.2 seconds; worker SpawnPoolWorker-3 (pid P) was killed and replaced",
+		"True",
+	}
+	if strings.Join(local, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("local pool:\n%s\nwant:\n%s", out, strings.Join(want, "\n"))
+	}
+	if strings.Join(cluster, "\n") != strings.Join(local, "\n") {
+		t.Errorf("cluster pool:\n%s\nlocal pool:\n%s", strings.Join(cluster, "\n"), strings.Join(local, "\n"))
+	}
 }

@@ -30,7 +30,6 @@ import (
 	"syscall"
 
 	"github.com/mpstar/mpstar/cluster"
-	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/interp"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
@@ -43,7 +42,7 @@ those pools on this host.
 `
 
 func main() {
-	builtins.SetClusterBackend(cluster.Backend{})
+	cluster.Install()
 	interp.ChildMain(interp.Options{})
 	os.Exit(run(os.Args[1:]))
 }

@@ -3,10 +3,10 @@ package builtins
 // The seam between Pool and a cluster backend. The plain mpstar binary
 // links no cluster code: Pool(cluster=...) and get_context("cluster") fail
 // there, naming the command that has it. A binary with a backend (see
-// cmd/mpstar-cluster) installs it with SetClusterBackend before running
-// scripts; Pool then hands its encoded tasks to the backend's engine
-// instead of the local one, and everything else (encoding, results,
-// callbacks, imap) stays the same.
+// cmd/mpstar-cluster, which calls cluster.Install) installs it with
+// SetClusterBackend before running scripts; Pool then hands its encoded
+// tasks to the backend's engine instead of the local one, and everything
+// else (encoding, results, callbacks, imap) stays the same.
 
 import (
 	"os"

@@ -24,7 +24,8 @@
 //     host listens (interp.Options.Events).
 //
 // task_timeout (seconds; apply_async's timeout= for one task, the map
-// methods' for each chunk of theirs) bounds a task's run in a local pool: past it the task fails with TimeoutError
+// methods' for each chunk of theirs) bounds a task's run, in a local
+// pool or on a cluster pool's hosts: past it the task fails with TimeoutError
 // naming it, and its worker is killed and replaced. CPython has no such
 // limit.
 //
