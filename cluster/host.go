@@ -241,7 +241,8 @@ func (hp *hostPool) serve(ctx context.Context) {
 // script whose children receive every file and compiled program from
 // memory. It reports false if the pool stopped meanwhile.
 func (hp *hostPool) startEngine(code builtins.Code) bool {
-	rt := builtins.NewRuntime(builtins.Config{Stdout: hp.h.o.Stdout, Stderr: hp.h.o.Stderr, Executable: hp.h.o.Executable, Builtins: modules.Predeclared,
+	rt := builtins.NewRuntime(builtins.Config{Stdout: hp.h.o.Stdout, Stderr: hp.h.o.Stderr, Executable: hp.h.o.Executable,
+		Builtins: modules.Predeclared, ShareKinds: modules.ShareKinds,
 		Filename: code.Filename, Source: code.Source, Argv: code.Argv,
 		// Tasks run with the worker host's authority: a script's
 		// permission flags do not travel to other hosts (docs/permissions.md).

@@ -256,7 +256,7 @@ func runtimeConfig(filename string, src []byte, opts Options) builtins.Config {
 	return builtins.Config{
 		Stdout: opts.Stdout, Stderr: opts.Stderr, Executable: opts.Executable,
 		Filename: filename, Source: src, Argv: append([]string{filename}, opts.Args...),
-		Builtins: modules.Predeclared, Extra: opts.Predeclared,
+		Builtins: modules.Predeclared, ShareKinds: modules.ShareKinds, Extra: opts.Predeclared,
 		Confine: confinement(opts, filename),
 	}
 }

@@ -619,9 +619,6 @@ type DecodeContext struct {
 	// Predeclared is where builtins that cross by name are looked up,
 	// before starlark.Universe.
 	Predeclared starlark.StringDict
-
-	// shareKinds replaces the registered share decoders in tests.
-	shareKinds map[string]ShareDecoder
 }
 
 // Decode returns the value of a payload made by Encode. It never runs
@@ -1167,11 +1164,7 @@ func (d *decoder) shared() (starlark.Value, error) {
 	if !ok {
 		return nil, d.errorf("%s handle is not bytes", kind)
 	}
-	kinds := d.dc.shareKinds
-	if kinds == nil {
-		kinds = shareKinds
-	}
-	dec, ok := kinds[kind]
+	dec, ok := d.dc.Unshare.ShareKinds[kind]
 	if !ok {
 		return nil, d.errorf("unknown object kind %q", kind)
 	}

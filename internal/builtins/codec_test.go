@@ -281,7 +281,7 @@ func TestCodecSharedObjectsCrossByHandle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := Decode(data, &DecodeContext{Unshare: UnshareContext{FDs: fds.FDs()}, shareKinds: testShareKinds})
+	got, err := Decode(data, &DecodeContext{Unshare: UnshareContext{FDs: fds.FDs(), ShareKinds: testShareKinds}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestCodecSharedObjectsCrossByHandle(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 
-	if _, err := Decode(data, &DecodeContext{shareKinds: map[string]ShareDecoder{}}); err == nil || !strings.Contains(err.Error(), `unknown object kind "test.Shared"`) {
+	if _, err := Decode(data, &DecodeContext{Unshare: UnshareContext{ShareKinds: ShareKinds}}); err == nil || !strings.Contains(err.Error(), `unknown object kind "test.Shared"`) {
 		t.Fatalf("unknown kind: %v", err)
 	}
 }
@@ -381,7 +381,7 @@ func TestCodecAppendKeepsPrefix(t *testing.T) {
 
 func FuzzDecode(f *testing.F) {
 	globals, dc := execModule(f, "def fn():\n    pass\n")
-	dc.shareKinds = testShareKinds
+	dc.Unshare.ShareKinds = testShareKinds
 	var fds mpcore.FDTable
 	fds.Add(3)
 	dc.Unshare.FDs = fds.FDs()

@@ -17,8 +17,6 @@ import (
 	"github.com/mpstar/mpstar/mpcore/conn"
 )
 
-func init() { RegisterShareKind("connection", decodeConnection) }
-
 // Connection is multiprocessing.connection.Connection.
 type Connection struct {
 	value.Object

@@ -48,11 +48,6 @@ func ctypesMembers() starlark.StringDict {
 	return members
 }
 
-func init() {
-	RegisterShareKind("ctypes.type", decodeCType)
-	RegisterShareKind("ctypes.local", decodeLocalCValue)
-}
-
 // fixedWidth are ctypes' fixed-width names, which are other names of the
 // simple types (c_int32 is c_int), as on 64-bit Linux.
 var fixedWidth = map[string]byte{

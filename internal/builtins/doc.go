@@ -27,11 +27,14 @@
 //   - mppool: multiprocessing.Pool and its results.
 //   - managers: Manager, BaseManager, the server and the proxies.
 //   - modules: the multiprocessing module and its submodules, assembled
-//     explicitly, and Predeclared, the one list of predeclared names
-//     (interp passes it to every runtime as Config.Builtins).
+//     explicitly; Predeclared, the one list of predeclared names; and
+//     ShareKinds, every package's share decoders merged (interp passes
+//     them to every runtime as Config.Builtins and Config.ShareKinds).
 //
 // A new module goes in lib/<name> and is one line in modules.Predeclared;
-// a new multiprocessing function is one line in package modules.
+// a new multiprocessing function is one line in package modules; a new
+// Shareable kind is one entry in its package's ShareKinds table (a new
+// package's table, one argument of modules.ShareKinds).
 //
 // This package, one concern per file (CPython's file in parentheses):
 //
@@ -43,8 +46,9 @@
 //     context.go (context.py): start methods and contexts; misc.go: the
 //     module's remaining functions.
 //   - codec.go, share.go, intslab.go (reduction.py): values to msgpack
-//     payloads and back; Shareable objects cross by handle; shmhandle.go:
-//     handles of objects in shared memory.
+//     payloads and back; Shareable objects cross by handle, and share.go's
+//     ShareKinds decode this package's; shmhandle.go: handles of objects
+//     in shared memory.
 //   - sync.go, lock.go, semaphore.go, event.go, condition.go, barrier.go
 //     (synchronize.py): the synchronisation primitives over mpcore/shm.
 //   - connection.go, connerr.go, listener.go, wait.go (connection.py): Pipe,

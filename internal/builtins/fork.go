@@ -204,5 +204,3 @@ func decodeUnavailable(_ *UnshareContext, p []byte) (starlark.Value, error) {
 	}
 	return &Unavailable{name: string(parts[0]), reason: string(parts[1])}, nil
 }
-
-func init() { RegisterShareKind("unavailable", decodeUnavailable) }

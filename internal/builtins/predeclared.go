@@ -79,7 +79,10 @@ func (rt *Runtime) DecodeContext(thread *starlark.Thread, fds []int) *DecodeCont
 }
 
 func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeContext {
-	dc := &DecodeContext{Unshare: UnshareContext{FDs: fds, Authkey: rt.self.authkey, Warn: rt.WriteStderr, Managers: rt.managers}, Resolve: rt.Resolver(thread), Predeclared: rt.base()}
+	dc := &DecodeContext{
+		Unshare: UnshareContext{FDs: fds, Authkey: rt.self.authkey, Warn: rt.WriteStderr, Managers: rt.managers, ShareKinds: rt.cfg.ShareKinds},
+		Resolve: rt.Resolver(thread), Predeclared: rt.base(),
+	}
 	dc.Unshare.Decode = func(b []byte) (starlark.Value, error) { return Decode(b, dc) }
 	return dc
 }

@@ -47,7 +47,7 @@ func TestProtocolExamples(t *testing.T) {
 		if got := hex.EncodeToString(b); got != want {
 			t.Errorf("%s encodes as %s, PROTOCOL.md says %s", src, got, want)
 		}
-		back, err := Decode(b, &DecodeContext{shareKinds: shareKinds})
+		back, err := Decode(b, &DecodeContext{Unshare: UnshareContext{ShareKinds: ShareKinds}})
 		if eq, cmpErr := starlark.Equal(back, v); err != nil || cmpErr != nil || !eq {
 			t.Errorf("%s decodes back as %v, %v", src, back, err)
 		}

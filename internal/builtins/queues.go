@@ -20,8 +20,6 @@ import (
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
-func init() { RegisterShareKind("queue", decodeQueue) }
-
 // Queue is one of multiprocessing's three queue types; which engine field
 // is set says which.
 type Queue struct {

@@ -37,6 +37,10 @@ type Config struct {
 	Builtins func(*Runtime) starlark.StringDict
 	// Extra are host-provided predeclared names, available in children too.
 	Extra starlark.StringDict
+	// ShareKinds decode the values that cross to this run by handle
+	// (modules.ShareKinds: locks, queues, proxies, ...), by kind; nil
+	// means none.
+	ShareKinds map[string]ShareDecoder
 	// Confine is what the run may touch and use; its zero value allows
 	// nothing.
 	Confine Confinement

@@ -9,11 +9,11 @@ import (
 
 // Shareable is implemented by runtime objects (locks, queues, connections,
 // shared values, proxies) that cross a process boundary by handle rather
-// than by value. The codec calls Share when encoding and the decoder
-// registered for ShareKind when decoding.
+// than by value. The codec calls Share when encoding and, when decoding,
+// the decoder its context's ShareKinds has for ShareKind.
 type Shareable interface {
 	starlark.Value
-	// ShareKind names the decoder registered with RegisterShareKind.
+	// ShareKind names the value's decoder in a ShareKinds table.
 	ShareKind() string
 	// Share returns the handle payload. Descriptors the handle needs go into
 	// sc.FDs; when sc.FDs is nil the channel cannot carry descriptors, and an
@@ -45,18 +45,31 @@ type UnshareContext struct {
 	// Managers are the decoding run's manager clients and servers, which
 	// a decoded proxy uses; nil: the proxy gets a client of its own.
 	Managers *manager.Registry
+	// ShareKinds are the decoders of the run's kinds (Config.ShareKinds),
+	// by kind: the decoder finds a handle's decoder here, and a decoder
+	// that makes a context of its own (a proxy's) passes them on. Nil
+	// decodes no handles.
+	ShareKinds map[string]ShareDecoder
 }
 
 // ShareDecoder rebuilds a value from its handle payload.
 type ShareDecoder func(uc *UnshareContext, payload []byte) (starlark.Value, error)
 
-var shareKinds = map[string]ShareDecoder{}
-
-// RegisterShareKind registers the decoder for a kind. It is called from
-// init functions only, so the map is never written concurrently.
-func RegisterShareKind(kind string, dec ShareDecoder) {
-	if _, dup := shareKinds[kind]; dup {
-		panic("builtins: share kind registered twice: " + kind)
-	}
-	shareKinds[kind] = dec
+// ShareKinds are the decoders of this package's Shareable values, by
+// kind. modules.ShareKinds merges them with the other packages' into the
+// table a run decodes with.
+var ShareKinds = map[string]ShareDecoder{
+	"barrier":                   decodeBarrier,
+	"condition":                 decodeCondition,
+	"connection":                decodeConnection,
+	"ctypes.local":              decodeLocalCValue,
+	"ctypes.type":               decodeCType,
+	"event":                     decodeEvent,
+	"lock":                      decodeLock,
+	"queue":                     decodeQueue,
+	"semaphore":                 decodeSemaphore,
+	"sharedctypes.array":        decodeSharedArray,
+	"sharedctypes.synchronized": decodeSynchronized,
+	"sharedctypes.value":        decodeSharedValue,
+	"unavailable":               decodeUnavailable,
 }

@@ -28,11 +28,6 @@ import (
 // typecode_or_type is one of the typecodes b B h H i I l L q Q f d c u (and
 // ? for c_bool) or a ctypes type. lock=True (or None) makes a new RLock,
 // lock=False returns the raw object, and a Lock or RLock is used as given.
-func init() {
-	RegisterShareKind("sharedctypes.value", decodeSharedValue)
-	RegisterShareKind("sharedctypes.array", decodeSharedArray)
-	RegisterShareKind("sharedctypes.synchronized", decodeSynchronized)
-}
 
 // NewRawValue implements RawValue(typecode_or_type, *args)
 func NewRawValue(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -109,7 +109,7 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := builtins.Decode(data, &builtins.DecodeContext{Unshare: builtins.UnshareContext{FDs: fds.FDs()}})
+	got, err := builtins.Decode(data, &builtins.DecodeContext{Unshare: builtins.UnshareContext{FDs: fds.FDs(), ShareKinds: builtins.ShareKinds}})
 	if err != nil {
 		t.Fatal(err)
 	}

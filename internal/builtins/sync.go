@@ -12,14 +12,6 @@ import (
 	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
-func init() {
-	RegisterShareKind("lock", decodeLock)
-	RegisterShareKind("semaphore", decodeSemaphore)
-	RegisterShareKind("event", decodeEvent)
-	RegisterShareKind("condition", decodeCondition)
-	RegisterShareKind("barrier", decodeBarrier)
-}
-
 // The constructors of the synchronisation primitives (CPython: context.py
 // Lock, RLock, Semaphore, BoundedSemaphore; Event, Condition and Barrier are
 // in their own files).

@@ -13,7 +13,9 @@ import (
 
 const shareKind = "collections.Counter"
 
-func init() { builtins.RegisterShareKind(shareKind, decodeCounter) }
+// ShareKinds are the decoders of this package's Shareable values, by kind
+// (modules.ShareKinds merges them into a run's table).
+var ShareKinds = map[string]builtins.ShareDecoder{shareKind: decodeCounter}
 
 var _ builtins.Shareable = (*Counter)(nil)
 

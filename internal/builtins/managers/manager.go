@@ -314,7 +314,13 @@ func decodeManagerClass(uc *builtins.UnshareContext, p []byte) (starlark.Value, 
 	return &managerClass{name: name, entries: entries}, nil
 }
 
-func init() { builtins.RegisterShareKind("managerclass", decodeManagerClass) }
+// ShareKinds are the decoders of this package's Shareable values, by kind
+// (modules.ShareKinds merges them into a run's table): proxies, and the
+// manager classes fork children inherit.
+var ShareKinds = map[string]builtins.ShareDecoder{
+	"managerclass": decodeManagerClass,
+	"proxy":        decodeProxy,
+}
 
 // CallInternal makes a manager: cls(address=None, authkey=None,
 // serializer='pickle', ctx=None, *, shutdown_timeout=1.0).
@@ -523,7 +529,7 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 	if err != nil {
 		return err
 	}
-	address, err := awaitAddress(r, p)
+	address, err := awaitAddress(r, p, m.rt.DecodeContext(thread, nil))
 	if err != nil {
 		return err
 	}
@@ -538,8 +544,8 @@ func (m *Manager) start(thread *starlark.Thread, initializer starlark.Value, ini
 }
 
 // awaitAddress reads the address the server process reports, or why it
-// could not start.
-func awaitAddress(r *conn.Conn, p *builtins.Process) (conn.Address, error) {
+// could not start (an error decoded with dc).
+func awaitAddress(r *conn.Conn, p *builtins.Process, dc *builtins.DecodeContext) (conn.Address, error) {
 	msg, err := r.RecvBytes(-1)
 	if err != nil {
 		if cause := stop.Stopped(); cause != nil {
@@ -549,7 +555,7 @@ func awaitAddress(r *conn.Conn, p *builtins.Process) (conn.Address, error) {
 		code, _ := p.Child().ExitCode()
 		return conn.Address{}, exceptions.ProcessError.Errorf("the manager's server process %s exited with code %d before it started serving", p.Name(), code)
 	}
-	v, err := builtins.Decode(msg, nil)
+	v, err := builtins.Decode(msg, dc)
 	if err != nil {
 		return conn.Address{}, builtins.ConnErr(err)
 	}
@@ -673,13 +679,13 @@ func managerCreate(thread *starlark.Thread, b *starlark.Builtin, args starlark.T
 		return nil, managerErr(err)
 	}
 	if kind == manager.KindError {
-		return nil, remoteError(reply)
+		return nil, remoteError(reply, m.rt.DecodeContext(thread, nil))
 	}
 	if kind != manager.KindProxy {
 		return nil, exceptions.RemoteError.Errorf("the manager answered create(%q) with no proxy", typeid)
 	}
 	// The proxy class is the client's registration's, as in CPython.
-	return proxyFromReply(proxyToken{addr: m.address, authkey: m.authkey, reg: m.rt.Managers()}, reply, m, m.cls.lookup(typeid))
+	return proxyFromReply(proxyToken{addr: m.address, authkey: m.authkey, reg: m.rt.Managers(), kinds: m.rt.Config().ShareKinds}, reply, m, m.cls.lookup(typeid))
 }
 
 // def get_server(): a Server in this process (serve_forever runs it).

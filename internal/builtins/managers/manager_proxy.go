@@ -122,8 +122,6 @@ func ProxyTypes() starlark.StringDict {
 	return members
 }
 
-func init() { builtins.RegisterShareKind("proxy", decodeProxy) }
-
 // String is the class's repr.
 func (t *ProxyType) String() string { return "<class 'multiprocessing.managers." + t.name + "'>" }
 
@@ -169,6 +167,9 @@ type proxyToken struct {
 	id      uint64
 	typeid  string
 	reg     *manager.Registry // the run's clients and servers
+	// kinds are the run's share decoders, for handles in the results of
+	// operators (plainDC).
+	kinds map[string]builtins.ShareDecoder
 }
 
 // adoptProxy returns the proxy value for a reference the caller already
@@ -179,7 +180,7 @@ func adoptProxy(tok proxyToken, ptype *ProxyType, exposed []string, local *manag
 		ptype: ptype, typeid: tok.typeid, id: tok.id, addr: tok.addr, authkey: tok.authkey,
 		client: tok.reg.Client(tok.addr, tok.authkey), reg: tok.reg, local: local, exposed: exposed, owner: owner,
 	}
-	p.plainDC = &builtins.DecodeContext{Unshare: builtins.UnshareContext{Authkey: tok.authkey, Managers: tok.reg}}
+	p.plainDC = &builtins.DecodeContext{Unshare: builtins.UnshareContext{Authkey: tok.authkey, Managers: tok.reg, ShareKinds: tok.kinds}}
 	p.plainDC.Unshare.Decode = func(b []byte) (starlark.Value, error) { return builtins.Decode(b, p.plainDC) }
 	runtime.AddCleanup(p, proxyRef.release, proxyRef{client: p.client, local: local, id: tok.id})
 	return p.value()
@@ -314,16 +315,13 @@ func listOf(it starlark.Iterable) *starlark.List {
 
 // result turns a reply into the call's value or error.
 func (p *Proxy) result(thread *starlark.Thread, kind manager.Kind, payload []byte) (starlark.Value, error) {
-	switch kind {
-	case manager.KindProxy:
+	if kind == manager.KindProxy {
 		var e *typeEntry
 		if p.owner != nil {
 			_, typeid, _, _ := manager.ParseProxy(payload)
 			e = p.owner.cls.lookup(typeid)
 		}
-		return proxyFromReply(proxyToken{addr: p.addr, authkey: p.authkey, reg: p.reg}, payload, p.owner, e)
-	case manager.KindError:
-		return nil, remoteError(payload)
+		return proxyFromReply(proxyToken{addr: p.addr, authkey: p.authkey, reg: p.reg, kinds: p.plainDC.Unshare.ShareKinds}, payload, p.owner, e)
 	}
 	dc := p.plainDC
 	if thread != nil {
@@ -332,6 +330,9 @@ func (p *Proxy) result(thread *starlark.Thread, kind manager.Kind, payload []byt
 			// it are the same server's, reached with the same key.
 			dc = withAuthkey(rt.DecodeContext(thread, nil), p.authkey)
 		}
+	}
+	if kind == manager.KindError {
+		return nil, remoteError(payload, dc)
 	}
 	v, err := builtins.Decode(payload, dc)
 	return v, builtins.ConnErr(err)
@@ -351,9 +352,9 @@ func withAuthkey(dc *builtins.DecodeContext, authkey []byte) *builtins.DecodeCon
 	return &c
 }
 
-// remoteError is the exception a KindError reply carries.
-func remoteError(payload []byte) error {
-	v, err := builtins.Decode(payload, nil)
+// remoteError is the exception a KindError reply carries, decoded with dc.
+func remoteError(payload []byte, dc *builtins.DecodeContext) error {
+	v, err := builtins.Decode(payload, dc)
 	if err != nil {
 		return builtins.ConnErr(err)
 	}
@@ -490,7 +491,7 @@ func decodeProxy(uc *builtins.UnshareContext, payload []byte) (starlark.Value, e
 	id, _ := t[4].(starlark.Int).Uint64()
 	typeid, _ := starlark.AsString(t[5])
 	name, _ := starlark.AsString(t[6])
-	tok := proxyToken{addr: addr, id: id, typeid: typeid, authkey: uc.Authkey, reg: uc.Managers}
+	tok := proxyToken{addr: addr, id: id, typeid: typeid, authkey: uc.Authkey, reg: uc.Managers, kinds: uc.ShareKinds}
 	if tok.reg == nil {
 		tok.reg = manager.NewRegistry() // plain data has no run to share clients with
 	}

@@ -91,3 +91,15 @@ func TestExceptionTypes(t *testing.T) {
 		t.Errorf("predeclared exception types:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestShareKindsRefuseDuplicates checks that a kind two packages declare
+// stops the assembly instead of one decoder shadowing the other.
+func TestShareKindsRefuseDuplicates(t *testing.T) {
+	defer func() {
+		if r := recover(); r != "modules: share kind lock is declared twice" {
+			t.Errorf("recovered %v", r)
+		}
+	}()
+	mergeShareKinds(builtins.ShareKinds, map[string]builtins.ShareDecoder{"lock": nil})
+	t.Error("a duplicate kind was merged")
+}

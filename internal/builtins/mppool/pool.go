@@ -118,7 +118,7 @@ func NewPool(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, 
 	}
 	if err != nil {
 		p.releaseSetup()
-		return nil, poolErr(err)
+		return nil, p.poolErr(err)
 	}
 	p.eng = eng
 	// A pool the script neither closed nor terminated is terminated at
@@ -201,12 +201,12 @@ func startPoolWorker(rt *builtins.Runtime, setup *poolSetup, method string) (*po
 
 // poolErr converts an engine error into the Python exception a script
 // sees.
-func poolErr(err error) error {
+func (p *Pool) poolErr(err error) error {
 	switch e := err.(type) {
 	case nil:
 		return nil
 	case *pool.InitError:
-		if v, derr := builtins.Decode(e.Payload, nil); derr == nil {
+		if v, derr := builtins.Decode(e.Payload, p.dc); derr == nil {
 			if ev, ok := v.(*builtins.ErrorValue); ok {
 				return ev.AsGoError()
 			}
@@ -321,7 +321,7 @@ func (p *Pool) submit(t *pool.Task, describe func() string) error {
 	if emit := p.rt.Events(); emit != nil && p.local {
 		p.reportTask(emit, t, describe)
 	}
-	return poolErr(p.eng.Submit(t))
+	return p.poolErr(p.eng.Submit(t))
 }
 
 // def close()
@@ -377,7 +377,7 @@ func poolJoin(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 		return nil, err
 	}
 	if err := p.eng.Join(-1); err != nil {
-		return nil, poolErr(err)
+		return nil, p.poolErr(err)
 	}
 	p.releaseSetup()
 	// Every task is done: run the callbacks still queued, as CPython's

@@ -214,7 +214,7 @@ func (p *Pool) decodeReply(reply []byte, err error, task func() string) (starlar
 		if errors.As(err, &late) {
 			return nil, timeoutErr(late, task())
 		}
-		return nil, poolErr(err)
+		return nil, p.poolErr(err)
 	}
 	if len(reply) == 0 {
 		return nil, exceptions.OSError.New("empty reply from a pool worker")

@@ -46,7 +46,10 @@ const (
 // its predeclared name, multiprocessing.pool._worker.
 var Worker = starlark.NewBuiltin("multiprocessing.pool._worker", poolWorkerMain)
 
-func init() { builtins.RegisterShareKind("pool_setup", decodePoolSetup) }
+// ShareKinds are the decoders of this package's Shareable values, by kind
+// (modules.ShareKinds merges them into a run's table): a pool's setup,
+// which reaches each worker as its first argument.
+var ShareKinds = map[string]builtins.ShareDecoder{"pool_setup": decodePoolSetup}
 
 // decodeParts decodes the n parts of a task (AppendEncoded's payloads).
 func decodeParts(data []byte, n int, dc *builtins.DecodeContext) ([]starlark.Value, error) {
