@@ -40,7 +40,6 @@ func NewRandom(a starlark.Value) (*Random, error) {
 
 // seed seeds as CPython's seed(a, version=2).
 func (r *Random) seed(a starlark.Value) error {
-	r.unseeded = false
 	switch a := a.(type) {
 	case nil, starlark.NoneType:
 		r.mt.seedInt(new(big.Int).SetUint64(rand.Uint64()))
@@ -53,6 +52,7 @@ func (r *Random) seed(a starlark.Value) error {
 	default:
 		return exceptions.TypeError.Errorf("The only supported seed types are: None, int, float, str, bytes, and bytearray.")
 	}
+	r.unseeded = false
 	return nil
 }
 
@@ -123,7 +123,7 @@ var randomMethods = func() map[string]*starlark.Builtin {
 			r := b.Receiver().(*Random)
 			r.mu.Lock()
 			defer r.mu.Unlock()
-			if r.unseeded {
+			if r.unseeded && name != "seed" {
 				r.seed(starlark.None)
 			}
 			return m(r, b, args, kwargs)
