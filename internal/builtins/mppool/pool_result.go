@@ -339,17 +339,28 @@ type mapJob struct {
 	timeout   time.Duration // bounds each chunk's run (0: the pool's task_timeout)
 }
 
-// newMapJob reads the iterable, on the script's thread. A range is not
-// read: its chunks go as (start, step, count).
-func newMapJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, error) {
+// startJob is where newMapJob and newLazyJob begin: a range (not for
+// starmap) is a job of its own, its chunks sent as (start, step, count);
+// any other iterable is returned for the caller to read.
+func startJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, starlark.Iterable, error) {
 	j := &mapJob{name: name, fn: fn, star: star}
 	if start, step, n, ok := rangeOf(iterable); ok && !star {
 		j.isRange, j.rng.start, j.rng.step, j.n = true, start, step, n
-		return j, nil
+		return j, nil, nil
 	}
 	it, ok := iterable.(starlark.Iterable)
 	if !ok {
-		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", iterable.Type())
+		return nil, nil, exceptions.TypeError.Errorf("'%s' object is not iterable", iterable.Type())
+	}
+	return j, it, nil
+}
+
+// newMapJob reads the iterable, on the script's thread. A range is not
+// read: its chunks go as (start, step, count).
+func newMapJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, error) {
+	j, it, err := startJob(name, fn, iterable, star)
+	if it == nil || err != nil {
+		return j, err
 	}
 	if seq, ok := iterable.(starlark.Sequence); ok {
 		j.items = make([]starlark.Value, 0, seq.Len())
@@ -368,14 +379,9 @@ func newMapJob(name string, fn, iterable starlark.Value, star bool) (*mapJob, er
 // iterable iterated, only as its chunks are submitted. (A sequence is
 // read by index, so the script may still change it meanwhile.)
 func newLazyJob(name string, fn, iterable starlark.Value) (*mapJob, error) {
-	j := &mapJob{name: name, fn: fn}
-	if start, step, n, ok := rangeOf(iterable); ok {
-		j.isRange, j.rng.start, j.rng.step, j.n = true, start, step, n
-		return j, nil
-	}
-	it, ok := iterable.(starlark.Iterable)
-	if !ok {
-		return nil, exceptions.TypeError.Errorf("'%s' object is not iterable", iterable.Type())
+	j, it, err := startJob(name, fn, iterable, false)
+	if it == nil || err != nil {
+		return j, err
 	}
 	if seq, ok := iterable.(starlark.Indexable); ok {
 		j.seq, j.n = seq, seq.Len()
