@@ -11,7 +11,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -90,11 +89,12 @@ func ceilingFilesHash(root string, n int) (float64, error) {
 	for k := range cores {
 		wg.Go(func() {
 			h := sha256.New()
-			buf := make([]byte, 0, 1<<20) // one buffer a goroutine: no garbage
+			var buf bytes.Buffer // one buffer a goroutine: no garbage
 			for i := k; i < len(paths) && errs[k] == nil; i += cores {
-				buf, errs[k] = readInto(buf[:0], paths[i])
+				buf.Reset()
+				errs[k] = readInto(&buf, paths[i])
 				h.Reset()
-				h.Write(buf)
+				h.Write(buf.Bytes())
 				_ = hex.EncodeToString(h.Sum(nil))
 			}
 		})
@@ -110,23 +110,12 @@ func ceilingFilesHash(root string, n int) (float64, error) {
 }
 
 // readInto appends the file's content to buf.
-func readInto(buf []byte, path string) ([]byte, error) {
+func readInto(buf *bytes.Buffer, path string) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return buf, err
+		return err
 	}
 	defer f.Close()
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := f.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
-		}
-	}
+	_, err = buf.ReadFrom(f)
+	return err
 }
