@@ -541,14 +541,7 @@ func (hp *hostPool) heartbeat() time.Duration {
 // keepAliveEvery, until the pool stops, so the server redelivers a batch
 // only when its host stopped.
 func (hp *hostPool) keepAlive() {
-	t := time.NewTicker(keepAliveEvery(hp.heartbeat()))
-	defer t.Stop()
-	for {
-		select {
-		case <-hp.quit:
-			return
-		case <-t.C:
-		}
+	every(keepAliveEvery(hp.heartbeat()), hp.quit, func() {
 		hp.mu.Lock()
 		msgs := make([]*nats.Msg, 0, len(hp.running))
 		for m := range hp.running {
@@ -558,7 +551,7 @@ func (hp *hostPool) keepAlive() {
 		for _, m := range msgs {
 			m.InProgress()
 		}
-	}
+	})
 }
 
 // watchParent stops the pool, and removes it from the server, once its

@@ -202,3 +202,18 @@ func parseBatch(b []byte) (batch uint64, tasks []batchTask, err error) {
 	}
 	return batch, tasks, r.err
 }
+
+// every calls fn each period until stop is closed: the heartbeats and
+// in-progress acks that keep a pool's and a queue's messages alive.
+func every(period time.Duration, stop <-chan struct{}, fn func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			fn()
+		}
+	}
+}

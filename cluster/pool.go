@@ -170,16 +170,7 @@ func poolsKV(ctx context.Context, js jetstream.JetStream) (jetstream.KeyValue, e
 
 // beat tells the hosts the parent is alive until the pool ends.
 func (p *engine) beat() {
-	t := time.NewTicker(p.hb)
-	defer t.Stop()
-	for {
-		select {
-		case <-p.stop:
-			return
-		case <-t.C:
-			p.c.NC.Publish(beatSubject(p.id), nil)
-		}
-	}
+	every(p.hb, p.stop, func() { p.c.NC.Publish(beatSubject(p.id), nil) })
 }
 
 // Submit queues t: into the stream while the window has room, else in

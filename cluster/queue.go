@@ -106,21 +106,14 @@ func (q *Queue) open() error {
 // keepAlive sends in-progress acks for the items this process holds, so
 // only a dead (or cut-off) consumer's items are delivered again.
 func (q *Queue) keepAlive() {
-	t := time.NewTicker(keepAliveEvery(defaultHeartbeat))
-	defer t.Stop()
-	for {
-		select {
-		case <-q.stop:
-			return
-		case <-t.C:
-		}
+	every(keepAliveEvery(defaultHeartbeat), q.stop, func() {
 		q.mu.Lock()
 		held := append([]jetstream.Msg(nil), q.held...)
 		q.mu.Unlock()
 		for _, m := range held {
 			m.InProgress()
 		}
-	}
+	})
 }
 
 // Type implements starlark.Value.
