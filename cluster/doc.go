@@ -11,8 +11,13 @@
 // MaxAckPending bound how a task travels, and the parent acknowledges a
 // task only once it holds the result, so a task whose worker, host or
 // network was lost runs again elsewhere and map still returns each
-// result once (duplicates are dropped by task id). The pieces, one file
-// each:
+// result once (duplicates are dropped by task id). The stream's way to a
+// host is several hand-offs inside the server, most of a lone task's
+// round trip, so a task submitted while the pool has nothing else out
+// goes straight to one host over core NATS instead, and the parent keeps
+// it as the server would: to the stream when no host takes it, when its
+// worker is lost, or when its host is silent for a heartbeat. The pieces,
+// one file each:
 //
 //   - conn.go: connecting, with credentials, nkeys and TLS.
 //   - names.go: the subjects, streams and buckets, and the small binary

@@ -125,7 +125,10 @@ func TestKilledHost(t *testing.T) {
 // with SIGKILL mid-task run on another host within a heartbeat (plus half
 // of one for the delivery, the run and the way back), not after a longer
 // timeout. The pool's heartbeat is 4 s, long enough that a loaded machine
-// still tells one heartbeat from two.
+// still tells one heartbeat from two. The task is a lone one sent
+// straight to the host (the first task's result says the host takes
+// them), so it is the parent, not the server, that sees the host fall
+// silent.
 func TestLostHostWithinHeartbeat(t *testing.T) {
 	const heartbeat = 4 * time.Second
 	_, url := startServer(t)
@@ -134,13 +137,14 @@ func TestLostHostWithinHeartbeat(t *testing.T) {
 load("multiprocessing", "Pool")
 
 def task(x):
-    if os.getenv("MPSTAR_TEST_NAME") == "victim":
+    if x > 0 and os.getenv("MPSTAR_TEST_NAME") == "victim":
         print("running on the victim")
         time.sleep(600)
     return 2 * x
 
 if __name__ == "__main__":
     pool = Pool(1, cluster="`+url+`")
+    pool.apply(task, (0,))
     print(pool.apply(task, (21,)))
     pool.terminate()
 `)
@@ -166,14 +170,17 @@ if __name__ == "__main__":
 
 // TestPoisonTask: a task that kills its worker every time fails with
 // WorkerLostError after retries+1 deliveries, naming the task, the host
-// and how it was lost, and the pool goes on.
+// and how it was lost, and the pool goes on. The poison task is a lone
+// one, sent straight to the host (which the first task's result says is
+// there) before it goes to the stream; that first delivery counts.
 func TestPoisonTask(t *testing.T) {
 	_, url := startServer(t)
-	startHost(t, url, "h1", 2)
+	h := startHost(t, url, "h1", 2)
 	out := runScript(t, 2*time.Minute, `
 load("multiprocessing", "Pool")
 
 def poison(x):
+    print("poison ran", x)
     sys.exit(3)
 
 def double(x):
@@ -182,12 +189,13 @@ def double(x):
 if __name__ == "__main__":
     for retries in (2, 0):
         pool = Pool(2, cluster="`+url+`", retries=retries)
-        _, err = catch(pool.apply, poison, (1,))
+        pool.apply(double, (0,))
+        _, err = catch(pool.apply, poison, (retries,))
         print(err)
         print(pool.map(double, range(5)))
         pool.terminate()
 `)
-	re := regexp.MustCompile(`^WorkerLostError: task 1, poison\(\) was lost (\d) times; the last time on host h1: worker SpawnPoolWorker-\d+ \(pid \d+\) exited with exitcode 3$`)
+	re := regexp.MustCompile(`^WorkerLostError: task 2, poison\(\) was lost (\d) times; the last time on host h1: worker SpawnPoolWorker-\d+ \(pid \d+\) exited with exitcode 3$`)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	if len(lines) != 4 {
 		t.Fatalf("output:\n%s", out)
@@ -200,6 +208,12 @@ if __name__ == "__main__":
 		if lines[2*i+1] != "[0, 2, 4, 6, 8]" {
 			t.Errorf("after the poison task: %s", lines[2*i+1])
 		}
+	}
+	// The second pool's run is the last one printed: the first pool's
+	// runs are all in the host's output once it is.
+	h.await(t, "poison ran 0")
+	if n := strings.Count(h.out.String(), "poison ran 2"); n != 3 {
+		t.Errorf("the poison task ran %d times with retries=2, want 3", n)
 	}
 }
 

@@ -159,7 +159,7 @@ func (h *workerHost) start(ctx context.Context, id string, value []byte) {
 	}
 	hp := &hostPool{h: h, id: id, rec: rec, slots: make(chan struct{}, h.o.Slots*h.o.Prefetch),
 		quit: make(chan struct{}), beat: make(chan struct{}, 1),
-		running: map[*nats.Msg]struct{}{}}
+		running: map[*delivery]struct{}{}}
 	h.pools[id] = hp
 	go hp.serve(ctx)
 }
@@ -199,8 +199,9 @@ type hostPool struct {
 	quitted bool
 	eng     *pool.Pool
 	rt      *builtins.Runtime
-	running map[*nats.Msg]struct{}
+	running map[*delivery]struct{}
 	pulls   int // pull requests outstanding
+	owed    int // direct batches running without a slot
 }
 
 // serve runs the pool's tasks until it stops.
@@ -278,15 +279,24 @@ const workerBatch = 16
 // (a slot is a worker process, or one of its Prefetch places),
 // until the pool stops. The requests share one subscription, and each
 // ends with a task or a status (expired, say), which frees its slot.
+// A slot freed while a direct batch runs without one goes to it instead.
 func (hp *hostPool) fetch() {
 	inbox := nats.NewInbox()
-	sub, err := hp.h.c.NC.Subscribe(inbox, hp.onDelivery)
-	if err != nil {
-		hp.h.logf("pool %s: %v", hp.id, err)
-		return
+	// Deliveries and direct batches come through one channel, so they
+	// reach the local engine in the order they came from the server:
+	// a lone task sent direct before the tasks that followed it to the
+	// stream runs before them. Each pull request brings one message, and
+	// direct batches come one at a time, so the channel never fills.
+	msgs := make(chan *nats.Msg, cap(hp.slots)+directBacklog)
+	for subj, queue := range map[string]string{inbox: "", directSubject(hp.id): consumer} {
+		sub, err := hp.h.c.NC.ChanQueueSubscribe(subj, queue, msgs)
+		if err != nil {
+			hp.h.logf("pool %s: %v", hp.id, err)
+			return
+		}
+		defer sub.Unsubscribe()
 	}
-	defer sub.Unsubscribe()
-	sub.SetPendingLimits(-1, -1) // bounded by the slots
+	go hp.dispatch(msgs)
 	subject := "$JS.API.CONSUMER.MSG.NEXT." + streamName(hp.id) + "." + consumer
 	request := []byte(fmt.Sprintf(`{"batch":1,"expires":%d}`, pullExpiry.Nanoseconds()))
 	for {
@@ -296,10 +306,36 @@ func (hp *hostPool) fetch() {
 		case <-hp.slots:
 		}
 		hp.mu.Lock()
-		hp.pulls++
+		owed := hp.owed > 0
+		if owed {
+			hp.owed--
+		} else {
+			hp.pulls++
+		}
 		hp.mu.Unlock()
-		if hp.h.c.NC.PublishRequest(subject, inbox, request) != nil {
+		if !owed && hp.h.c.NC.PublishRequest(subject, inbox, request) != nil {
 			hp.endPull()
+		}
+	}
+}
+
+// directBacklog is room for direct batches beside the pull requests'
+// messages: the parent sends one only when it has no other task out.
+const directBacklog = 64
+
+// dispatch runs what the server sends the pool until it stops.
+func (hp *hostPool) dispatch(msgs <-chan *nats.Msg) {
+	direct := directSubject(hp.id)
+	for {
+		select {
+		case <-hp.quit:
+			return
+		case m := <-msgs:
+			if m.Subject == direct {
+				hp.onDirect(m)
+			} else {
+				hp.onDelivery(m)
+			}
 		}
 	}
 }
@@ -323,7 +359,38 @@ func (hp *hostPool) onDelivery(m *nats.Msg) {
 		hp.pulls--
 	}
 	hp.mu.Unlock()
-	hp.run(m)
+	md, err := m.Metadata()
+	if err != nil {
+		m.Term()
+		hp.release(1)
+		return
+	}
+	hp.run(m.Data, m, int(md.NumDelivered))
+}
+
+// onDirect runs a lone task the parent sent straight to this host. The
+// pool has nothing else unfinished, so this host's slots for it are
+// idle, but each has a pull request out that the server cannot be told
+// to drop: the batch takes the next slot freed instead (hp.owed).
+func (hp *hostPool) onDirect(m *nats.Msg) {
+	hp.mu.Lock()
+	hp.owed++
+	hp.mu.Unlock()
+	hp.run(m.Data, nil, 1)
+}
+
+// directDone gives back the slot of a direct batch, or the debt of one
+// if no slot was freed for it while it ran.
+func (hp *hostPool) directDone() {
+	hp.mu.Lock()
+	owed := hp.owed > 0
+	if owed {
+		hp.owed--
+	}
+	hp.mu.Unlock()
+	if !owed {
+		hp.release(1)
+	}
 }
 
 // endPull frees the slot of a pull request that ended without a task.
@@ -365,8 +432,8 @@ func (hp *hostPool) reclaim() {
 // delivery is one delivery of a batch message, running on the local
 // engine.
 type delivery struct {
-	m          *nats.Msg
-	ack        []byte // m's ack subject, for the notices
+	m          *nats.Msg // nil: a direct batch, which has no ack
+	ack        []byte    // m's ack subject, for the notices
 	batch      uint64
 	deliveries int
 	last       bool // no delivery comes after this one
@@ -377,23 +444,31 @@ type delivery struct {
 	stopped bool // the local engine stopped under a task
 }
 
-// run starts the tasks of one batch message on the local engine.
-func (hp *hostPool) run(m *nats.Msg) {
-	batch, tasks, err := parseBatch(m.Data)
-	md, merr := m.Metadata()
-	if err != nil || merr != nil || len(tasks) == 0 {
-		m.Term()
-		hp.release(1)
+// run starts the tasks of one batch message on the local engine: data,
+// from delivery m of the stream (delivered times), or sent direct (m
+// nil).
+func (hp *hostPool) run(data []byte, m *nats.Msg, delivered int) {
+	batch, earlier, tasks, err := parseBatch(data)
+	if err != nil || len(tasks) == 0 {
+		if m != nil {
+			m.Term()
+			hp.release(1)
+		} else {
+			hp.directDone()
+		}
 		return
 	}
-	d := &delivery{m: m, ack: []byte(m.Reply), batch: batch, deliveries: int(md.NumDelivered), left: len(tasks)}
+	d := &delivery{m: m, batch: batch, deliveries: earlier + delivered, left: len(tasks)}
+	if m != nil {
+		d.ack = []byte(m.Reply)
+	}
 	if d.last = d.deliveries > hp.rec.Retries; d.last {
 		// Name the host of a last delivery, so a loss the host cannot
 		// report (its own) still says where the batch was.
 		hp.notify(notice{kind: noticeStarted, batch: batch, ack: d.ack}, nil)
 	}
 	hp.mu.Lock()
-	hp.running[m] = struct{}{}
+	hp.running[d] = struct{}{}
 	eng := hp.eng
 	hp.mu.Unlock()
 	for _, bt := range tasks {
@@ -462,12 +537,17 @@ func (hp *hostPool) done(d *delivery, id uint64, parts [][]byte, reply []byte, e
 // finish ends a delivery whose tasks are all done. The parent
 // acknowledges it once it holds every outcome; a batch that lost a task
 // goes back at once (unless this was its last delivery, where the parent
-// fails the lost task), as does one the local engine stopped under.
+// fails the lost task), as does one the local engine stopped under. A
+// direct batch the parent gives back itself.
 func (hp *hostPool) finish(d *delivery) {
 	hp.mu.Lock()
-	delete(hp.running, d.m)
+	delete(hp.running, d)
 	hp.mu.Unlock()
 	hp.flushNotices()
+	if d.m == nil {
+		hp.directDone()
+		return
+	}
 	switch {
 	case d.stopped || (d.lost && !d.last):
 		d.m.Nak()
@@ -537,19 +617,23 @@ func (hp *hostPool) heartbeat() time.Duration {
 	return defaultHeartbeat
 }
 
-// keepAlive sends in-progress acks for every batch the host holds,
-// keepAliveEvery, until the pool stops, so the server redelivers a batch
-// only when its host stopped.
+// keepAlive sends in-progress acks for every batch the host holds
+// (to the parent for a direct one), keepAliveEvery, until the pool
+// stops, so a batch goes to another host only when its host stopped.
 func (hp *hostPool) keepAlive() {
 	every(keepAliveEvery(hp.heartbeat()), hp.quit, func() {
 		hp.mu.Lock()
-		msgs := make([]*nats.Msg, 0, len(hp.running))
-		for m := range hp.running {
-			msgs = append(msgs, m)
+		running := make([]*delivery, 0, len(hp.running))
+		for d := range hp.running {
+			running = append(running, d)
 		}
 		hp.mu.Unlock()
-		for _, m := range msgs {
-			m.InProgress()
+		for _, d := range running {
+			if d.m != nil {
+				d.m.InProgress()
+			} else {
+				hp.notify(notice{kind: noticeRunning, batch: d.batch}, nil)
+			}
 		}
 	})
 }

@@ -9,10 +9,15 @@ package cluster
 // the result) is shared by the batch.
 //
 //	stream MPSTAR_POOL_<id>, subject mpstar.pool.<id>.t: one batch each
-//	    uvarint batch number, uvarint k, then k tasks:
+//	    uvarint batch number, uvarint earlier deliveries (those of a
+//	    lone task sent straight to a host before it came to the stream),
+//	    uvarint k, then k tasks:
 //	    uvarint task id, uvarint time limit in nanoseconds (0: none;
 //	    task_timeout or the call's timeout=), string the pool engine's
 //	    task message
+//	mpstar.pool.<id>.d: a lone task straight to one host, core NATS,
+//	    hosts in queue group "workers"; a batch as above, its reply
+//	    subject <inbox>.<batch number> for the server's "no responders"
 //	mpstar.pool.<id>.n: notices, host -> parent, core NATS
 //	    string host, then records, each
 //	    kind byte, uvarint batch, string ack subject of the delivery,
@@ -24,6 +29,7 @@ package cluster
 //	    't' ran past its time limit: uvarint limit in nanoseconds,
 //	                uvarint pid of the killed worker, its name
 //	    's' started the batch's last delivery (task id 0, empty body)
+//	    'p' still running the direct batch (task id 0, empty body)
 //	mpstar.pool.<id>.hb: the parent's heartbeat, core NATS, empty
 //	KV bucket mpstar_pools, key <id>: the pool's record (poolRecord, JSON)
 //	object store mpstar_code: code by SHA-256 (code.go)
@@ -77,6 +83,7 @@ func streamName(id string) string    { return "MPSTAR_POOL_" + id }
 func taskSubject(id string) string   { return "mpstar.pool." + id + ".t" }
 func noticeSubject(id string) string { return "mpstar.pool." + id + ".n" }
 func beatSubject(id string) string   { return "mpstar.pool." + id + ".hb" }
+func directSubject(id string) string { return "mpstar.pool." + id + ".d" }
 
 // maxDeliveriesAdvisory is where the server reports a task that reached
 // MaxDeliver without an ack: its host went silent on its last delivery.
@@ -103,6 +110,7 @@ const (
 	noticeFailed  byte = 'e'
 	noticeTimeout byte = 't'
 	noticeStarted byte = 's'
+	noticeRunning byte = 'p'
 )
 
 // notice is one record of a host's message about its tasks.
@@ -182,10 +190,23 @@ type batchTask struct {
 	msg     []byte
 }
 
+// appendBatch appends a batch message of tasks, delivered earlier times
+// before.
+func appendBatch(dst []byte, batch uint64, earlier int, tasks []batchTask) []byte {
+	dst = binary.AppendUvarint(dst, batch)
+	dst = binary.AppendUvarint(binary.AppendUvarint(dst, uint64(earlier)), uint64(len(tasks)))
+	for _, t := range tasks {
+		dst = binary.AppendUvarint(binary.AppendUvarint(dst, t.id), uint64(max(t.timeout, 0)))
+		dst = appendBytes(dst, t.msg)
+	}
+	return dst
+}
+
 // parseBatch reads a batch message.
-func parseBatch(b []byte) (batch uint64, tasks []batchTask, err error) {
+func parseBatch(b []byte) (batch uint64, earlier int, tasks []batchTask, err error) {
 	r := reader{b: b}
 	batch = r.uvarint()
+	earlier = int(r.uvarint())
 	k := r.uvarint()
 	if r.err == nil && k > uint64(len(r.b)) {
 		r.err = errBadMessage // each task takes three bytes at least
@@ -200,7 +221,7 @@ func parseBatch(b []byte) (batch uint64, tasks []batchTask, err error) {
 	if r.err == nil && len(r.b) > 0 {
 		r.err = errBadMessage
 	}
-	return batch, tasks, r.err
+	return batch, earlier, tasks, r.err
 }
 
 // every calls fn each period until stop is closed: the heartbeats and

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -64,6 +65,8 @@ type engine struct {
 	hb      time.Duration // the heartbeat
 	subs    []*nats.Subscription
 	stop    chan struct{} // ends the heartbeat
+	inbox   string        // prefix of the direct batches' reply subjects
+	silence *time.Timer   // gives the direct batch to the stream once its host is silent
 
 	mu        sync.Mutex
 	state     poolState
@@ -72,6 +75,8 @@ type engine struct {
 	inflight  map[uint64]*entry // in the stream, result not yet held
 	batches   map[uint64]*batch // in the stream, with unfinished tasks
 	waiting   []*entry          // not yet published, oldest first
+	direct    *batch            // the batch sent straight to a host, if any
+	deadline  time.Time         // when direct goes to the stream without word from its host
 	ending    bool              // cleanup started
 	exited    chan struct{}     // closed once cleanup is done
 }
@@ -85,16 +90,26 @@ type entry struct {
 
 // batch is one message of tasks in the stream. It is acknowledged, and
 // leaves the stream, once every task in it is finished.
+//
+// A lone task (the pool has nothing else unfinished) goes instead
+// straight to one host over core NATS, in a batch of its own: the
+// stream's way to a host costs several hand-offs inside the server,
+// most of a round trip's time. The parent then keeps that batch as the
+// server would: it goes to the stream when no host is there to take it,
+// when its worker is lost, or when its host sends no word for a
+// heartbeat; a host that ran it anyway has its result dropped as a
+// duplicate.
 type batch struct {
-	id   uint64
-	left int    // its unfinished tasks
-	host string // the host running its last delivery, once known
+	id     uint64
+	left   int      // its unfinished tasks
+	host   string   // the host running its last delivery, once known
+	direct []*entry // its tasks while it travels straight to a host
 }
 
 // newEngine creates the pool's stream and consumer, publishes the code and
 // announces the pool to the hosts.
 func newEngine(o Options, spec *builtins.ClusterPoolSpec) (*engine, error) {
-	p := &engine{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{})}
+	p := &engine{retries: spec.Retries, inflight: map[uint64]*entry{}, batches: map[uint64]*batch{}, stop: make(chan struct{}), exited: make(chan struct{}), inbox: nats.NewInbox()}
 	var err error
 	if p.hb, err = heartbeatFromEnv(); err != nil {
 		return nil, err
@@ -108,6 +123,7 @@ func newEngine(o Options, spec *builtins.ClusterPoolSpec) (*engine, error) {
 		p.cleanup()
 		return nil, fmt.Errorf("cannot create the cluster pool at %s: %w", o.URL, err)
 	}
+	p.silence = time.AfterFunc(p.hb, p.directSilent)
 	go p.beat()
 	return p, nil
 }
@@ -139,7 +155,9 @@ func (p *engine) create(spec *builtins.ClusterPoolSpec) error {
 	}); err != nil {
 		return err
 	}
-	for subj, h := range map[string]nats.MsgHandler{noticeSubject(p.id): p.onNotice, maxDeliveriesAdvisory(p.id): p.onMaxDeliveries} {
+	handlers := map[string]nats.MsgHandler{noticeSubject(p.id): p.onNotice,
+		maxDeliveriesAdvisory(p.id): p.onMaxDeliveries, p.inbox + ".*": p.onNoResponders}
+	for subj, h := range handlers {
 		sub, err := p.c.NC.Subscribe(subj, h)
 		if err != nil {
 			return err
@@ -183,10 +201,84 @@ func (p *engine) Submit(t *pool.Task) error {
 	}
 	p.nextID++
 	p.waiting = append(p.waiting, &entry{id: p.nextID, t: t})
+	lone := len(p.inflight) == 0 && len(p.waiting) == 1
 	batches := p.fillLocked()
+	if lone {
+		b := batches[0][0].b
+		b.direct, p.direct, p.deadline = batches[0], b, time.Now().Add(p.hb)
+		p.mu.Unlock()
+		p.silence.Reset(p.hb)
+		p.sendDirect(b.id, batches[0])
+		return nil
+	}
 	p.mu.Unlock()
 	p.publish(batches)
 	return nil
+}
+
+// sendDirect sends a lone task's batch straight to one host. Its reply
+// subject names the batch, for the server's "no responders" status.
+func (p *engine) sendDirect(id uint64, group []*entry) {
+	m := &nats.Msg{Subject: directSubject(p.id), Reply: p.inbox + "." + strconv.FormatUint(id, 10),
+		Data: encodeBatch(group, 0)}
+	if p.c.NC.PublishMsg(m) != nil {
+		p.toStream(id, 0)
+	}
+}
+
+// onNoResponders sends a direct batch that no host took to the stream.
+func (p *engine) onNoResponders(m *nats.Msg) {
+	id, err := strconv.ParseUint(m.Subject[len(p.inbox)+1:], 10, 64)
+	if err == nil && m.Header.Get("Status") == "503" {
+		p.toStream(id, 0)
+	}
+}
+
+// directSilent sends the direct batch to the stream once its host has
+// sent no word for a heartbeat: it, its network or its worker was lost.
+func (p *engine) directSilent() {
+	p.mu.Lock()
+	b, wait := p.direct, time.Until(p.deadline)
+	p.mu.Unlock()
+	switch {
+	case b == nil:
+	case wait > 0:
+		p.silence.Reset(wait)
+	default:
+		p.toStream(b.id, 1)
+	}
+}
+
+// stillRunning takes a host's word that it still runs the direct batch.
+func (p *engine) stillRunning(id uint64) {
+	p.mu.Lock()
+	if p.direct != nil && p.direct.id == id {
+		p.deadline = time.Now().Add(p.hb)
+	}
+	p.mu.Unlock()
+}
+
+// toStream publishes direct batch id's unfinished tasks to the stream,
+// delivered earlier times already, unless it went there already.
+func (p *engine) toStream(id uint64, earlier int) {
+	p.mu.Lock()
+	b := p.batches[id]
+	if b == nil || b.direct == nil {
+		p.mu.Unlock()
+		return
+	}
+	var group []*entry
+	for _, e := range b.direct {
+		if p.inflight[e.id] == e {
+			group = append(group, e)
+		}
+	}
+	b.direct = nil
+	if p.direct == b {
+		p.direct = nil
+	}
+	p.mu.Unlock()
+	p.publishGroup(group, earlier)
 }
 
 // fillLocked moves waiting tasks into the window, in batches, and
@@ -224,20 +316,31 @@ func (p *engine) fillLocked() [][]*entry {
 // publish puts batches of tasks into the stream.
 func (p *engine) publish(batches [][]*entry) {
 	for _, group := range batches {
-		size := 2 * binary.MaxVarintLen64
-		for _, e := range group {
-			size += 3*binary.MaxVarintLen64 + len(e.t.Message)
-		}
-		data := binary.AppendUvarint(make([]byte, 0, size), group[0].b.id)
-		data = binary.AppendUvarint(data, uint64(len(group)))
-		for _, e := range group {
-			data = binary.AppendUvarint(binary.AppendUvarint(data, e.id), uint64(max(e.t.Timeout, 0)))
-			data = appendBytes(data, e.t.Message)
-		}
-		if _, err := p.c.JS.PublishMsgAsync(&nats.Msg{Subject: taskSubject(p.id), Data: data}); err != nil {
-			p.failBatch(data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
-		}
+		p.publishGroup(group, 0)
 	}
+}
+
+// publishGroup puts one batch into the stream, delivered earlier times
+// already.
+func (p *engine) publishGroup(group []*entry, earlier int) {
+	if len(group) == 0 {
+		return
+	}
+	data := encodeBatch(group, earlier)
+	if _, err := p.c.JS.PublishMsgAsync(&nats.Msg{Subject: taskSubject(p.id), Data: data}); err != nil {
+		p.failBatch(data, fmt.Errorf("cannot queue the task on the cluster: %w", err))
+	}
+}
+
+// encodeBatch returns the batch message of a group of tasks.
+func encodeBatch(group []*entry, earlier int) []byte {
+	size := 3 * binary.MaxVarintLen64
+	tasks := make([]batchTask, len(group))
+	for i, e := range group {
+		size += 3*binary.MaxVarintLen64 + len(e.t.Message)
+		tasks[i] = batchTask{id: e.id, timeout: e.t.Timeout, msg: e.t.Message}
+	}
+	return appendBatch(make([]byte, 0, size), group[0].b.id, earlier, tasks)
 }
 
 // publishFailed fails the tasks of a batch the server did not store.
@@ -247,7 +350,7 @@ func (p *engine) publishFailed(_ jetstream.JetStream, m *nats.Msg, err error) {
 
 // failBatch ends the unfinished tasks of a batch message with err.
 func (p *engine) failBatch(data []byte, err error) {
-	_, tasks, perr := parseBatch(data)
+	_, _, tasks, perr := parseBatch(data)
 	if perr != nil {
 		return
 	}
@@ -274,6 +377,9 @@ func (p *engine) finish(id uint64) (e *entry, last bool) {
 		e.b.left--
 		if last = e.b.left == 0; last {
 			delete(p.batches, e.b.id)
+			if p.direct == e.b {
+				p.direct = nil
+			}
 		}
 	}
 	batches := p.fillLocked()
@@ -332,13 +438,20 @@ func (p *engine) handle(host string, n notice) {
 			b.host = host
 		}
 		p.mu.Unlock()
+	case noticeRunning:
+		p.stillRunning(n.batch)
 	case noticeLost:
-		if deliveries := int(r.uvarint()); r.err == nil && deliveries > p.retries {
+		deliveries := int(r.uvarint())
+		switch {
+		case r.err != nil:
+		case deliveries > p.retries:
 			e, ack := p.settle(n)
 			if e != nil {
 				e.t.Done(nil, &pool.WorkerLostError{Host: host, How: string(r.b), Deliveries: deliveries})
 			}
 			p.ack(n, ack)
+		case len(n.ack) == 0: // a direct batch: no server gives it back
+			p.toStream(n.batch, deliveries)
 		}
 	case noticeFailed:
 		var err error
@@ -380,11 +493,12 @@ func (p *engine) settle(n notice) (e *entry, ack bool) {
 	return e, ack
 }
 
-// ack acknowledges the delivery of an outcome settle said to. It comes
-// after the task's Done: the parent holds the result either way, and the
-// script need not wait for the ack to be written.
+// ack acknowledges the delivery of an outcome settle said to (a direct
+// batch's has none). It comes after the task's Done: the parent holds
+// the result either way, and the script need not wait for the ack to be
+// written.
 func (p *engine) ack(n notice, ack bool) {
-	if ack {
+	if ack && len(n.ack) > 0 {
 		p.c.NC.Publish(string(n.ack), []byte("+ACK"))
 	}
 }
@@ -407,7 +521,7 @@ func (p *engine) onMaxDeliveries(m *nats.Msg) {
 			return // acknowledged meanwhile: its results arrived
 		}
 		p.stream.DeleteMsg(ctx, adv.StreamSeq)
-		id, tasks, err := parseBatch(raw.Data)
+		id, _, tasks, err := parseBatch(raw.Data)
 		if err != nil {
 			return
 		}
@@ -453,7 +567,7 @@ func (p *engine) Terminate() {
 		failed = append(failed, e)
 	}
 	failed = append(failed, p.waiting...)
-	p.inflight, p.batches, p.waiting = map[uint64]*entry{}, map[uint64]*batch{}, nil
+	p.inflight, p.batches, p.waiting, p.direct = map[uint64]*entry{}, map[uint64]*batch{}, nil, nil
 	end := p.endingLocked()
 	p.mu.Unlock()
 	for _, e := range failed {
@@ -468,6 +582,9 @@ func (p *engine) Terminate() {
 // cleanup removes the pool from the server and closes the connection.
 func (p *engine) cleanup() {
 	close(p.stop)
+	if p.silence != nil {
+		p.silence.Stop()
+	}
 	for _, s := range p.subs {
 		s.Unsubscribe()
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mpstar/mpstar/cluster"
 )
 
 // TestPoolMethods: every Pool method works through the cluster as
@@ -93,6 +95,34 @@ if __name__ == "__main__":
 `)
 	expectLines(t, out, "Error: no database here",
 		"TypeError: cannot start cluster pool workers: the initializer's arguments hold objects (locks, queues, shared values, connections) that cannot reach another host")
+}
+
+// TestLoneTaskBeforeAnyHost: a lone task submitted while no host serves
+// the pool finds no one to send it to directly, goes to the stream, and
+// runs once a host comes. The heartbeat is long, so the task cannot
+// reach the stream by its host's silence instead.
+func TestLoneTaskBeforeAnyHost(t *testing.T) {
+	_, url := startServer(t)
+	s := newScript(t, `
+load("multiprocessing", "Pool")
+
+def double(x):
+    return 2 * x
+
+if __name__ == "__main__":
+    pool = Pool(2, cluster="`+url+`")
+    r = pool.apply_async(double, (21,))
+    print("submitted")
+    print(r.get())
+    pool.terminate()
+`)
+	s.cmd.Env = append(s.cmd.Env, cluster.HeartbeatEnv+"=3600")
+	lines := s.lines(t)
+	s.start(t)
+	awaitLine(t, s, lines, "submitted")
+	startHost(t, url, "h1", 1)
+	awaitLine(t, s, lines, "42")
+	s.wait(t, time.Minute)
 }
 
 // TestIMapFeedsLazily: imap and imap_unordered over a range too large to
