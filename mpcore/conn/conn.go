@@ -412,11 +412,9 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	if rc := c.rawConn(fd); rc != nil {
-		return pollRead(rc, p)
-	}
+	rc := c.rawConn(fd)
 	for {
-		if !c.deadline.IsZero() {
+		if rc == nil && !c.deadline.IsZero() {
 			if err := c.awaitDeadline(); err != nil {
 				return 0, err
 			}
@@ -430,7 +428,7 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 			return n, nil
 		case unix.EINTR:
 		case unix.EAGAIN:
-			if err := await(fd, unix.POLLIN); err != nil {
+			if err := c.awaitFD(rc, fd, unix.POLLIN); err != nil {
 				return 0, err
 			}
 		default:
@@ -458,9 +456,12 @@ func await(fd int, events int16) error {
 // writeAll writes all of p to fd.
 func (c *Conn) writeAll(fd int, p []byte) error {
 	for len(p) > 0 {
-		n, err := c.writev(fd, [][]byte{p})
+		n, err := unix.Write(fd, p)
 		if err != nil {
-			return err
+			if err = c.writeFailed(fd, err); err != nil {
+				return err
+			}
+			continue
 		}
 		p = p[n:]
 	}
@@ -471,9 +472,12 @@ func (c *Conn) writeAll(fd int, p []byte) error {
 // syscall without being copied behind its header.
 func (c *Conn) writeTwo(fd int, hdr, p []byte) error {
 	for {
-		n, err := c.writev(fd, [][]byte{hdr, p})
+		n, err := unix.Writev(fd, [][]byte{hdr, p})
 		if err != nil {
-			return err
+			if err = c.writeFailed(fd, err); err != nil {
+				return err
+			}
+			continue
 		}
 		if n >= len(hdr) {
 			return c.writeAll(fd, p[n-len(hdr):])
@@ -482,26 +486,17 @@ func (c *Conn) writeTwo(fd int, hdr, p []byte) error {
 	}
 }
 
-// writev is one writev(2) of bufs to fd, retried on EINTR and, for a
-// non-blocking descriptor, after waiting for room.
-func (c *Conn) writev(fd int, bufs [][]byte) (int, error) {
-	if rc := c.rawConn(fd); rc != nil {
-		return pollWritev(rc, bufs)
+// writeFailed returns nil when a write to fd that failed with err is to be
+// tried again: after EINTR, or after EAGAIN once fd has room; else the
+// error to report.
+func (c *Conn) writeFailed(fd int, err error) error {
+	switch err {
+	case unix.EINTR:
+		return nil
+	case unix.EAGAIN:
+		return c.awaitFD(c.rawConn(fd), fd, unix.POLLOUT)
 	}
-	for {
-		n, err := unix.Writev(fd, bufs)
-		switch err {
-		case nil:
-			return n, nil
-		case unix.EINTR:
-		case unix.EAGAIN:
-			if err := await(fd, unix.POLLOUT); err != nil {
-				return 0, err
-			}
-		default:
-			return 0, os.NewSyscallError("write", err)
-		}
-	}
+	return os.NewSyscallError("write", err)
 }
 
 // rawReader reads a Conn's descriptor directly, bypassing its buffer; it

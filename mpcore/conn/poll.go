@@ -10,7 +10,6 @@ package conn
 // a little faster.
 
 import (
-	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -117,48 +116,31 @@ func (c *Conn) releaseReadBuf() {
 	}
 }
 
-// pollRead is one read(2) into p that waits on the poller for input.
-func pollRead(rc syscall.RawConn, p []byte) (int, error) {
-	var n int
-	var err error
-	perr := rc.Read(func(fd uintptr) bool {
-		n, err = retryEINTR(func() (int, error) { return unix.Read(int(fd), p) })
-		return err != unix.EAGAIN
+// pollerWait parks the goroutine on Go's poller until the descriptor of
+// wait (a RawConn's Read or Write) is reported ready, or its deadline
+// passes, or it is closed. The Conn reads and writes its descriptors
+// itself and comes here only after EAGAIN, so a message that is already
+// there, or fits, costs one system call and no allocation; the poller may
+// report a readiness that an earlier direct read or write used up, which
+// costs the caller one more EAGAIN and wait.
+func pollerWait(wait func(func(fd uintptr) bool) error) error {
+	waited := false
+	return wait(func(uintptr) bool {
+		done := waited
+		waited = true
+		return done
 	})
-	switch {
-	case perr != nil:
-		return 0, perr // the deadline passed, or the Conn was closed
-	case err != nil:
-		return 0, os.NewSyscallError("read", err)
-	case n == 0:
-		return 0, io.EOF
-	}
-	return n, nil
 }
 
-// pollWritev is one writev(2) of bufs that waits on the poller for room.
-func pollWritev(rc syscall.RawConn, bufs [][]byte) (int, error) {
-	var n int
-	var err error
-	perr := rc.Write(func(fd uintptr) bool {
-		n, err = retryEINTR(func() (int, error) { return unix.Writev(int(fd), bufs) })
-		return err != unix.EAGAIN
-	})
-	switch {
-	case perr != nil:
-		return 0, perr
-	case err != nil:
-		return 0, os.NewSyscallError("write", err)
+// awaitFD waits until fd, which a read or write just found not ready, is
+// ready for events: on Go's poller when the Conn is in poll mode (rc is
+// fd's handle there), else in poll(2).
+func (c *Conn) awaitFD(rc syscall.RawConn, fd int, events int16) error {
+	if rc == nil {
+		return await(fd, events)
 	}
-	return n, nil
-}
-
-// retryEINTR calls f until it fails with something other than EINTR.
-func retryEINTR(f func() (int, error)) (int, error) {
-	for {
-		n, err := f()
-		if err != unix.EINTR {
-			return n, err
-		}
+	if events == unix.POLLIN {
+		return pollerWait(rc.Read)
 	}
+	return pollerWait(rc.Write)
 }
