@@ -239,16 +239,23 @@ func decodeItem(thread *starlark.Thread, item []byte) (starlark.Value, error) {
 
 // def put(obj, block=True, timeout=None)
 func queuePut(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	q := receiverQueue(b)
+	if len(args) == 1 && len(kwargs) == 0 {
+		return receiverQueue(b).put(thread, b, args[0], true, -1)
+	}
+	return queuePutArgs(thread, b, args, kwargs)
+}
+
+// queuePutArgs is put with arguments beyond obj. It is a function of its
+// own because the variables UnpackArgs fills live on the heap: put(obj),
+// the call in every producer's loop, allocates none.
+func queuePutArgs(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
 	var block value.Block
 	var timeout value.Timeout
-	if len(args) == 1 && len(kwargs) == 0 {
-		obj = args[0]
-	} else if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
 		return nil, err
 	}
-	return q.put(thread, b, obj, block.Blocks(), timeout.Duration())
+	return receiverQueue(b).put(thread, b, obj, block.Blocks(), timeout.Duration())
 }
 
 func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value, block bool, d time.Duration) (starlark.Value, error) {
@@ -269,12 +276,18 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 
 // def get(block=True, timeout=None)
 func queueGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
+	if len(args)+len(kwargs) == 0 {
+		return receiverQueue(b).get(thread, true, -1)
+	}
+	return queueGetArgs(thread, b, args, kwargs)
+}
+
+// queueGetArgs is get with arguments (see queuePutArgs).
+func queueGetArgs(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var block value.Block
 	var timeout value.Timeout
-	if len(args)+len(kwargs) != 0 {
-		if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &block, "timeout?", &timeout); err != nil {
-			return nil, err
-		}
+	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &block, "timeout?", &timeout); err != nil {
+		return nil, err
 	}
 	return receiverQueue(b).get(thread, block.Blocks(), timeout.Duration())
 }
