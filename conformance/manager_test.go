@@ -3,6 +3,7 @@ package conformance
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -226,10 +227,12 @@ func TestManagerServesManyIdleConnections(t *testing.T) {
 			errs <- nil
 		}()
 	}
+	var dialErr error // reported once every dialer is done with conns
 	for d := 0; d < dialers; d++ {
-		if err := <-errs; err != nil {
-			t.Fatal(err)
-		}
+		dialErr = cmp.Or(dialErr, <-errs)
+	}
+	if dialErr != nil {
+		t.Fatal(dialErr)
 	}
 	producer := managerScript(ctx, "client.star", strconv.Itoa(port), "producer", "100", "abracadabra")
 	if out, err := producer.CombinedOutput(); err != nil || string(out) != "producer put 100 items\n" {

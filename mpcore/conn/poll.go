@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/mpstar/mpstar/mpcore/stop"
 )
 
 // smallRead is the size of the array a Conn in poll mode waits in: most
@@ -116,19 +118,23 @@ func (c *Conn) releaseReadBuf() {
 	}
 }
 
-// pollerWait parks the goroutine on Go's poller until the descriptor of
-// wait (a RawConn's Read or Write) is reported ready, or its deadline
-// passes, or it is closed. The Conn reads and writes its descriptors
-// itself and comes here only after EAGAIN, so a message that is already
-// there, or fits, costs one system call and no allocation; the poller may
-// report a readiness that an earlier direct read or write used up, which
-// costs the caller one more EAGAIN and wait.
-func pollerWait(wait func(func(fd uintptr) bool) error) error {
-	waited := false
-	return wait(func(uintptr) bool {
-		done := waited
-		waited = true
-		return done
+// pollerWait parks the goroutine on Go's poller until fd, which a read or
+// write just found not ready, is ready for events (wait is fd's RawConn
+// Read or Write), or its deadline passes, or it is closed. The Conn reads
+// and writes its descriptors itself and comes here only after EAGAIN, so a
+// message that is already there, or fits, costs one system call and no
+// allocation. The poller forgets what it saw before the wait begins
+// (RawConn clears it), so readiness that came between the EAGAIN and the
+// wait is checked for with poll(2) once the wait has begun; the poller
+// reports anything later.
+func pollerWait(wait func(func(fd uintptr) bool) error, events int16) error {
+	begun := false
+	return wait(func(fd uintptr) bool {
+		if begun {
+			return true
+		}
+		begun = true
+		return stop.Ready(int(fd), events)
 	})
 }
 
@@ -140,7 +146,7 @@ func (c *Conn) awaitFD(rc syscall.RawConn, fd int, events int16) error {
 		return await(fd, events)
 	}
 	if events == unix.POLLIN {
-		return pollerWait(rc.Read)
+		return pollerWait(rc.Read, events)
 	}
-	return pollerWait(rc.Write)
+	return pollerWait(rc.Write, events)
 }

@@ -3,6 +3,7 @@ package conn
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -58,4 +59,59 @@ func TestPollModeDeadline(t *testing.T) {
 	if got, err := b.RecvBytes(-1); err != nil || string(got) != "late" {
 		t.Fatalf("receive after the deadline was lifted: %q, %v", got, err)
 	}
+}
+
+// Input that comes while a receive is between finding nothing and
+// parking on the poller is not lost: a listener in poll mode completes
+// many authenticated handshakes from concurrent clients (each a quick
+// exchange of challenges) and echoes a message on each connection.
+func TestPollModeHandshakesAndEchoes(t *testing.T) {
+	key := []byte("key")
+	l := mustListen(t, InetAddress("127.0.0.1", 0), key)
+	l.Poll = true
+	const clients, each = 8, 100
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return // the listener was closed
+			}
+			go func() {
+				defer c.Close()
+				if p, err := c.RecvBytes(-1); err == nil {
+					c.SendBytes(p)
+				}
+			}()
+		}
+	}()
+	within(t, 60*time.Second, func() {
+		errs := make(chan error, clients)
+		for range clients {
+			go func() { errs <- dialAndEcho(l.Address(), key, each) }()
+		}
+		for range clients {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+}
+
+// dialAndEcho connects to address n times in turn, checking each time
+// that a message comes back.
+func dialAndEcho(address Address, key []byte, n int) error {
+	for i := range n {
+		c, err := (&Dialer{AuthKey: key}).Dial(address)
+		if err != nil {
+			return fmt.Errorf("connection %d: %w", i, err)
+		}
+		msg := []byte{byte(i)}
+		err = c.SendBytes(msg)
+		got, rerr := c.RecvBytes(-1)
+		c.Close()
+		if err = errors.Join(err, rerr); err != nil || !bytes.Equal(got, msg) {
+			return fmt.Errorf("connection %d: echo %q, %v", i, got, err)
+		}
+	}
+	return nil
 }
