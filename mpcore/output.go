@@ -122,7 +122,7 @@ var relays = struct {
 // newLineRelay returns a relay of a new pipe to out, and the pipe's write
 // end for the child (which the caller closes once the child has it).
 func newLineRelay(out *Output) (*lineRelay, *os.File, error) {
-	r, w, err := os.Pipe()
+	r, w, err := relayPipe()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -137,6 +137,23 @@ func newLineRelay(out *Output) (*lineRelay, *os.File, error) {
 	relays.live[l] = struct{}{}
 	relays.Unlock()
 	return l, w, nil
+}
+
+// relayPipe returns a new pipe whose read end is on Go's poller. The write
+// end, the child's, stays blocking and off the poller: os.Pipe would put
+// both ends there and exec.Cmd would take the child's off again, four
+// system calls of every process start for nothing.
+func relayPipe() (r, w *os.File, err error) {
+	var p [2]int
+	if err := unix.Pipe2(p[:], unix.O_CLOEXEC); err != nil {
+		return nil, nil, os.NewSyscallError("pipe2", err)
+	}
+	if err := unix.SetNonblock(p[0], true); err != nil {
+		unix.Close(p[0])
+		unix.Close(p[1])
+		return nil, nil, os.NewSyscallError("fcntl", err)
+	}
+	return os.NewFile(uintptr(p[0]), "|0"), os.NewFile(uintptr(p[1]), "|1"), nil
 }
 
 // run relays the stream until it ends (every copy of the write end is

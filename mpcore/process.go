@@ -149,6 +149,9 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 		Stderr:     ends[1],
 		ExtraFiles: []*os.File{theirs},
 	}
+	if f := devNull(); f != nil {
+		cmd.Stdin = f
+	}
 	err = cmd.Start()
 	for _, w := range ends {
 		w.Close() // the child has its copy; ours would keep the stream from ending
@@ -205,6 +208,18 @@ func childEnv(env []string) []string {
 	}
 	return append(out, fmt.Sprintf("%s=%d", ChildEnv, bootstrapFD))
 }
+
+// devNull is /dev/null, open for reading for every child's stdin (as
+// CPython's children get it), or nil, which has exec.Cmd open it itself.
+// One descriptor serves every start: opening it anew each time put it on
+// Go's poller and off again, seven system calls a start.
+var devNull = sync.OnceValue(func() *os.File {
+	fd, err := unix.Open(os.DevNull, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	return os.NewFile(uintptr(fd), os.DevNull)
+})
 
 // childRelays returns the relays of a new child's stdout and stderr, and
 // the pipe ends the child writes to.
