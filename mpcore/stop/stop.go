@@ -207,6 +207,7 @@ type binding struct {
 	sig   *Signal
 	outer *binding
 	locks int // the goroutine's LockOSThread calls made by its Binds
+	tid   int // the OS thread the goroutine is locked to now
 }
 
 // Bind makes s the Signal of the calling goroutine's waits until unbind is
@@ -214,20 +215,20 @@ type binding struct {
 // meanwhile. Binds nest: unbind restores the Signal bound before.
 func (s *Signal) Bind() (unbind func()) {
 	runtime.LockOSThread()
-	b := &binding{sig: s, locks: 1}
-	if prev, ok := bound.Load(unix.Gettid()); ok {
+	b := &binding{sig: s, locks: 1, tid: unix.Gettid()}
+	if prev, ok := bound.Load(b.tid); ok {
 		b.outer = prev.(*binding)
 		b.locks += b.outer.locks
 	}
-	bound.Store(unix.Gettid(), b)
+	bound.Store(b.tid, b)
 	return func() {
-		// The thread may differ from Bind's: Wait lets go of it while
-		// parked.
-		tid := unix.Gettid()
+		// The thread may differ from Bind's (Wait lets go of it while
+		// parked), and the outer binding's record of it is stale.
 		if b.outer != nil {
-			bound.Store(tid, b.outer)
+			b.outer.tid = b.tid
+			bound.Store(b.tid, b.outer)
 		} else {
-			bound.Delete(tid)
+			bound.Delete(b.tid)
 		}
 		runtime.UnlockOSThread()
 	}
@@ -247,7 +248,7 @@ func current() *binding {
 // goroutine to whatever thread it then runs on and moves the binding
 // there.
 func (b *binding) park() (unpark func()) {
-	bound.Delete(unix.Gettid())
+	bound.Delete(b.tid)
 	for range b.locks {
 		runtime.UnlockOSThread()
 	}
@@ -255,7 +256,8 @@ func (b *binding) park() (unpark func()) {
 		for range b.locks {
 			runtime.LockOSThread()
 		}
-		bound.Store(unix.Gettid(), b)
+		b.tid = unix.Gettid()
+		bound.Store(b.tid, b)
 	}
 }
 
