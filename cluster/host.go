@@ -382,28 +382,28 @@ func (hp *hostPool) onDirect(m *nats.Msg) {
 // directDone gives back the slot of a direct batch, or the debt of one
 // if no slot was freed for it while it ran.
 func (hp *hostPool) directDone() {
-	hp.mu.Lock()
-	owed := hp.owed > 0
-	if owed {
-		hp.owed--
-	}
-	hp.mu.Unlock()
-	if !owed {
+	if !hp.takeOne(&hp.owed) {
 		hp.release(1)
 	}
 }
 
 // endPull frees the slot of a pull request that ended without a task.
 func (hp *hostPool) endPull() {
-	hp.mu.Lock()
-	ok := hp.pulls > 0
-	if ok {
-		hp.pulls--
-	}
-	hp.mu.Unlock()
-	if ok {
+	if hp.takeOne(&hp.pulls) {
 		hp.release(1)
 	}
+}
+
+// takeOne decrements the count n (a field of hp, guarded by hp.mu) if it
+// is above zero, and reports whether it was.
+func (hp *hostPool) takeOne(n *int) bool {
+	hp.mu.Lock()
+	defer hp.mu.Unlock()
+	if *n == 0 {
+		return false
+	}
+	*n--
+	return true
 }
 
 // release gives back n slots. A status for a request forgotten at a
