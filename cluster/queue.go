@@ -197,20 +197,9 @@ func (q *Queue) checkOpen() error {
 	return nil
 }
 
-// blockArgs unpacks (block=True, timeout=None) after the leading names.
-func blockArgs(fn string, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (bool, time.Duration, error) {
-	var block value.Block
-	var timeout value.Timeout
-	pairs := append(lead, "block?", &block, "timeout?", &timeout)
-	if err := starlark.UnpackArgs(fn, args, kwargs, pairs...); err != nil {
-		return false, 0, err
-	}
-	return block.Blocks(), timeout.Duration(), nil
-}
-
 func (q *Queue) putMethod(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
-	block, d, err := blockArgs(fn, args, kwargs, "obj", &obj)
+	block, d, err := value.BlockArgs(fn, args, kwargs, "obj", &obj)
 	if q.kind == "SimpleQueue" {
 		block, d, err = true, -1, starlark.UnpackPositionalArgs(fn, args, kwargs, 1, &obj)
 	}
@@ -264,7 +253,7 @@ func isFull(err error) bool {
 }
 
 func (q *Queue) getMethod(thread *starlark.Thread, fn string, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block, d, err := blockArgs(fn, args, kwargs)
+	block, d, err := value.BlockArgs(fn, args, kwargs)
 	if q.kind == "SimpleQueue" {
 		block, d, err = true, -1, value.NoArgs(fn, args, kwargs)
 	}

@@ -149,7 +149,7 @@ func lockAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, k
 
 // acquire is acquire(block=True, timeout=None) on l for the builtin b.
 func (l *Lock) acquire(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block, t, err := value.AcquireArgs(b, args, kwargs)
+	block, t, err := value.BlockArgs(b.Name(), args, kwargs)
 	if err != nil {
 		return nil, err
 	}

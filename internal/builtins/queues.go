@@ -246,16 +246,15 @@ func queuePut(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple,
 }
 
 // queuePutArgs is put with arguments beyond obj. It is a function of its
-// own because the variables UnpackArgs fills live on the heap: put(obj),
-// the call in every producer's loop, allocates none.
+// own because obj, filled by UnpackArgs, lives on the heap: put(obj), the
+// call in every producer's loop, allocates nothing.
 func queuePutArgs(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
 	var obj starlark.Value
-	var block value.Block
-	var timeout value.Timeout
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "obj", &obj, "block?", &block, "timeout?", &timeout); err != nil {
+	block, d, err := value.BlockArgs(b.Name(), args, kwargs, "obj", &obj)
+	if err != nil {
 		return nil, err
 	}
-	return receiverQueue(b).put(thread, b, obj, block.Blocks(), timeout.Duration())
+	return receiverQueue(b).put(thread, b, obj, block, d)
 }
 
 func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.Value, block bool, d time.Duration) (starlark.Value, error) {
@@ -276,20 +275,11 @@ func (q *Queue) put(thread *starlark.Thread, b *starlark.Builtin, obj starlark.V
 
 // def get(block=True, timeout=None)
 func queueGet(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	if len(args)+len(kwargs) == 0 {
-		return receiverQueue(b).get(thread, true, -1)
-	}
-	return queueGetArgs(thread, b, args, kwargs)
-}
-
-// queueGetArgs is get with arguments (see queuePutArgs).
-func queueGetArgs(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	var block value.Block
-	var timeout value.Timeout
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &block, "timeout?", &timeout); err != nil {
+	block, d, err := value.BlockArgs(b.Name(), args, kwargs)
+	if err != nil {
 		return nil, err
 	}
-	return receiverQueue(b).get(thread, block.Blocks(), timeout.Duration())
+	return receiverQueue(b).get(thread, block, d)
 }
 
 func (q *Queue) get(thread *starlark.Thread, block bool, d time.Duration) (starlark.Value, error) {

@@ -107,7 +107,7 @@ func decodeSemaphore(uc *UnshareContext, p []byte) (starlark.Value, error) {
 }
 
 func semaphoreAcquire(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	block, d, err := value.AcquireArgs(b, args, kwargs)
+	block, d, err := value.BlockArgs(b.Name(), args, kwargs)
 	if err != nil {
 		return nil, err
 	}

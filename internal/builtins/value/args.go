@@ -118,16 +118,19 @@ func (b *Block) Unpack(v starlark.Value) error {
 // Blocks reports whether the call may block.
 func (b Block) Blocks() bool { return !b.off }
 
-// AcquireArgs unpacks CPython's acquire(block=True, timeout=None). The
-// no-argument call is the hot path of lock_uncontended, so it skips
-// UnpackArgs.
-func AcquireArgs(b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (block bool, d time.Duration, err error) {
-	if len(args) == 0 && len(kwargs) == 0 {
+// BlockArgs unpacks (block=True, timeout=None) as acquire, Queue.get and
+// Queue.put take them, after the leading parameters lead (name and
+// pointer pairs, as UnpackArgs takes them). The call with no arguments at
+// all, the hot path of lock_uncontended and of every consumer's get(),
+// skips UnpackArgs and allocates nothing.
+func BlockArgs(fn string, args starlark.Tuple, kwargs []starlark.Tuple, lead ...any) (block bool, d time.Duration, err error) {
+	if len(args)+len(kwargs)+len(lead) == 0 {
 		return true, -1, nil
 	}
 	var flag Block
 	var timeout Timeout
-	if err := starlark.UnpackArgs(b.Name(), args, kwargs, "block?", &flag, "timeout?", &timeout); err != nil {
+	pairs := append(lead, "block?", &flag, "timeout?", &timeout)
+	if err := starlark.UnpackArgs(fn, args, kwargs, pairs...); err != nil {
 		return false, 0, err
 	}
 	return flag.Blocks(), timeout.Duration(), nil

@@ -88,10 +88,10 @@ func TestTimeoutRefusesNonNumbers(t *testing.T) {
 // calls, the hot paths, get the defaults.
 func TestArgHelpersSkipUnpackingWithoutArguments(t *testing.T) {
 	b := starlark.NewBuiltin("acquire", nil)
-	if block, d, err := AcquireArgs(b, nil, nil); !block || d >= 0 || err != nil {
+	if block, d, err := BlockArgs(b.Name(), nil, nil); !block || d >= 0 || err != nil {
 		t.Errorf("acquire(): got %v, %v, %v, want blocking for ever", block, d, err)
 	}
-	if block, d, err := AcquireArgs(b, starlark.Tuple{starlark.False, starlark.MakeInt(3)}, nil); block || d != 3*time.Second || err != nil {
+	if block, d, err := BlockArgs(b.Name(), starlark.Tuple{starlark.False, starlark.MakeInt(3)}, nil); block || d != 3*time.Second || err != nil {
 		t.Errorf("acquire(False, 3): got %v, %v, %v", block, d, err)
 	}
 	if d, err := TimeoutArgs(b, nil, nil, time.Hour); d != time.Hour || err != nil {
@@ -99,6 +99,9 @@ func TestArgHelpersSkipUnpackingWithoutArguments(t *testing.T) {
 	}
 	if d, err := TimeoutArgs(b, starlark.Tuple{starlark.None}, nil, time.Hour); d != time.Hour || err != nil {
 		t.Errorf("wait(None): got %v, %v, want the default", d, err)
+	}
+	if n := testing.AllocsPerRun(100, func() { BlockArgs("get", nil, nil) }); n != 0 {
+		t.Fatalf("BlockArgs without arguments allocates %v times", n)
 	}
 }
 
