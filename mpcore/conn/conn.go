@@ -428,7 +428,7 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 			return n, nil
 		case unix.EINTR:
 		case unix.EAGAIN:
-			if err := c.awaitFD(rc, fd, unix.POLLIN); err != nil {
+			if err := awaitReady(rc, fd, unix.POLLIN); err != nil {
 				return 0, err
 			}
 		default:
@@ -494,7 +494,7 @@ func (c *Conn) writeFailed(fd int, err error) error {
 	case unix.EINTR:
 		return nil
 	case unix.EAGAIN:
-		return c.awaitFD(c.rawConn(fd), fd, unix.POLLOUT)
+		return awaitReady(c.rawConn(fd), fd, unix.POLLOUT)
 	}
 	return os.NewSyscallError("write", err)
 }

@@ -138,10 +138,10 @@ func pollerWait(wait func(func(fd uintptr) bool) error, events int16) error {
 	})
 }
 
-// awaitFD waits until fd, which a read or write just found not ready, is
+// awaitReady waits until fd, which a read or write just found not ready, is
 // ready for events: on Go's poller when the Conn is in poll mode (rc is
 // fd's handle there), else in poll(2).
-func (c *Conn) awaitFD(rc syscall.RawConn, fd int, events int16) error {
+func awaitReady(rc syscall.RawConn, fd int, events int16) error {
 	if rc == nil {
 		return await(fd, events)
 	}
