@@ -190,18 +190,6 @@ type batchTask struct {
 	msg     []byte
 }
 
-// appendBatch appends a batch message of tasks, delivered earlier times
-// before.
-func appendBatch(dst []byte, batch uint64, earlier int, tasks []batchTask) []byte {
-	dst = binary.AppendUvarint(dst, batch)
-	dst = binary.AppendUvarint(binary.AppendUvarint(dst, uint64(earlier)), uint64(len(tasks)))
-	for _, t := range tasks {
-		dst = binary.AppendUvarint(binary.AppendUvarint(dst, t.id), uint64(max(t.timeout, 0)))
-		dst = appendBytes(dst, t.msg)
-	}
-	return dst
-}
-
 // parseBatch reads a batch message.
 func parseBatch(b []byte) (batch uint64, earlier int, tasks []batchTask, err error) {
 	r := reader{b: b}

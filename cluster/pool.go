@@ -332,15 +332,20 @@ func (p *engine) publishGroup(group []*entry, earlier int) {
 	}
 }
 
-// encodeBatch returns the batch message of a group of tasks.
+// encodeBatch returns the batch message of a group of tasks, delivered
+// earlier times already (the format is in names.go, beside parseBatch).
 func encodeBatch(group []*entry, earlier int) []byte {
 	size := 3 * binary.MaxVarintLen64
-	tasks := make([]batchTask, len(group))
-	for i, e := range group {
+	for _, e := range group {
 		size += 3*binary.MaxVarintLen64 + len(e.t.Message)
-		tasks[i] = batchTask{id: e.id, timeout: e.t.Timeout, msg: e.t.Message}
 	}
-	return appendBatch(make([]byte, 0, size), group[0].b.id, earlier, tasks)
+	data := binary.AppendUvarint(make([]byte, 0, size), group[0].b.id)
+	data = binary.AppendUvarint(binary.AppendUvarint(data, uint64(earlier)), uint64(len(group)))
+	for _, e := range group {
+		data = binary.AppendUvarint(binary.AppendUvarint(data, e.id), uint64(max(e.t.Timeout, 0)))
+		data = appendBytes(data, e.t.Message)
+	}
+	return data
 }
 
 // publishFailed fails the tasks of a batch the server did not store.
