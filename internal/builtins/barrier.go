@@ -58,11 +58,13 @@ func (br *Barrier) String() string {
 	return fmt.Sprintf("<multiprocessing.Barrier: waiters=%d/%d>", br.b.NWaiting(), br.b.Parties())
 }
 
-var barrierMethods = map[string]*starlark.Builtin{
-	"wait":  starlark.NewBuiltin("wait", Blocking(barrierWait)),
-	"abort": starlark.NewBuiltin("abort", barrierAbort),
-	"reset": starlark.NewBuiltin("reset", barrierReset),
-}
+var barrierMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"wait":  starlark.NewBuiltin("wait", Blocking(barrierWait)),
+		"abort": starlark.NewBuiltin("abort", barrierAbort),
+		"reset": starlark.NewBuiltin("reset", barrierReset),
+	}
+})
 
 // Attr implements starlark.HasAttrs: the methods and parties, n_waiting,
 // broken.

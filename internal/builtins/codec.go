@@ -31,6 +31,7 @@ import (
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // CodecVersion is the first byte of every payload. A peer that sees
@@ -250,12 +251,19 @@ func (e *Encoder) value(b []byte, v starlark.Value, depth int) ([]byte, *failure
 	case *exceptions.Type:
 		return e.predeclared(b, x)
 	case *starlarkstruct.Module:
-		return b, fail("cannot send module %s: modules exist in every process; send the values it holds instead", x.Name)
+		return b, failModule(x.Name)
+	case *value.Module:
+		return b, failModule(x.Name())
 	case nil:
 		return b, fail("cannot send a Go nil value (a bug in the caller: Starlark's None is starlark.None)")
 	}
 	return b, fail("cannot send a value of type %s: only None, bool, int, float, str, bytes, list, tuple, dict, set, struct, "+
 		"bytearray, array, error values, top-level functions, builtins and multiprocessing objects can be sent", v.Type())
+}
+
+// failModule is the error for sending a module.
+func failModule(name string) *failure {
+	return fail("cannot send module %s: modules exist in every process; send the values it holds instead", name)
 }
 
 // appendInt encodes an int in msgpack's smallest form, or as extBigInt
@@ -534,8 +542,8 @@ func findPredeclared(v starlark.Value, env starlark.StringDict) string {
 			if x == v {
 				names = append(names, prefix+name)
 			}
-			if m, ok := x.(*starlarkstruct.Module); ok && depth < 3 {
-				walk(prefix+name+".", m.Members, depth+1)
+			if m, ok := value.ModuleMembers(x); ok && depth < 3 {
+				walk(prefix+name+".", m, depth+1)
 			}
 		}
 	}
@@ -1090,8 +1098,8 @@ func (d *decoder) predeclared(path string) (starlark.Value, error) {
 	for ok && rest != "" {
 		var name string
 		name, rest, _ = strings.Cut(rest, ".")
-		m, isModule := v.(*starlarkstruct.Module)
-		v, ok = m.Members[name]
+		m, isModule := value.ModuleMembers(v)
+		v, ok = m[name]
 		ok = ok && isModule
 	}
 	if !ok {

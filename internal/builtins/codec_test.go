@@ -96,7 +96,7 @@ func TestCodecRoundTrip(t *testing.T) {
 		`bytearray(b"\x00ab\xff")`, "bytearray()",
 		"array.array('i', [1, -2, 3])", "array.array('d', [0.5, float('nan')])", "array.array('u', 'hé')",
 		"array.array('Q', [18446744073709551615])", "array.array('b')",
-		"len", "math.sqrt", `"abc".upper`, "[1, 2].append",
+		"len", "math.sqrt", "array.array", `"abc".upper`, "[1, 2].append",
 	} {
 		t.Run(expr, func(t *testing.T) {
 			v := evalValue(t, expr)
@@ -197,6 +197,7 @@ for i in range(1100):
     x = x[0]
 keyfn = {outer(): 1}
 mod = {"m": math}
+lazymod = {"m": array}
 `)
 	for _, tc := range []struct {
 		v      starlark.Value
@@ -210,6 +211,7 @@ mod = {"m": math}
 		{globals["deep"], `args` + strings.Repeat("[0]", 1000), "cannot send a value nested more than 1000 levels deep"},
 		{globals["keyfn"], `args[<function inner>]`, "dict key: cannot send a function defined inside another function"},
 		{globals["mod"], `args["m"]`, "cannot send module math"},
+		{globals["lazymod"], `args["m"]`, "cannot send module array"},
 		{starlark.NewBuiltin("secret", nil), "args", "cannot send <built-in function secret>: it is not a predeclared name"},
 	} {
 		_, err := EncodeNamed("args", tc.v, nil)

@@ -62,14 +62,16 @@ func (c *Condition) String() string {
 	return fmt.Sprintf("<Condition(%s, %d)>", c.lock, c.c.Sleepers())
 }
 
-var conditionMethods = map[string]*starlark.Builtin{
-	"acquire":    starlark.NewBuiltin("acquire", Blocking(conditionAcquire)),
-	"release":    starlark.NewBuiltin("release", conditionRelease),
-	"wait":       starlark.NewBuiltin("wait", Blocking(conditionWait)),
-	"wait_for":   starlark.NewBuiltin("wait_for", Blocking(conditionWaitFor)),
-	"notify":     starlark.NewBuiltin("notify", conditionNotify),
-	"notify_all": starlark.NewBuiltin("notify_all", conditionNotifyAll),
-}
+var conditionMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire":    starlark.NewBuiltin("acquire", Blocking(conditionAcquire)),
+		"release":    starlark.NewBuiltin("release", conditionRelease),
+		"wait":       starlark.NewBuiltin("wait", Blocking(conditionWait)),
+		"wait_for":   starlark.NewBuiltin("wait_for", Blocking(conditionWaitFor)),
+		"notify":     starlark.NewBuiltin("notify", conditionNotify),
+		"notify_all": starlark.NewBuiltin("notify_all", conditionNotifyAll),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (c *Condition) Attr(name string) (starlark.Value, error) {

@@ -67,16 +67,18 @@ func (c *Connection) String() string {
 	return fmt.Sprintf("<multiprocessing.connection.Connection object at %p>", c)
 }
 
-var connectionMethods = map[string]*starlark.Builtin{
-	"send":            starlark.NewBuiltin("send", connSend),
-	"recv":            starlark.NewBuiltin("recv", Blocking(connRecv)),
-	"poll":            starlark.NewBuiltin("poll", Blocking(connPoll)),
-	"send_bytes":      starlark.NewBuiltin("send_bytes", connSendBytes),
-	"recv_bytes":      starlark.NewBuiltin("recv_bytes", Blocking(connRecvBytes)),
-	"recv_bytes_into": starlark.NewBuiltin("recv_bytes_into", Blocking(connRecvBytesInto)),
-	"close":           starlark.NewBuiltin("close", connClose),
-	"fileno":          starlark.NewBuiltin("fileno", connFileno),
-}
+var connectionMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"send":            starlark.NewBuiltin("send", connSend),
+		"recv":            starlark.NewBuiltin("recv", Blocking(connRecv)),
+		"poll":            starlark.NewBuiltin("poll", Blocking(connPoll)),
+		"send_bytes":      starlark.NewBuiltin("send_bytes", connSendBytes),
+		"recv_bytes":      starlark.NewBuiltin("recv_bytes", Blocking(connRecvBytes)),
+		"recv_bytes_into": starlark.NewBuiltin("recv_bytes_into", Blocking(connRecvBytesInto)),
+		"close":           starlark.NewBuiltin("close", connClose),
+		"fileno":          starlark.NewBuiltin("fileno", connFileno),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (c *Connection) Attr(name string) (starlark.Value, error) {

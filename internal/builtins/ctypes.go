@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
@@ -31,7 +30,7 @@ import (
 //	def sizeof(obj_or_type)
 //
 // Calling a type makes a local object: c_int(5).value == 5.
-var CtypesModule = &starlarkstruct.Module{Name: "ctypes", Members: ctypesMembers()}
+var CtypesModule = value.NewModule("ctypes", ctypesMembers)
 
 func ctypesMembers() starlark.StringDict {
 	members := starlark.StringDict{

@@ -139,9 +139,11 @@ func (e *ErrorValue) ErrArgs() starlark.Tuple { return e.args }
 // Traceback is the formatted traceback, remote part first.
 func (e *ErrorValue) Traceback() string { return e.traceback }
 
-var errorMethods = map[string]*starlark.Builtin{
-	"is_a": starlark.NewBuiltin("is_a", errorIsA),
-}
+var errorMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"is_a": starlark.NewBuiltin("is_a", errorIsA),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
@@ -160,7 +162,7 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 		}
 		return e.task, nil
 	}
-	if b, ok := errorMethods[name]; ok {
+	if b, ok := errorMethods.Table()[name]; ok {
 		return b.BindReceiver(e), nil
 	}
 	return nil, nil

@@ -47,12 +47,14 @@ func (e *Event) String() string {
 	return fmt.Sprintf("<Event at %p %s>", e, state)
 }
 
-var eventMethods = map[string]*starlark.Builtin{
-	"clear":  starlark.NewBuiltin("clear", eventClear),
-	"is_set": starlark.NewBuiltin("is_set", eventIsSet),
-	"set":    starlark.NewBuiltin("set", eventSet),
-	"wait":   starlark.NewBuiltin("wait", Blocking(eventWait)),
-}
+var eventMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"clear":  starlark.NewBuiltin("clear", eventClear),
+		"is_set": starlark.NewBuiltin("is_set", eventIsSet),
+		"set":    starlark.NewBuiltin("set", eventSet),
+		"wait":   starlark.NewBuiltin("wait", Blocking(eventWait)),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (e *Event) Attr(name string) (starlark.Value, error) { return value.Attr(eventMethods, e, name) }

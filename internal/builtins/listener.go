@@ -301,10 +301,12 @@ func (l *Listener) String() string {
 	return fmt.Sprintf("<multiprocessing.connection.Listener object at %p>", l)
 }
 
-var listenerMethods = map[string]*starlark.Builtin{
-	"accept": starlark.NewBuiltin("accept", Blocking(listenerAccept)),
-	"close":  starlark.NewBuiltin("close", listenerClose),
-}
+var listenerMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"accept": starlark.NewBuiltin("accept", Blocking(listenerAccept)),
+		"close":  starlark.NewBuiltin("close", listenerClose),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (l *Listener) Attr(name string) (starlark.Value, error) {

@@ -87,11 +87,13 @@ func currentProcessName() string {
 	return "MainProcess"
 }
 
-var lockMethods = map[string]*starlark.Builtin{
-	"acquire": starlark.NewBuiltin("acquire", Blocking(lockAcquire)),
-	"release": starlark.NewBuiltin("release", lockRelease),
-	"locked":  starlark.NewBuiltin("locked", lockLocked),
-}
+var lockMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire": starlark.NewBuiltin("acquire", Blocking(lockAcquire)),
+		"release": starlark.NewBuiltin("release", lockRelease),
+		"locked":  starlark.NewBuiltin("locked", lockLocked),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (l *Lock) Attr(name string) (starlark.Value, error) { return value.Attr(lockMethods, l, name) }

@@ -259,17 +259,19 @@ func (lg *Logger) String() string {
 	return "<Logger multiprocessing (" + levelName(lg.effectiveLevel()) + ")>"
 }
 
-var loggerMethods = map[string]*starlark.Builtin{
-	"debug":             starlark.NewBuiltin("debug", logAt(LevelDebug)),
-	"info":              starlark.NewBuiltin("info", logAt(LevelInfo)),
-	"warning":           starlark.NewBuiltin("warning", logAt(LevelWarning)),
-	"error":             starlark.NewBuiltin("error", logAt(LevelError)),
-	"critical":          starlark.NewBuiltin("critical", logAt(LevelCritical)),
-	"log":               starlark.NewBuiltin("log", loggerLog),
-	"setLevel":          starlark.NewBuiltin("setLevel", loggerSetLevel),
-	"getEffectiveLevel": starlark.NewBuiltin("getEffectiveLevel", loggerGetEffectiveLevel),
-	"isEnabledFor":      starlark.NewBuiltin("isEnabledFor", loggerIsEnabledFor),
-}
+var loggerMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"debug":             starlark.NewBuiltin("debug", logAt(LevelDebug)),
+		"info":              starlark.NewBuiltin("info", logAt(LevelInfo)),
+		"warning":           starlark.NewBuiltin("warning", logAt(LevelWarning)),
+		"error":             starlark.NewBuiltin("error", logAt(LevelError)),
+		"critical":          starlark.NewBuiltin("critical", logAt(LevelCritical)),
+		"log":               starlark.NewBuiltin("log", loggerLog),
+		"setLevel":          starlark.NewBuiltin("setLevel", loggerSetLevel),
+		"getEffectiveLevel": starlark.NewBuiltin("getEffectiveLevel", loggerGetEffectiveLevel),
+		"isEnabledFor":      starlark.NewBuiltin("isEnabledFor", loggerIsEnabledFor),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (lg *Logger) Attr(name string) (starlark.Value, error) {

@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // Predeclared returns the predeclared names for a module of this runtime,
@@ -34,9 +35,11 @@ func (rt *Runtime) base() starlark.StringDict {
 	if d != nil {
 		return d
 	}
-	d = starlark.StringDict{}
 	if rt.cfg.Builtins != nil {
-		maps.Copy(d, rt.cfg.Builtins(rt))
+		d = rt.cfg.Builtins(rt)
+	}
+	if d == nil {
+		d = make(starlark.StringDict, len(rt.cfg.Extra))
 	}
 	maps.Copy(d, rt.cfg.Extra)
 	rt.mu.Lock()
@@ -93,11 +96,10 @@ func (rt *Runtime) newDecodeContext(thread *starlark.Thread, fds []int) *DecodeC
 func (rt *Runtime) LoadModule(name string) starlark.StringDict {
 	members := rt.base()
 	for _, part := range strings.Split(name, ".") {
-		m, ok := members[part].(*starlarkstruct.Module)
-		if !ok {
+		var ok bool
+		if members, ok = value.ModuleMembers(members[part]); !ok {
 			return nil
 		}
-		members = m.Members
 	}
 	return members
 }
@@ -108,9 +110,9 @@ func (rt *Runtime) ModuleNames() []string {
 	var walk func(prefix string, members starlark.StringDict)
 	walk = func(prefix string, members starlark.StringDict) {
 		for name, v := range members {
-			if m, ok := v.(*starlarkstruct.Module); ok {
+			if m, ok := value.ModuleMembers(v); ok {
 				names = append(names, prefix+name)
-				walk(prefix+name+".", m.Members)
+				walk(prefix+name+".", m)
 			}
 		}
 	}

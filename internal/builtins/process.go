@@ -178,19 +178,21 @@ func (p *Process) Type() string { return "multiprocessing.Process" }
 // Hash hashes by identity.
 func (p *Process) Hash() (uint32, error) { return value.IdentityHash(p), nil }
 
-var processMethods = map[string]*starlark.Builtin{
-	"close":     starlark.NewBuiltin("close", processClose),
-	"is_alive":  starlark.NewBuiltin("is_alive", processIsAlive),
-	"join":      starlark.NewBuiltin("join", Blocking(processJoin)),
-	"kill":      starlark.NewBuiltin("kill", processKill),
-	"run":       starlark.NewBuiltin("run", processRun),
-	"start":     starlark.NewBuiltin("start", processStart),
-	"terminate": starlark.NewBuiltin("terminate", processTerminate),
-}
+var processMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"close":     starlark.NewBuiltin("close", processClose),
+		"is_alive":  starlark.NewBuiltin("is_alive", processIsAlive),
+		"join":      starlark.NewBuiltin("join", Blocking(processJoin)),
+		"kill":      starlark.NewBuiltin("kill", processKill),
+		"run":       starlark.NewBuiltin("run", processRun),
+		"start":     starlark.NewBuiltin("start", processStart),
+		"terminate": starlark.NewBuiltin("terminate", processTerminate),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (p *Process) Attr(name string) (starlark.Value, error) {
-	if b, ok := processMethods[name]; ok {
+	if b, ok := processMethods.Table()[name]; ok {
 		return b.BindReceiver(p), nil
 	}
 	if p.closed && name != "name" && name != "daemon" {

@@ -93,20 +93,22 @@ func (q *Queue) String() string {
 	return fmt.Sprintf("<multiprocessing.queues.%s object at %p>", q.className(), q)
 }
 
-var queueMethods = map[string]*starlark.Builtin{
-	"put":                starlark.NewBuiltin("put", Blocking(queuePut)),
-	"get":                starlark.NewBuiltin("get", Blocking(queueGet)),
-	"put_nowait":         starlark.NewBuiltin("put_nowait", queuePutNowait),
-	"get_nowait":         starlark.NewBuiltin("get_nowait", queueGetNowait),
-	"qsize":              starlark.NewBuiltin("qsize", queueQsize),
-	"empty":              starlark.NewBuiltin("empty", queueEmpty),
-	"full":               starlark.NewBuiltin("full", queueFull),
-	"close":              starlark.NewBuiltin("close", queueClose),
-	"join_thread":        starlark.NewBuiltin("join_thread", queueJoinThread),
-	"cancel_join_thread": starlark.NewBuiltin("cancel_join_thread", queueCancelJoinThread),
-	"task_done":          starlark.NewBuiltin("task_done", queueTaskDone),
-	"join":               starlark.NewBuiltin("join", Blocking(queueJoin)),
-}
+var queueMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"put":                starlark.NewBuiltin("put", Blocking(queuePut)),
+		"get":                starlark.NewBuiltin("get", Blocking(queueGet)),
+		"put_nowait":         starlark.NewBuiltin("put_nowait", queuePutNowait),
+		"get_nowait":         starlark.NewBuiltin("get_nowait", queueGetNowait),
+		"qsize":              starlark.NewBuiltin("qsize", queueQsize),
+		"empty":              starlark.NewBuiltin("empty", queueEmpty),
+		"full":               starlark.NewBuiltin("full", queueFull),
+		"close":              starlark.NewBuiltin("close", queueClose),
+		"join_thread":        starlark.NewBuiltin("join_thread", queueJoinThread),
+		"cancel_join_thread": starlark.NewBuiltin("cancel_join_thread", queueCancelJoinThread),
+		"task_done":          starlark.NewBuiltin("task_done", queueTaskDone),
+		"join":               starlark.NewBuiltin("join", Blocking(queueJoin)),
+	}
+})
 
 // simpleMethods are SimpleQueue's: CPython's has no more.
 var simpleMethods = map[string]bool{"put": true, "get": true, "empty": true, "close": true}

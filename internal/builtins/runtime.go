@@ -32,8 +32,8 @@ type Config struct {
 	Source         []byte   // main script source
 	Argv           []string // sys.argv
 	// Builtins makes the predeclared names of a run, once per runtime (the
-	// modules package's Predeclared: multiprocessing, sys, catch, ...); nil
-	// means none.
+	// modules package's Predeclared: multiprocessing, sys, catch, ...), in
+	// a new dict the runtime keeps and adds Extra to; nil means none.
 	Builtins func(*Runtime) starlark.StringDict
 	// Extra are host-provided predeclared names, available in children too.
 	Extra starlark.StringDict

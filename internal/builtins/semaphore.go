@@ -63,11 +63,13 @@ func (s *Semaphore) String() string {
 	return fmt.Sprintf("<Semaphore(value=%d)>", s.s.Value())
 }
 
-var semaphoreMethods = map[string]*starlark.Builtin{
-	"acquire":   starlark.NewBuiltin("acquire", Blocking(semaphoreAcquire)),
-	"release":   starlark.NewBuiltin("release", semaphoreRelease),
-	"get_value": starlark.NewBuiltin("get_value", semaphoreGetValue),
-}
+var semaphoreMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire":   starlark.NewBuiltin("acquire", Blocking(semaphoreAcquire)),
+		"release":   starlark.NewBuiltin("release", semaphoreRelease),
+		"get_value": starlark.NewBuiltin("get_value", semaphoreGetValue),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (s *Semaphore) Attr(name string) (starlark.Value, error) {

@@ -153,7 +153,7 @@ args = (v, a, r, s, ctypes.c_double, ctypes.c_char(b"z"))`)
 }
 
 // ctypes returns a member of the ctypes module.
-func ctypes(name string) starlark.Value { return builtins.CtypesModule.Members[name] }
+func ctypes(name string) starlark.Value { return builtins.CtypesModule.Members()[name] }
 
 // TestSharedArrayIsABuffer checks that send_bytes/recv_bytes_into see the
 // shared bytes in place.

@@ -65,18 +65,20 @@ func (w *wrapper) Exit(thread *starlark.Thread, failed bool) error {
 func (w *wrapper) attr(recv synchronizedObject, name string) starlark.Value {
 	switch name {
 	case "acquire", "release":
-		return lockMethods[name].BindReceiver(w.lock)
+		return lockMethods.Table()[name].BindReceiver(w.lock)
 	}
-	if m, ok := wrapperMethods[name]; ok {
+	if m, ok := wrapperMethods.Table()[name]; ok {
 		return m.BindReceiver(recv)
 	}
 	return nil
 }
 
-var wrapperMethods = map[string]*starlark.Builtin{
-	"get_lock": starlark.NewBuiltin("get_lock", wrapperGetLock),
-	"get_obj":  starlark.NewBuiltin("get_obj", wrapperGetObj),
-}
+var wrapperMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"get_lock": starlark.NewBuiltin("get_lock", wrapperGetLock),
+		"get_obj":  starlark.NewBuiltin("get_obj", wrapperGetObj),
+	}
+})
 
 // wrapperAttrNames are the attributes both wrappers have.
 var wrapperAttrNames = []string{"acquire", "get_lock", "get_obj", "release"}

@@ -6,7 +6,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
@@ -27,16 +28,18 @@ import (
 // take bytes or an ASCII str. Bad input fails with binascii.Error (a
 // ValueError). Without validate, characters outside the alphabet are
 // skipped, as in Python.
-var Module = &starlarkstruct.Module{Name: "base64", Members: starlark.StringDict{
-	"b64encode":          starlark.NewBuiltin("base64.b64encode", b64encode("+/", true)),
-	"b64decode":          starlark.NewBuiltin("base64.b64decode", b64decode("+/", true)),
-	"standard_b64encode": starlark.NewBuiltin("base64.standard_b64encode", b64encode("+/", false)),
-	"standard_b64decode": starlark.NewBuiltin("base64.standard_b64decode", b64decode("+/", false)),
-	"urlsafe_b64encode":  starlark.NewBuiltin("base64.urlsafe_b64encode", b64encode("-_", false)),
-	"urlsafe_b64decode":  starlark.NewBuiltin("base64.urlsafe_b64decode", b64decode("-_", false)),
-	"b16encode":          starlark.NewBuiltin("base64.b16encode", b16encode),
-	"b16decode":          starlark.NewBuiltin("base64.b16decode", b16decode),
-}}
+var Module = value.NewModule("base64", func() starlark.StringDict {
+	return starlark.StringDict{
+		"b64encode":          starlark.NewBuiltin("base64.b64encode", b64encode("+/", true)),
+		"b64decode":          starlark.NewBuiltin("base64.b64decode", b64decode("+/", true)),
+		"standard_b64encode": starlark.NewBuiltin("base64.standard_b64encode", b64encode("+/", false)),
+		"standard_b64decode": starlark.NewBuiltin("base64.standard_b64decode", b64decode("+/", false)),
+		"urlsafe_b64encode":  starlark.NewBuiltin("base64.urlsafe_b64encode", b64encode("-_", false)),
+		"urlsafe_b64decode":  starlark.NewBuiltin("base64.urlsafe_b64decode", b64decode("-_", false)),
+		"b16encode":          starlark.NewBuiltin("base64.b16encode", b16encode),
+		"b16decode":          starlark.NewBuiltin("base64.b16decode", b16decode),
+	}
+})
 
 const stdAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 

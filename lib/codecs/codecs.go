@@ -6,7 +6,8 @@ import (
 	"unicode/utf8"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
@@ -20,10 +21,12 @@ import (
 // Encodings: "utf-8" (also "utf8", "utf_8"), "ascii" ("us-ascii"),
 // "latin-1" ("latin1", "iso-8859-1", "iso8859-1"). Positions in errors count
 // characters when encoding and bytes when decoding, as in Python.
-var Module = &starlarkstruct.Module{Name: "codecs", Members: starlark.StringDict{
-	"encode": starlark.NewBuiltin("codecs.encode", encode),
-	"decode": starlark.NewBuiltin("codecs.decode", decode),
-}}
+var Module = value.NewModule("codecs", func() starlark.StringDict {
+	return starlark.StringDict{
+		"encode": starlark.NewBuiltin("codecs.encode", encode),
+		"decode": starlark.NewBuiltin("codecs.decode", decode),
+	}
+})
 
 // codec is one encoding: the highest code point it encodes (utf-8: all).
 type codec struct {

@@ -2,7 +2,8 @@ package collections
 
 import (
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // Module collections is Python's collections module, with Counter.
@@ -20,6 +21,8 @@ import (
 // as a Counter.
 //
 // Differences from Python: elements() returns a list, not an iterator.
-var Module = &starlarkstruct.Module{Name: "collections", Members: starlark.StringDict{
-	"Counter": starlark.NewBuiltin("collections.Counter", newCounter),
-}}
+var Module = value.NewModule("collections", func() starlark.StringDict {
+	return starlark.StringDict{
+		"Counter": starlark.NewBuiltin("collections.Counter", newCounter),
+	}
+})

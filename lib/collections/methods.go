@@ -14,18 +14,20 @@ import (
 // dictMethods are the dict methods a Counter passes to its dict.
 var dictMethods = []string{"clear", "get", "items", "keys", "pop", "popitem", "setdefault", "values"}
 
-var counterMethods = map[string]*starlark.Builtin{
-	"most_common": starlark.NewBuiltin("most_common", mostCommon),
-	"update":      starlark.NewBuiltin("update", counterAdd(+1)),
-	"subtract":    starlark.NewBuiltin("subtract", counterAdd(-1)),
-	"elements":    starlark.NewBuiltin("elements", elements),
-	"total":       starlark.NewBuiltin("total", total),
-	"copy":        starlark.NewBuiltin("copy", counterCopy),
-}
+var counterMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"most_common": starlark.NewBuiltin("most_common", mostCommon),
+		"update":      starlark.NewBuiltin("update", counterAdd(+1)),
+		"subtract":    starlark.NewBuiltin("subtract", counterAdd(-1)),
+		"elements":    starlark.NewBuiltin("elements", elements),
+		"total":       starlark.NewBuiltin("total", total),
+		"copy":        starlark.NewBuiltin("copy", counterCopy),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (c *Counter) Attr(name string) (starlark.Value, error) {
-	if m, ok := counterMethods[name]; ok {
+	if m, ok := counterMethods.Table()[name]; ok {
 		return m.BindReceiver(c), nil
 	}
 	for _, n := range dictMethods {
@@ -39,7 +41,7 @@ func (c *Counter) Attr(name string) (starlark.Value, error) {
 // AttrNames implements starlark.HasAttrs.
 func (c *Counter) AttrNames() []string {
 	names := append([]string(nil), dictMethods...)
-	for n := range counterMethods {
+	for n := range counterMethods.Table() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
@@ -32,18 +31,20 @@ import (
 // Differences from Python: a reader reads all its input when it is made,
 // and bad input fails then, since Starlark's for loops cannot take an
 // error from an iterator.
-var Module = &starlarkstruct.Module{Name: "csv", Members: starlark.StringDict{
-	"reader":           starlark.NewBuiltin("csv.reader", reader),
-	"writer":           starlark.NewBuiltin("csv.writer", writer),
-	"DictReader":       starlark.NewBuiltin("csv.DictReader", dictReader),
-	"DictWriter":       starlark.NewBuiltin("csv.DictWriter", dictWriter),
-	"list_dialects":    starlark.NewBuiltin("csv.list_dialects", listDialects),
-	"QUOTE_MINIMAL":    starlark.MakeInt(quoteMinimal),
-	"QUOTE_ALL":        starlark.MakeInt(quoteAll),
-	"QUOTE_NONNUMERIC": starlark.MakeInt(quoteNonnumeric),
-	"QUOTE_NONE":       starlark.MakeInt(quoteNone),
-	"Error":            exceptions.CSVError,
-}}
+var Module = value.NewModule("csv", func() starlark.StringDict {
+	return starlark.StringDict{
+		"reader":           starlark.NewBuiltin("csv.reader", reader),
+		"writer":           starlark.NewBuiltin("csv.writer", writer),
+		"DictReader":       starlark.NewBuiltin("csv.DictReader", dictReader),
+		"DictWriter":       starlark.NewBuiltin("csv.DictWriter", dictWriter),
+		"list_dialects":    starlark.NewBuiltin("csv.list_dialects", listDialects),
+		"QUOTE_MINIMAL":    starlark.MakeInt(quoteMinimal),
+		"QUOTE_ALL":        starlark.MakeInt(quoteAll),
+		"QUOTE_NONNUMERIC": starlark.MakeInt(quoteNonnumeric),
+		"QUOTE_NONE":       starlark.MakeInt(quoteNone),
+		"Error":            exceptions.CSVError,
+	}
+})
 
 func csvError(format string, args ...any) error { return exceptions.CSVError.Errorf(format, args...) }
 

@@ -108,7 +108,7 @@ func newDictWriter(w *Writer, fieldnames starlark.Iterable, restval starlark.Val
 	if lower != "raise" && lower != "ignore" {
 		return nil, valueError("extrasaction (%s) must be 'raise' or 'ignore'", extrasaction)
 	}
-	dw := &DictWriter{object: object{typ: "csv.DictWriter", methods: dictWriterMethods}, w: w, restval: restval, raiseExtras: lower == "raise"}
+	dw := &DictWriter{object: object{typ: "csv.DictWriter", methods: dictWriterMethods.Table()}, w: w, restval: restval, raiseExtras: lower == "raise"}
 	eachValue(fieldnames, func(v starlark.Value) error {
 		dw.fieldnames = append(dw.fieldnames, v)
 		return nil
@@ -162,11 +162,13 @@ func (dw *DictWriter) checkExtras(m starlark.IterableMapping) error {
 	return nil
 }
 
-var dictWriterMethods = map[string]*starlark.Builtin{
-	"writeheader": starlark.NewBuiltin("writeheader", writeheader),
-	"writerow":    starlark.NewBuiltin("writerow", writerow),
-	"writerows":   starlark.NewBuiltin("writerows", writerows),
-}
+var dictWriterMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"writeheader": starlark.NewBuiltin("writeheader", writeheader),
+		"writerow":    starlark.NewBuiltin("writerow", writerow),
+		"writerows":   starlark.NewBuiltin("writerows", writerows),
+	}
+})
 
 // def writeheader()
 func writeheader(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

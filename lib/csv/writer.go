@@ -8,6 +8,8 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/internal/builtins/value"
+
 	"github.com/mpstar/mpstar/lib/pybuiltins"
 )
 
@@ -28,7 +30,7 @@ func newWriter(f starlark.Value, d dialect) (*Writer, error) {
 	if !ok {
 		return nil, typeError(`argument 1 must have a "write" method`)
 	}
-	return &Writer{object: object{typ: "_csv.writer", methods: writerMethods}, write: fn, d: d}, nil
+	return &Writer{object: object{typ: "_csv.writer", methods: writerMethods.Table()}, write: fn, d: d}, nil
 }
 
 // writeRow formats one row and writes it, returning what write returned.
@@ -136,10 +138,12 @@ func (w *Writer) appendField(line *strings.Builder, s string, quoted bool) error
 	return nil
 }
 
-var writerMethods = map[string]*starlark.Builtin{
-	"writerow":  starlark.NewBuiltin("writerow", writerow),
-	"writerows": starlark.NewBuiltin("writerows", writerows),
-}
+var writerMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"writerow":  starlark.NewBuiltin("writerow", writerow),
+		"writerows": starlark.NewBuiltin("writerows", writerows),
+	}
+})
 
 // rowWriter is a writer or a DictWriter: what writerow and writerows
 // write to.

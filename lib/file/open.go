@@ -148,18 +148,20 @@ func newlineArg(newline starlark.Value) (*string, error) {
 	return nil, exceptions.ValueError.Errorf("illegal newline value: %s", string(s))
 }
 
-var methods = map[string]*starlark.Builtin{
-	"read":       starlark.NewBuiltin("read", fileRead),
-	"readline":   starlark.NewBuiltin("readline", fileReadline),
-	"readlines":  starlark.NewBuiltin("readlines", fileReadlines),
-	"write":      starlark.NewBuiltin("write", fileWrite),
-	"writelines": starlark.NewBuiltin("writelines", fileWritelines),
-	"flush":      starlark.NewBuiltin("flush", fileFlush),
-	"close":      starlark.NewBuiltin("close", fileClose),
-	"readable":   starlark.NewBuiltin("readable", fileReadable),
-	"writable":   starlark.NewBuiltin("writable", fileWritable),
-	"fileno":     starlark.NewBuiltin("fileno", fileFileno),
-}
+var methods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"read":       starlark.NewBuiltin("read", fileRead),
+		"readline":   starlark.NewBuiltin("readline", fileReadline),
+		"readlines":  starlark.NewBuiltin("readlines", fileReadlines),
+		"write":      starlark.NewBuiltin("write", fileWrite),
+		"writelines": starlark.NewBuiltin("writelines", fileWritelines),
+		"flush":      starlark.NewBuiltin("flush", fileFlush),
+		"close":      starlark.NewBuiltin("close", fileClose),
+		"readable":   starlark.NewBuiltin("readable", fileReadable),
+		"writable":   starlark.NewBuiltin("writable", fileWritable),
+		"fileno":     starlark.NewBuiltin("fileno", fileFileno),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (f *File) Attr(name string) (starlark.Value, error) {
@@ -175,7 +177,7 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 			return starlark.String(f.codec.name), nil
 		}
 	}
-	if m, ok := methods[name]; ok {
+	if m, ok := methods.Table()[name]; ok {
 		return m.BindReceiver(f), nil
 	}
 	return nil, nil
@@ -187,7 +189,7 @@ func (f *File) AttrNames() []string {
 	if f.codec != nil {
 		names = append(names, "encoding")
 	}
-	for n := range methods {
+	for n := range methods.Table() {
 		names = append(names, n)
 	}
 	sort.Strings(names)

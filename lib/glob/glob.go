@@ -24,7 +24,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/lib/internal/gate"
 	"github.com/mpstar/mpstar/lib/internal/oserror"
@@ -32,14 +33,13 @@ import (
 )
 
 // Module is the glob module.
-var Module = &starlarkstruct.Module{
-	Name: "glob",
-	Members: starlark.StringDict{
+var Module = value.NewModule("glob", func() starlark.StringDict {
+	return starlark.StringDict{
 		"glob":   starlark.NewBuiltin("glob.glob", globFunc),
 		"iglob":  starlark.NewBuiltin("glob.iglob", globFunc),
 		"escape": starlark.NewBuiltin("glob.escape", escape),
-	},
-}
+	}
+})
 
 // globber is one glob call's options, and the thread whose run's grants
 // say what it may list.

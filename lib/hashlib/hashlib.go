@@ -15,7 +15,6 @@ import (
 	"unsafe" // hashes a Starlark string's bytes without copying them
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
@@ -39,7 +38,7 @@ import (
 // name, digest_size and block_size. data is bytes: a str fails with
 // TypeError, as in Python (codecs.encode(s) or bytes(s) turns it into
 // bytes).
-var Module = &starlarkstruct.Module{Name: "hashlib", Members: members()}
+var Module = value.NewModule("hashlib", members)
 
 // algorithms are the digests by Python's name.
 var algorithms = map[string]func() hash.Hash{
@@ -166,7 +165,7 @@ func (h *Hash) Attr(name string) (starlark.Value, error) {
 	case "block_size":
 		return starlark.MakeInt(h.h.BlockSize()), nil
 	}
-	if m, ok := hashMethods[name]; ok {
+	if m, ok := hashMethods.Table()[name]; ok {
 		return m.BindReceiver(h), nil
 	}
 	return nil, nil
@@ -177,12 +176,14 @@ func (h *Hash) AttrNames() []string {
 	return []string{"block_size", "copy", "digest", "digest_size", "hexdigest", "name", "update"}
 }
 
-var hashMethods = map[string]*starlark.Builtin{
-	"update":    starlark.NewBuiltin("update", hashUpdate),
-	"digest":    starlark.NewBuiltin("digest", hashSum(func(b []byte) starlark.Value { return starlark.Bytes(b) })),
-	"hexdigest": starlark.NewBuiltin("hexdigest", hashSum(func(b []byte) starlark.Value { return starlark.String(hex.EncodeToString(b)) })),
-	"copy":      starlark.NewBuiltin("copy", hashCopy),
-}
+var hashMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"update":    starlark.NewBuiltin("update", hashUpdate),
+		"digest":    starlark.NewBuiltin("digest", hashSum(func(b []byte) starlark.Value { return starlark.Bytes(b) })),
+		"hexdigest": starlark.NewBuiltin("hexdigest", hashSum(func(b []byte) starlark.Value { return starlark.String(hex.EncodeToString(b)) })),
+		"copy":      starlark.NewBuiltin("copy", hashCopy),
+	}
+})
 
 // def update(data)
 func hashUpdate(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -3,7 +3,8 @@ package json
 import (
 	starjson "go.starlark.net/lib/json"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
@@ -26,7 +27,7 @@ import (
 // mapping (dict, Counter); anything else goes to default, or fails with
 // TypeError as in Python. loads makes dicts, lists, ints, floats, strings,
 // bools and None, and accepts NaN and Infinity as Python does.
-var Module = &starlarkstruct.Module{Name: "json", Members: members()}
+var Module = value.NewModule("json", members)
 
 func members() starlark.StringDict {
 	d := starlark.StringDict{

@@ -2,7 +2,8 @@ package logging
 
 import (
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins"
 )
@@ -16,7 +17,7 @@ import (
 //	INFO = 20
 //	DEBUG = 10
 //	NOTSET = 0
-var Module = &starlarkstruct.Module{Name: "logging", Members: levels()}
+var Module = value.NewModule("logging", levels)
 
 func levels() starlark.StringDict {
 	members := starlark.StringDict{}

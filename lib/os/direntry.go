@@ -117,12 +117,14 @@ func (e *DirEntry) Truth() starlark.Bool { return true }
 // Hash fails, as for CPython's DirEntry.
 func (e *DirEntry) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type: 'os.DirEntry'") }
 
-var direntryMethods = map[string]*starlark.Builtin{
-	"is_file":    starlark.NewBuiltin("is_file", direntryTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() })),
-	"is_dir":     starlark.NewBuiltin("is_dir", direntryTest(func(fi os.FileInfo) bool { return fi.IsDir() })),
-	"is_symlink": starlark.NewBuiltin("is_symlink", direntryIsSymlink),
-	"stat":       starlark.NewBuiltin("stat", direntryStat),
-}
+var direntryMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"is_file":    starlark.NewBuiltin("is_file", direntryTest(func(fi os.FileInfo) bool { return fi.Mode().IsRegular() })),
+		"is_dir":     starlark.NewBuiltin("is_dir", direntryTest(func(fi os.FileInfo) bool { return fi.IsDir() })),
+		"is_symlink": starlark.NewBuiltin("is_symlink", direntryIsSymlink),
+		"stat":       starlark.NewBuiltin("stat", direntryStat),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (e *DirEntry) Attr(name string) (starlark.Value, error) {
@@ -132,7 +134,7 @@ func (e *DirEntry) Attr(name string) (starlark.Value, error) {
 	case "path":
 		return starlark.String(e.path), nil
 	}
-	if m, ok := direntryMethods[name]; ok {
+	if m, ok := direntryMethods.Table()[name]; ok {
 		return m.BindReceiver(e), nil
 	}
 	return nil, nil

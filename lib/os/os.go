@@ -1,12 +1,12 @@
 package os
 
 import (
+	"maps"
 	"os"
 	"runtime"
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
@@ -28,15 +28,21 @@ import (
 //	path                       # os.path
 //
 // and the file and directory functions of files.go.
-func New(g *sandbox.Grants) *starlarkstruct.Module {
-	env := starlark.NewDict(len(os.Environ()))
-	for _, kv := range os.Environ() {
+func New(g *sandbox.Grants) *value.Module {
+	return value.NewModule("os", func() starlark.StringDict { return members(g) })
+}
+
+// members are the os module's members for a run with grants g.
+func members(g *sandbox.Grants) starlark.StringDict {
+	environ := os.Environ()
+	env := starlark.NewDict(len(environ))
+	for _, kv := range environ {
 		k, v, _ := strings.Cut(kv, "=")
 		if g.CheckEnv(k) == nil {
 			env.SetKey(starlark.String(k), starlark.String(v))
 		}
 	}
-	m := &starlarkstruct.Module{Name: "os", Members: starlark.StringDict{
+	m := starlark.StringDict{
 		"getpid":            starlark.NewBuiltin("os.getpid", osGetpid),
 		"getppid":           starlark.NewBuiltin("os.getppid", osGetppid),
 		"environ":           env,
@@ -44,10 +50,8 @@ func New(g *sandbox.Grants) *starlarkstruct.Module {
 		"cpu_count":         starlark.NewBuiltin("os.cpu_count", CPUCount),
 		"sched_getaffinity": starlark.NewBuiltin("os.sched_getaffinity", schedGetaffinity),
 		"path":              ospath.Module,
-	}}
-	for k, v := range fileMembers() {
-		m.Members[k] = v
 	}
+	maps.Copy(m, fileMembers())
 	return m
 }
 

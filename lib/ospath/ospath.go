@@ -23,7 +23,8 @@ import (
 	"strings"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/gate"
@@ -31,9 +32,8 @@ import (
 )
 
 // Module is the os.path module.
-var Module = &starlarkstruct.Module{
-	Name: "os.path",
-	Members: starlark.StringDict{
+var Module = value.NewModule("os.path", func() starlark.StringDict {
+	return starlark.StringDict{
 		"join": starlark.NewBuiltin("os.path.join", join),
 		"split": stringFunc("split", func(p string) starlark.Value {
 			h, t := Split(p)
@@ -58,8 +58,8 @@ var Module = &starlarkstruct.Module{
 		"getsize":    statValue("getsize", func(fi os.FileInfo) starlark.Value { return starlark.MakeInt64(fi.Size()) }),
 		"getmtime":   statValue("getmtime", func(fi os.FileInfo) starlark.Value { return starlark.Float(float64(fi.ModTime().UnixNano()) / 1e9) }),
 		"sep":        starlark.String("/"),
-	},
-}
+	}
+})
 
 // Join is os.path.join: each absolute part starts the path again.
 func Join(parts ...string) string {

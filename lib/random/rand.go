@@ -74,7 +74,7 @@ func (r *Random) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type:
 
 // Attr implements starlark.HasAttrs.
 func (r *Random) Attr(name string) (starlark.Value, error) {
-	if m, ok := randomMethods[name]; ok {
+	if m, ok := randomMethods.Table()[name]; ok {
 		return m.BindReceiver(r), nil
 	}
 	return nil, nil
@@ -82,8 +82,8 @@ func (r *Random) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (r *Random) AttrNames() []string {
-	names := make([]string, 0, len(randomMethods))
-	for n := range randomMethods {
+	names := make([]string, 0, len(randomMethods.Table()))
+	for n := range randomMethods.Table() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -97,13 +97,13 @@ type method func(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []s
 // functions are those of a hidden generator.
 func (r *Random) Methods() starlark.StringDict {
 	d := starlark.StringDict{}
-	for name, m := range randomMethods {
+	for name, m := range randomMethods.Table() {
 		d[name] = m.BindReceiver(r)
 	}
 	return d
 }
 
-var randomMethods = func() map[string]*starlark.Builtin {
+var randomMethods = value.NewMethods(func() map[string]*starlark.Builtin {
 	table := map[string]method{
 		"seed":        seedMethod,
 		"random":      randomMethod,
@@ -130,7 +130,7 @@ var randomMethods = func() map[string]*starlark.Builtin {
 		})
 	}
 	return out
-}()
+})
 
 // def seed(a=None)
 func seedMethod(r *Random, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -2,7 +2,8 @@ package random
 
 import (
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // New returns a random module with a generator of its own, seeded from
@@ -23,11 +24,13 @@ import (
 // The generator is CPython's Mersenne Twister, seeded as CPython seeds it,
 // and every function draws as CPython's does, so a script seeded with
 // random.seed(42) or random.Random(42) sees CPython's numbers.
-func New() *starlarkstruct.Module {
-	r := &Random{unseeded: true}
-	members := r.Methods()
-	members["Random"] = starlark.NewBuiltin("random.Random", newRandom)
-	return &starlarkstruct.Module{Name: "random", Members: members}
+func New() *value.Module {
+	return value.NewModule("random", func() starlark.StringDict {
+		r := &Random{unseeded: true}
+		members := r.Methods()
+		members["Random"] = starlark.NewBuiltin("random.Random", newRandom)
+		return members
+	})
 }
 
 // def Random(x=None)

@@ -7,6 +7,8 @@ import (
 
 	"go.starlark.net/starlark"
 
+	"github.com/mpstar/mpstar/internal/builtins/value"
+
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
@@ -80,7 +82,7 @@ func (m *Match) Attr(name string) (starlark.Value, error) {
 	case "lastindex", "lastgroup":
 		return m.last(name == "lastgroup"), nil
 	}
-	if b, ok := matchMethods[name]; ok {
+	if b, ok := matchMethods.Table()[name]; ok {
 		return b.BindReceiver(m), nil
 	}
 	return nil, nil
@@ -88,7 +90,7 @@ func (m *Match) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (m *Match) AttrNames() []string {
-	return sortedNames(matchMethods, "endpos", "lastgroup", "lastindex", "pos", "re", "string")
+	return value.AttrNames(matchMethods, "endpos", "lastgroup", "lastindex", "pos", "re", "string")
 }
 
 // last is lastindex (or lastgroup): the group that closed last, which is
@@ -112,15 +114,17 @@ func (m *Match) last(byName bool) starlark.Value {
 	return starlark.None
 }
 
-var matchMethods = map[string]*starlark.Builtin{
-	"group":     starlark.NewBuiltin("group", matchGroup),
-	"groups":    starlark.NewBuiltin("groups", matchGroups),
-	"groupdict": starlark.NewBuiltin("groupdict", matchGroupdict),
-	"start":     starlark.NewBuiltin("start", matchSpanPart(0)),
-	"end":       starlark.NewBuiltin("end", matchSpanPart(1)),
-	"span":      starlark.NewBuiltin("span", matchSpanPart(2)),
-	"expand":    starlark.NewBuiltin("expand", matchExpand),
-}
+var matchMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"group":     starlark.NewBuiltin("group", matchGroup),
+		"groups":    starlark.NewBuiltin("groups", matchGroups),
+		"groupdict": starlark.NewBuiltin("groupdict", matchGroupdict),
+		"start":     starlark.NewBuiltin("start", matchSpanPart(0)),
+		"end":       starlark.NewBuiltin("end", matchSpanPart(1)),
+		"span":      starlark.NewBuiltin("span", matchSpanPart(2)),
+		"expand":    starlark.NewBuiltin("expand", matchExpand),
+	}
+})
 
 // def group(*groups)
 func matchGroup(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -5,10 +5,11 @@ package re
 // (p.search(string, pos=0, endpos=None)).
 
 import (
-	"sort"
 	"strings"
 
 	"go.starlark.net/starlark"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
@@ -38,13 +39,13 @@ var ops = map[string]op{
 	"split":     {[]string{"string", "maxsplit?"}, []string{"pattern", "string", "maxsplit?", "flags?"}, split},
 }
 
-var patternMethods = func() map[string]*starlark.Builtin {
+var patternMethods = value.NewMethods(func() map[string]*starlark.Builtin {
 	m := map[string]*starlark.Builtin{}
 	for name, o := range ops {
 		m[name] = starlark.NewBuiltin(name, o.methodFunc)
 	}
 	return m
-}()
+})
 
 // unpack unpacks a call's arguments by the parameter names given.
 func unpack(b *starlark.Builtin, params []string, tuple starlark.Tuple, kwargs []starlark.Tuple) (args, error) {
@@ -270,14 +271,4 @@ func split(_ *starlark.Thread, p *Pattern, a args) (starlark.Value, error) {
 	})
 	out = append(out, starlark.String(s[last:]))
 	return starlark.NewList(out), nil
-}
-
-// sortedNames returns a map's keys in order, for AttrNames.
-func sortedNames[V any](m map[string]V, extra ...string) []string {
-	names := append([]string(nil), extra...)
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }

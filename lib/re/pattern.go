@@ -14,6 +14,7 @@ import (
 	"go.starlark.net/starlark"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	"github.com/mpstar/mpstar/lib/internal/pyrepr"
 )
 
@@ -259,7 +260,7 @@ func (p *Pattern) Attr(name string) (starlark.Value, error) {
 		d.Freeze()
 		return d, nil
 	}
-	if m, ok := patternMethods[name]; ok {
+	if m, ok := patternMethods.Table()[name]; ok {
 		return m.BindReceiver(p), nil
 	}
 	return nil, nil
@@ -267,5 +268,5 @@ func (p *Pattern) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (p *Pattern) AttrNames() []string {
-	return sortedNames(patternMethods, "flags", "groupindex", "groups", "pattern")
+	return value.AttrNames(patternMethods, "flags", "groupindex", "groups", "pattern")
 }

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/value"
@@ -43,7 +42,7 @@ import (
 // as Starlark's string indexes are; after an empty match, the next match
 // starts at least one character later (Python may still find a non-empty
 // match at the same position).
-var Module = &starlarkstruct.Module{Name: "re", Members: members()}
+var Module = value.NewModule("re", members)
 
 // flagNames lists the flags by value, as repr shows them, with their
 // one-letter names.

@@ -33,7 +33,8 @@ import (
 	"time"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/lib/internal/gate"
@@ -43,9 +44,8 @@ import (
 )
 
 // Module is the shutil module.
-var Module = &starlarkstruct.Module{
-	Name: "shutil",
-	Members: starlark.StringDict{
+var Module = value.NewModule("shutil", func() starlark.StringDict {
+	return starlark.StringDict{
 		"copyfile": copier("copyfile", copyFile),
 		"copy":     copier("copy", copyMode),
 		"copy2":    copier("copy2", copyStat),
@@ -56,8 +56,8 @@ var Module = &starlarkstruct.Module{
 
 		"Error":         exceptions.ShutilError,
 		"SameFileError": exceptions.SameFileError,
-	},
-}
+	}
+})
 
 // copier is copyfile, copy or copy2: copy and copy2 accept a directory as
 // dst and copy into it.

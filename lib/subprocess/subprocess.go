@@ -44,7 +44,8 @@ package subprocess
 
 import (
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
+
+	"github.com/mpstar/mpstar/internal/builtins/value"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
@@ -57,9 +58,8 @@ const (
 )
 
 // Module is the subprocess module.
-var Module = &starlarkstruct.Module{
-	Name: "subprocess",
-	Members: starlark.StringDict{
+var Module = value.NewModule("subprocess", func() starlark.StringDict {
+	return starlark.StringDict{
 		"run":              starlark.NewBuiltin("subprocess.run", run),
 		"check_output":     starlark.NewBuiltin("subprocess.check_output", checkOutput),
 		"call":             starlark.NewBuiltin("subprocess.call", call),
@@ -72,5 +72,5 @@ var Module = &starlarkstruct.Module{
 		"SubprocessError":    exceptions.SubprocessError,
 		"CalledProcessError": exceptions.CalledProcessError,
 		"TimeoutExpired":     exceptions.TimeoutExpired,
-	},
-}
+	}
+})

@@ -12,13 +12,16 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins/pytypes"
 )
 
-// structTimeFuncs are localtime, gmtime, mktime, strftime and strptime.
-var structTimeFuncs = starlark.StringDict{
-	"localtime": starlark.NewBuiltin("time.localtime", brokenDown(false)),
-	"gmtime":    starlark.NewBuiltin("time.gmtime", brokenDown(true)),
-	"mktime":    starlark.NewBuiltin("time.mktime", mktime),
-	"strftime":  starlark.NewBuiltin("time.strftime", strftimeFunc),
-	"strptime":  starlark.NewBuiltin("time.strptime", strptimeFunc),
+// structTimeFuncs returns localtime, gmtime, mktime, strftime and
+// strptime.
+func structTimeFuncs() starlark.StringDict {
+	return starlark.StringDict{
+		"localtime": starlark.NewBuiltin("time.localtime", brokenDown(false)),
+		"gmtime":    starlark.NewBuiltin("time.gmtime", brokenDown(true)),
+		"mktime":    starlark.NewBuiltin("time.mktime", mktime),
+		"strftime":  starlark.NewBuiltin("time.strftime", strftimeFunc),
+		"strptime":  starlark.NewBuiltin("time.strptime", strptimeFunc),
+	}
 }
 
 // brokenDown makes localtime([secs]) and gmtime([secs]).

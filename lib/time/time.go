@@ -1,11 +1,11 @@
 package time
 
 import (
+	"maps"
 	"time"
 
 	starlarktime "go.starlark.net/lib/time"
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
@@ -33,11 +33,9 @@ var clockStart = time.Now()
 // Linux shows them (with glibc's %-d style flags); strptime is CPython's
 // _strptime. A struct_time is a 9-tuple with tm_year ... tm_isdst, tm_zone
 // and tm_gmtoff.
-var Module = func() *starlarkstruct.Module {
+var Module = value.NewModule("time", func() starlark.StringDict {
 	members := starlark.StringDict{}
-	for k, v := range starlarktime.Module.Members {
-		members[k] = v
-	}
+	maps.Copy(members, starlarktime.Module.Members)
 	members["sleep"] = starlark.NewBuiltin("time.sleep", builtins.Blocking(timeSleep))
 	members["time"] = starlark.NewBuiltin("time.time", clockFunc(func() float64 {
 		return float64(time.Now().UnixNano()) / 1e9
@@ -45,11 +43,9 @@ var Module = func() *starlarkstruct.Module {
 	monotonic := clockFunc(func() float64 { return time.Since(clockStart).Seconds() })
 	members["monotonic"] = starlark.NewBuiltin("time.monotonic", monotonic)
 	members["perf_counter"] = starlark.NewBuiltin("time.perf_counter", monotonic)
-	for k, v := range structTimeFuncs {
-		members[k] = v
-	}
-	return &starlarkstruct.Module{Name: "time", Members: members}
-}()
+	maps.Copy(members, structTimeFuncs())
+	return members
+})
 
 func clockFunc(now func() float64) func(*starlark.Thread, *starlark.Builtin, starlark.Tuple, []starlark.Tuple) (starlark.Value, error) {
 	return func(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {

@@ -35,23 +35,33 @@ func (t *Type) CallInternal(_ *starlark.Thread, args starlark.Tuple, kwargs []st
 	return Construct(t, args), nil
 }
 
+// tableSize is a little over the table's size, so that making the table,
+// which every process does at start, never grows its map or slice.
+const tableSize = 96
+
 // byName indexes the table by names and aliases.
-var byName = map[string]*Type{}
+var byName = make(map[string]*Type, tableSize)
 
 // table lists the table's types in declaration order.
-var table []*Type
+var table = make([]*Type, 0, tableSize)
 
 // newType adds a type to the table.
 func newType(name string, base *Type, aliases ...string) *Type {
 	t := &Type{name: name, base: base, aliases: aliases}
-	for _, n := range append([]string{name}, aliases...) {
-		if byName[n] != nil {
-			panic("exceptions: " + n + " declared twice")
-		}
-		byName[n] = t
+	index(name, t)
+	for _, a := range aliases {
+		index(a, t)
 	}
 	table = append(table, t)
 	return t
+}
+
+// index makes name, a type's name or alias, find t.
+func index(name string, t *Type) {
+	if byName[name] != nil {
+		panic("exceptions: " + name + " declared twice")
+	}
+	byName[name] = t
 }
 
 // Name is the type's name as err.type and tracebacks show it.

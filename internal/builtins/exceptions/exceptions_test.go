@@ -78,6 +78,9 @@ func TestErrors(t *testing.T) {
 }
 
 func TestTableOrder(t *testing.T) {
+	if len(table) > tableSize || len(byName) > tableSize {
+		t.Errorf("the table has %d types and %d names: raise tableSize (%d)", len(table), len(byName), tableSize)
+	}
 	seen := map[*Type]bool{}
 	for _, typ := range All() {
 		if typ.Base() != nil && !seen[typ.Base()] {

@@ -120,10 +120,12 @@ func (c *managerClass) lookup(typeid string) *typeEntry {
 	return nil
 }
 
-var managerClassMethods = map[string]*starlark.Builtin{
-	"register": starlark.NewBuiltin("register", managerRegister),
-	"subclass": starlark.NewBuiltin("subclass", managerSubclass),
-}
+var managerClassMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"register": starlark.NewBuiltin("register", managerRegister),
+		"subclass": starlark.NewBuiltin("subclass", managerSubclass),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (c *managerClass) Attr(name string) (starlark.Value, error) {
@@ -410,20 +412,22 @@ func (m *Manager) Type() string { return "multiprocessing.managers." + m.cls.nam
 // Hash hashes by identity.
 func (m *Manager) Hash() (uint32, error) { return value.IdentityHash(m), nil }
 
-var managerMethods = map[string]*starlark.Builtin{
-	"start":              starlark.NewBuiltin("start", managerStart),
-	"connect":            starlark.NewBuiltin("connect", managerConnect),
-	"shutdown":           starlark.NewBuiltin("shutdown", managerShutdown),
-	"get_server":         starlark.NewBuiltin("get_server", managerGetServer),
-	"join":               starlark.NewBuiltin("join", builtins.Blocking(managerJoin)),
-	"register":           starlark.NewBuiltin("register", managerRegister),
-	"_number_of_objects": starlark.NewBuiltin("_number_of_objects", managerNumberOfObjects),
-}
+var managerMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"start":              starlark.NewBuiltin("start", managerStart),
+		"connect":            starlark.NewBuiltin("connect", managerConnect),
+		"shutdown":           starlark.NewBuiltin("shutdown", managerShutdown),
+		"get_server":         starlark.NewBuiltin("get_server", managerGetServer),
+		"join":               starlark.NewBuiltin("join", builtins.Blocking(managerJoin)),
+		"register":           starlark.NewBuiltin("register", managerRegister),
+		"_number_of_objects": starlark.NewBuiltin("_number_of_objects", managerNumberOfObjects),
+	}
+})
 
 // Attr implements starlark.HasAttrs: the methods, .address, and a method
 // per typeid registered with create_method.
 func (m *Manager) Attr(name string) (starlark.Value, error) {
-	if b, ok := managerMethods[name]; ok {
+	if b, ok := managerMethods.Table()[name]; ok {
 		return b.BindReceiver(m), nil
 	}
 	if name == "address" {

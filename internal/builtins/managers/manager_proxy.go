@@ -516,10 +516,12 @@ func decodeProxy(uc *builtins.UnshareContext, payload []byte) (starlark.Value, e
 }
 
 // proxyMethods are the methods every proxy has.
-var proxyMethods = map[string]*starlark.Builtin{
-	"_callmethod": starlark.NewBuiltin("_callmethod", proxyCallmethod),
-	"_getvalue":   starlark.NewBuiltin("_getvalue", proxyGetvalue),
-}
+var proxyMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"_callmethod": starlark.NewBuiltin("_callmethod", proxyCallmethod),
+		"_getvalue":   starlark.NewBuiltin("_getvalue", proxyGetvalue),
+	}
+})
 
 // proxyOf returns the proxy behind a proxy value.
 func proxyOf(v starlark.Value) *Proxy {
@@ -578,7 +580,7 @@ func (p *Proxy) Attr(name string) (starlark.Value, error) { return p.attr(p, nam
 
 // attr looks up name for the proxy value self (p or its wrapper).
 func (p *Proxy) attr(self starlark.Value, name string) (starlark.Value, error) {
-	if b, ok := proxyMethods[name]; ok {
+	if b, ok := proxyMethods.Table()[name]; ok {
 		return b.BindReceiver(self), nil
 	}
 	if name == "_exposed_" {

@@ -73,11 +73,13 @@ func (l *threadLock) String() string {
 	return fmt.Sprintf("<%s _thread.lock object at %p>", state, l)
 }
 
-var threadLockMethods = map[string]*starlark.Builtin{
-	"acquire": starlark.NewBuiltin("acquire", threadLockAcquire),
-	"release": starlark.NewBuiltin("release", threadLockRelease),
-	"locked":  starlark.NewBuiltin("locked", threadLockLocked),
-}
+var threadLockMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire": starlark.NewBuiltin("acquire", threadLockAcquire),
+		"release": starlark.NewBuiltin("release", threadLockRelease),
+		"locked":  starlark.NewBuiltin("locked", threadLockLocked),
+	}
+})
 
 func (l *threadLock) Attr(name string) (starlark.Value, error) {
 	return value.Attr(threadLockMethods, l, name)
@@ -222,10 +224,12 @@ func (s *threadSemaphore) String() string {
 	return fmt.Sprintf("<%s at %p: value=%d>", s.Type(), s, s.value)
 }
 
-var threadSemaphoreMethods = map[string]*starlark.Builtin{
-	"acquire": starlark.NewBuiltin("acquire", threadSemaphoreAcquire),
-	"release": starlark.NewBuiltin("release", threadSemaphoreRelease),
-}
+var threadSemaphoreMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire": starlark.NewBuiltin("acquire", threadSemaphoreAcquire),
+		"release": starlark.NewBuiltin("release", threadSemaphoreRelease),
+	}
+})
 
 func (s *threadSemaphore) Attr(name string) (starlark.Value, error) {
 	return value.Attr(threadSemaphoreMethods, s, name)
@@ -348,12 +352,14 @@ func (e *threadEvent) String() string {
 	return fmt.Sprintf("<threading.Event at %p: %s>", e, state)
 }
 
-var threadEventMethods = map[string]*starlark.Builtin{
-	"is_set": starlark.NewBuiltin("is_set", threadEventIsSet),
-	"set":    starlark.NewBuiltin("set", threadEventSet),
-	"clear":  starlark.NewBuiltin("clear", threadEventClear),
-	"wait":   starlark.NewBuiltin("wait", threadEventWait),
-}
+var threadEventMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"is_set": starlark.NewBuiltin("is_set", threadEventIsSet),
+		"set":    starlark.NewBuiltin("set", threadEventSet),
+		"clear":  starlark.NewBuiltin("clear", threadEventClear),
+		"wait":   starlark.NewBuiltin("wait", threadEventWait),
+	}
+})
 
 func (e *threadEvent) Attr(name string) (starlark.Value, error) {
 	return value.Attr(threadEventMethods, e, name)
@@ -421,13 +427,15 @@ func (c *threadCondition) String() string {
 	return fmt.Sprintf("<Condition(%s, %d)>", c.lock, len(c.waiters))
 }
 
-var threadConditionMethods = map[string]*starlark.Builtin{
-	"acquire":    starlark.NewBuiltin("acquire", threadConditionAcquire),
-	"release":    starlark.NewBuiltin("release", threadConditionRelease),
-	"wait":       starlark.NewBuiltin("wait", threadConditionWait),
-	"notify":     starlark.NewBuiltin("notify", threadConditionNotify),
-	"notify_all": starlark.NewBuiltin("notify_all", threadConditionNotifyAll),
-}
+var threadConditionMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"acquire":    starlark.NewBuiltin("acquire", threadConditionAcquire),
+		"release":    starlark.NewBuiltin("release", threadConditionRelease),
+		"wait":       starlark.NewBuiltin("wait", threadConditionWait),
+		"notify":     starlark.NewBuiltin("notify", threadConditionNotify),
+		"notify_all": starlark.NewBuiltin("notify_all", threadConditionNotifyAll),
+	}
+})
 
 func (c *threadCondition) Attr(name string) (starlark.Value, error) {
 	return value.Attr(threadConditionMethods, c, name)
@@ -436,7 +444,7 @@ func (c *threadCondition) Attr(name string) (starlark.Value, error) {
 func (c *threadCondition) AttrNames() []string { return value.AttrNames(threadConditionMethods) }
 
 func threadConditionAcquire(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
-	return threadLockAcquire(thread, threadLockMethods["acquire"].BindReceiver(b.Receiver().(*threadCondition).lock), args, kwargs)
+	return threadLockAcquire(thread, threadLockMethods.Table()["acquire"].BindReceiver(b.Receiver().(*threadCondition).lock), args, kwargs)
 }
 
 func threadConditionRelease(thread *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []starlark.Tuple) (starlark.Value, error) {
@@ -555,11 +563,13 @@ func (br *threadBarrier) String() string {
 	return fmt.Sprintf("<threading.Barrier at %p: waiters=%d/%d>", br, br.count, br.parties)
 }
 
-var threadBarrierMethods = map[string]*starlark.Builtin{
-	"wait":  starlark.NewBuiltin("wait", threadBarrierWait),
-	"abort": starlark.NewBuiltin("abort", threadBarrierAbort),
-	"reset": starlark.NewBuiltin("reset", threadBarrierReset),
-}
+var threadBarrierMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"wait":  starlark.NewBuiltin("wait", threadBarrierWait),
+		"abort": starlark.NewBuiltin("abort", threadBarrierAbort),
+		"reset": starlark.NewBuiltin("reset", threadBarrierReset),
+	}
+})
 
 func (br *threadBarrier) Attr(name string) (starlark.Value, error) {
 	br.Lock()
@@ -681,17 +691,19 @@ func (q *threadQueue) String() string {
 	return fmt.Sprintf("<queue.Queue object at %p>", q)
 }
 
-var threadQueueMethods = map[string]*starlark.Builtin{
-	"put":        starlark.NewBuiltin("put", threadQueuePut),
-	"put_nowait": starlark.NewBuiltin("put_nowait", threadQueuePutNowait),
-	"get":        starlark.NewBuiltin("get", threadQueueGet),
-	"get_nowait": starlark.NewBuiltin("get_nowait", threadQueueGetNowait),
-	"qsize":      starlark.NewBuiltin("qsize", threadQueueQsize),
-	"empty":      starlark.NewBuiltin("empty", threadQueueQsize),
-	"full":       starlark.NewBuiltin("full", threadQueueQsize),
-	"task_done":  starlark.NewBuiltin("task_done", threadQueueTaskDone),
-	"join":       starlark.NewBuiltin("join", threadQueueJoin),
-}
+var threadQueueMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"put":        starlark.NewBuiltin("put", threadQueuePut),
+		"put_nowait": starlark.NewBuiltin("put_nowait", threadQueuePutNowait),
+		"get":        starlark.NewBuiltin("get", threadQueueGet),
+		"get_nowait": starlark.NewBuiltin("get_nowait", threadQueueGetNowait),
+		"qsize":      starlark.NewBuiltin("qsize", threadQueueQsize),
+		"empty":      starlark.NewBuiltin("empty", threadQueueQsize),
+		"full":       starlark.NewBuiltin("full", threadQueueQsize),
+		"task_done":  starlark.NewBuiltin("task_done", threadQueueTaskDone),
+		"join":       starlark.NewBuiltin("join", threadQueueJoin),
+	}
+})
 
 func (q *threadQueue) Attr(name string) (starlark.Value, error) {
 	return value.Attr(threadQueueMethods, q, name)

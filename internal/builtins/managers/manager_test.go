@@ -145,7 +145,7 @@ func TestManagerRegistryCrossesToServer(t *testing.T) {
 	c := &managerClass{name: "M", entries: append([]*typeEntry(nil), SyncManager.entries...)}
 	thread := &starlark.Thread{}
 	fn := starlark.NewBuiltin("len", nil)
-	if _, err := managerRegister(thread, managerClassMethods["register"].BindReceiver(c), starlark.Tuple{starlark.String("Thing"), fn},
+	if _, err := managerRegister(thread, managerClassMethods.Table()["register"].BindReceiver(c), starlark.Tuple{starlark.String("Thing"), fn},
 		[]starlark.Tuple{{starlark.String("exposed"), starlark.Tuple{starlark.String("go")}},
 			{starlark.String("method_to_typeid"), dictOf("go", "dict")}}); err != nil {
 		t.Fatal(err)

@@ -153,7 +153,7 @@ func makeArray(_ *managerServer, thread *starlark.Thread, args starlark.Tuple, k
 	if err := starlark.UnpackArgs("Array", args, kwargs, "typecode", &typecode, "sequence", &sequence, "lock?", &lock); err != nil {
 		return nil, err
 	}
-	return starlark.Call(thread, pytypes.ArrayModule.Members["array"], starlark.Tuple{typecode, sequence}, nil)
+	return starlark.Call(thread, pytypes.ArrayModule.Members()["array"], starlark.Tuple{typecode, sequence}, nil)
 }
 
 // managedValue is the referent of SyncManager.Value (CPython's
@@ -181,10 +181,12 @@ func (v *managedValue) String() string { return fmt.Sprintf("Value(%s, %s)", v.t
 
 func (v *managedValue) Hash() (uint32, error) { return value.IdentityHash(v), nil }
 
-var managedValueMethods = map[string]*starlark.Builtin{
-	"get": starlark.NewBuiltin("get", managedValueGet),
-	"set": starlark.NewBuiltin("set", managedValueSet),
-}
+var managedValueMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"get": starlark.NewBuiltin("get", managedValueGet),
+		"set": starlark.NewBuiltin("set", managedValueSet),
+	}
+})
 
 func (v *managedValue) Attr(name string) (starlark.Value, error) {
 	if name == "value" {

@@ -6,10 +6,10 @@ import (
 	"testing"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 )
 
 // TestModuleNames checks that load() takes every module and submodule of
@@ -36,14 +36,14 @@ func TestModuleNames(t *testing.T) {
 // TestBuiltinNames checks that every function of the multiprocessing
 // modules is named module.name, as error messages show it.
 func TestBuiltinNames(t *testing.T) {
-	for _, m := range []*starlarkstruct.Module{Multiprocessing, Connection, Managers, Pool, Sharedctypes} {
-		for name, v := range m.Members {
+	for _, m := range []*value.Module{Multiprocessing, Connection, Managers, Pool, Sharedctypes} {
+		for name, v := range m.Members() {
 			b, ok := v.(*starlark.Builtin)
 			if !ok || b == pipe {
 				continue
 			}
-			if want := m.Name + "." + name; b.Name() != want {
-				t.Errorf("%s.%s is named %s", m.Name, name, b.Name())
+			if want := m.Name() + "." + name; b.Name() != want {
+				t.Errorf("%s.%s is named %s", m.Name(), name, b.Name())
 			}
 		}
 	}
@@ -60,17 +60,16 @@ func TestExceptionTypes(t *testing.T) {
 	var walk func(members starlark.StringDict)
 	walk = func(members starlark.StringDict) {
 		for _, v := range members {
-			switch v := v.(type) {
-			case *exceptions.Type:
-				inModule[v] = true
-			case *starlarkstruct.Module:
-				walk(v.Members)
+			if typ, ok := v.(*exceptions.Type); ok {
+				inModule[typ] = true
+			} else if m, ok := value.ModuleMembers(v); ok {
+				walk(m)
 			}
 		}
 	}
 	for _, v := range d {
-		if m, ok := v.(*starlarkstruct.Module); ok {
-			walk(m.Members)
+		if m, ok := value.ModuleMembers(v); ok {
+			walk(m)
 		}
 	}
 	var want, got []string

@@ -1,13 +1,15 @@
 package modules
 
 import (
+	"maps"
+
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 
 	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 	"github.com/mpstar/mpstar/internal/builtins/managers"
 	"github.com/mpstar/mpstar/internal/builtins/mppool"
+	"github.com/mpstar/mpstar/internal/builtins/value"
 	libos "github.com/mpstar/mpstar/lib/os"
 )
 
@@ -25,15 +27,17 @@ func functions(module string, fns map[string]builtinFunc) starlark.StringDict {
 	return members
 }
 
-// module returns a module whose members are the union of parts.
-func module(name string, parts ...starlark.StringDict) *starlarkstruct.Module {
-	members := starlark.StringDict{}
+// union returns the members of all parts.
+func union(parts ...starlark.StringDict) starlark.StringDict {
+	n := 0
 	for _, p := range parts {
-		for k, v := range p {
-			members[k] = v
-		}
+		n += len(p)
 	}
-	return &starlarkstruct.Module{Name: name, Members: members}
+	members := make(starlark.StringDict, n)
+	for _, p := range parts {
+		maps.Copy(members, p)
+	}
+	return members
 }
 
 // pipe is multiprocessing.Pipe, the same builtin in multiprocessing and
@@ -76,50 +80,52 @@ var pipe = starlark.NewBuiltin("multiprocessing.Pipe", builtins.NewPipe)
 //	SUBDEBUG, SUBWARNING
 //	ProcessError, BufferTooShort, AuthenticationError, TimeoutError, WorkerLostError
 //	connection, managers, pool, sharedctypes   # the submodules below
-var Multiprocessing = module("multiprocessing",
-	functions("multiprocessing", map[string]builtinFunc{
-		"current_process":       builtins.CurrentProcess,
-		"parent_process":        builtins.ParentProcess,
-		"active_children":       builtins.ActiveChildren,
-		"cpu_count":             libos.CPUCount,
-		"freeze_support":        builtins.FreezeSupport,
-		"set_executable":        builtins.SetExecutable,
-		"get_all_start_methods": builtins.GetAllStartMethods,
-		"get_start_method":      builtins.GetStartMethod,
-		"set_start_method":      builtins.SetStartMethod,
-		"get_context":           builtins.GetContext,
-		"Queue":                 builtins.NewQueue,
-		"JoinableQueue":         builtins.NewJoinableQueue,
-		"SimpleQueue":           builtins.NewSimpleQueue,
-		"Lock":                  builtins.NewLock,
-		"RLock":                 builtins.NewRLock,
-		"Semaphore":             builtins.NewSemaphore,
-		"BoundedSemaphore":      builtins.NewBoundedSemaphore,
-		"Event":                 builtins.NewEvent,
-		"Condition":             builtins.NewCondition,
-		"Barrier":               builtins.NewBarrier,
-		"Manager":               managers.NewManager,
-		"Pool":                  mppool.NewPool,
-		"get_logger":            builtins.GetLogger,
-		"log_to_stderr":         builtins.LogToStderr,
-	}),
-	sharedctypesFunctions("multiprocessing"),
-	starlark.StringDict{
-		// Process is not wrapped: it only makes a value.
-		"Process":             starlark.NewBuiltin("multiprocessing.Process", builtins.NewProcess),
-		"Pipe":                pipe,
-		"SUBDEBUG":            starlark.MakeInt(builtins.LevelSubdebug),
-		"SUBWARNING":          starlark.MakeInt(builtins.LevelSubwarning),
-		"ProcessError":        exceptions.ProcessError,
-		"BufferTooShort":      exceptions.BufferTooShort,
-		"AuthenticationError": exceptions.AuthenticationError,
-		"TimeoutError":        exceptions.TimeoutError,
-		"WorkerLostError":     exceptions.WorkerLostError,
-		"connection":          Connection,
-		"managers":            Managers,
-		"pool":                Pool,
-		"sharedctypes":        Sharedctypes,
-	})
+var Multiprocessing = value.NewModule("multiprocessing", func() starlark.StringDict {
+	return union(
+		functions("multiprocessing", map[string]builtinFunc{
+			"current_process":       builtins.CurrentProcess,
+			"parent_process":        builtins.ParentProcess,
+			"active_children":       builtins.ActiveChildren,
+			"cpu_count":             libos.CPUCount,
+			"freeze_support":        builtins.FreezeSupport,
+			"set_executable":        builtins.SetExecutable,
+			"get_all_start_methods": builtins.GetAllStartMethods,
+			"get_start_method":      builtins.GetStartMethod,
+			"set_start_method":      builtins.SetStartMethod,
+			"get_context":           builtins.GetContext,
+			"Queue":                 builtins.NewQueue,
+			"JoinableQueue":         builtins.NewJoinableQueue,
+			"SimpleQueue":           builtins.NewSimpleQueue,
+			"Lock":                  builtins.NewLock,
+			"RLock":                 builtins.NewRLock,
+			"Semaphore":             builtins.NewSemaphore,
+			"BoundedSemaphore":      builtins.NewBoundedSemaphore,
+			"Event":                 builtins.NewEvent,
+			"Condition":             builtins.NewCondition,
+			"Barrier":               builtins.NewBarrier,
+			"Manager":               managers.NewManager,
+			"Pool":                  mppool.NewPool,
+			"get_logger":            builtins.GetLogger,
+			"log_to_stderr":         builtins.LogToStderr,
+		}),
+		sharedctypesFunctions("multiprocessing"),
+		starlark.StringDict{
+			// Process is not wrapped: it only makes a value.
+			"Process":             starlark.NewBuiltin("multiprocessing.Process", builtins.NewProcess),
+			"Pipe":                pipe,
+			"SUBDEBUG":            starlark.MakeInt(builtins.LevelSubdebug),
+			"SUBWARNING":          starlark.MakeInt(builtins.LevelSubwarning),
+			"ProcessError":        exceptions.ProcessError,
+			"BufferTooShort":      exceptions.BufferTooShort,
+			"AuthenticationError": exceptions.AuthenticationError,
+			"TimeoutError":        exceptions.TimeoutError,
+			"WorkerLostError":     exceptions.WorkerLostError,
+			"connection":          Connection,
+			"managers":            Managers,
+			"pool":                Pool,
+			"sharedctypes":        Sharedctypes,
+		})
+})
 
 // Connection is the multiprocessing.connection module:
 //
@@ -129,15 +135,17 @@ var Multiprocessing = module("multiprocessing",
 //	def wait(object_list, timeout=None)
 //	def deliver_challenge(connection, authkey)
 //	def answer_challenge(connection, authkey)
-var Connection = module("multiprocessing.connection",
-	functions("multiprocessing.connection", map[string]builtinFunc{
-		"Listener":          builtins.NewListener,
-		"Client":            builtins.NewClient,
-		"wait":              builtins.ConnectionWait,
-		"deliver_challenge": builtins.DeliverChallenge,
-		"answer_challenge":  builtins.AnswerChallenge,
-	}),
-	starlark.StringDict{"Pipe": pipe})
+var Connection = value.NewModule("multiprocessing.connection", func() starlark.StringDict {
+	return union(
+		functions("multiprocessing.connection", map[string]builtinFunc{
+			"Listener":          builtins.NewListener,
+			"Client":            builtins.NewClient,
+			"wait":              builtins.ConnectionWait,
+			"deliver_challenge": builtins.DeliverChallenge,
+			"answer_challenge":  builtins.AnswerChallenge,
+		}),
+		starlark.StringDict{"Pipe": pipe})
+})
 
 // Managers is the multiprocessing.managers module:
 //
@@ -148,31 +156,35 @@ var Connection = module("multiprocessing.connection",
 //	PoolProxy, IteratorProxy     # proxy classes, for register(proxytype=...)
 //	RemoteError
 //	_run_server                  # the target of a manager's server process
-var Managers = module("multiprocessing.managers",
-	functions("multiprocessing.managers", map[string]builtinFunc{
-		"Namespace": managers.NewNamespace,
-	}),
-	managers.ProxyTypes(),
-	starlark.StringDict{
-		"BaseManager": managers.BaseManager,
-		"SyncManager": managers.SyncManager,
-		"RemoteError": exceptions.RemoteError,
-		"_run_server": managers.RunServer,
-	})
+var Managers = value.NewModule("multiprocessing.managers", func() starlark.StringDict {
+	return union(
+		functions("multiprocessing.managers", map[string]builtinFunc{
+			"Namespace": managers.NewNamespace,
+		}),
+		managers.ProxyTypes(),
+		starlark.StringDict{
+			"BaseManager": managers.BaseManager,
+			"SyncManager": managers.SyncManager,
+			"RemoteError": exceptions.RemoteError,
+			"_run_server": managers.RunServer,
+		})
+})
 
 // Pool is the multiprocessing.pool module:
 //
 //	def Pool(processes=None, initializer=None, initargs=(), maxtasksperchild=None, context=None)
 //	TimeoutError
 //	_worker                      # the target of every pool process
-var Pool = module("multiprocessing.pool",
-	functions("multiprocessing.pool", map[string]builtinFunc{
-		"Pool": mppool.NewPool,
-	}),
-	starlark.StringDict{
-		"TimeoutError": exceptions.TimeoutError,
-		"_worker":      mppool.Worker,
-	})
+var Pool = value.NewModule("multiprocessing.pool", func() starlark.StringDict {
+	return union(
+		functions("multiprocessing.pool", map[string]builtinFunc{
+			"Pool": mppool.NewPool,
+		}),
+		starlark.StringDict{
+			"TimeoutError": exceptions.TimeoutError,
+			"_worker":      mppool.Worker,
+		})
+})
 
 // Sharedctypes is the multiprocessing.sharedctypes module:
 //
@@ -182,12 +194,14 @@ var Pool = module("multiprocessing.pool",
 //	def Array(typecode_or_type, size_or_initializer, *, lock=True)
 //	def copy(obj)
 //	def synchronized(obj, lock=None)
-var Sharedctypes = module("multiprocessing.sharedctypes",
-	sharedctypesFunctions("multiprocessing.sharedctypes"),
-	functions("multiprocessing.sharedctypes", map[string]builtinFunc{
-		"copy":         builtins.Copy,
-		"synchronized": builtins.NewSynchronized,
-	}))
+var Sharedctypes = value.NewModule("multiprocessing.sharedctypes", func() starlark.StringDict {
+	return union(
+		sharedctypesFunctions("multiprocessing.sharedctypes"),
+		functions("multiprocessing.sharedctypes", map[string]builtinFunc{
+			"copy":         builtins.Copy,
+			"synchronized": builtins.NewSynchronized,
+		}))
+})
 
 // sharedctypesFunctions are the shared ctypes constructors, which both
 // multiprocessing and multiprocessing.sharedctypes have.
@@ -203,7 +217,9 @@ func sharedctypesFunctions(module string) starlark.StringDict {
 // Queue is the queue module: its exceptions.
 //
 //	Empty, Full
-var Queue = module("queue", starlark.StringDict{
-	"Empty": exceptions.Empty,
-	"Full":  exceptions.Full,
+var Queue = value.NewModule("queue", func() starlark.StringDict {
+	return starlark.StringDict{
+		"Empty": exceptions.Empty,
+		"Full":  exceptions.Full,
+	}
 })

@@ -241,6 +241,13 @@ func (p *Pool) lostErr(e *pool.WorkerLostError, task string) error {
 	if e.Host != "" {
 		return exceptions.WorkerLostError.Errorf("%s was lost %d times; the last time on host %s: %s", task, e.Deliveries, e.Host, e.How)
 	}
+	if e.ExitCode == -int(unix.SIGINT) {
+		// A running worker ignores SIGINT (see mpcore), so one dies of it
+		// only when Ctrl-C reached it in the moment after it started.
+		// That Ctrl-C is the main process's too: the script sees the
+		// interruption, not a lost worker, whichever arrives first.
+		return exceptions.KeyboardInterrupt.Errorf("worker %s (pid %d) was stopped by Ctrl-C (SIGINT) while running %s", e.Worker, e.Pid, task)
+	}
 	confine := p.rt.Config().Confine
 	if limit := confine.LimitExceeded(e.ExitCode); limit != "" {
 		task += ": " + limit
@@ -260,19 +267,21 @@ func (p *Pool) String() string {
 	return fmt.Sprintf("<multiprocessing.pool.Pool state=%s pool_size=%d>", p.state, p.size)
 }
 
-var poolMethods = map[string]*starlark.Builtin{
-	"apply":          starlark.NewBuiltin("apply", poolApply),
-	"apply_async":    starlark.NewBuiltin("apply_async", poolApplyAsync),
-	"map":            starlark.NewBuiltin("map", poolMapMethod(false, false)),
-	"map_async":      starlark.NewBuiltin("map_async", poolMapMethod(false, true)),
-	"starmap":        starlark.NewBuiltin("starmap", poolMapMethod(true, false)),
-	"starmap_async":  starlark.NewBuiltin("starmap_async", poolMapMethod(true, true)),
-	"imap":           starlark.NewBuiltin("imap", poolIMapMethod(true)),
-	"imap_unordered": starlark.NewBuiltin("imap_unordered", poolIMapMethod(false)),
-	"close":          starlark.NewBuiltin("close", poolClose),
-	"terminate":      starlark.NewBuiltin("terminate", poolTerminate),
-	"join":           starlark.NewBuiltin("join", poolJoin),
-}
+var poolMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"apply":          starlark.NewBuiltin("apply", poolApply),
+		"apply_async":    starlark.NewBuiltin("apply_async", poolApplyAsync),
+		"map":            starlark.NewBuiltin("map", poolMapMethod(false, false)),
+		"map_async":      starlark.NewBuiltin("map_async", poolMapMethod(false, true)),
+		"starmap":        starlark.NewBuiltin("starmap", poolMapMethod(true, false)),
+		"starmap_async":  starlark.NewBuiltin("starmap_async", poolMapMethod(true, true)),
+		"imap":           starlark.NewBuiltin("imap", poolIMapMethod(true)),
+		"imap_unordered": starlark.NewBuiltin("imap_unordered", poolIMapMethod(false)),
+		"close":          starlark.NewBuiltin("close", poolClose),
+		"terminate":      starlark.NewBuiltin("terminate", poolTerminate),
+		"join":           starlark.NewBuiltin("join", poolJoin),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (p *Pool) Attr(name string) (starlark.Value, error) {

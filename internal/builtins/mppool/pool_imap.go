@@ -264,9 +264,11 @@ func (it *IMapIterator) Hash() (uint32, error) { return value.IdentityHash(it), 
 // String is CPython's repr.
 func (it *IMapIterator) String() string { return "<" + it.Type() + " object>" }
 
-var imapMethods = map[string]*starlark.Builtin{
-	"next": starlark.NewBuiltin("next", imapNext),
-}
+var imapMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"next": starlark.NewBuiltin("next", imapNext),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (it *IMapIterator) Attr(name string) (starlark.Value, error) {

@@ -115,12 +115,14 @@ func (r *AsyncResult) String() string {
 	return fmt.Sprintf("<multiprocessing.pool.%s object at %p>", r.class, r)
 }
 
-var asyncResultMethods = map[string]*starlark.Builtin{
-	"get":        starlark.NewBuiltin("get", asyncResultGet),
-	"wait":       starlark.NewBuiltin("wait", asyncResultWait),
-	"ready":      starlark.NewBuiltin("ready", asyncResultReady),
-	"successful": starlark.NewBuiltin("successful", asyncResultSuccessful),
-}
+var asyncResultMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"get":        starlark.NewBuiltin("get", asyncResultGet),
+		"wait":       starlark.NewBuiltin("wait", asyncResultWait),
+		"ready":      starlark.NewBuiltin("ready", asyncResultReady),
+		"successful": starlark.NewBuiltin("successful", asyncResultSuccessful),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (r *AsyncResult) Attr(name string) (starlark.Value, error) {

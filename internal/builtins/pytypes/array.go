@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"go.starlark.net/starlark"
-	"go.starlark.net/starlarkstruct"
 	"go.starlark.net/syntax"
 
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
@@ -49,10 +48,12 @@ import (
 //
 // Arrays support len, indexing and assignment of items, slicing (a new
 // array), iteration, `in`, comparison, + and *.
-var ArrayModule = &starlarkstruct.Module{Name: "array", Members: starlark.StringDict{
-	"array":     starlark.NewBuiltin("array.array", newTypedArray),
-	"typecodes": starlark.String(typeCodeLetters),
-}}
+var ArrayModule = value.NewModule("array", func() starlark.StringDict {
+	return starlark.StringDict{
+		"array":     starlark.NewBuiltin("array.array", newTypedArray),
+		"typecodes": starlark.String(typeCodeLetters),
+	}
+})
 
 // typeCodeLetters lists the typecodes in Python's order.
 const typeCodeLetters = "bBuhHiIlLqQfd"
@@ -493,22 +494,24 @@ func (a *TypedArray) WritableBytes() ([]byte, error) {
 	return a.buf, nil
 }
 
-var arrayMethods = map[string]*starlark.Builtin{
-	"append":    starlark.NewBuiltin("append", arrayAppend),
-	"byteswap":  starlark.NewBuiltin("byteswap", arrayByteswap),
-	"count":     starlark.NewBuiltin("count", arrayCount),
-	"extend":    starlark.NewBuiltin("extend", arrayExtend),
-	"frombytes": starlark.NewBuiltin("frombytes", arrayFrombytes),
-	"fromlist":  starlark.NewBuiltin("fromlist", arrayFromlist),
-	"index":     starlark.NewBuiltin("index", arrayIndex),
-	"insert":    starlark.NewBuiltin("insert", arrayInsert),
-	"pop":       starlark.NewBuiltin("pop", arrayPop),
-	"remove":    starlark.NewBuiltin("remove", arrayRemove),
-	"reverse":   starlark.NewBuiltin("reverse", arrayReverse),
-	"tobytes":   starlark.NewBuiltin("tobytes", arrayTobytes),
-	"tolist":    starlark.NewBuiltin("tolist", arrayTolist),
-	"tounicode": starlark.NewBuiltin("tounicode", arrayTounicode),
-}
+var arrayMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"append":    starlark.NewBuiltin("append", arrayAppend),
+		"byteswap":  starlark.NewBuiltin("byteswap", arrayByteswap),
+		"count":     starlark.NewBuiltin("count", arrayCount),
+		"extend":    starlark.NewBuiltin("extend", arrayExtend),
+		"frombytes": starlark.NewBuiltin("frombytes", arrayFrombytes),
+		"fromlist":  starlark.NewBuiltin("fromlist", arrayFromlist),
+		"index":     starlark.NewBuiltin("index", arrayIndex),
+		"insert":    starlark.NewBuiltin("insert", arrayInsert),
+		"pop":       starlark.NewBuiltin("pop", arrayPop),
+		"remove":    starlark.NewBuiltin("remove", arrayRemove),
+		"reverse":   starlark.NewBuiltin("reverse", arrayReverse),
+		"tobytes":   starlark.NewBuiltin("tobytes", arrayTobytes),
+		"tolist":    starlark.NewBuiltin("tolist", arrayTolist),
+		"tounicode": starlark.NewBuiltin("tounicode", arrayTounicode),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (a *TypedArray) Attr(name string) (starlark.Value, error) {

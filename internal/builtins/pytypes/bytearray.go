@@ -308,18 +308,20 @@ func (ba *Bytearray) WritableBytes() ([]byte, error) {
 	return ba.buf, nil
 }
 
-var bytearrayMethods = map[string]*starlark.Builtin{
-	"append":  starlark.NewBuiltin("append", bytearrayAppend),
-	"clear":   starlark.NewBuiltin("clear", bytearrayClear),
-	"copy":    starlark.NewBuiltin("copy", bytearrayCopy),
-	"decode":  starlark.NewBuiltin("decode", bytearrayDecode),
-	"extend":  starlark.NewBuiltin("extend", bytearrayExtend),
-	"hex":     starlark.NewBuiltin("hex", bytearrayHex),
-	"insert":  starlark.NewBuiltin("insert", bytearrayInsert),
-	"pop":     starlark.NewBuiltin("pop", bytearrayPop),
-	"remove":  starlark.NewBuiltin("remove", bytearrayRemove),
-	"reverse": starlark.NewBuiltin("reverse", bytearrayReverse),
-}
+var bytearrayMethods = value.NewMethods(func() map[string]*starlark.Builtin {
+	return map[string]*starlark.Builtin{
+		"append":  starlark.NewBuiltin("append", bytearrayAppend),
+		"clear":   starlark.NewBuiltin("clear", bytearrayClear),
+		"copy":    starlark.NewBuiltin("copy", bytearrayCopy),
+		"decode":  starlark.NewBuiltin("decode", bytearrayDecode),
+		"extend":  starlark.NewBuiltin("extend", bytearrayExtend),
+		"hex":     starlark.NewBuiltin("hex", bytearrayHex),
+		"insert":  starlark.NewBuiltin("insert", bytearrayInsert),
+		"pop":     starlark.NewBuiltin("pop", bytearrayPop),
+		"remove":  starlark.NewBuiltin("remove", bytearrayRemove),
+		"reverse": starlark.NewBuiltin("reverse", bytearrayReverse),
+	}
+})
 
 // Attr implements starlark.HasAttrs.
 func (ba *Bytearray) Attr(name string) (starlark.Value, error) {

@@ -24,8 +24,8 @@ func (Object) Freeze() {}
 func (Object) Truth() starlark.Bool { return true }
 
 // Attr looks up a bound method in a method table.
-func Attr(methods map[string]*starlark.Builtin, recv starlark.Value, name string) (starlark.Value, error) {
-	if b, ok := methods[name]; ok {
+func Attr(methods *Methods, recv starlark.Value, name string) (starlark.Value, error) {
+	if b, ok := methods.Table()[name]; ok {
 		return b.BindReceiver(recv), nil
 	}
 	return nil, nil
@@ -33,9 +33,9 @@ func Attr(methods map[string]*starlark.Builtin, recv starlark.Value, name string
 
 // AttrNames returns the sorted names of a method table and of the extra
 // (field) attributes.
-func AttrNames(methods map[string]*starlark.Builtin, extra ...string) []string {
+func AttrNames(methods *Methods, extra ...string) []string {
 	names := append([]string(nil), extra...)
-	for n := range methods {
+	for n := range methods.Table() {
 		names = append(names, n)
 	}
 	sort.Strings(names)
