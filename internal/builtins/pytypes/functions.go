@@ -49,19 +49,33 @@ func sum(_ *starlark.Thread, b *starlark.Builtin, args starlark.Tuple, kwargs []
 	}
 	it := iterable.Iterate()
 	defer it.Done()
+	// While the sum and the items are floats, the sum stays a float64:
+	// boxing each partial sum into a starlark.Value would allocate once
+	// per item (array_sum sums a million floats per pass).
 	acc := start
+	var fsum float64
+	inFloat := false // the sum is fsum, not acc
 	var x starlark.Value
 	for it.Next(&x) {
-		if f, ok := acc.(starlark.Float); ok {
-			if g, ok := x.(starlark.Float); ok {
-				acc = f + g
+		if g, ok := x.(starlark.Float); ok {
+			if f, ok := acc.(starlark.Float); ok && !inFloat {
+				fsum, inFloat = float64(f), true
+			}
+			if inFloat {
+				fsum += float64(g)
 				continue
 			}
+		}
+		if inFloat {
+			acc, inFloat = starlark.Float(fsum), false
 		}
 		var err error
 		if acc, err = starlark.Binary(syntax.PLUS, acc, x); err != nil {
 			return nil, exceptions.TypeError.Errorf("sum(): %v", err)
 		}
+	}
+	if inFloat {
+		return starlark.Float(fsum), nil
 	}
 	return acc, nil
 }

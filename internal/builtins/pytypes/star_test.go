@@ -8,12 +8,12 @@ import (
 	"github.com/mpstar/mpstar/internal/scripttest"
 )
 
-// TestStarlarkFiles runs testdata/*.star (array.star, bytearray.star) with
-// bytearray and the array module predeclared.
+// TestStarlarkFiles runs testdata/*.star (array.star, bytearray.star,
+// sum.star) with bytearray, sum and the array module predeclared.
 func TestStarlarkFiles(t *testing.T) {
 	scripttest.Run(t, "*.star", scripttest.Options{
 		Env: func(*testing.T) (starlark.StringDict, *starlark.Thread) {
-			return starlark.StringDict{"bytearray": BytearrayBuiltin, "array": ArrayModule}, nil
+			return starlark.StringDict{"bytearray": BytearrayBuiltin, "array": ArrayModule, "sum": SumBuiltin}, nil
 		},
 	})
 }
