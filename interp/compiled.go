@@ -207,7 +207,7 @@ func programKey(kind, filename string, src []byte, predeclared starlark.StringDi
 func namesDigest(d starlark.StringDict) []byte {
 	var sum uint64
 	for name := range d {
-		h := uint64(14695981039346656037)
+		h := uint64(14695981039346656037) // FNV-1a, inline: hash/fnv would copy each name
 		for i := 0; i < len(name); i++ {
 			h = (h ^ uint64(name[i])) * 1099511628211
 		}

@@ -162,10 +162,7 @@ func (e *ErrorValue) Attr(name string) (starlark.Value, error) {
 		}
 		return e.task, nil
 	}
-	if b, ok := errorMethods.Table()[name]; ok {
-		return b.BindReceiver(e), nil
-	}
-	return nil, nil
+	return value.Attr(errorMethods, e, name)
 }
 
 // SetTask records which task of an imap the error is the failure of: the

@@ -1,8 +1,6 @@
 package collections
 
 import (
-	"sort"
-
 	"go.starlark.net/starlark"
 	"go.starlark.net/syntax"
 
@@ -40,12 +38,7 @@ func (c *Counter) Attr(name string) (starlark.Value, error) {
 
 // AttrNames implements starlark.HasAttrs.
 func (c *Counter) AttrNames() []string {
-	names := append([]string(nil), dictMethods...)
-	for n := range counterMethods.Table() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return value.AttrNames(counterMethods, dictMethods...)
 }
 
 func receiver(b *starlark.Builtin) *Counter { return b.Receiver().(*Counter) }

@@ -4,7 +4,6 @@ package file
 
 import (
 	"os"
-	"sort"
 	"strings"
 	"syscall"
 
@@ -177,23 +176,15 @@ func (f *File) Attr(name string) (starlark.Value, error) {
 			return starlark.String(f.codec.name), nil
 		}
 	}
-	if m, ok := methods.Table()[name]; ok {
-		return m.BindReceiver(f), nil
-	}
-	return nil, nil
+	return value.Attr(methods, f, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (f *File) AttrNames() []string {
-	names := []string{"closed", "mode", "name"}
 	if f.codec != nil {
-		names = append(names, "encoding")
+		return value.AttrNames(methods, "closed", "mode", "name", "encoding")
 	}
-	for n := range methods.Table() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return value.AttrNames(methods, "closed", "mode", "name")
 }
 
 // sizeArg unpacks the optional size of read and readline (None or -1:

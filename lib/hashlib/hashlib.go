@@ -165,10 +165,7 @@ func (h *Hash) Attr(name string) (starlark.Value, error) {
 	case "block_size":
 		return starlark.MakeInt(h.h.BlockSize()), nil
 	}
-	if m, ok := hashMethods.Table()[name]; ok {
-		return m.BindReceiver(h), nil
-	}
-	return nil, nil
+	return value.Attr(hashMethods, h, name)
 }
 
 // AttrNames implements starlark.HasAttrs.

@@ -134,10 +134,7 @@ func (e *DirEntry) Attr(name string) (starlark.Value, error) {
 	case "path":
 		return starlark.String(e.path), nil
 	}
-	if m, ok := direntryMethods.Table()[name]; ok {
-		return m.BindReceiver(e), nil
-	}
-	return nil, nil
+	return value.Attr(direntryMethods, e, name)
 }
 
 // AttrNames implements starlark.HasAttrs.

@@ -74,20 +74,12 @@ func (r *Random) Hash() (uint32, error) { return 0, fmt.Errorf("unhashable type:
 
 // Attr implements starlark.HasAttrs.
 func (r *Random) Attr(name string) (starlark.Value, error) {
-	if m, ok := randomMethods.Table()[name]; ok {
-		return m.BindReceiver(r), nil
-	}
-	return nil, nil
+	return value.Attr(randomMethods, r, name)
 }
 
 // AttrNames implements starlark.HasAttrs.
 func (r *Random) AttrNames() []string {
-	names := make([]string, 0, len(randomMethods.Table()))
-	for n := range randomMethods.Table() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
+	return value.AttrNames(randomMethods)
 }
 
 // method is a Random method working on the locked generator.

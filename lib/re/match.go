@@ -82,10 +82,7 @@ func (m *Match) Attr(name string) (starlark.Value, error) {
 	case "lastindex", "lastgroup":
 		return m.last(name == "lastgroup"), nil
 	}
-	if b, ok := matchMethods.Table()[name]; ok {
-		return b.BindReceiver(m), nil
-	}
-	return nil, nil
+	return value.Attr(matchMethods, m, name)
 }
 
 // AttrNames implements starlark.HasAttrs.

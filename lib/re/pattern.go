@@ -260,10 +260,7 @@ func (p *Pattern) Attr(name string) (starlark.Value, error) {
 		d.Freeze()
 		return d, nil
 	}
-	if m, ok := patternMethods.Table()[name]; ok {
-		return m.BindReceiver(p), nil
-	}
-	return nil, nil
+	return value.Attr(patternMethods, p, name)
 }
 
 // AttrNames implements starlark.HasAttrs.

@@ -17,24 +17,21 @@ import (
 
 // Methods is a method table made on first use.
 type Methods struct {
-	make  func() map[string]*starlark.Builtin
+	build func() map[string]*starlark.Builtin
 	once  sync.Once
 	table map[string]*starlark.Builtin
 }
 
-// NewMethods returns a method table that make builds when first used.
-func NewMethods(make func() map[string]*starlark.Builtin) *Methods {
-	return &Methods{make: make}
+// NewMethods returns a method table that build makes when first used.
+func NewMethods(build func() map[string]*starlark.Builtin) *Methods {
+	return &Methods{build: build}
 }
 
 // Table returns the methods by name; callers must not modify it.
 func (t *Methods) Table() map[string]*starlark.Builtin {
-	t.once.Do(func() { t.table = t.make() })
+	t.once.Do(func() { t.table = t.build() })
 	return t.table
 }
-
-// Get returns the method of that name, or nil.
-func (t *Methods) Get(name string) *starlark.Builtin { return t.Table()[name] }
 
 // Module is a built-in module whose members are made the first time a
 // script loads it or reads one of its attributes. It behaves as
@@ -42,22 +39,22 @@ func (t *Methods) Get(name string) *starlark.Builtin { return t.Table()[name] }
 // members.
 type Module struct {
 	name    string
-	make    func() starlark.StringDict
+	build   func() starlark.StringDict
 	once    sync.Once
 	members starlark.StringDict
 }
 
 var _ starlark.HasAttrs = (*Module)(nil)
 
-// NewModule returns the module name whose members make builds when first
+// NewModule returns the module name whose members build makes when first
 // used.
-func NewModule(name string, make func() starlark.StringDict) *Module {
-	return &Module{name: name, make: make}
+func NewModule(name string, build func() starlark.StringDict) *Module {
+	return &Module{name: name, build: build}
 }
 
 // Members returns the module's members; callers must not modify them.
 func (m *Module) Members() starlark.StringDict {
-	m.once.Do(func() { m.members = m.make() })
+	m.once.Do(func() { m.members = m.build() })
 	return m.members
 }
 
