@@ -5,12 +5,22 @@
 // It prints one table of the medians over several runs.
 //
 //	go run ./cmd/mpbench [-only a,b] [-quick] [-runs N] [-mpstar PATH]
-//	                     [-mpstar-flags "--sandbox ..."] [-python python3]
+//	                     [-baseline PATH] [-mpstar-flags "--sandbox ..."] [-python python3]
 //	                     [-start-method spawn] [-json] [-timeout 300s]
 //
 // Unless -mpstar names a binary, mpbench builds one from the module it is run
 // in (go build ./cmd/mpstar into a temporary directory). The CPython side is
 // skipped, with a note, when the -python interpreter is not on PATH.
+//
+// -baseline names an earlier mpstar binary (built from an older commit) to
+// tell whether a change made anything slower. Each run then measures mpstar
+// and the baseline back to back, the baseline first in every other run, and
+// a further table shows, per workload, the median of the per-run ratios
+// mpstar/baseline with the range that holds the true median with 95%
+// confidence (from the binomial distribution, so from 6 runs on), and what
+// that range shows: faster, not slower by more than 5%, slower, or too
+// noisy to tell. Comparing each run with its neighbour cancels the slow
+// spells of a shared machine that make two separate sittings disagree.
 //
 // -mpstar-flags go before each script on the mpstar side, so that the
 // same workloads measure a confined run (--sandbox, --allow-*, --max-*).

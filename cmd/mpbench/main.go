@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,6 +21,7 @@ const modulePath = "github.com/mpstar/mpstar"
 // config is the command line.
 type config struct {
 	only, mpstar, python, method string
+	baseline                     string   // an earlier mpstar binary to compare with; "" for none
 	mpstarFlags                  []string // before the script: --sandbox, --allow-read=..., --max-*
 	quick, asJSON                bool
 	runs                         int
@@ -39,6 +41,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&c.quick, "quick", false, "use the quick sizes (about a tenth of the work)")
 	fs.IntVar(&c.runs, "runs", 3, "runs of each workload on each side; the table shows medians")
 	fs.StringVar(&c.mpstar, "mpstar", "", "mpstar binary to measure (default: build ./cmd/mpstar)")
+	fs.StringVar(&c.baseline, "baseline", "", "an earlier mpstar binary to compare with, run back to back with mpstar in every run")
 	fs.Func("mpstar-flags", "space-separated mpstar flags given before each script, such as \"--sandbox --allow-read=/tmp\"", func(s string) error {
 		c.mpstarFlags = append(c.mpstarFlags, strings.Fields(s)...)
 		return nil
@@ -112,6 +115,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if len(rows) > 0 {
 			writeTables(stdout, rows, b.python != "")
 		}
+		if cfg.baseline != "" && len(rows) > 0 {
+			fmt.Fprintln(stdout)
+			writeBaseline(stdout, rows)
+		}
 		if interrupts {
 			writeInterrupts(stdout, ctrlC, ctrlCRuns(cfg))
 		}
@@ -175,6 +182,11 @@ func newBench(cfg config, root, self, tmp string, progress io.Writer) *bench {
 	if b.buildErr == nil {
 		b.sides = append(b.sides, mpstarSide(b.mpstar, cfg.mpstarFlags, benchDir, cfg.quick, cfg.method))
 	}
+	if cfg.baseline != "" {
+		s := mpstarSide(cfg.baseline, cfg.mpstarFlags, benchDir, cfg.quick, cfg.method)
+		s.label = baselineLabel
+		b.sides = append(b.sides, s)
+	}
 	if path, err := exec.LookPath(cfg.python); err == nil {
 		b.python = path
 		b.sides = append(b.sides, cpythonSide(path, benchDir, cfg.quick, cfg.method, cfg.timeout))
@@ -186,6 +198,8 @@ func newBench(cfg config, root, self, tmp string, progress io.Writer) *bench {
 // measure runs every selected workload cfg.runs times on each side and its
 // floor. Runs are interleaved (all workloads, then again) so that a slow
 // spell of the machine spreads over the workloads instead of hitting one.
+// The sides run in turn, in the reverse order every other run, so that
+// mpstar and the baseline are back to back and neither always goes first.
 // A side that failed a workload is not run on it again: the failure is the
 // result, and a hung workload would cost the whole time limit every run.
 func (b *bench) measure(selected []workload) []*measured {
@@ -199,12 +213,8 @@ func (b *bench) measure(selected []workload) []*measured {
 	for run := 1; run <= b.cfg.runs; run++ {
 		for _, m := range all {
 			var line []string
-			for _, s := range b.sides {
-				runs := &m.cpython
-				if s.label == "mpstar" {
-					runs = &m.mpstar
-				}
-				line = append(line, s.label+" "+keepGoing(runs, func() result { return s.run(m.w, b.cfg.timeout) }))
+			for _, s := range sidesInTurn(b.sides, run) {
+				line = append(line, s.label+" "+keepGoing(m.runsOf(s.label), func() result { return s.run(m.w, b.cfg.timeout) }))
 			}
 			if m.w.floor != nil {
 				line = append(line, "floor "+keepGoing(&m.floors, func() result {
@@ -215,6 +225,17 @@ func (b *bench) measure(selected []workload) []*measured {
 		}
 	}
 	return all
+}
+
+// sidesInTurn is the order of the sides in the given run: as listed in odd
+// runs, reversed in even ones.
+func sidesInTurn(sides []side, run int) []side {
+	if run%2 == 1 {
+		return sides
+	}
+	reversed := slices.Clone(sides)
+	slices.Reverse(reversed)
+	return reversed
 }
 
 // keepGoing measures one more run unless an earlier one failed, and
@@ -251,6 +272,9 @@ func (b *bench) writeHeader(out io.Writer, rows []row) {
 	} else {
 		fmt.Fprintf(out, "mpstar:  %s (%s)\n", mpstarVersion(b.mpstar), b.mpstar)
 	}
+	if b.cfg.baseline != "" {
+		fmt.Fprintf(out, "baseline: %s (%s)\n", mpstarVersion(b.cfg.baseline), b.cfg.baseline)
+	}
 	if b.python == "" {
 		fmt.Fprintf(out, "CPython: %q not found on PATH; showing mpstar and the floors only\n", b.cfg.python)
 	} else {
@@ -263,7 +287,7 @@ func (b *bench) writeHeader(out io.Writer, rows []row) {
 // finish.
 func anyFailed(all []*measured) bool {
 	for _, m := range all {
-		for _, runs := range [][]result{m.mpstar, m.cpython, m.floors} {
+		for _, runs := range [][]result{m.mpstar, m.baseline, m.cpython, m.floors} {
 			for _, r := range runs {
 				if r.Err != "" {
 					return true

@@ -225,3 +225,78 @@ func TestMpstarFlagsGoBeforeTheScript(t *testing.T) {
 		t.Errorf("argv %q, want %q", argv, want)
 	}
 }
+
+// TestMedianRankIsTheBinomialTable: the 95% range of a median over n values
+// runs from the k-th smallest to the k-th largest, k from the binomial
+// table (n=6: 1, n=15: 4, n=20: 6); under 6 values there is none.
+func TestMedianRankIsTheBinomialTable(t *testing.T) {
+	for n, want := range map[int]int{1: 0, 5: 0, 6: 1, 8: 1, 9: 2, 15: 4, 20: 6, 30: 10} {
+		if got := medianRank(n); got != want {
+			t.Errorf("medianRank(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestBaselineRunsBackToBackInAlternatingOrder: with -baseline each run
+// measures mpstar and the baseline next to each other, the baseline first
+// in every other run, and the comparison is over the pairs.
+func TestBaselineRunsBackToBackInAlternatingOrder(t *testing.T) {
+	order := filepath.Join(t.TempDir(), "order")
+	fake := func(label string, ops int) side {
+		script := fmt.Sprintf(`echo %s >>%s; echo '{"workload": "x", "ops_per_s": %d, "check_ok": true}'`, label, order, ops)
+		return side{label: label, command: func(workload) []string { return []string{"sh", "-c", script} }}
+	}
+	w := workloads[4] // no floor
+	b := &bench{cfg: config{runs: 6, timeout: 10 * time.Second}, progress: io.Discard,
+		sides: []side{fake("mpstar", 90), fake(baselineLabel, 100), fake("CPython", 10)}}
+	rows := makeRows(b.measure([]workload{w}), true)
+
+	got, err := os.ReadFile(order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	odd, even := "mpstar baseline CPython", "CPython baseline mpstar"
+	if want := strings.Repeat(odd+" "+even+" ", 3); strings.Join(strings.Fields(string(got)), " ")+" " != want {
+		t.Errorf("runs went %q, want %q", strings.Fields(string(got)), want)
+	}
+	p := rows[0].vsBaseline
+	if p.N != 6 || p.Median != 0.9 || p.Low != 0.9 || p.High != 0.9 || p.verdict() != "slower by more than 5%" {
+		t.Errorf("comparison %+v (%s), want 6 pairs at 0.9, slower by more than 5%%", p, p.verdict())
+	}
+	var out bytes.Buffer
+	writeBaseline(&out, rows)
+	if !strings.Contains(out.String(), "0.900 (0.900–0.900)") {
+		t.Errorf("table lacks the comparison:\n%s", out.String())
+	}
+}
+
+// TestPairedVerdicts: the verdict follows the 95% range of the per-pair
+// ratios, and a round in which either binary failed is left out.
+func TestPairedVerdicts(t *testing.T) {
+	runs := func(ops ...float64) []result {
+		var rs []result
+		for _, x := range ops {
+			rs = append(rs, result{OpsPerS: x})
+		}
+		return rs
+	}
+	base := runs(100, 100, 100, 100, 100, 100, 100)
+	cases := []struct {
+		name   string
+		mpstar []result
+		want   string
+	}{
+		{"faster", runs(110, 120, 105, 130, 111, 108, 115), "faster"},
+		{"level", runs(99, 101, 97, 103, 100, 98, 102), "not slower by more than 5%"},
+		{"noisy", runs(80, 120, 90, 115, 100, 85, 125), "cannot tell: too noisy"},
+		{"slower", runs(80, 85, 90, 82, 88, 84, 86), "slower by more than 5%"},
+		{"too few", runs(110, 120, 105, 130, 111), ""},
+		{"failed round left out", append(runs(110, 120, 105, 130, 111), failed("boom")), ""},
+	}
+	for _, c := range cases {
+		p := pairRuns(c.mpstar, base)
+		if got := p.verdict(); got != c.want {
+			t.Errorf("%s: verdict %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -12,8 +12,19 @@ import (
 
 // measured collects every run of one workload.
 type measured struct {
-	w                       workload
-	mpstar, cpython, floors []result
+	w                                 workload
+	mpstar, baseline, cpython, floors []result
+}
+
+// runsOf is where the runs of the side with the given label go.
+func (m *measured) runsOf(label string) *[]result {
+	switch label {
+	case "mpstar":
+		return &m.mpstar
+	case baselineLabel:
+		return &m.baseline
+	}
+	return &m.cpython
 }
 
 // median of a non-empty slice (the mean of the two middle values if even).
@@ -61,19 +72,27 @@ func summarize(runs []result) result {
 	return sum
 }
 
-// row is one workload's medians on every side; cpython and floor are nil
-// when that side was not measured.
+// row is one workload's medians on every side; baseline, cpython and floor
+// are nil when that side was not measured.
 type row struct {
-	w       workload
-	mpstar  result
-	cpython *result
-	floor   *result
+	w          workload
+	mpstar     result
+	baseline   *result
+	vsBaseline *paired
+	cpython    *result
+	floor      *result
 }
 
 func makeRows(all []*measured, withCPython bool) []row {
 	rows := make([]row, len(all))
 	for i, m := range all {
 		rows[i] = row{w: m.w, mpstar: summarize(m.mpstar)}
+		if len(m.baseline) > 0 {
+			b := summarize(m.baseline)
+			rows[i].baseline = &b
+			p := pairRuns(m.mpstar, m.baseline)
+			rows[i].vsBaseline = &p
+		}
 		if withCPython {
 			c := summarize(m.cpython)
 			rows[i].cpython = &c
@@ -293,6 +312,7 @@ func writeProblems(out io.Writer, rows []row) {
 	}
 	for _, r := range rows {
 		note("mpstar", &r.mpstar, r.w.name)
+		note(baselineLabel, r.baseline, r.w.name)
 		note("CPython", r.cpython, r.w.name)
 		note("floor", r.floor, r.w.name)
 	}
@@ -343,19 +363,21 @@ func writeTable(out io.Writer, rows [][]string, left int) {
 
 // jsonRow is the -json form of a row.
 type jsonRow struct {
-	Workload string  `json:"workload"`
-	Unit     string  `json:"unit"`
-	N        int     `json:"n"`
-	Mpstar   result  `json:"mpstar"`
-	CPython  *result `json:"cpython,omitempty"`
-	Floor    *result `json:"floor,omitempty"`
+	Workload   string  `json:"workload"`
+	Unit       string  `json:"unit"`
+	N          int     `json:"n"`
+	Mpstar     result  `json:"mpstar"`
+	Baseline   *result `json:"baseline,omitempty"`
+	VsBaseline *paired `json:"vs_baseline,omitempty"`
+	CPython    *result `json:"cpython,omitempty"`
+	Floor      *result `json:"floor,omitempty"`
 }
 
 // writeJSON prints one JSON object per workload.
 func writeJSON(out io.Writer, rows []row, quick bool) error {
 	enc := json.NewEncoder(out)
 	for _, r := range rows {
-		if err := enc.Encode(jsonRow{r.w.name, r.w.unit, r.w.n(quick), r.mpstar, r.cpython, r.floor}); err != nil {
+		if err := enc.Encode(jsonRow{r.w.name, r.w.unit, r.w.n(quick), r.mpstar, r.baseline, r.vsBaseline, r.cpython, r.floor}); err != nil {
 			return err
 		}
 	}
