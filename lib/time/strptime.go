@@ -15,32 +15,35 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins/exceptions"
 )
 
-// directiveRE are the patterns of _strptime.TimeRE.
-var directiveRE = map[byte]string{
-	'd': `(?P<d>3[01]|[12]\d|0[1-9]|[1-9]| [1-9])`,
-	'f': `(?P<f>[0-9]{1,6})`,
-	'H': `(?P<H>2[0-3]|[0-1]\d|\d)`,
-	'I': `(?P<I>1[0-2]|0[1-9]|[1-9])`,
-	'G': `(?P<G>\d\d\d\d)`,
-	'j': `(?P<j>36[0-6]|3[0-5]\d|[12]\d\d|0[1-9]\d|00[1-9]|[1-9]\d|0[1-9]|[1-9])`,
-	'm': `(?P<m>1[0-2]|0[1-9]|[1-9])`,
-	'M': `(?P<M>[0-5]\d|\d)`,
-	'S': `(?P<S>6[0-1]|[0-5]\d|\d)`,
-	'U': `(?P<U>5[0-3]|[0-4]\d|\d)`,
-	'W': `(?P<W>5[0-3]|[0-4]\d|\d)`,
-	'w': `(?P<w>[0-6])`,
-	'u': `(?P<u>[1-7])`,
-	'V': `(?P<V>5[0-3]|0[1-9]|[1-4]\d|\d)`,
-	'y': `(?P<y>\d\d)`,
-	'Y': `(?P<Y>\d\d\d\d)`,
-	'z': `(?P<z>[+-]\d\d:?[0-5]\d(:?[0-5]\d(\.\d{1,6})?)?|Z)`,
-	'A': `(?P<A>` + names(dayNames, 0) + `)`,
-	'a': `(?P<a>` + names(dayNames, 3) + `)`,
-	'B': `(?P<B>` + names(monthNames, 0) + `)`,
-	'b': `(?P<b>` + names(monthNames, 3) + `)`,
-	'p': `(?P<p>am|pm)`,
-	'%': `%`,
-}
+// directiveRE are the patterns of _strptime.TimeRE, made on the first
+// strptime: every spawned child would otherwise build them at start-up.
+var directiveRE = sync.OnceValue(func() map[byte]string {
+	return map[byte]string{
+		'd': `(?P<d>3[01]|[12]\d|0[1-9]|[1-9]| [1-9])`,
+		'f': `(?P<f>[0-9]{1,6})`,
+		'H': `(?P<H>2[0-3]|[0-1]\d|\d)`,
+		'I': `(?P<I>1[0-2]|0[1-9]|[1-9])`,
+		'G': `(?P<G>\d\d\d\d)`,
+		'j': `(?P<j>36[0-6]|3[0-5]\d|[12]\d\d|0[1-9]\d|00[1-9]|[1-9]\d|0[1-9]|[1-9])`,
+		'm': `(?P<m>1[0-2]|0[1-9]|[1-9])`,
+		'M': `(?P<M>[0-5]\d|\d)`,
+		'S': `(?P<S>6[0-1]|[0-5]\d|\d)`,
+		'U': `(?P<U>5[0-3]|[0-4]\d|\d)`,
+		'W': `(?P<W>5[0-3]|[0-4]\d|\d)`,
+		'w': `(?P<w>[0-6])`,
+		'u': `(?P<u>[1-7])`,
+		'V': `(?P<V>5[0-3]|0[1-9]|[1-4]\d|\d)`,
+		'y': `(?P<y>\d\d)`,
+		'Y': `(?P<Y>\d\d\d\d)`,
+		'z': `(?P<z>[+-]\d\d:?[0-5]\d(:?[0-5]\d(\.\d{1,6})?)?|Z)`,
+		'A': `(?P<A>` + names(dayNames, 0) + `)`,
+		'a': `(?P<a>` + names(dayNames, 3) + `)`,
+		'B': `(?P<B>` + names(monthNames, 0) + `)`,
+		'b': `(?P<b>` + names(monthNames, 3) + `)`,
+		'p': `(?P<p>am|pm)`,
+		'%': `%`,
+	}
+})
 
 // zoneRE is %Z's pattern: UTC, GMT and the local zone's names, as
 // _strptime takes them from time.tzname.
@@ -92,7 +95,7 @@ func compileFormat(format string) (*regexp.Regexp, error) {
 		case c == '%':
 			i++
 			d := expanded[i]
-			p, ok := directiveRE[d]
+			p, ok := directiveRE()[d]
 			if d == 'Z' {
 				p, ok = zoneRE(), true
 			}

@@ -405,11 +405,13 @@ func (c *Conn) readFD(fd int, p []byte) (int, error) {
 	if c.deadline.IsZero() && c.spin > 0 {
 		ready = spinUntilReadable(fd, c.spin)
 	}
-	if !ready && c.deadline.IsZero() && stop.Current() != nil {
+	if !ready && c.deadline.IsZero() {
 		// A script's thread must not sleep in read(2), which nothing
 		// ends but input: it sleeps in poll(2) with its stop Signal.
-		if err := await(fd, unix.POLLIN); err != nil {
-			return 0, err
+		if s := stop.Current(); s != nil {
+			if _, err := s.WaitFD(fd, unix.POLLIN, -1); err != nil {
+				return 0, err
+			}
 		}
 	}
 	rc := c.rawConn(fd)

@@ -14,8 +14,10 @@
 //   - server.go: Server, the accept loop and one goroutine per connection,
 //     as CPython has one thread per connection, but with the connection in
 //     mpcore/conn's poll mode, so that an idle one holds no OS thread and
-//     no read buffer; Handler and Session are what the embedding layer
-//     plugs in to run calls.
+//     no read buffer. Local clients' pipes are the exception while fewer
+//     than 64 are open: they are read in blocking mode, whose wake-up is
+//     the kernel's alone (see blockingPipes). Handler and Session are what
+//     the embedding layer plugs in to run calls.
 //   - client.go: Client, a pool of connections to one server shared by a
 //     process, with reference releases batched onto later requests.
 //   - pipes.go: local connections move from the AF_UNIX socket to a pair

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -706,5 +707,49 @@ func TestRegistryClients(t *testing.T) {
 	}
 	if a.Client(s.Address(), testKey) == a.Client(s.Address(), []byte("other")) {
 		t.Error("one client for two authkeys")
+	}
+}
+
+// TestPipesPastTheBlockingBoundArePolled: a local client's pipes are served
+// in blocking mode up to the bound and in poll mode past it, and calls,
+// large ones included, work the same either way; a closed connection
+// gives its place back.
+func TestPipesPastTheBlockingBoundArePolled(t *testing.T) {
+	s, err := NewRegistry().NewServer(conn.Address{}, testKey, newTestHandler())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.maxBlocking = 1
+	served := make(chan error, 1)
+	go func() { served <- s.Serve() }()
+	defer func() {
+		s.Close()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	big := strings.Repeat("x", 1<<20)
+	var clients []*Client
+	for i := range 3 {
+		cl := NewClient(s.Address(), testKey)
+		clients = append(clients, cl)
+		id := create(t, cl)
+		call(t, cl, id, "set", "k="+big)
+		if got := call(t, cl, id, "get", "k"); got != big {
+			t.Fatalf("client %d got %d bytes back, want %d", i, len(got), len(big))
+		}
+		if n := s.blocking.Load(); n != 1 {
+			t.Fatalf("with %d clients, %d pipes are served in blocking mode, want 1", i+1, n)
+		}
+	}
+	for _, cl := range clients {
+		cl.Close()
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for s.blocking.Load() != 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d blocking places still taken after every client closed", s.blocking.Load())
+		}
+		runtime.Gosched()
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 
@@ -21,6 +22,15 @@ import (
 
 // Backlog is the listen backlog of a manager server (CPython's 16).
 const Backlog = 16
+
+// blockingPipes bounds the local clients' pipes served in blocking mode
+// at once. A server goroutine asleep in read(2) is woken by the kernel
+// directly; one parked on Go's poller costs hand-offs between threads on
+// every wake-up, which ran a request-reply loop at two thirds of the rate
+// (manager_dict_ops on one CPU). Blocking mode holds a thread for each
+// connection, though, so pipes past this many are put in poll mode: a
+// server with thousands of idle clients still runs on a few threads.
+const blockingPipes = 64
 
 // maxInterned bounds the method names a connection caches, so a client
 // that sends ever new names cannot grow the cache without limit.
@@ -71,12 +81,14 @@ type Server struct {
 	handler Handler
 	t       *table
 
-	maxMessage int     // MaxMessage; tests lower it
-	mem        *budget // memory for large requests being received and run
+	maxMessage  int     // MaxMessage; tests lower it
+	maxBlocking int32   // blockingPipes; tests lower it
+	mem         *budget // memory for large requests being received and run
 
 	mu         sync.Mutex
 	closed     bool
 	conns      map[*conn.Conn]int // open connections and their descriptors
+	blocking   atomic.Int32       // pipes served in blocking mode now (see blockingPipes)
 	done       chan struct{}
 	address    conn.Address
 	unregister func() // drops the server from its Registry; nil outside one
@@ -101,7 +113,7 @@ func NewServer(address conn.Address, authkey []byte, h Handler) (*Server, error)
 	}
 	l.OwnerOnly = private
 	l.Poll = true // an idle connection holds no OS thread
-	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, mem: newBudget(memoryBudget), conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
+	s := &Server{l: l, handler: h, t: newTable(), maxMessage: MaxMessage, maxBlocking: blockingPipes, mem: newBudget(memoryBudget), conns: map[*conn.Conn]int{}, done: make(chan struct{}), address: l.Address()}
 	return s, nil
 }
 
@@ -223,7 +235,9 @@ func (s *Server) serveConn(c *conn.Conn) {
 				return
 			}
 			defer c.Close()
-			if err := c.SetPollable(); err != nil {
+			release, err := s.choosePipesMode(c)
+			defer release()
+			if err != nil {
 				return
 			}
 			in.setConn(c, s.maxMessage)
@@ -261,6 +275,17 @@ func (s *Server) serveConn(c *conn.Conn) {
 			out = make([]byte, 0, 1024) // don't keep a huge reply's buffer
 		}
 	}
+}
+
+// choosePipesMode serves a local client's pipes in blocking mode while
+// fewer than s.maxBlocking are, else in poll mode; release gives back the
+// connection's place among the blocking ones when it ends.
+func (s *Server) choosePipesMode(c *conn.Conn) (release func(), err error) {
+	if s.blocking.Add(1) <= s.maxBlocking {
+		return func() { s.blocking.Add(-1) }, nil
+	}
+	s.blocking.Add(-1)
+	return func() {}, c.SetPollable()
 }
 
 // peerPID returns the process id of the peer of a Unix socket, or 0.

@@ -394,8 +394,12 @@ func futex(addr *uint32, val uint32, d time.Duration) {
 // the calling goroutine's Signal fires it returns at once with the
 // Signal's cause as the error; work posted to it runs meanwhile, and the
 // poll goes on with the time left.
-func Poll(fds []unix.PollFd, d time.Duration) (int, error) {
-	s := Current()
+func Poll(fds []unix.PollFd, d time.Duration) (int, error) { return Current().Poll(fds, d) }
+
+// Poll is the package's Poll under s, for a caller that has looked up its
+// Signal already (Current costs a system call). Under a nil Signal it
+// cannot be stopped.
+func (s *Signal) Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 	if s == nil {
 		return ppoll(fds, d)
 	}
@@ -403,8 +407,8 @@ func Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 	if err != nil {
 		return ppoll(fds, d)
 	}
-	all := append(make([]unix.PollFd, 0, len(fds)+2), fds...)
-	all = append(all, unix.PollFd{Fd: int32(efd), Events: unix.POLLIN}, unix.PollFd{Fd: int32(wfd), Events: unix.POLLIN})
+	var buf [4]unix.PollFd // one or two descriptors and the eventfds, without an allocation
+	all := append(append(buf[:0], fds...), unix.PollFd{Fd: int32(efd), Events: unix.POLLIN}, unix.PollFd{Fd: int32(wfd), Events: unix.POLLIN})
 	var deadline time.Time
 	if d > 0 {
 		deadline = time.Now().Add(d)
@@ -438,8 +442,13 @@ func Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 // WaitFD is Poll on the one descriptor fd for events, reporting whether
 // it became ready (or failed: POLLERR, POLLHUP) within d.
 func WaitFD(fd int, events int16, d time.Duration) (bool, error) {
+	return Current().WaitFD(fd, events, d)
+}
+
+// WaitFD is the package's WaitFD under s, as Signal.Poll is Poll.
+func (s *Signal) WaitFD(fd int, events int16, d time.Duration) (bool, error) {
 	pfd := [1]unix.PollFd{{Fd: int32(fd), Events: events}}
-	n, err := Poll(pfd[:], d)
+	n, err := s.Poll(pfd[:], d)
 	return err == nil && n > 0, err
 }
 
