@@ -21,7 +21,9 @@
 //     AF_INET, AF_UNIX paths and Linux abstract names. A Listener with an
 //     authkey runs handshakes concurrently, on a goroutine each, with a
 //     bound on connections not yet returned by Accept (MaxPending), and
-//     can refuse other users' processes before a byte is sent (OwnerOnly).
+//     can refuse other users' processes before a byte is sent (OwnerOnly);
+//     acceptq.go has Accept return them in the order they arrived all the
+//     same.
 //   - resolve.go: host names to addresses (hosts file, then DNS A and AAAA
 //     queries, over TCP when a UDP reply is truncated, with
 //     golang.org/x/net/dns/dnsmessage), so that the package, and mpstar

@@ -58,9 +58,9 @@ type Listener struct {
 	accepting sync.WaitGroup // Accepts inside the poll/accept loop
 
 	// With an authkey, one goroutine accepts and starts a handshake per
-	// connection; Accept takes the results from ready.
+	// connection; Accept takes the results from queue.
 	startAccepting sync.Once
-	ready          chan accepted
+	queue          *acceptQueue
 	done           chan struct{}      // closed by Close
 	pending        chan struct{}      // a token per connection not yet returned
 	handshaking    map[*Conn]struct{} // in their handshake; guarded by mu
@@ -69,9 +69,10 @@ type Listener struct {
 // accepted is a connection whose handshake has ended, or why accepting
 // failed.
 type accepted struct {
-	c    *Conn
-	addr Address
-	err  error
+	c     *Conn
+	addr  Address
+	err   error
+	ended time.Time // when the handshake ended
 }
 
 // DefaultMaxPending is the default of Listener.MaxPending.
@@ -95,7 +96,7 @@ func NewListener(address Address, backlog int, authkey []byte) (*Listener, error
 		return nil, err
 	}
 	l := &Listener{fd: fd, wakeFd: -1, address: address, authkey: authkey,
-		ready: make(chan accepted), done: make(chan struct{}), handshaking: map[*Conn]struct{}{},
+		queue: newAcceptQueue(), done: make(chan struct{}), handshaking: map[*Conn]struct{}{},
 		OwnerOnly: address.isArbitrary()}
 	if address.Family == AFInet {
 		sa, err := unix.Getsockname(fd)
@@ -160,9 +161,10 @@ func (l *Listener) LastAccepted() Address {
 // delivers a challenge and then answers the client's, as CPython's
 // Listener.accept; a failed handshake closes the connection and returns the
 // error (an *AuthenticationError for a wrong key). Handshakes run
-// concurrently, in the background (see MaxPending), so Accept returns
-// connections in the order their handshakes end. After Close it returns
-// ErrListenerClosed.
+// concurrently, in the background (see MaxPending); Accept returns
+// connections in the order they arrived all the same, except that one
+// still in its handshake holds back later ones for turnGrace at most.
+// After Close it returns ErrListenerClosed.
 func (l *Listener) Accept() (*Conn, error) {
 	if l.authkey == nil {
 		fd, addr, err := l.acceptFd()
@@ -180,21 +182,41 @@ func (l *Listener) Accept() (*Conn, error) {
 		go l.acceptLoop()
 	})
 	for {
-		select {
-		case r := <-l.ready:
+		r, ok, changed, wait := l.queue.take(time.Now())
+		if ok {
 			<-l.pending
 			if r.err == nil {
 				l.setLast(r.addr)
 			}
 			return r.c, r.err
-		case <-l.done:
-			return nil, ErrListenerClosed
-		case <-stop.Done():
-			return nil, stop.Stopped()
-		case <-stop.Posted():
-			stop.Serve()
+		}
+		if err := l.awaitResult(changed, wait); err != nil {
+			return nil, err
 		}
 	}
+}
+
+// awaitResult waits until changed is closed or wait has passed (wait < 0:
+// no limit), serving work posted to the caller's stop Signal meanwhile; it
+// fails when the Listener is closed or the caller is stopped.
+func (l *Listener) awaitResult(changed <-chan struct{}, wait time.Duration) error {
+	var outOfTurn <-chan time.Time
+	if wait >= 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		outOfTurn = t.C
+	}
+	select {
+	case <-changed:
+	case <-outOfTurn:
+	case <-l.done:
+		return ErrListenerClosed
+	case <-stop.Done():
+		return stop.Stopped()
+	case <-stop.Posted():
+		stop.Serve()
+	}
+	return nil
 }
 
 func (l *Listener) setLast(a Address) {
@@ -239,16 +261,16 @@ func (l *Listener) acceptLoop() {
 			return
 		}
 		if err != nil { // for an Accept to report, in turn
-			l.deliver(accepted{err: err})
+			l.queue.put(l.queue.number(), accepted{err: err})
 			continue
 		}
 		c, err := l.newConn(fd)
 		if err != nil {
-			l.deliver(accepted{err: err})
+			l.queue.put(l.queue.number(), accepted{err: err})
 			continue
 		}
 		if l.track(c) {
-			go l.authenticate(c, addr)
+			go l.authenticate(c, addr, l.queue.number())
 		}
 	}
 }
@@ -267,8 +289,9 @@ func (l *Listener) track(c *Conn) bool {
 	return true
 }
 
-// authenticate runs the handshake of c and hands the result to Accept.
-func (l *Listener) authenticate(c *Conn, addr Address) {
+// authenticate runs the handshake of c, the connection numbered n, and
+// queues the result for Accept.
+func (l *Listener) authenticate(c *Conn, addr Address, n uint64) {
 	err := handshake(c, l.authkey, orDefault(l.HandshakeTimeout, DefaultHandshakeTimeout), deliverChallenge, answerChallenge)
 	// Untracked before it is closed: Close shuts down tracked descriptors,
 	// and a closed one's number may be reused at once.
@@ -279,19 +302,7 @@ func (l *Listener) authenticate(c *Conn, addr Address) {
 		c.Close()
 		c = nil
 	}
-	l.deliver(accepted{c: c, addr: addr, err: err})
-}
-
-// deliver hands r to an Accept, or drops it once the Listener is closed.
-func (l *Listener) deliver(r accepted) {
-	select {
-	case l.ready <- r:
-	case <-l.done:
-		if r.c != nil {
-			r.c.Close()
-		}
-		<-l.pending
-	}
+	l.queue.put(n, accepted{c: c, addr: addr, err: err})
 }
 
 // acceptFd waits until a client connects or Close is called, and returns
@@ -359,6 +370,7 @@ func (l *Listener) Close() error {
 	}
 	l.closed = true
 	close(l.done)
+	l.queue.close()
 	for c := range l.handshaking {
 		unix.Shutdown(c.fd, unix.SHUT_RDWR) // ends the handshake at once
 	}
