@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -244,7 +245,7 @@ func (l *Listener) newConn(fd int) (*Conn, error) {
 }
 
 // acceptLoop accepts connections until Close, each once it has a place in
-// pending, and authenticates each on a goroutine of its own. While pending
+// pending, and authenticates each (see authenticateInline). While pending
 // is full, connections wait in the kernel's backlog, as they would for a
 // listener that is slow to accept: a burst of clients is served late, not
 // turned away.
@@ -269,10 +270,33 @@ func (l *Listener) acceptLoop() {
 			l.queue.put(l.queue.number(), accepted{err: err})
 			continue
 		}
-		if l.track(c) {
-			go l.authenticate(c, addr, l.queue.number())
+		if l.track(c) && !l.authenticateInline(c, addr) {
+			return // another goroutine accepts now
 		}
 	}
+}
+
+// handOffAfter is how long a handshake runs on the accepting goroutine
+// before another goroutine takes over accepting. Starting every handshake
+// on a goroutine of its own woke a thread for it while the client waited,
+// on a small machine taking the CPU the client needed: a connect took
+// twice as long. A handshake that has not ended after handOffAfter (a
+// silent peer) holds up the next connection no longer.
+const handOffAfter = time.Millisecond
+
+// authenticateInline runs the handshake of c on the calling goroutine,
+// having another goroutine go on accepting if it takes longer than
+// handOffAfter; it reports whether the caller is still the one to accept.
+func (l *Listener) authenticateInline(c *Conn, addr Address) (accepting bool) {
+	n := l.queue.number()
+	var handedOff atomic.Bool
+	t := time.AfterFunc(handOffAfter, func() {
+		if handedOff.CompareAndSwap(false, true) {
+			l.acceptLoop()
+		}
+	})
+	l.authenticate(c, addr, n)
+	return t.Stop() || handedOff.CompareAndSwap(false, true)
 }
 
 // track records a connection in its handshake, so that Close can cut
