@@ -201,6 +201,11 @@ func (s *Signal) eventFDs() (efd, wfd int, err error) {
 // bound maps the id of each OS thread that runs a script to its binding.
 var bound sync.Map // int -> *binding
 
+// bindings counts the Binds not yet undone. A process that has none, such
+// as a manager server, finds that no wait of its is bound without asking
+// the kernel for its thread id.
+var bindings atomic.Int32
+
 // binding is a Signal bound to a goroutine, and the one its Bind replaced
 // (nested binds), so unbind restores it.
 type binding struct {
@@ -215,6 +220,7 @@ type binding struct {
 // meanwhile. Binds nest: unbind restores the Signal bound before.
 func (s *Signal) Bind() (unbind func()) {
 	runtime.LockOSThread()
+	bindings.Add(1)
 	b := &binding{sig: s, locks: 1, tid: unix.Gettid()}
 	if prev, ok := bound.Load(b.tid); ok {
 		b.outer = prev.(*binding)
@@ -230,12 +236,16 @@ func (s *Signal) Bind() (unbind func()) {
 		} else {
 			bound.Delete(b.tid)
 		}
+		bindings.Add(-1)
 		runtime.UnlockOSThread()
 	}
 }
 
 // current returns the binding of the calling goroutine, or nil.
 func current() *binding {
+	if bindings.Load() == 0 {
+		return nil
+	}
 	b, _ := bound.Load(unix.Gettid())
 	bb, _ := b.(*binding)
 	return bb
