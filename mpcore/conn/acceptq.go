@@ -78,15 +78,14 @@ func (q *acceptQueue) take(now time.Time) (r accepted, ok bool, changed <-chan s
 		return r, true, nil, 0
 	}
 	first, found := uint64(0), false
-	for n, r := range q.results {
-		if !found || r.ended.Before(q.results[first].ended) {
-			first, found = n, true
+	for n, res := range q.results {
+		if !found || res.ended.Before(r.ended) {
+			first, r, found = n, res, true
 		}
 	}
 	if !found {
 		return accepted{}, false, q.changed, -1
 	}
-	r = q.results[first]
 	if waited := now.Sub(r.ended); waited < q.grace {
 		return accepted{}, false, q.changed, q.grace - waited
 	}

@@ -88,13 +88,6 @@ func TestAcceptReturnsConnectionsInArrivalOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, client := range []*Conn{early, late} {
-		within(t, 10*time.Second, func() {
-			server := <-accepted
-			defer server.Close()
-			client.SendBytes([]byte("which"))
-			if got, err := server.RecvBytes(-1); err != nil || string(got) != "which" {
-				t.Errorf("Accept returned another connection first: it got %q, %v", got, err)
-			}
-		})
+		servesNext(t, accepted, client, "Accept returned another connection first")
 	}
 }

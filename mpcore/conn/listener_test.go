@@ -253,14 +253,7 @@ func TestSilentPeersDelayNoOne(t *testing.T) {
 		t.Fatalf("a good client behind 100 silent ones: %v", err)
 	}
 	defer good.Close()
-	within(t, 10*time.Second, func() {
-		server := <-accepted
-		defer server.Close()
-		good.SendBytes([]byte("ping"))
-		if got, err := server.RecvBytes(-1); err != nil || string(got) != "ping" {
-			t.Errorf("server got %q, %v", got, err)
-		}
-	})
+	servesNext(t, accepted, good, "a good client behind 100 silent ones")
 	t.Logf("good client served %v after 100 silent connections", time.Since(start))
 }
 

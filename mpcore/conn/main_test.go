@@ -173,3 +173,18 @@ func errorAs[E error](tb testing.TB, err error) E {
 	}
 	return target
 }
+
+// servesNext checks, within 10 s, that the next Conn Accept put on
+// accepted is client's peer: it receives what client sends. what names
+// the failure.
+func servesNext(t *testing.T, accepted <-chan *Conn, client *Conn, what string) {
+	t.Helper()
+	within(t, 10*time.Second, func() {
+		server := <-accepted
+		defer server.Close()
+		client.SendBytes([]byte("ping"))
+		if got, err := server.RecvBytes(-1); err != nil || string(got) != "ping" {
+			t.Errorf("%s: the server got %q, %v", what, got, err)
+		}
+	})
+}
