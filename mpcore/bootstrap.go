@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 
-	"github.com/vmihailenco/msgpack/v5"
 	"golang.org/x/sys/unix"
 )
 
@@ -35,14 +33,18 @@ func IsChild() bool { return os.Getenv(ChildEnv) != "" }
 
 // ReadBootstrap waits for the preparation data in a child, as long as the
 // parent takes to send it (a warm forkserver child waits for its work). It
-// removes ChildEnv from the environment; every received descriptor is
+// removes ChildEnv from the environment and gives GODEBUG back its
+// parent's value (see childEnv); every received descriptor is
 // close-on-exec, so the child's own children inherit none of them.
 func ReadBootstrap() (*Bootstrap, error) {
-	fd, err := strconv.Atoi(os.Getenv(ChildEnv))
+	fd, godebug, err := childFD()
 	if err != nil {
-		return nil, fmt.Errorf("bad %s in the environment: %v", ChildEnv, err)
+		return nil, err
 	}
 	os.Unsetenv(ChildEnv)
+	if godebug {
+		restoreGODEBUG()
+	}
 	unix.CloseOnExec(fd)
 	var hdr [4]byte
 	fds, err := recvWithFDs(fd, hdr[:])
@@ -62,17 +64,14 @@ func ReadBootstrap() (*Bootstrap, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read preparation data from the parent: %w", err)
 	}
-	var prep Prep
-	if err := msgpack.Unmarshal(msg, &prep); err != nil {
-		return nil, fmt.Errorf("cannot decode preparation data: %w", err)
-	}
-	if prep.Version != prepVersion {
-		return nil, fmt.Errorf("preparation data version %d, want %d: parent and child are different mpstar builds", prep.Version, prepVersion)
+	prep, err := decodePrep(msg)
+	if err != nil {
+		return nil, err
 	}
 	if len(fds) != prep.NumFDs {
 		return nil, fmt.Errorf("received %d descriptors, want %d", len(fds), prep.NumFDs)
 	}
-	return &Bootstrap{Prep: &prep, FDs: fds, sock: os.NewFile(uintptr(fd), "mpstar-bootstrap")}, nil
+	return &Bootstrap{Prep: prep, FDs: fds, sock: os.NewFile(uintptr(fd), "mpstar-bootstrap")}, nil
 }
 
 // WatchParent calls onDeath (in a new goroutine) when the parent process

@@ -22,7 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/vmihailenco/msgpack/v5"
 	"golang.org/x/sys/unix"
 
 	"github.com/mpstar/mpstar/mpcore/stop"
@@ -56,8 +55,8 @@ type Prep struct {
 	Extra       map[string][]byte
 }
 
-// prepVersion changes whenever Prep changes incompatibly.
-const prepVersion = 1
+// prepVersion changes whenever Prep or its wire form (prep.go) changes.
+const prepVersion = 2
 
 // LaunchConfig says how to launch a child.
 type LaunchConfig struct {
@@ -177,36 +176,17 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 func (c *Child) Send(prep *Prep, fds []int) error {
 	prep.Version = prepVersion
 	prep.NumFDs = len(fds)
-	msg, err := msgpack.Marshal(prep)
-	if err != nil {
-		return fmt.Errorf("cannot encode the child's preparation data: %w", err)
-	}
-	frame := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(msg)), uint32(len(msg)))
+	frame := appendPrep(make([]byte, 4, 64+len(prep.Source)+len(prep.Payload)), prep)
+	binary.BigEndian.PutUint32(frame, uint32(len(frame)-4))
 	c.bootMu.Lock()
 	defer c.bootMu.Unlock()
 	if c.boot < 0 {
 		return fmt.Errorf("cannot send preparation data to child %d: it has exited", c.Pid)
 	}
-	if err := sendWithFDs(c.boot, append(frame, msg...), fds); err != nil {
+	if err := sendWithFDs(c.boot, frame, fds); err != nil {
 		return fmt.Errorf("cannot send preparation data to child %d: %w", c.Pid, err)
 	}
 	return nil
-}
-
-// childEnv returns env (or this process's environment) without a stale
-// ChildEnv and with the one for the new child.
-func childEnv(env []string) []string {
-	if env == nil {
-		env = os.Environ()
-	}
-	out := make([]string, 0, len(env)+1)
-	prefix := ChildEnv + "="
-	for _, kv := range env {
-		if len(kv) < len(prefix) || kv[:len(prefix)] != prefix {
-			out = append(out, kv)
-		}
-	}
-	return append(out, fmt.Sprintf("%s=%d", ChildEnv, bootstrapFD))
 }
 
 // devNull is /dev/null, open for reading for every child's stdin (as

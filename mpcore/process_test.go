@@ -64,6 +64,11 @@ func testChild() int {
 		}
 		runtime.KeepAlive(mem)
 		return 7
+	case "godebug":
+		// Report the heap profile rate the runtime started with, and the
+		// GODEBUG the child's environment holds now.
+		g, ok := os.LookupEnv("GODEBUG")
+		fmt.Fprintf(os.NewFile(uintptr(b.FDs[0]), "out"), "%d %v %q\n", runtime.MemProfileRate, ok, g)
 	case "spawn-grandchild":
 		// Launch a sleeping grandchild and report its pid on the carried fd.
 		gc, err := Launch(LaunchConfig{Prep: &Prep{Payload: []byte("sleep")}})
