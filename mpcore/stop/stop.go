@@ -199,7 +199,32 @@ func (s *Signal) eventFDs() (efd, wfd int, err error) {
 }
 
 // bound maps the id of each OS thread that runs a script to its binding.
-var bound sync.Map // int -> *binding
+// Every blocking wait looks a binding up, and every wait that sleeps takes
+// it out and puts it back (park), so this is a plain map under a mutex:
+// sync.Map boxed each thread id and allocated on every store, a third of
+// the cost of waiting for a pool result.
+var bound = struct {
+	sync.Mutex
+	m map[int]*binding
+}{m: map[int]*binding{}}
+
+// boundAt returns the binding of OS thread tid, or nil.
+func boundAt(tid int) *binding {
+	bound.Lock()
+	defer bound.Unlock()
+	return bound.m[tid]
+}
+
+// setBound makes b the binding of OS thread tid; nil removes it.
+func setBound(tid int, b *binding) {
+	bound.Lock()
+	defer bound.Unlock()
+	if b == nil {
+		delete(bound.m, tid)
+	} else {
+		bound.m[tid] = b
+	}
+}
 
 // bindings counts the Binds not yet undone. A process that has none, such
 // as a manager server, finds that no wait of its is bound without asking
@@ -222,20 +247,18 @@ func (s *Signal) Bind() (unbind func()) {
 	runtime.LockOSThread()
 	bindings.Add(1)
 	b := &binding{sig: s, locks: 1, tid: unix.Gettid()}
-	if prev, ok := bound.Load(b.tid); ok {
-		b.outer = prev.(*binding)
+	if prev := boundAt(b.tid); prev != nil {
+		b.outer = prev
 		b.locks += b.outer.locks
 	}
-	bound.Store(b.tid, b)
+	setBound(b.tid, b)
 	return func() {
 		// The thread may differ from Bind's (Wait lets go of it while
 		// parked), and the outer binding's record of it is stale.
 		if b.outer != nil {
 			b.outer.tid = b.tid
-			bound.Store(b.tid, b.outer)
-		} else {
-			bound.Delete(b.tid)
 		}
+		setBound(b.tid, b.outer)
 		bindings.Add(-1)
 		runtime.UnlockOSThread()
 	}
@@ -246,29 +269,28 @@ func current() *binding {
 	if bindings.Load() == 0 {
 		return nil
 	}
-	b, _ := bound.Load(unix.Gettid())
-	bb, _ := b.(*binding)
-	return bb
+	return boundAt(unix.Gettid())
 }
 
 // park lets go of the calling goroutine's OS thread while it waits on a Go
 // channel: a locked goroutine that parks in the scheduler is woken by a
 // hand-off to its own thread, a context switch on every wake-up that
-// doubled the latency of pool results and process joins. unpark locks the
-// goroutine to whatever thread it then runs on and moves the binding
-// there.
-func (b *binding) park() (unpark func()) {
-	bound.Delete(b.tid)
+// doubled the latency of pool results and process joins. unpark undoes it.
+func (b *binding) park() {
+	setBound(b.tid, nil)
 	for range b.locks {
 		runtime.UnlockOSThread()
 	}
-	return func() {
-		for range b.locks {
-			runtime.LockOSThread()
-		}
-		b.tid = unix.Gettid()
-		bound.Store(b.tid, b)
+}
+
+// unpark locks the goroutine to whatever thread it runs on after park and
+// moves the binding there.
+func (b *binding) unpark() {
+	for range b.locks {
+		runtime.LockOSThread()
 	}
+	b.tid = unix.Gettid()
+	setBound(b.tid, b)
 }
 
 // Current returns the Signal bound to the calling goroutine, or nil. (An
@@ -525,7 +547,7 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 	stopped := s.Done()
 	for {
 		var ok, work bool
-		unpark := b.park()
+		b.park()
 		select {
 		case <-ch:
 			ok = true
@@ -534,7 +556,7 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 			work = true
 		case <-timeout:
 		}
-		unpark()
+		b.unpark()
 		switch {
 		case work:
 			s.serve()
