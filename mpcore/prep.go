@@ -21,19 +21,19 @@ func appendPrep(b []byte, p *Prep) []byte {
 	for _, n := range p.Identity {
 		b = binary.AppendVarint(b, int64(n))
 	}
-	b = appendString(b, string(p.Authkey))
+	b = appendString(b, p.Authkey)
 	b = append(b, boolByte(p.Daemon))
 	b = binary.AppendVarint(b, int64(p.ParentPID))
 	b = appendString(b, p.ParentName)
 	b = appendString(b, p.StartMethod)
 	b = appendString(b, p.Filename)
-	b = appendString(b, string(p.Source))
+	b = appendString(b, p.Source)
 	b = binary.AppendUvarint(b, uint64(len(p.Argv)))
 	for _, s := range p.Argv {
 		b = appendString(b, s)
 	}
 	b = appendString(b, p.Dir)
-	b = appendString(b, string(p.Payload))
+	b = appendString(b, p.Payload)
 	b = binary.AppendUvarint(b, uint64(p.NumFDs))
 	b = binary.AppendUvarint(b, uint64(len(p.Extra)))
 	keys := make([]string, 0, len(p.Extra))
@@ -43,13 +43,13 @@ func appendPrep(b []byte, p *Prep) []byte {
 	slices.Sort(keys) // the same Prep is the same bytes
 	for _, k := range keys {
 		b = appendString(b, k)
-		b = appendString(b, string(p.Extra[k]))
+		b = appendString(b, p.Extra[k])
 	}
 	return b
 }
 
 // appendString appends s with its length before it.
-func appendString(b []byte, s string) []byte {
+func appendString[S string | []byte](b []byte, s S) []byte {
 	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 

@@ -171,13 +171,27 @@ func Prelaunch(cfg LaunchConfig) (*Child, error) {
 	return c, nil
 }
 
+// frames holds the buffers Send writes preparation data into. A new one
+// each time lands on heap pages not yet touched, and the page faults cost
+// a parent more than writing the data (Prep is typically 5-10 KB).
+var frames = sync.Pool{New: func() any { return new([]byte) }}
+
+// maxKeptFrame bounds the buffers frames keeps: a start whose arguments
+// are megabytes should not pin them.
+const maxKeptFrame = 1 << 20
+
 // Send hands a prelaunched child its preparation data and the descriptors
 // to carry (which stay owned by the caller).
 func (c *Child) Send(prep *Prep, fds []int) error {
 	prep.Version = prepVersion
 	prep.NumFDs = len(fds)
-	frame := appendPrep(make([]byte, 4, 64+len(prep.Source)+len(prep.Payload)), prep)
+	buf := frames.Get().(*[]byte)
+	defer frames.Put(buf)
+	frame := appendPrep(append((*buf)[:0], 0, 0, 0, 0), prep)
 	binary.BigEndian.PutUint32(frame, uint32(len(frame)-4))
+	if cap(frame) <= maxKeptFrame {
+		*buf = frame
+	}
 	c.bootMu.Lock()
 	defer c.bootMu.Unlock()
 	if c.boot < 0 {
