@@ -121,7 +121,7 @@ type prepReader struct {
 	err error
 }
 
-var errPrepShort = errors.New("unexpected end of data")
+var errPrepShort = errors.New("truncated or malformed data")
 
 func (r *prepReader) fail(err error) {
 	if r.err == nil {
@@ -140,14 +140,13 @@ func (r *prepReader) uvarint() uint64 {
 	return v
 }
 
+// varint reads a zig-zag encoded int, as binary.AppendVarint writes it.
 func (r *prepReader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail(errPrepShort)
-		return 0
+	ux := r.uvarint()
+	if ux&1 != 0 {
+		return ^int64(ux >> 1)
 	}
-	r.b = r.b[n:]
-	return v
+	return int64(ux >> 1)
 }
 
 // count reads the length of a list, which cannot exceed the bytes left
