@@ -12,8 +12,8 @@
 // CPython has no counterpart for), and stop (the one interruptible wait
 // that every blocking call of a script's thread goes through, so that a
 // cancelled context or Ctrl-C ends it at once).
-// This package launches processes (process.go, bootstrap.go, fdpass.go),
-// relays their output a whole line at a time (output.go) and
-// keeps warm children for forkserver (forkserver.go). Each wire protocol is
-// described in a PROTOCOL.md beside its code.
+// This package launches processes (process.go, childenv.go, prep.go,
+// bootstrap.go, fdpass.go), relays their output a whole line at a time
+// (output.go) and keeps warm children for forkserver (forkserver.go).
+// Each wire protocol is described in a PROTOCOL.md beside its code.
 package mpcore
