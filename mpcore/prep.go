@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -36,12 +37,8 @@ func appendPrep(b []byte, p *Prep) []byte {
 	b = appendString(b, p.Payload)
 	b = binary.AppendUvarint(b, uint64(p.NumFDs))
 	b = binary.AppendUvarint(b, uint64(len(p.Extra)))
-	keys := make([]string, 0, len(p.Extra))
-	for k := range p.Extra {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys) // the same Prep is the same bytes
-	for _, k := range keys {
+	// Sorted, so that the same Prep is the same bytes.
+	for _, k := range slices.Sorted(maps.Keys(p.Extra)) {
 		b = appendString(b, k)
 		b = appendString(b, p.Extra[k])
 	}

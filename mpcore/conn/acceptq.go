@@ -94,12 +94,13 @@ func (q *acceptQueue) take(now time.Time) (r accepted, ok bool, changed <-chan s
 	return r, true, nil, 0
 }
 
-// close closes the Conns of the results not taken; later puts close
-// theirs.
+// close closes the Conns of the results not taken, and wakes the takers
+// waiting for a change; later puts close their Conns.
 func (q *acceptQueue) close() {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.closed = true
+	close(q.changed)
 	for n, r := range q.results {
 		if r.c != nil {
 			r.c.Close()

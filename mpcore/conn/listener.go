@@ -191,33 +191,16 @@ func (l *Listener) Accept() (*Conn, error) {
 			}
 			return r.c, r.err
 		}
-		if err := l.awaitResult(changed, wait); err != nil {
+		// changed is closed by the next result or by Close.
+		if _, err := stop.Wait(changed, wait); err != nil {
 			return nil, err
 		}
+		select {
+		case <-l.done:
+			return nil, ErrListenerClosed
+		default:
+		}
 	}
-}
-
-// awaitResult waits until changed is closed or wait has passed (wait < 0:
-// no limit), serving work posted to the caller's stop Signal meanwhile; it
-// fails when the Listener is closed or the caller is stopped.
-func (l *Listener) awaitResult(changed <-chan struct{}, wait time.Duration) error {
-	var outOfTurn <-chan time.Time
-	if wait >= 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		outOfTurn = t.C
-	}
-	select {
-	case <-changed:
-	case <-outOfTurn:
-	case <-l.done:
-		return ErrListenerClosed
-	case <-stop.Done():
-		return stop.Stopped()
-	case <-stop.Posted():
-		stop.Serve()
-	}
-	return nil
 }
 
 func (l *Listener) setLast(a Address) {

@@ -206,6 +206,10 @@ func (s *Signal) eventFDs() (efd, wfd int, err error) {
 var bound = struct {
 	sync.Mutex
 	m map[int]*binding
+	// n is len(m), readable without the lock: a process with no thread
+	// bound, such as a manager server, finds that no wait of its is bound
+	// without asking the kernel for its thread id.
+	n atomic.Int32
 }{m: map[int]*binding{}}
 
 // boundAt returns the binding of OS thread tid, or nil.
@@ -224,12 +228,8 @@ func setBound(tid int, b *binding) {
 	} else {
 		bound.m[tid] = b
 	}
+	bound.n.Store(int32(len(bound.m)))
 }
-
-// bindings counts the Binds not yet undone. A process that has none, such
-// as a manager server, finds that no wait of its is bound without asking
-// the kernel for its thread id.
-var bindings atomic.Int32
 
 // binding is a Signal bound to a goroutine, and the one its Bind replaced
 // (nested binds), so unbind restores it.
@@ -245,7 +245,6 @@ type binding struct {
 // meanwhile. Binds nest: unbind restores the Signal bound before.
 func (s *Signal) Bind() (unbind func()) {
 	runtime.LockOSThread()
-	bindings.Add(1)
 	b := &binding{sig: s, locks: 1, tid: unix.Gettid()}
 	if prev := boundAt(b.tid); prev != nil {
 		b.outer = prev
@@ -259,14 +258,13 @@ func (s *Signal) Bind() (unbind func()) {
 			b.outer.tid = b.tid
 		}
 		setBound(b.tid, b.outer)
-		bindings.Add(-1)
 		runtime.UnlockOSThread()
 	}
 }
 
 // current returns the binding of the calling goroutine, or nil.
 func current() *binding {
-	if bindings.Load() == 0 {
+	if bound.n.Load() == 0 {
 		return nil
 	}
 	return boundAt(unix.Gettid())
