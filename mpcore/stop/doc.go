@@ -1,5 +1,5 @@
 // Package stop makes every blocking wait of the engine interruptible, by
-// one mechanism: a Signal bound to the OS thread that runs a script.
+// one mechanism: a Signal bound to the goroutine that runs a script.
 //
 // A script's thread blocks in only three ways, and each has a form here
 // that also returns when the thread's Signal fires:
@@ -14,10 +14,12 @@
 //     on the Signal's Done channel too.
 //
 // The embedding layer binds a run's Signal to the goroutine that runs the
-// script (Bind locks it to its OS thread for the run), so engine code
-// finds it with Current without any parameter: a wait on any other
-// goroutine (a queue's feeder, a pool's result handler) has none and is
-// not interrupted. Fire is how a context's cancellation, Ctrl-C and
+// script, so engine code finds it with Current without any parameter: a
+// wait on any other goroutine (a queue's feeder, a pool's result handler)
+// has none and is not interrupted. The binding is keyed by the goroutine's
+// runtime record, read in a few instructions of assembly (getg), so the
+// goroutine runs on any thread like the rest and a lookup costs no system
+// call. Fire is how a context's cancellation, Ctrl-C and
 // Session.Interrupt reach a blocked call; the waits report it as having
 // run out of time, and the caller asks Stopped why.
 //

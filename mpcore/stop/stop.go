@@ -1,6 +1,7 @@
 package stop
 
 import (
+	"maps"
 	"math"
 	"os"
 	"runtime"
@@ -12,7 +13,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Signal stops the blocking waits of the threads bound to it, and has
+// Signal stops the blocking waits of the goroutines bound to it, and has
 // them run the work posted to it meanwhile. Its methods are safe for
 // concurrent use.
 type Signal struct {
@@ -198,37 +199,41 @@ func (s *Signal) eventFDs() (efd, wfd int, err error) {
 	return s.efd, s.wfd, nil
 }
 
-// bound maps the id of each OS thread that runs a script to its binding.
-// Every blocking wait looks a binding up, and every wait that sleeps takes
-// it out and puts it back (park), so this is a plain map under a mutex:
-// sync.Map boxed each thread id and allocated on every store, about a
-// quarter of what a wait that sleeps cost.
-var bound = struct {
-	sync.Mutex
-	m map[int]*binding
-	// n is len(m), readable without the lock: a process with no thread
-	// bound, such as a manager server, finds that no wait of its is bound
-	// without asking the kernel for its thread id.
-	n atomic.Int32
-}{m: map[int]*binding{}}
+// bindings maps each goroutine that runs a script (by the address of its
+// runtime record, see getg) to its binding. Every blocking wait looks it
+// up and only Bind and unbind change it, so the map is replaced whole
+// under bindMu and read without a lock. Keying it by goroutine, not by OS
+// thread, lets a bound goroutine move between threads like any other: a
+// goroutine locked to its thread is woken from a channel wait by a
+// hand-off to that thread, a context switch that doubled the latency of
+// pool results and process joins.
+var (
+	bindings atomic.Pointer[map[uintptr]*binding]
+	bindMu   sync.Mutex
+)
 
-// boundAt returns the binding of OS thread tid, or nil.
-func boundAt(tid int) *binding {
-	bound.Lock()
-	defer bound.Unlock()
-	return bound.m[tid]
+// boundTo returns the binding of goroutine g, or nil.
+func boundTo(g uintptr) *binding {
+	if m := bindings.Load(); m != nil {
+		return (*m)[g]
+	}
+	return nil
 }
 
-// setBound makes b the binding of OS thread tid; nil removes it.
-func setBound(tid int, b *binding) {
-	bound.Lock()
-	defer bound.Unlock()
-	if b == nil {
-		delete(bound.m, tid)
-	} else {
-		bound.m[tid] = b
+// setBinding makes b the binding of goroutine g; nil removes it.
+func setBinding(g uintptr, b *binding) {
+	bindMu.Lock()
+	defer bindMu.Unlock()
+	m := map[uintptr]*binding{}
+	if old := bindings.Load(); old != nil {
+		maps.Copy(m, *old)
 	}
-	bound.n.Store(int32(len(bound.m)))
+	if b == nil {
+		delete(m, g)
+	} else {
+		m[g] = b
+	}
+	bindings.Store(&m)
 }
 
 // binding is a Signal bound to a goroutine, and the one its Bind replaced
@@ -236,64 +241,22 @@ func setBound(tid int, b *binding) {
 type binding struct {
 	sig   *Signal
 	outer *binding
-	locks int // the goroutine's LockOSThread calls made by its Binds
-	tid   int // the OS thread the goroutine is locked to now
 }
 
 // Bind makes s the Signal of the calling goroutine's waits until unbind is
-// called (on the same goroutine), locking the goroutine to its OS thread
-// meanwhile. Binds nest: unbind restores the Signal bound before.
+// called (on the same goroutine). Binds nest: unbind restores the Signal
+// bound before.
 func (s *Signal) Bind() (unbind func()) {
-	runtime.LockOSThread()
-	b := &binding{sig: s, locks: 1, tid: unix.Gettid()}
-	if prev := boundAt(b.tid); prev != nil {
-		b.outer = prev
-		b.locks += b.outer.locks
-	}
-	setBound(b.tid, b)
-	return func() {
-		// The thread may differ from Bind's (Wait lets go of it while
-		// parked), and the outer binding's record of it is stale.
-		if b.outer != nil {
-			b.outer.tid = b.tid
-		}
-		setBound(b.tid, b.outer)
-		runtime.UnlockOSThread()
-	}
+	g := getg()
+	b := &binding{sig: s, outer: boundTo(g)}
+	setBinding(g, b)
+	return func() { setBinding(g, b.outer) }
 }
 
 // current returns the binding of the calling goroutine, or nil.
-func current() *binding {
-	if bound.n.Load() == 0 {
-		return nil
-	}
-	return boundAt(unix.Gettid())
-}
+func current() *binding { return boundTo(getg()) }
 
-// park lets go of the calling goroutine's OS thread while it waits on a Go
-// channel: a locked goroutine that parks in the scheduler is woken by a
-// hand-off to its own thread, a context switch on every wake-up that
-// doubled the latency of pool results and process joins. unpark undoes it.
-func (b *binding) park() {
-	setBound(b.tid, nil)
-	for range b.locks {
-		runtime.UnlockOSThread()
-	}
-}
-
-// unpark locks the goroutine to whatever thread it runs on after park and
-// moves the binding there.
-func (b *binding) unpark() {
-	for range b.locks {
-		runtime.LockOSThread()
-	}
-	b.tid = unix.Gettid()
-	setBound(b.tid, b)
-}
-
-// Current returns the Signal bound to the calling goroutine, or nil. (An
-// unbound goroutine never runs on a bound thread: Bind locks the thread to
-// the goroutine that bound it.)
+// Current returns the Signal bound to the calling goroutine, or nil.
 func Current() *Signal {
 	if b := current(); b != nil {
 		return b.sig
@@ -427,8 +390,7 @@ func futex(addr *uint32, val uint32, d time.Duration) {
 func Poll(fds []unix.PollFd, d time.Duration) (int, error) { return Current().Poll(fds, d) }
 
 // Poll is the package's Poll under s, for a caller that has looked up its
-// Signal already (Current costs a system call). Under a nil Signal it
-// cannot be stopped.
+// Signal already. Under a nil Signal it cannot be stopped.
 func (s *Signal) Poll(fds []unix.PollFd, d time.Duration) (int, error) {
 	if s == nil {
 		return ppoll(fds, d)
@@ -532,8 +494,8 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 		defer t.Stop()
 		timeout = t.C
 	}
-	b := current()
-	if b == nil {
+	s := Current()
+	if s == nil {
 		select {
 		case <-ch:
 			return true, nil
@@ -541,26 +503,16 @@ func Wait(ch <-chan struct{}, d time.Duration) (bool, error) {
 			return false, nil
 		}
 	}
-	s := b.sig
 	stopped := s.Done()
 	for {
-		var ok, work bool
-		b.park()
 		select {
 		case <-ch:
-			ok = true
-		case <-stopped:
-		case <-s.posted:
-			work = true
-		case <-timeout:
-		}
-		b.unpark()
-		switch {
-		case work:
-			s.serve()
-		case ok:
 			return true, nil
-		default:
+		case <-s.posted:
+			s.serve()
+		case <-stopped:
+			return false, s.Err()
+		case <-timeout:
 			return false, s.Err()
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,7 +21,7 @@ var errCause = errors.New("stopped for the test")
 // script is a goroutine bound to a Signal, as the embedding layer binds
 // the goroutine that runs a script.
 type script struct {
-	tid  int           // its thread when it started (it runs there until it parks)
+	tid  int           // its thread, to which the test locks it so that awaitSyscall can watch it
 	done chan struct{} // closed when fn has returned and the Signal is unbound
 }
 
@@ -30,6 +31,7 @@ func runBound(s *Signal, fn func()) *script {
 	started := make(chan int)
 	go func() {
 		defer close(sc.done)
+		runtime.LockOSThread() // Bind does not; see TestBindingFollowsTheGoroutine
 		unbind := s.Bind()
 		defer unbind()
 		started <- unix.Gettid()
@@ -62,9 +64,7 @@ func awaitSyscall(t *testing.T, tid, nr int) {
 	t.Fatalf("thread %d never blocked in system call %d", tid, nr)
 }
 
-// awaitParked waits until a goroutine that has let go of its thread is
-// blocked in a select inside fn (a goroutine locked to its thread shows
-// as "[select, locked to thread]").
+// awaitParked waits until a goroutine is blocked in a select inside fn.
 func awaitParked(t *testing.T, fn string) {
 	t.Helper()
 	if !parked(fn) {
@@ -79,7 +79,7 @@ func parked(fn string) bool {
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); runtime.Gosched() {
 		n := runtime.Stack(buf, true)
 		for g := range strings.SplitSeq(string(buf[:n]), "\n\n") {
-			if strings.Contains(g, " [select]:") && strings.Contains(g, fn+"(") {
+			if strings.Contains(g, " [select") && strings.Contains(g, fn+"(") {
 				return true
 			}
 		}
@@ -309,8 +309,8 @@ func TestNestedBindRestores(t *testing.T) {
 		if Current() != inner {
 			t.Error("Current() is not the inner Signal")
 		}
-		// A channel wait lets go of the thread and comes back bound to
-		// inner, wherever it resumes; unbind then restores outer there.
+		// A channel wait comes back bound to inner; unbind then restores
+		// outer.
 		if ok, _ := Wait(nil, 0); ok {
 			t.Error("Wait on nil reported a delivery")
 		}
@@ -340,40 +340,88 @@ func TestNestedBindRestores(t *testing.T) {
 	}
 }
 
-// boundCount counts the threads with a binding.
+// boundCount counts the goroutines with a binding.
 func boundCount() int {
-	bound.Lock()
-	defer bound.Unlock()
-	return len(bound.m)
+	if m := bindings.Load(); m != nil {
+		return len(*m)
+	}
+	return 0
 }
 
-// TestParkKeepsBinding checks that a channel wait lets go of the
-// goroutine's thread while parked (its binding leaves the thread with it)
-// and comes back bound, its waits still stoppable.
-func TestParkKeepsBinding(t *testing.T) {
+// TestBindingFollowsTheGoroutine checks that a bound goroutine that is
+// not locked to its OS thread keeps its Signal whichever thread it runs
+// on, and that other goroutines, on whichever threads they run, have
+// none: the binding belongs to the goroutine, not to a thread.
+func TestBindingFollowsTheGoroutine(t *testing.T) {
 	s := newSignal(t)
-	ch := make(chan struct{})
-	var word uint32
-	var after *Signal
-	tid := make(chan int)
-	sc := runBound(s, func() {
-		if ok, _ := Wait(ch, -1); !ok {
-			t.Error("Wait did not see its channel close")
+	const rounds = 200
+	ping, pong := make(chan struct{}), make(chan struct{})
+	wrong := make(chan string, 7)
+	var threads sync.Map
+	go func() {
+		unbind := s.Bind()
+		defer unbind()
+		for range rounds {
+			threads.Store(unix.Gettid(), true)
+			// A system call long enough for the scheduler to give the
+			// goroutine's processor to another thread meanwhile: it
+			// resumes on whichever thread has one.
+			unix.Nanosleep(&unix.Timespec{Nsec: 50_000}, nil)
+			if Current() != s {
+				wrong <- "the bound goroutine lost its Signal"
+				return
+			}
+			ping <- struct{}{}
+			if ok, _ := Wait(pong, -1); !ok {
+				wrong <- "Wait did not see its channel deliver"
+				return
+			}
 		}
-		after = Current()
-		tid <- unix.Gettid()
-		FutexWait(&word, 0, -1)
-	})
-	awaitParked(t, "stop.Wait")
-	if n := boundCount(); n != 0 {
-		t.Errorf("%d threads bound while the only bound goroutine is parked", n)
+		wrong <- ""
+	}()
+	go func() {
+		for range rounds {
+			<-ping
+			if Current() != nil {
+				wrong <- "an unbound goroutine has a Signal"
+				return
+			}
+			pong <- struct{}{}
+		}
+	}()
+	// Goroutines that keep yielding make the scheduler move the others
+	// between threads; they check that they have no Signal meanwhile.
+	done := make(chan struct{})
+	var others sync.WaitGroup
+	for range 4 {
+		others.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				if Current() != nil {
+					wrong <- "an unbound goroutine has a Signal"
+					return
+				}
+				runtime.Gosched()
+			}
+		})
 	}
-	close(ch)
-	awaitSyscall(t, <-tid, unix.SYS_FUTEX_WAITV)
-	s.Fire(errCause)
-	sc.finished(t)
-	if after != s {
-		t.Errorf("Current() after the wait = %p, want %p", after, s)
+	msg := <-wrong
+	close(done)
+	others.Wait()
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	n := 0
+	threads.Range(func(any, any) bool { n++; return true })
+	if n < 2 {
+		t.Errorf("the bound goroutine ran on %d thread: the test did not move it, so it shows nothing", n)
+	}
+	if boundCount() != 0 {
+		t.Errorf("%d bindings left after unbind", boundCount())
 	}
 }
 
