@@ -253,12 +253,9 @@ func (s *Signal) Bind() (unbind func()) {
 	return func() { setBinding(g, b.outer) }
 }
 
-// current returns the binding of the calling goroutine, or nil.
-func current() *binding { return boundTo(getg()) }
-
 // Current returns the Signal bound to the calling goroutine, or nil.
 func Current() *Signal {
-	if b := current(); b != nil {
+	if b := boundTo(getg()); b != nil {
 		return b.sig
 	}
 	return nil
