@@ -20,6 +20,7 @@ import (
 	"github.com/mpstar/mpstar/internal/builtins"
 	"github.com/mpstar/mpstar/internal/builtins/modules"
 	"github.com/mpstar/mpstar/internal/builtins/mppool"
+	"github.com/mpstar/mpstar/internal/wire"
 	"github.com/mpstar/mpstar/mpcore/pool"
 	"github.com/mpstar/mpstar/mpcore/sandbox"
 )
@@ -501,7 +502,7 @@ func (hp *hostPool) done(d *delivery, id uint64, parts [][]byte, reply []byte, e
 		n.kind = noticeResult
 		n.body = binary.AppendUvarint(nil, uint64(len(parts)))
 		for _, p := range parts {
-			n.body = appendBytes(n.body, p)
+			n.body = wire.AppendBytes(n.body, p)
 		}
 		hp.notify(n, reply)
 	case errors.As(err, &lost):
@@ -573,7 +574,7 @@ func (hp *hostPool) notify(n notice, tail []byte) {
 	defer hp.nmu.Unlock()
 	last := len(hp.notices) - 1
 	if last < 0 || len(hp.notices[last])+len(n.body)+len(tail) > maxNotice {
-		hp.notices = append(hp.notices, appendString(nil, hp.h.o.Host))
+		hp.notices = append(hp.notices, wire.AppendBytes(nil, hp.h.o.Host))
 		last++
 	}
 	hp.notices[last] = appendNotice(hp.notices[last], n, tail)

@@ -41,6 +41,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"github.com/mpstar/mpstar/internal/wire"
 )
 
 const (
@@ -122,64 +124,24 @@ type notice struct {
 	body  []byte // by kind
 }
 
-func appendString(dst []byte, s string) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
-}
-
-func appendBytes(dst, b []byte) []byte {
-	return append(binary.AppendUvarint(dst, uint64(len(b))), b...)
-}
-
 // appendNotice appends a record whose body is body, then tail (so that a
 // body need not be built apart from the record).
 func appendNotice(dst []byte, n notice, tail []byte) []byte {
 	dst = binary.AppendUvarint(append(dst, n.kind), n.batch)
-	dst = binary.AppendUvarint(appendBytes(dst, n.ack), n.id)
+	dst = binary.AppendUvarint(wire.AppendBytes(dst, n.ack), n.id)
 	dst = binary.AppendUvarint(dst, uint64(len(n.body)+len(tail)))
 	return append(append(dst, n.body...), tail...)
 }
 
 var errBadMessage = errors.New("malformed cluster message")
 
-// reader reads the fields of a message.
-type reader struct {
-	b   []byte
-	err error
-}
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.err = errBadMessage
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if r.err != nil || n > uint64(len(r.b)) {
-		r.err = errBadMessage
-		return nil
-	}
-	v := r.b[:n]
-	r.b = r.b[n:]
-	return v
-}
-
 // notice reads the next record of a host's message.
-func (r *reader) notice() notice {
-	if len(r.b) == 0 {
-		r.err = errBadMessage
-		return notice{}
-	}
-	n := notice{kind: r.b[0]}
-	r.b = r.b[1:]
-	n.batch = r.uvarint()
-	n.ack = r.bytes()
-	n.id = r.uvarint()
-	n.body = r.bytes()
+func readNotice(r *wire.Reader) notice {
+	n := notice{kind: r.Byte()}
+	n.batch = r.Uvarint()
+	n.ack = r.Bytes()
+	n.id = r.Uvarint()
+	n.body = r.Bytes()
 	return n
 }
 
@@ -192,24 +154,21 @@ type batchTask struct {
 
 // parseBatch reads a batch message.
 func parseBatch(b []byte) (batch uint64, earlier int, tasks []batchTask, err error) {
-	r := reader{b: b}
-	batch = r.uvarint()
-	earlier = int(r.uvarint())
-	k := r.uvarint()
-	if r.err == nil && k > uint64(len(r.b)) {
-		r.err = errBadMessage // each task takes three bytes at least
-	}
+	r := wire.Reader{B: b}
+	batch = r.Uvarint()
+	earlier = int(r.Uvarint())
+	k := r.Count() // each task takes three bytes at least
 	tasks = make([]batchTask, 0, k)
-	for ; k > 0 && r.err == nil; k-- {
-		t := batchTask{id: r.uvarint()}
-		t.timeout = time.Duration(r.uvarint())
-		t.msg = r.bytes()
+	for ; k > 0 && r.Err == nil; k-- {
+		t := batchTask{id: r.Uvarint()}
+		t.timeout = time.Duration(r.Uvarint())
+		t.msg = r.Bytes()
 		tasks = append(tasks, t)
 	}
-	if r.err == nil && len(r.b) > 0 {
-		r.err = errBadMessage
+	if r.End() != nil {
+		return 0, 0, nil, errBadMessage
 	}
-	return batch, earlier, tasks, r.err
+	return batch, earlier, tasks, nil
 }
 
 // every calls fn each period until stop is closed: the heartbeats and

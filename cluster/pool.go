@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/mpstar/mpstar/internal/builtins"
+	"github.com/mpstar/mpstar/internal/wire"
 	"github.com/mpstar/mpstar/mpcore/pool"
 )
 
@@ -343,7 +344,7 @@ func encodeBatch(group []*entry, earlier int) []byte {
 	data = binary.AppendUvarint(binary.AppendUvarint(data, uint64(earlier)), uint64(len(group)))
 	for _, e := range group {
 		data = binary.AppendUvarint(binary.AppendUvarint(data, e.id), uint64(max(e.t.Timeout, 0)))
-		data = appendBytes(data, e.t.Message)
+		data = wire.AppendBytes(data, e.t.Message)
 	}
 	return data
 }
@@ -409,10 +410,10 @@ func (p *engine) endingLocked() bool {
 
 // onNotice handles a host's message about its tasks.
 func (p *engine) onNotice(m *nats.Msg) {
-	r := reader{b: m.Data}
-	host := string(r.bytes())
-	for r.err == nil && len(r.b) > 0 {
-		if n := r.notice(); r.err == nil {
+	r := wire.Reader{B: m.Data}
+	host := r.Text()
+	for r.Err == nil && len(r.B) > 0 {
+		if n := readNotice(&r); r.Err == nil {
 			p.handle(host, n)
 		}
 	}
@@ -420,20 +421,20 @@ func (p *engine) onNotice(m *nats.Msg) {
 
 // handle acts on one record of a host's message.
 func (p *engine) handle(host string, n notice) {
-	r := reader{b: n.body}
+	r := wire.Reader{B: n.body}
 	switch n.kind {
 	case noticeResult:
 		e, ack := p.settle(n)
 		if e != nil {
-			for k := r.uvarint(); k > 0 && r.err == nil; k-- {
-				if part := r.bytes(); r.err == nil && e.t.Part != nil {
+			for k := r.Uvarint(); k > 0 && r.Err == nil; k-- {
+				if part := r.Bytes(); r.Err == nil && e.t.Part != nil {
 					e.t.Part(part)
 				}
 			}
-			if r.err != nil {
+			if r.Err != nil {
 				e.t.Done(nil, fmt.Errorf("malformed result from host %s", host))
 			} else {
-				e.t.Done(r.b, nil)
+				e.t.Done(r.B, nil)
 			}
 		}
 		p.ack(n, ack)
@@ -446,13 +447,13 @@ func (p *engine) handle(host string, n notice) {
 	case noticeRunning:
 		p.stillRunning(n.batch)
 	case noticeLost:
-		deliveries := int(r.uvarint())
+		deliveries := int(r.Uvarint())
 		switch {
-		case r.err != nil:
+		case r.Err != nil:
 		case deliveries > p.retries:
 			e, ack := p.settle(n)
 			if e != nil {
-				e.t.Done(nil, &pool.WorkerLostError{Host: host, How: string(r.b), Deliveries: deliveries})
+				e.t.Done(nil, &pool.WorkerLostError{Host: host, How: string(r.B), Deliveries: deliveries})
 			}
 			p.ack(n, ack)
 		case len(n.ack) == 0: // a direct batch: no server gives it back
@@ -460,10 +461,10 @@ func (p *engine) handle(host string, n notice) {
 		}
 	case noticeFailed:
 		var err error
-		if r.uvarint() == 1 {
-			err = &pool.InitError{Worker: "on host " + host, Payload: r.b}
+		if r.Uvarint() == 1 {
+			err = &pool.InitError{Worker: "on host " + host, Payload: r.B}
 		} else {
-			err = &pool.StartError{Err: fmt.Errorf("on host %s: %s", host, r.b)}
+			err = &pool.StartError{Err: fmt.Errorf("on host %s: %s", host, r.B)}
 		}
 		e, ack := p.settle(n)
 		if e != nil {
@@ -471,13 +472,13 @@ func (p *engine) handle(host string, n notice) {
 		}
 		p.ack(n, ack)
 	case noticeTimeout:
-		limit, pid := time.Duration(r.uvarint()), int(r.uvarint())
-		if r.err != nil {
+		limit, pid := time.Duration(r.Uvarint()), int(r.Uvarint())
+		if r.Err != nil {
 			return
 		}
 		e, ack := p.settle(n)
 		if e != nil {
-			e.t.Done(nil, &pool.TaskTimeoutError{Worker: string(r.b), Pid: pid, Timeout: limit})
+			e.t.Done(nil, &pool.TaskTimeoutError{Worker: string(r.B), Pid: pid, Timeout: limit})
 		}
 		p.ack(n, ack)
 	}

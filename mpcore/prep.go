@@ -11,43 +11,40 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+
+	"github.com/mpstar/mpstar/internal/wire"
 )
 
 // appendPrep appends the wire form of p: its Version as a uvarint, then
 // every other field in declaration order.
 func appendPrep(b []byte, p *Prep) []byte {
 	b = binary.AppendUvarint(b, uint64(p.Version))
-	b = appendString(b, p.Name)
+	b = wire.AppendBytes(b, p.Name)
 	b = binary.AppendUvarint(b, uint64(len(p.Identity)))
 	for _, n := range p.Identity {
 		b = binary.AppendVarint(b, int64(n))
 	}
-	b = appendString(b, p.Authkey)
+	b = wire.AppendBytes(b, p.Authkey)
 	b = append(b, boolByte(p.Daemon))
 	b = binary.AppendVarint(b, int64(p.ParentPID))
-	b = appendString(b, p.ParentName)
-	b = appendString(b, p.StartMethod)
-	b = appendString(b, p.Filename)
-	b = appendString(b, p.Source)
+	b = wire.AppendBytes(b, p.ParentName)
+	b = wire.AppendBytes(b, p.StartMethod)
+	b = wire.AppendBytes(b, p.Filename)
+	b = wire.AppendBytes(b, p.Source)
 	b = binary.AppendUvarint(b, uint64(len(p.Argv)))
 	for _, s := range p.Argv {
-		b = appendString(b, s)
+		b = wire.AppendBytes(b, s)
 	}
-	b = appendString(b, p.Dir)
-	b = appendString(b, p.Payload)
+	b = wire.AppendBytes(b, p.Dir)
+	b = wire.AppendBytes(b, p.Payload)
 	b = binary.AppendUvarint(b, uint64(p.NumFDs))
 	b = binary.AppendUvarint(b, uint64(len(p.Extra)))
 	// Sorted, so that the same Prep is the same bytes.
 	for _, k := range slices.Sorted(maps.Keys(p.Extra)) {
-		b = appendString(b, k)
-		b = appendString(b, p.Extra[k])
+		b = wire.AppendBytes(b, k)
+		b = wire.AppendBytes(b, p.Extra[k])
 	}
 	return b
-}
-
-// appendString appends s with its length before it.
-func appendString[S string | []byte](b []byte, s S) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
 }
 
 func boolByte(v bool) byte {
@@ -67,117 +64,43 @@ var errPrepVersion = errors.New("parent and child are different mpstar builds")
 // decodePrep decodes what appendPrep wrote. The byte strings of the result
 // share msg's memory.
 func decodePrep(msg []byte) (*Prep, error) {
-	r := prepReader{b: msg}
-	p := &Prep{Version: int(r.uvarint())}
-	if r.err == nil && p.Version != prepVersion {
+	r := wire.Reader{B: msg}
+	p := &Prep{Version: int(r.Uvarint())}
+	if r.Err == nil && p.Version != prepVersion {
 		return nil, fmt.Errorf("preparation data version %d, want %d: %w", p.Version, prepVersion, errPrepVersion)
 	}
-	p.Name = r.string()
-	if n := r.count(); n > 0 {
+	p.Name = r.Text()
+	if n := r.Count(); n > 0 {
 		p.Identity = make([]int, n)
 		for i := range p.Identity {
-			p.Identity[i] = int(r.varint())
+			p.Identity[i] = int(r.Varint())
 		}
 	}
-	p.Authkey = r.bytes()
-	p.Daemon = r.byte() != 0
-	p.ParentPID = int(r.varint())
-	p.ParentName = r.string()
-	p.StartMethod = r.string()
-	p.Filename = r.string()
-	p.Source = r.bytes()
-	if n := r.count(); n > 0 {
+	p.Authkey = r.Bytes()
+	p.Daemon = r.Byte() != 0
+	p.ParentPID = int(r.Varint())
+	p.ParentName = r.Text()
+	p.StartMethod = r.Text()
+	p.Filename = r.Text()
+	p.Source = r.Bytes()
+	if n := r.Count(); n > 0 {
 		p.Argv = make([]string, n)
 		for i := range p.Argv {
-			p.Argv[i] = r.string()
+			p.Argv[i] = r.Text()
 		}
 	}
-	p.Dir = r.string()
-	p.Payload = r.bytes()
-	p.NumFDs = int(min(r.uvarint(), maxFDs))
-	if n := r.count(); n > 0 {
+	p.Dir = r.Text()
+	p.Payload = r.Bytes()
+	p.NumFDs = int(min(r.Uvarint(), maxFDs))
+	if n := r.Count(); n > 0 {
 		p.Extra = make(map[string][]byte, n)
 		for range n {
-			k := r.string()
-			p.Extra[k] = r.bytes()
+			k := r.Text()
+			p.Extra[k] = r.Bytes()
 		}
 	}
-	if r.err == nil && len(r.b) > 0 {
-		r.err = fmt.Errorf("%d bytes left over", len(r.b))
-	}
-	if r.err != nil {
-		return nil, fmt.Errorf("cannot decode preparation data: %w", r.err)
+	if err := r.End(); err != nil {
+		return nil, fmt.Errorf("cannot decode preparation data: %w", err)
 	}
 	return p, nil
-}
-
-// prepReader reads the parts of a Prep's wire form. After the first error
-// every read returns a zero value, so decodePrep checks once at the end.
-type prepReader struct {
-	b   []byte
-	err error
-}
-
-var errPrepShort = errors.New("truncated or malformed data")
-
-func (r *prepReader) fail(err error) {
-	if r.err == nil {
-		r.err = err
-	}
-	r.b = nil
-}
-
-func (r *prepReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail(errPrepShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-// varint reads a zig-zag encoded int, as binary.AppendVarint writes it.
-func (r *prepReader) varint() int64 {
-	ux := r.uvarint()
-	if ux&1 != 0 {
-		return ^int64(ux >> 1)
-	}
-	return int64(ux >> 1)
-}
-
-// count reads the length of a list, which cannot exceed the bytes left
-// (every item takes at least one): corrupt data cannot make the decoder
-// allocate more than it was sent.
-func (r *prepReader) count() int {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail(errPrepShort)
-		return 0
-	}
-	return int(n)
-}
-
-// bytes reads a byte string; an empty one is nil, as a Prep field left
-// unset was.
-func (r *prepReader) bytes() []byte {
-	n := r.count()
-	if n == 0 {
-		return nil
-	}
-	v := r.b[:n:n]
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *prepReader) string() string { return string(r.bytes()) }
-
-func (r *prepReader) byte() byte {
-	if len(r.b) == 0 {
-		r.fail(errPrepShort)
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
 }

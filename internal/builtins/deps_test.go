@@ -16,6 +16,7 @@ var layers = []struct {
 	noEngine bool   // may not import mpcore either: a leaf above Starlark only
 }{
 	{-1, "internal/pyquote", true},  // standard library only, below the engine: every layer may use it
+	{-1, "internal/wire", true},     // standard library only, below the engine: every layer may use it
 	{-1, "internal/proctest", true}, // tests' process helpers: standard library and x/sys only
 	{0, "mpcore", false},
 	{0, "mpcore/", false},
@@ -57,8 +58,8 @@ func layerOf(t *testing.T, pkg string) (rank int, noEngine bool) {
 // shortened to builtins): cmd -> interp -> builtins/modules ->
 // builtins/managers -> builtins/mppool and lib/* -> builtins ->
 // builtins/pytypes -> builtins/value -> builtins/exceptions, and everything
-// above the leaves -> mpcore -> internal/pyquote. No package imports upward
-// or sideways.
+// above the leaves -> mpcore -> internal/pyquote and internal/wire. No
+// package imports upward or sideways.
 func TestLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", modulePath+"...").Output()
 	if err != nil {
