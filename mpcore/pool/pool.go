@@ -184,7 +184,7 @@ func (p *Pool) nextLocked(wk *worker) (next []*Task, stop bool) {
 // a worker of quick tasks up to Config.Batch, no more than its share of
 // the pending tasks, and none with a Timeout.
 func (p *Pool) batchLocked(wk *worker) int {
-	if p.cfg.Batch < 2 || p.cfg.MaxTasksPerChild > 0 || !wk.quick {
+	if !p.batching() || !wk.quick {
 		return 1
 	}
 	limit := min(p.cfg.Batch, (len(p.pending)+p.cfg.Processes-1)/p.cfg.Processes)
@@ -195,10 +195,18 @@ func (p *Pool) batchLocked(wk *worker) int {
 	return max(n, 1)
 }
 
-// assignLocked gives a worker a task and starts the task's clock.
+// batching reports whether the pool's workers may take tasks in batches,
+// which is when it times their tasks.
+func (p *Pool) batching() bool { return p.cfg.Batch >= 2 && p.cfg.MaxTasksPerChild == 0 }
+
+// assignLocked gives a worker a task and starts the task's clock (only a
+// pool that batches reads it: two clock reads a task are a measurable
+// part of a local pool's apply_async(...).get()).
 func (p *Pool) assignLocked(wk *worker, t *Task) {
-	wk.task = t
-	wk.sent, wk.batch = time.Now(), 1
+	wk.task, wk.batch = t, 1
+	if p.batching() {
+		wk.sent = time.Now()
+	}
 	if t.Timeout > 0 {
 		wk.timer = time.AfterFunc(t.Timeout, func() { p.expire(wk, t) })
 	}
@@ -379,7 +387,9 @@ func (p *Pool) reply(wk *worker, payload []byte) error {
 		p.mu.Unlock()
 		return &ProtocolError{Header: []byte{ProtocolVersion, msgReply}, Reason: "a batch ended before its last task"}
 	}
-	wk.quick = time.Since(wk.sent) < time.Duration(wk.batch)*quickTask
+	if p.batching() {
+		wk.quick = time.Since(wk.sent) < time.Duration(wk.batch)*quickTask
+	}
 	t := p.takeLocked(wk)
 	wk.done++
 	var next []*Task
