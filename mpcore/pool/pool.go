@@ -199,9 +199,9 @@ func (p *Pool) batchLocked(wk *worker) int {
 // which is when it times their tasks.
 func (p *Pool) batching() bool { return p.cfg.Batch >= 2 && p.cfg.MaxTasksPerChild == 0 }
 
-// assignLocked gives a worker a task and starts the task's clock (only a
-// pool that batches reads it: two clock reads a task are a measurable
-// part of a local pool's apply_async(...).get()).
+// assignLocked gives a worker a task and starts the task's clock, which
+// only a pool that batches reads (the two clock reads a task showed in the
+// profile of a local pool's apply_async(...).get()).
 func (p *Pool) assignLocked(wk *worker, t *Task) {
 	wk.task, wk.batch = t, 1
 	if p.batching() {
