@@ -426,7 +426,7 @@ func (p *engine) handle(host string, n notice) {
 	case noticeResult:
 		e, ack := p.settle(n)
 		if e != nil {
-			for k := r.Uvarint(); k > 0 && r.Err == nil; k-- {
+			for k := r.Count(); k > 0 && r.Err == nil; k-- {
 				if part := r.Bytes(); r.Err == nil && e.t.Part != nil {
 					e.t.Part(part)
 				}

@@ -32,8 +32,14 @@ func (r *Reader) fail() {
 }
 
 // Uvarint reads an unsigned varint.
-func (r *Reader) Uvarint() uint64 {
-	v, n := binary.Uvarint(r.B)
+func (r *Reader) Uvarint() uint64 { return take(r, binary.Uvarint) }
+
+// Varint reads a signed varint, as binary.AppendVarint writes it.
+func (r *Reader) Varint() int64 { return take(r, binary.Varint) }
+
+// take reads one varint with decode (binary.Uvarint or binary.Varint).
+func take[T uint64 | int64](r *Reader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.B)
 	if n <= 0 {
 		r.fail()
 		return 0
@@ -42,17 +48,9 @@ func (r *Reader) Uvarint() uint64 {
 	return v
 }
 
-// Varint reads a zig-zag encoded varint, as binary.AppendVarint writes it.
-func (r *Reader) Varint() int64 {
-	ux := r.Uvarint()
-	if ux&1 != 0 {
-		return ^int64(ux >> 1)
-	}
-	return int64(ux >> 1)
-}
-
 // Count reads the number of items that follow, which cannot exceed the
-// bytes left.
+// bytes left (every item takes one at least): corrupt data cannot make a
+// decoder allocate more than it was sent.
 func (r *Reader) Count() int {
 	n := r.Uvarint()
 	if n > uint64(len(r.B)) {
