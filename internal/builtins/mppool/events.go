@@ -40,11 +40,13 @@ func (p *Pool) reportTask(emit func(builtins.RunEvent), t *pool.Task, describe f
 				}
 			}
 		}
-		done(reply, err)
+		// The events go out before the result reaches the script, so a host
+		// never sees the script's next task start before this one ended.
 		emit(ev)
 		if lost {
 			emit(builtins.RunEvent{Kind: builtins.WorkerLost, Time: ev.Time, Process: ev.Process, Pid: ev.Pid, Task: ev.Task, Err: ev.Err})
 		}
+		done(reply, err)
 	}
 }
 
