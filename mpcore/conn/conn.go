@@ -42,7 +42,7 @@ type Conn struct {
 	wfd      int           // the write descriptor: fd, unless the Conn is a pair of pipes
 	bulk     int           // socket for large messages (see Pipe), or -1
 	inBulk   bool          // the frame being received travels on bulk
-	spin     time.Duration // how long a receive polls before sleeping; see spinRead
+	spin     time.Duration // how long a receive tries to read before sleeping; see defaultSpin
 	readable bool
 	writable bool
 	maxFrame int
@@ -95,7 +95,7 @@ func NewPipeConn(rfd, wfd, bulk int) (*Conn, error) {
 }
 
 func newConn(fd int, readable, writable bool, maxFrame int) *Conn {
-	return &Conn{fd: fd, wfd: fd, bulk: -1, readable: readable, writable: writable, maxFrame: maxFrame, spin: spinRead}
+	return &Conn{fd: fd, wfd: fd, bulk: -1, readable: readable, writable: writable, maxFrame: maxFrame, spin: defaultSpin}
 }
 
 // FDs returns the descriptors a Pipe end is made of, for passing it to
@@ -403,7 +403,11 @@ func (c *Conn) read(p []byte) (int, error) { return c.readFD(c.fd, p) }
 func (c *Conn) readFD(fd int, p []byte) (int, error) {
 	ready := false
 	if c.deadline.IsZero() && c.spin > 0 {
-		ready = spinUntilReadable(fd, c.spin)
+		n, readable, err := spinRead(fd, p, c.spin)
+		if n > 0 || err != nil {
+			return n, err
+		}
+		ready = readable
 	}
 	if !ready && c.deadline.IsZero() {
 		// A script's thread must not sleep in read(2), which nothing
@@ -520,36 +524,4 @@ func (r *bulkReader) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	return (*Conn)(r).readFD(r.bulk, p)
-}
-
-// spinRead is how long a receive polls for input before it sleeps in
-// read(2). The reply to a small message usually comes within microseconds
-// when the peer runs on another CPU; catching it awake saves the wake-up
-// latency of a sleeping reader, which is most of a round trip. Waiting
-// longer than this costs at most spinRead of CPU.
-var spinRead = func() time.Duration {
-	if runtime.NumCPU() < 2 {
-		return 0 // the peer needs this CPU to answer
-	}
-	return 20 * time.Microsecond
-}()
-
-// SetSpin sets how long a receive polls for input before it sleeps (0:
-// never). A process that mostly waits long for its next message, such as a
-// Pool worker between tasks, gives the CPU back at once instead.
-func (c *Conn) SetSpin(d time.Duration) { c.spin = d }
-
-// spinUntilReadable returns once fd has input (true), or after d (false).
-func spinUntilReadable(fd int, d time.Duration) (ready bool) {
-	var start time.Time
-	for i := 0; ; i++ {
-		if stop.Ready(fd, unix.POLLIN) {
-			return true
-		}
-		if i == 0 {
-			start = time.Now()
-		} else if time.Since(start) > d {
-			return false
-		}
-	}
 }
