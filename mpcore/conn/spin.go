@@ -34,7 +34,8 @@ var defaultSpin = func() time.Duration {
 func (c *Conn) SetSpin(d time.Duration) { c.spin = d }
 
 // noWaitRefused is set once the kernel refuses reads that do not wait
-// (RWF_NOWAIT, before Linux 5.9 on pipes): spins then poll for input.
+// (older kernels have no preadv2, or no RWF_NOWAIT on pipes): spins then
+// poll for input.
 var noWaitRefused atomic.Bool
 
 // spinRead reads fd into p (len(p) > 0) without ever sleeping in the
@@ -55,7 +56,7 @@ func spinRead(fd int, p []byte, d time.Duration) (n int, ready bool, err error) 
 			return 0, false, io.EOF
 		case errno == 0:
 			return n, false, nil
-		case errno == unix.EOPNOTSUPP:
+		case errno == unix.EOPNOTSUPP || errno == unix.ENOSYS:
 			noWaitRefused.Store(true)
 			return 0, spinUntilReadable(fd, d), nil
 		case errno != unix.EAGAIN && errno != unix.EINTR:
