@@ -11,6 +11,9 @@
 //   - conn.go: Conn, a framed connection doing blocking read(2)/write(2)
 //     on its descriptor, one write per small message and a read-ahead
 //     buffer so a small message usually costs one read.
+//   - spin.go: a receive first tries to read, without sleeping, for a
+//     few microseconds (preadv2 with RWF_NOWAIT), because a reply usually
+//     comes sooner than a sleeping reader could be woken.
 //   - pipe.go: Pipe (socketpair or pipe).
 //   - poll.go: poll mode, for servers: a Conn that waits on Go's network
 //     poller, so that an idle connection holds neither an OS thread nor
