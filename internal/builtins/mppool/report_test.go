@@ -1,5 +1,8 @@
 package mppool
 
+// Unit tests of how a pool reports a task's end: as an exception when its
+// worker is lost, and as an event before the script gets the result.
+
 import (
 	"strings"
 	"testing"
@@ -27,5 +30,24 @@ func TestWorkerStoppedByCtrlCIsAnInterrupt(t *testing.T) {
 		if exceptions.TypeOf(err) != c.want || !strings.HasPrefix(err.Error(), c.msg) {
 			t.Errorf("exit %d: got %v: %v; want %s: %s", c.code, exceptions.TypeOf(err), err, c.want.Name(), c.msg)
 		}
+	}
+}
+
+// A task's end is reported before its result reaches the script: a script
+// that submits its next task as soon as the last returns must not show a
+// host the next one starting before the last one ended.
+func TestTaskEndReportedBeforeResult(t *testing.T) {
+	p := &Pool{rt: builtins.NewRuntime(builtins.Config{})}
+	var seen []string
+	task := &pool.Task{Done: func([]byte, error) { seen = append(seen, "result") }}
+	emit := func(e builtins.RunEvent) {
+		if e.Kind == builtins.TaskFinished {
+			seen = append(seen, "finished")
+		}
+	}
+	p.reportTask(emit, task, func() string { return "task 1" })
+	task.Done([]byte{replyValue}, nil)
+	if got := strings.Join(seen, " "); got != "finished result" {
+		t.Errorf("got %q; want the TaskFinished event, then the result", got)
 	}
 }
