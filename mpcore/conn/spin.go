@@ -48,26 +48,37 @@ func spinRead(fd int, p []byte, d time.Duration) (n int, ready bool, err error) 
 	if noWaitRefused.Load() {
 		return 0, spinUntilReadable(fd, d), nil
 	}
-	var start time.Time
-	for i := 0; ; i++ {
-		n, errno := readNoWait(fd, p)
-		switch {
-		case errno == 0 && n == 0:
-			return 0, false, io.EOF
-		case errno == 0:
-			return n, false, nil
-		case errno == unix.EOPNOTSUPP || errno == unix.ENOSYS:
-			noWaitRefused.Store(true)
-			return 0, spinUntilReadable(fd, d), nil
-		case errno != unix.EAGAIN && errno != unix.EINTR:
-			return 0, false, os.NewSyscallError("read", errno) // named as the blocking read would name it
-		}
-		if i == 0 {
-			start = time.Now()
-		} else if time.Since(start) > d {
-			return 0, false, nil
+	var errno unix.Errno
+	spinFor(d, func() bool {
+		n, errno = readNoWait(fd, p)
+		return errno != unix.EAGAIN && errno != unix.EINTR
+	})
+	switch {
+	case errno == unix.EAGAIN || errno == unix.EINTR:
+		return 0, false, nil // nothing came in time
+	case errno == unix.EOPNOTSUPP || errno == unix.ENOSYS:
+		noWaitRefused.Store(true)
+		return 0, spinUntilReadable(fd, d), nil
+	case errno != 0:
+		return 0, false, os.NewSyscallError("read", errno) // named as the blocking read would name it
+	case n == 0:
+		return 0, false, io.EOF
+	}
+	return n, false, nil
+}
+
+// spinFor calls try until it reports true, or until d has passed since
+// the first call; the clock is read only when the first try fails.
+func spinFor(d time.Duration, try func() bool) bool {
+	if try() {
+		return true
+	}
+	for start := time.Now(); time.Since(start) <= d; {
+		if try() {
+			return true
 		}
 	}
+	return false
 }
 
 // currentLo and currentHi are offset -1 split into preadv2's two words:
@@ -89,15 +100,5 @@ func readNoWait(fd int, p []byte) (int, unix.Errno) {
 
 // spinUntilReadable returns once fd has input (true), or after d (false).
 func spinUntilReadable(fd int, d time.Duration) (ready bool) {
-	var start time.Time
-	for i := 0; ; i++ {
-		if stop.Ready(fd, unix.POLLIN) {
-			return true
-		}
-		if i == 0 {
-			start = time.Now()
-		} else if time.Since(start) > d {
-			return false
-		}
-	}
+	return spinFor(d, func() bool { return stop.Ready(fd, unix.POLLIN) })
 }
