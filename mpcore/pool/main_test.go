@@ -23,7 +23,9 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// testWorker is a worker whose payload is "init=ok|fail|exit,max=N". Its
+// testWorker is a worker whose payload is "init=ok|fail|exit|wait:FIFO,max=N"
+// (wait: the initializer opens the FIFO to read, which waits for a
+// writer). Its
 // tasks are "echo:X" (reply X), "parts:N" (N parts, then "end"), "pid" (reply its pid), "meet:r|w:FIFO"
 // (open the FIFO to read or write, then reply its pid), "sleep:MS",
 // "block" (never reply), "exit:N" (exit with N) and "garble" (reply
@@ -44,6 +46,14 @@ func testWorker() int {
 	for _, kv := range strings.Split(string(b.Prep.Payload), ",") {
 		k, v, _ := strings.Cut(kv, "=")
 		opts[k] = v
+	}
+	if fifo, ok := strings.CutPrefix(opts["init"], "wait:"); ok {
+		f, err := os.Open(fifo)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "worker:", err)
+			return 99
+		}
+		f.Close()
 	}
 	switch opts["init"] {
 	case "fail":

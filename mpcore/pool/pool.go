@@ -64,7 +64,8 @@ type Task struct {
 	// Done. Without it, parts are an error.
 	Part func(part []byte)
 	// Timeout, if positive, is how long the task may run once a worker
-	// has it: past that the worker is killed and replaced, and the task
+	// starts on it (as Began says when; a worker's start-up does not
+	// count): past that the worker is killed and replaced, and the task
 	// fails with a *TaskTimeoutError (CPython has no such limit: a stuck
 	// task hangs map forever).
 	Timeout time.Duration
@@ -199,18 +200,28 @@ func (p *Pool) batchLocked(wk *worker) int {
 // which is when it times their tasks.
 func (p *Pool) batching() bool { return p.cfg.Batch >= 2 && p.cfg.MaxTasksPerChild == 0 }
 
-// assignLocked gives a worker a task and starts the task's clock, which
-// only a pool that batches reads (the two clock reads a task showed in the
-// profile of a local pool's apply_async(...).get()).
+// assignLocked gives a worker a task, which starts at once if the worker
+// is ready, else when it says it is (msgReady).
 func (p *Pool) assignLocked(wk *worker, t *Task) {
 	wk.task, wk.batch = t, 1
+	if wk.ready {
+		p.startLocked(wk, t)
+	}
+}
+
+// startLocked starts a task as its worker begins it: its time limit, the
+// clock a pool that batches reads (only that pool: two clock reads a task
+// showed in the profile of a local pool's apply_async(...).get()), and
+// Began. A replacement worker's start-up is not the task's run, so it
+// counts against neither the limit nor the clock.
+func (p *Pool) startLocked(wk *worker, t *Task) {
 	if p.batching() {
 		wk.sent = time.Now()
 	}
 	if t.Timeout > 0 {
 		wk.timer = time.AfterFunc(t.Timeout, func() { p.expire(wk, t) })
 	}
-	if wk.ready && t.Began != nil {
+	if t.Began != nil {
 		t.Began(wk.Worker)
 	}
 }
@@ -363,8 +374,8 @@ func (p *Pool) handle(wk *worker, kind byte, payload []byte) error {
 	case msgReady:
 		p.mu.Lock()
 		wk.ready = true
-		if t := wk.task; t != nil && t.Began != nil {
-			t.Began(wk.Worker) // it waited for the initializer
+		if t := wk.task; t != nil {
+			p.startLocked(wk, t) // it waited for the initializer
 		}
 		p.mu.Unlock()
 	case msgInitFailed:

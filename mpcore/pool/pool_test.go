@@ -320,6 +320,42 @@ func TestTaskTimeoutSparesAFastTask(t *testing.T) {
 	}
 }
 
+// TestTaskTimeoutStartsWhenTheWorkerIsReady: a task handed to a worker
+// still in its initializer is not timed until the worker is ready, so a
+// slow start-up (a replacement's, on a busy host) does not count against
+// the task's limit.
+func TestTaskTimeoutStartsWhenTheWorkerIsReady(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "init")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, s := newPool(t, 1, 0, "init=wait:"+fifo)
+	const limit = 50 * time.Millisecond
+	ch := make(chan outcome, 1)
+	err := p.Submit(&Task{
+		Message: append(AppendTaskHeader(nil), "echo:ok"...),
+		Timeout: limit,
+		Done:    func(reply []byte, err error) { ch <- outcome{string(reply), err} },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The worker cannot be ready before the FIFO has a writer: hold it in
+	// its initializer for four times the task's limit.
+	<-time.After(4 * limit)
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if o := await(t, ch); o.err != nil || o.reply != "ok" {
+		t.Fatalf("got (%q, %v); want the task to run once its worker was ready", o.reply, o.err)
+	}
+	if n := s.count(); n != 1 {
+		t.Errorf("%d workers were started, want 1: the waiting worker must not be killed", n)
+	}
+}
+
 // TestBeganNamesTheWorkerThatRanTheTask: Began is called once per task,
 // before Done, with the worker whose pid the task replies — for the
 // first tasks, handed out before the workers were ready, too.

@@ -24,10 +24,11 @@
 //     host listens (interp.Options.Events).
 //
 // task_timeout (seconds; apply_async's timeout= for one task, the map
-// methods' for each chunk of theirs) bounds a task's run, in a local
-// pool or on a cluster pool's hosts: past it the task fails with TimeoutError
-// naming it, and its worker is killed and replaced. CPython has no such
-// limit.
+// methods' for each chunk of theirs) bounds a task's run, from when a
+// worker starts on it (a replacement's start-up does not count), in a
+// local pool or on a cluster pool's hosts: past it the task fails with
+// TimeoutError naming it, and its worker is killed and replaced. CPython
+// has no such limit.
 //
 // Package modules lists NewPool and Worker in the multiprocessing and
 // multiprocessing.pool modules.
